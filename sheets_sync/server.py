@@ -1,0 +1,242 @@
+"""The refresh server behind the Google Sheets "Stockout > Refresh now" menu item.
+
+Apps Script cannot run the plan (pandas, the history store, SP-API), so the menu POSTs the
+spreadsheet id here and this server runs the same refresh as `stockout refresh gsheet:<id>`,
+answering with the summary the menu shows as a toast.
+
+The server is reachable from Google, hence from the whole internet, so it is deliberately small:
+one bearer-token-protected endpoint, an optional allow-list of spreadsheets, no docs pages, and
+nothing secret in the logs. Tokens come only from the environment (never from a file in the repo
+or from the request), and are compared in constant time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import anyio.to_thread
+import click
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from sheets_sync.backends import TargetError
+
+log = logging.getLogger("stockout.server")
+
+#: Names of the environment variables the server is configured by.
+TOKENS_ENV = "STOCKOUT_SERVER_TOKENS"
+ALLOWED_ENV = "STOCKOUT_ALLOWED_SHEETS"
+
+#: A token shorter than this can be guessed by an attacker who can reach the server.
+MIN_TOKEN_LENGTH = 16
+
+BUSY_MESSAGE = "a refresh of this sheet is already running"
+
+#: Signature of `sheets_sync.refresh.refresh` as far as the server uses it.
+RefreshFn = Callable[..., Any]
+
+_SHEET_URL = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+_SHEET_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class ConfigError(ValueError):
+    """The server cannot start safely with this configuration (message says what to set)."""
+
+
+class _BadRequest(Exception):
+    """A request the server answers with an error status and a message for the sheet's user."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def spreadsheet_id(text: str) -> str:
+    """Return the spreadsheet id in TEXT, a bare id or any docs.google.com URL of the sheet.
+
+    The id, not the text, keys the allow-list and the one-refresh-at-a-time lock, so the same
+    sheet sent once as an id and once as a URL is still recognised as the same sheet.
+    """
+    text = text.strip()
+    found = _SHEET_URL.search(text)
+    if found:
+        return found.group(1)
+    if _SHEET_ID.fullmatch(text):
+        return text
+    raise ValueError(f"not a spreadsheet id or URL: {text[:80]!r}")
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def config_from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Read tokens and the allow-list from the environment as `create_app` keyword arguments."""
+    allowed = _split(environ.get(ALLOWED_ENV))
+    return {
+        "tokens": _split(environ.get(TOKENS_ENV)),
+        "allowed_sheets": allowed or None,
+    }
+
+
+def _default_refresh(*args: Any, **kwargs: Any) -> Any:
+    # Imported on first use: the refresh pulls in pandas and the whole plan, which the server
+    # module itself (and its tests with an injected refresh) do not need.
+    from sheets_sync.refresh import refresh
+
+    return refresh(*args, **kwargs)
+
+
+def create_app(
+    tokens: Iterable[str],
+    *,
+    allowed_sheets: Iterable[str] | None = None,
+    refresh: RefreshFn = _default_refresh,
+) -> FastAPI:
+    """Build the server app.
+
+    TOKENS are the accepted bearer tokens (several, so one can be rotated without downtime).
+    ALLOWED_SHEETS, when given, are the only spreadsheet ids or URLs that may be refreshed.
+    REFRESH is called as `refresh("gsheet:<id>", as_of=date|None)` and must return an object with
+    a JSON-serialisable `summary()`; tests inject a stand-in.
+
+    Raises ConfigError when there is no usable token: an open refresh server would let anyone
+    who finds the URL make the service account read and rewrite the sheets shared with it.
+    """
+    secrets = [token.encode() for token in tokens]
+    if not secrets:
+        raise ConfigError(
+            f"no token configured: set {TOKENS_ENV} to one or more comma-separated tokens, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    if any(len(token) < MIN_TOKEN_LENGTH for token in secrets):
+        raise ConfigError(f"every token in {TOKENS_ENV} needs at least {MIN_TOKEN_LENGTH} chars")
+    try:
+        allowed = None if allowed_sheets is None else {spreadsheet_id(s) for s in allowed_sheets}
+    except ValueError as exc:
+        raise ConfigError(f"{ALLOWED_ENV}: {exc}") from exc
+
+    busy: set[str] = set()
+    app = FastAPI(title="stockout refresh server", docs_url=None, redoc_url=None, openapi_url=None)
+
+    def authorized(header: str | None) -> bool:
+        scheme, _, offered = (header or "").partition(" ")
+        if scheme.lower() != "bearer" or not offered:
+            return False
+        given = offered.strip().encode()
+        # Check every token without stopping early so timing says nothing about which matched.
+        matches = [hmac.compare_digest(given, token) for token in secrets]
+        return any(matches)
+
+    @app.exception_handler(_BadRequest)
+    async def _answer(_request: Request, exc: _BadRequest) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/refresh")
+    async def refresh_sheet(request: Request) -> dict[str, Any]:
+        if not authorized(request.headers.get("authorization")):
+            raise _BadRequest(401, "missing or wrong token")
+        sheet, as_of = await _parse_body(request)
+        if allowed is not None and sheet not in allowed:
+            log.warning("refused refresh of sheet %s: not in %s", sheet, ALLOWED_ENV)
+            raise _BadRequest(403, "this server is not set up to refresh this spreadsheet")
+        # Claimed and released on the event loop thread, so the check-and-add needs no lock.
+        # anyio does not abandon a running thread on cancellation, so the claim is released
+        # only when the refresh itself has ended.
+        if sheet in busy:
+            raise _BadRequest(409, BUSY_MESSAGE)
+        busy.add(sheet)
+        started = time.monotonic()
+        log.info("refresh of sheet %s started (as_of=%s)", sheet, as_of or "sheet/today")
+        try:
+            result = await anyio.to_thread.run_sync(lambda: refresh(f"gsheet:{sheet}", as_of=as_of))
+            summary = result.summary()
+        except TargetError as exc:
+            log.warning("refresh of sheet %s failed: %s", sheet, exc)
+            raise _BadRequest(422, str(exc)) from exc
+        except Exception as exc:
+            log.exception("refresh of sheet %s crashed", sheet)
+            raise _BadRequest(
+                500, f"the refresh failed on the server ({type(exc).__name__}); see its log"
+            ) from exc
+        finally:
+            busy.discard(sheet)
+        log.info("refresh of sheet %s done in %.1fs", sheet, time.monotonic() - started)
+        return summary
+
+    return app
+
+
+async def _parse_body(request: Request) -> tuple[str, dt.date | None]:
+    """Return (spreadsheet id, as_of) from `{"spreadsheet": ..., "as_of": "YYYY-MM-DD"}`."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("spreadsheet"), str):
+        raise _BadRequest(400, 'expected a JSON body {"spreadsheet": "<id or URL>"}')
+    try:
+        sheet = spreadsheet_id(body["spreadsheet"])
+    except ValueError as exc:
+        raise _BadRequest(400, str(exc)) from exc
+    raw = body.get("as_of")
+    if raw in (None, ""):
+        return sheet, None
+    try:
+        return sheet, dt.date.fromisoformat(raw)
+    except (TypeError, ValueError) as exc:
+        raise _BadRequest(400, f"as_of must be a date YYYY-MM-DD, got {raw!r}") from exc
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8787, show_default=True, type=int, help="Port to listen on.")
+def serve_command(host: str, port: int) -> None:
+    """Run the refresh server for the Google Sheets "Stockout > Refresh now" button.
+
+    Tokens come from STOCKOUT_SERVER_TOKENS (comma-separated); STOCKOUT_ALLOWED_SHEETS optionally
+    limits which spreadsheets may be refreshed. Put it behind HTTPS (reverse proxy or tunnel).
+    """
+    try:
+        run(host, port)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def run(host: str = "127.0.0.1", port: int = 8787) -> None:
+    """Serve the app configured from the environment with uvicorn until interrupted.
+
+    One process only: the one-refresh-per-sheet lock lives in this process's memory.
+    Raises ConfigError before listening when the configuration is unsafe.
+    """
+    import uvicorn
+
+    app = create_app(**config_from_env())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log.info("serving on http://%s:%d (put HTTPS in front before exposing it)", host, port)
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+
+
+__all__ = [
+    "ALLOWED_ENV",
+    "BUSY_MESSAGE",
+    "TOKENS_ENV",
+    "ConfigError",
+    "config_from_env",
+    "create_app",
+    "run",
+    "serve_command",
+    "spreadsheet_id",
+]

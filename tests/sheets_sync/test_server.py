@@ -1,0 +1,269 @@
+"""The refresh server, served for real by uvicorn on loopback and called over HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from click.testing import CliRunner
+
+from sheets_sync.backends import TargetError
+from sheets_sync.server import ConfigError, create_app, serve_command, spreadsheet_id
+
+TOKEN = "tok-" + "a" * 28
+OTHER_TOKEN = "tok-" + "b" * 28
+SHEET = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
+
+
+@contextlib.contextmanager
+def live(app: Any) -> Iterator[str]:
+    """Serve APP with uvicorn on an ephemeral loopback port; yield its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="info")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        threading.Event().wait(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
+class FakeResult:
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def summary(self) -> dict[str, Any]:
+        return {"target": self.target, "skus": 3, "alerts": {"OUT": 1}, "problems": 0}
+
+
+class Recorder:
+    """A refresh stand-in that records its calls and can be held open to test overlap."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.calls: list[tuple[str, dt.date | None]] = []
+        self.hold = threading.Event()
+        self.hold.set()
+        self.entered = threading.Event()
+        self.error = error
+
+    def __call__(self, target: str, *, as_of: dt.date | None = None) -> FakeResult:
+        self.calls.append((target, as_of))
+        self.entered.set()
+        self.hold.wait(10)
+        if self.error:
+            raise self.error
+        return FakeResult(target)
+
+
+def post(base: str, body: Any, token: str | None = TOKEN) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(f"{base}/refresh", json=body, headers=headers, timeout=10)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def base(recorder: Recorder) -> Iterator[str]:
+    with live(create_app([OTHER_TOKEN, TOKEN], refresh=recorder)) as url:
+        yield url
+
+
+def test_healthz_answers_without_a_token(base: str) -> None:
+    response = httpx.get(f"{base}/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_refresh_returns_the_summary_of_the_refresh_of_that_sheet(
+    base: str, recorder: Recorder
+) -> None:
+    response = post(base, {"spreadsheet": SHEET, "as_of": "2025-03-14"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "target": f"gsheet:{SHEET}",
+        "skus": 3,
+        "alerts": {"OUT": 1},
+        "problems": 0,
+    }
+    assert recorder.calls == [(f"gsheet:{SHEET}", dt.date(2025, 3, 14))]
+
+
+def test_a_sheet_url_is_refreshed_by_its_id_and_as_of_is_optional(
+    base: str, recorder: Recorder
+) -> None:
+    url = f"https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0"
+    assert post(base, {"spreadsheet": url}).status_code == 200
+    assert recorder.calls == [(f"gsheet:{SHEET}", None)]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer wrong-token-wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "Bearer"],
+)
+def test_refresh_without_the_right_token_is_refused(
+    base: str, recorder: Recorder, header: str | None
+) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = httpx.post(f"{base}/refresh", json={"spreadsheet": SHEET}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, '{"spreadsheet": "<id or URL>"}'),
+        ("not an object", '{"spreadsheet": "<id or URL>"}'),
+        ({"spreadsheet": "has spaces/and;stuff"}, "not a spreadsheet id or URL"),
+        ({"spreadsheet": SHEET, "as_of": "14/03/2025"}, "as_of must be a date YYYY-MM-DD"),
+    ],
+)
+def test_bad_bodies_get_a_readable_400(
+    base: str, recorder: Recorder, body: Any, message: str
+) -> None:
+    response = post(base, body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert recorder.calls == []
+
+
+def test_a_body_that_is_not_json_gets_a_400(base: str) -> None:
+    response = httpx.post(
+        f"{base}/refresh", content=b"{oops", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert response.status_code == 400
+
+
+def test_a_second_click_on_the_same_sheet_gets_409_while_others_proceed(
+    base: str, recorder: Recorder
+) -> None:
+    recorder.hold.clear()
+    first: dict[str, httpx.Response] = {}
+    thread = threading.Thread(target=lambda: first.update(r=post(base, {"spreadsheet": SHEET})))
+    thread.start()
+    try:
+        assert recorder.entered.wait(5)
+        # The refresh blocks a worker thread, not the event loop: the server still answers.
+        assert httpx.get(f"{base}/healthz").status_code == 200
+        url = f"https://docs.google.com/spreadsheets/d/{SHEET}/edit"
+        second = post(base, {"spreadsheet": url})
+        assert second.status_code == 409
+        assert second.json() == {"error": "a refresh of this sheet is already running"}
+    finally:
+        recorder.hold.set()
+        thread.join(10)
+    assert first["r"].status_code == 200
+    # Once the first refresh has finished, the sheet can be refreshed again.
+    assert post(base, {"spreadsheet": SHEET}).status_code == 200
+    assert len(recorder.calls) == 2
+
+
+def test_different_sheets_refresh_at_the_same_time(base: str, recorder: Recorder) -> None:
+    recorder.hold.clear()
+    results: list[int] = []
+    threads = [
+        threading.Thread(
+            target=lambda s=s: results.append(post(base, {"spreadsheet": s}).status_code)
+        )
+        for s in ("sheetA", "sheetB")
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = threading.Event()
+        while len(recorder.calls) < 2 and not deadline.wait(0.01):
+            pass
+    finally:
+        recorder.hold.set()
+        for thread in threads:
+            thread.join(10)
+    assert sorted(results) == [200, 200]
+
+
+def test_only_allowed_sheets_are_refreshed(recorder: Recorder) -> None:
+    allowed = [f"https://docs.google.com/spreadsheets/d/{SHEET}/edit", "other"]
+    with live(create_app([TOKEN], allowed_sheets=allowed, refresh=recorder)) as url:
+        refused = post(url, {"spreadsheet": "not-allowed"})
+        assert refused.status_code == 403
+        assert "not set up to refresh this spreadsheet" in refused.json()["error"]
+        assert post(url, {"spreadsheet": SHEET}).status_code == 200
+    assert [target for target, _ in recorder.calls] == [f"gsheet:{SHEET}"]
+
+
+def test_an_unreachable_sheet_is_explained_to_the_user() -> None:
+    error = TargetError("share the sheet with robot@example.iam.gserviceaccount.com")
+    with live(create_app([TOKEN], refresh=Recorder(error))) as url:
+        response = post(url, {"spreadsheet": SHEET})
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "share the sheet with robot@example.iam.gserviceaccount.com"
+    }
+
+
+def test_a_crash_is_reported_without_internals_and_frees_the_sheet() -> None:
+    recorder = Recorder(RuntimeError("/srv/secret/path exploded"))
+    with live(create_app([TOKEN], refresh=recorder)) as url:
+        response = post(url, {"spreadsheet": SHEET})
+        assert response.status_code == 500
+        assert "RuntimeError" in response.json()["error"]
+        assert "/srv/secret" not in response.text
+        assert post(url, {"spreadsheet": SHEET}).status_code == 500  # not 409: lock released
+
+
+def test_logs_never_contain_the_token(base: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        post(base, {"spreadsheet": SHEET})
+        post(base, {"spreadsheet": SHEET}, token="wrong-" + TOKEN)
+    assert f"refresh of sheet {SHEET} started" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+@pytest.mark.parametrize("tokens", [[], ["short"]])
+def test_the_app_refuses_to_exist_without_a_strong_token(tokens: list[str]) -> None:
+    with pytest.raises(ConfigError, match="STOCKOUT_SERVER_TOKENS"):
+        create_app(tokens)
+
+
+def test_stockout_serve_refuses_to_start_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STOCKOUT_SERVER_TOKENS", raising=False)
+    result = CliRunner().invoke(serve_command, ["--port", "1"])
+    assert result.exit_code == 2
+    assert "no token configured" in result.output
+
+
+def test_stockout_serve_rejects_a_malformed_allow_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STOCKOUT_SERVER_TOKENS", TOKEN)
+    monkeypatch.setenv("STOCKOUT_ALLOWED_SHEETS", "good-id, bad id!")
+    result = CliRunner().invoke(serve_command, ["--port", "1"])
+    assert result.exit_code == 2
+    assert "STOCKOUT_ALLOWED_SHEETS" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (SHEET, SHEET),
+        (f" https://docs.google.com/spreadsheets/d/{SHEET}/edit?usp=sharing ", SHEET),
+        (f"https://docs.google.com/spreadsheets/u/1/d/{SHEET}", SHEET),
+    ],
+)
+def test_spreadsheet_id_accepts_ids_and_urls(text: str, expected: str) -> None:
+    assert spreadsheet_id(text) == expected
