@@ -1,0 +1,1126 @@
+"""The stockout math: the one source of truth for every number stockout-kit shows.
+
+Pure Python and standard library only, so the same file runs in a worksheet cell (xlwings,
+xlwings Lite under Pyodide), in the sync (pandas hands it one SKU at a time) and is mirrored
+line by line by the Apps Script port in `addin/google/Formulas.gs`. Shared test vectors in
+`tests/vectors/` keep the two in step to the last digit, so every formula here is written with
+plain IEEE arithmetic in a fixed order: no `math.fsum`, no `round()` (banker's rounding differs
+from JavaScript), no `statistics` (its exact fractions have no JS twin).
+
+Conventions
+- Day 0 is `as_of`; sales history runs up to day -1 and is given oldest first.
+- Unmet demand is lost, not back-ordered: projected stock never goes below zero, so an inbound
+  shipment that lands after a stockout refills the shelf instead of paying back phantom demand.
+  (This is how Amazon behaves; it changes nothing before the first stockout, which is where
+  the stockout date, reorder-by date and alert are decided.)
+- Comparisons at integer boundaries allow 1e-9 of float noise (`_floor`, `_ceil`), so 0.1 * 30
+  still counts as 3 days, in Python and JavaScript alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EPS = 1e-9
+
+OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA = "OUT", "CRITICAL", "WARNING", "WATCH", "OK", "NO DATA"
+ALERT_LEVELS = (OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA)
+
+SWITCH_TO_FBM = "SWITCH TO FBM"
+EXPEDITE_BY_AIR = "EXPEDITE BY AIR"
+EXPEDITE_BY_EXPRESS = "EXPEDITE BY EXPRESS"
+SLOW_SALES = "SLOW SALES"
+PAUSE_AND_NOTIFY = "PAUSE AND NOTIFY"
+REORDER_NOW = "REORDER NOW"
+REORDER_SOON = "REORDER SOON"
+RELAUNCH = "RELAUNCH"
+
+LEAD_TIME_RISK = "LEAD TIME RISK"
+FEE_RISK = "FEE RISK"
+OVERSTOCK = "OVERSTOCK"
+INBOUND_OVERDUE = "INBOUND OVERDUE"
+TREND_UP = "TREND UP"
+
+MAX_SLOW_DOWN = 0.3  # SLOW SALES only when cutting demand by at most 30 % bridges the gap
+
+
+class InputError(ValueError):
+    """A bad argument. The message is what a cell shows after `#STOCKOUT: `."""
+
+
+# --- coercion: what cells send ------------------------------------------------------------
+
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})([T ].*)?$")
+_LOCAL_DATE = re.compile(r"^(\d{1,2})([./])(\d{1,2})\2(\d{4})$")
+_YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+
+
+def _quote(value: object) -> str:
+    text = str(value)
+    return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+
+
+def to_number(value: object, name: str) -> float | None:
+    """Read a number from a cell: numbers, numeric text ("1,234", "12.5"), blank -> None."""
+    if value is None or isinstance(value, bool):
+        if value is None:
+            return None
+        raise InputError(f"{name} must be a number, got {_quote(value)}")
+    if isinstance(value, int | float):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        if math.isinf(number):
+            raise InputError(f"{name} must be a finite number")
+        return number
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        if _NUMBER.match(text):
+            return float(text)
+    raise InputError(f"{name} must be a number, got {_quote(value)}")
+
+
+def to_date(value: object, name: str, day_first: bool | None = None) -> dt.date | None:
+    """Read a date from a cell: date/datetime, an Excel serial, ISO text or a local format.
+
+    Local formats: `25.11.2026` is always day first; `11/25/2026` or `25/11/2026` is decided by
+    whichever part is over 12, else by `day_first` (None: refuse to guess).
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a date, got {_quote(value)}")
+    if isinstance(value, int | float):
+        if math.isnan(value):
+            return None
+        if not 1 <= value < 2958466:
+            raise InputError(f"{name} must be a date, got {_quote(value)}")
+        return EXCEL_EPOCH + dt.timedelta(days=math.floor(value))
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if _NUMBER.match(text):
+            return to_date(float(text), name, day_first)
+        found = _ISO_DATE.match(text) or _YMD_SLASH.match(text)
+        if found:
+            return _make_date(int(found[1]), int(found[2]), int(found[3]), name, value)
+        found = _LOCAL_DATE.match(text)
+        if found:
+            first, second, year = int(found[1]), int(found[3]), int(found[4])
+            if found[2] == "." or first > 12:
+                return _make_date(year, second, first, name, value)
+            if second > 12:
+                return _make_date(year, first, second, name, value)
+            if day_first is None:
+                raise InputError(
+                    f"{name}: {_quote(value)} could be day/month or month/day; "
+                    "use YYYY-MM-DD or a date cell"
+                )
+            if day_first:
+                return _make_date(year, second, first, name, value)
+            return _make_date(year, first, second, name, value)
+    raise InputError(f"{name} must be a date, got {_quote(value)}")
+
+
+def _make_date(year: int, month: int, day: int, name: str, raw: object) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InputError(f"{name} must be a date, got {_quote(raw)}") from None
+
+
+def _floor(x: float) -> int:
+    return math.floor(x + EPS)
+
+
+def _ceil(x: float) -> int:
+    return math.ceil(x - EPS)
+
+
+def round_to(x: float, digits: int) -> float:
+    """Round half up at `digits` decimals, the same way in Python and JavaScript."""
+    scale = 10**digits
+    return math.floor(x * scale + 0.5) / scale
+
+
+def _fmt(x: float, digits: int = 1) -> str:
+    return f"{round_to(x, digits):.{digits}f}"
+
+
+def _fmt_int(x: float) -> str:
+    return f"{_ceil(x):,}"
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    return day + dt.timedelta(days=days)
+
+
+# --- sales velocity ----------------------------------------------------------------------
+
+
+def out_of_stock_days(
+    units: Sequence[float], in_stock: Sequence[bool | None] | None, available: float | None
+) -> list[bool]:
+    """Which history days were out of stock.
+
+    Known stock history wins. With none at all, the run of zero-unit days that ends yesterday
+    counts as out of stock when the SKU has nothing available now: those zeros are a stockout,
+    not a lack of demand.
+    """
+    n = len(units)
+    known = [None] * n if in_stock is None else list(in_stock)
+    if any(flag is not None for flag in known):
+        return [flag is False for flag in known]
+    out = [False] * n
+    if available is not None and available <= 0:
+        i = n - 1
+        while i >= 0 and units[i] == 0:
+            out[i] = True
+            i -= 1
+    return out
+
+
+@dataclass
+class WindowAverage:
+    days: int  # window length k
+    in_stock: int  # n_k
+    average: float | None  # avg_k, None when n_k = 0
+
+
+def window_average(units: Sequence[float], out: Sequence[bool], days: int) -> WindowAverage:
+    """avg_k: units sold on the in-stock days of the last `days` days / number of such days."""
+    total = 0.0
+    count = 0
+    for i in range(max(0, len(units) - days), len(units)):
+        if not out[i]:
+            total += units[i]
+            count += 1
+    return WindowAverage(days, count, total / count if count else None)
+
+
+@dataclass
+class Velocity:
+    """Sales velocity v with the window figures that justify it."""
+
+    rate: float | None
+    windows: list[WindowAverage]
+    trend: float | None
+    daily_sd: float
+    out_of_stock: list[bool]
+
+    @property
+    def basis(self) -> str:
+        """`7d 6.0 (6 in stock) · 30d 5.1 (28) · 90d 4.2 (85)`: how v was found."""
+        parts = []
+        for i, w in enumerate(self.windows):
+            avg = "–" if w.average is None else _fmt(w.average)
+            label = " in stock" if i == 0 else ""
+            parts.append(f"{w.days}d {avg} ({w.in_stock}{label})")
+        return " · ".join(parts) if parts else "no sales history"
+
+
+def velocity(
+    units: Sequence[float],
+    in_stock: Sequence[bool | None] | None = None,
+    windows: Sequence[int] = (7, 30, 90),
+    weights: Sequence[float] = (0.5, 0.3, 0.2),
+    available: float | None = None,
+) -> Velocity:
+    """Weighted in-stock velocity over several windows, plus trend and daily deviation.
+
+    Averaging only in-stock days keeps a stockout from dragging the forecast down, which would
+    plan too little and cause the next stockout. Windows with no in-stock day are skipped and
+    the remaining weights renormalised.
+    """
+    if len(windows) != len(weights) or not windows:
+        raise InputError("windows and weights must have the same, non-zero length")
+    for k in windows:
+        if k < 1 or k != int(k):
+            raise InputError(f"window lengths must be whole days ≥ 1, got {_quote(k)}")
+    for w in weights:
+        if w < 0:
+            raise InputError("weights must not be negative")
+    out = out_of_stock_days(units, in_stock, available)
+    averages = [window_average(units, out, int(k)) for k in windows]
+    weighted = 0.0
+    weight_sum = 0.0
+    for w, avg in zip(weights, averages, strict=True):
+        if avg.average is not None:
+            weighted += w * avg.average
+            weight_sum += w
+    rate = weighted / weight_sum if weight_sum > 0 else None
+    short, long = window_average(units, out, 7), window_average(units, out, 30)
+    trend = None
+    if short.average is not None and long.average is not None and long.average > 0:
+        trend = short.average / long.average
+    return Velocity(rate, averages, trend, _in_stock_sd(units, out, 90), out)
+
+
+def _in_stock_sd(units: Sequence[float], out: Sequence[bool], days: int) -> float:
+    """Sample standard deviation of daily units over the in-stock days of the last `days`."""
+    values = [units[i] for i in range(max(0, len(units) - days), len(units)) if not out[i]]
+    if len(values) < 2:
+        return 0.0
+    mean = 0.0
+    for x in values:
+        mean += x
+    mean /= len(values)
+    squares = 0.0
+    for x in values:
+        squares += (x - mean) * (x - mean)
+    return math.sqrt(squares / (len(values) - 1))
+
+
+# --- projection --------------------------------------------------------------------------
+
+
+@dataclass
+class Projection:
+    """Stock over the horizon as piecewise-constant demand segments.
+
+    Demand is constant between breakpoints (promotion starts and ends) and stock jumps when an
+    inbound shipment lands, so every question below is answered per segment in closed form
+    instead of day by day: fast enough for 10,000 SKUs and exact at integer boundaries.
+    """
+
+    available: float
+    rate: float
+    horizon: int
+    arrivals: dict[int, float]
+    segments: list[tuple[int, int, float]]  # (start day, end day exclusive, daily demand)
+
+    def demand(self, start: int, end: int) -> float:
+        """Forecast demand f_start + … + f_(end−1)."""
+        total = 0.0
+        for s, e, r in self.segments:
+            lo, hi = max(s, start), min(e, end)
+            if hi > lo:
+                total += r * (hi - lo)
+        if end > self.horizon and self.segments:
+            total += self.segments[-1][2] * (end - max(start, self.horizon))
+        return total
+
+    def forecast(self, day: int) -> float:
+        for s, e, r in self.segments:
+            if s <= day < e:
+                return r
+        return self.segments[-1][2] if self.segments else 0.0
+
+    def arrived(self, day: int) -> float:
+        """A(t): inbound units landed on or before `day`."""
+        total = 0.0
+        for d, qty in sorted(self.arrivals.items()):
+            if d <= day:
+                total += qty
+        return total
+
+    def first_day_below(self, threshold: float) -> int | None:
+        """First day t whose end-of-day stock P(t) − f_t falls below `threshold`.
+
+        With threshold 0 that is the stockout day: the first t with P(t) < f_t.
+        """
+        stock = self.available
+        for s, e, r in self.segments:
+            stock += self.arrivals.get(s, 0.0)
+            if r > 0:
+                k = max(0, _floor((stock - threshold) / r))
+                if s + k < e:
+                    return s + k
+                stock -= r * (e - s)
+            elif stock < threshold:
+                return s
+        return None
+
+    def daily_stock(self, days: int) -> list[float]:
+        """Start-of-day stock for days 0 … days−1, never below zero (lost sales)."""
+        stock = self.available
+        out = []
+        for t in range(days):
+            stock += self.arrivals.get(t, 0.0)
+            out.append(stock)
+            stock = max(0.0, stock - self.forecast(t))
+        return out
+
+
+def project(
+    available: float,
+    rate: float,
+    horizon: int,
+    inbound: Sequence[tuple[int, float]] = (),
+    promotions: Sequence[tuple[int, int, float]] = (),
+) -> Projection:
+    """Build the projection. Inbound: (ETA day, units); an ETA in the past lands on day 0.
+
+    Promotions: (first day, last day inclusive, uplift); overlapping promotions multiply.
+    """
+    arrivals: dict[int, float] = {}
+    for day, qty in inbound:
+        d = max(0, day)
+        if d < horizon and qty > 0:
+            arrivals[d] = arrivals.get(d, 0.0) + qty
+    cuts = {0, horizon}
+    cuts.update(arrivals)
+    for start, end, _ in promotions:
+        for day in (start, end + 1):
+            if 0 < day < horizon:
+                cuts.add(day)
+    points = sorted(cuts)
+    segments = []
+    for s, e in itertools.pairwise(points):
+        uplift = 1.0
+        for start, end, factor in promotions:
+            if start <= s <= end:
+                uplift *= factor
+        segments.append((s, e, rate * uplift))
+    return Projection(max(0.0, available), rate, horizon, arrivals, segments)
+
+
+# --- lead time, safety stock, reorder ----------------------------------------------------
+
+
+def lead_time(production_days: float, transit_days: float, receiving_days: float) -> int:
+    """L_m = production + transit_m + receiving, in whole days."""
+    return _ceil(production_days + transit_days + receiving_days)
+
+
+def inverse_normal_cdf(p: float) -> float:
+    """z for a service level p (Wichura's AS241, accurate to about 1e-16).
+
+    Written out rather than taken from `statistics.NormalDist` so the JavaScript port can run
+    the very same arithmetic and agree to the last digit.
+    """
+    if not 0 < p < 1:
+        raise InputError(f"service_level must be between 0 and 1, got {_quote(p)}")
+    q = p - 0.5
+    if abs(q) <= 0.425:
+        r = 0.180625 - q * q
+        num = (
+            (
+                (
+                    (
+                        (
+                            (2509.0809287301226727 * r + 33430.575583588128105) * r
+                            + 67265.770927008700853
+                        )
+                        * r
+                        + 45921.953931549871457
+                    )
+                    * r
+                    + 13731.693765509461125
+                )
+                * r
+                + 1971.5909503065514427
+            )
+            * r
+            + 133.14166789178437745
+        ) * r + 3.387132872796366608
+        den = (
+            (
+                (
+                    (
+                        (
+                            (5226.495278852854561 * r + 28729.085735721942674) * r
+                            + 39307.89580009271061
+                        )
+                        * r
+                        + 21213.794301586595867
+                    )
+                    * r
+                    + 5394.1960214247511077
+                )
+                * r
+                + 687.1870074920579083
+            )
+            * r
+            + 42.313330701600911252
+        ) * r + 1.0
+        return q * num / den
+    r = p if q <= 0 else 1.0 - p
+    r = math.sqrt(-math.log(r))
+    if r <= 5.0:
+        r -= 1.6
+        num = (
+            (
+                (
+                    (
+                        (
+                            (7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r
+                            + 0.24178072517745061177
+                        )
+                        * r
+                        + 1.27045825245236838258
+                    )
+                    * r
+                    + 3.64784832476320460504
+                )
+                * r
+                + 5.7694972214606914055
+            )
+            * r
+            + 4.6303378461565452959
+        ) * r + 1.42343711074968357734
+        den = (
+            (
+                (
+                    (
+                        (
+                            (1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r
+                            + 0.0151986665636164571966
+                        )
+                        * r
+                        + 0.14810397642748007459
+                    )
+                    * r
+                    + 0.68976733498510000455
+                )
+                * r
+                + 1.6763848301838038494
+            )
+            * r
+            + 2.05319162663775882187
+        ) * r + 1.0
+    else:
+        r -= 5.0
+        num = (
+            (
+                (
+                    (
+                        (
+                            (2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
+                            + 0.0012426609473880784386
+                        )
+                        * r
+                        + 0.026532189526576123093
+                    )
+                    * r
+                    + 0.29656057182850489123
+                )
+                * r
+                + 1.7848265399172913358
+            )
+            * r
+            + 5.4637849111641143699
+        ) * r + 6.6579046435011037772
+        den = (
+            (
+                (
+                    (
+                        (
+                            (2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r
+                            + 1.8463183175100546818e-5
+                        )
+                        * r
+                        + 7.868691311456132591e-4
+                    )
+                    * r
+                    + 0.0148753612908506148525
+                )
+                * r
+                + 0.13692988092273580531
+            )
+            * r
+            + 0.59983220655588793769
+        ) * r + 1.0
+    x = num / den
+    return -x if q < 0 else x
+
+
+def safety_stock_units(
+    rate: float,
+    daily_sd: float,
+    lead_time_days: float,
+    service_level: float = 0.95,
+    lead_time_sd: float = 0.0,
+    safety_days: float = 7.0,
+) -> int:
+    """SS = ceil(max(z·sqrt(L·σ² + v²·σ_L²), v·safety_days)).
+
+    The statistical term covers demand and lead-time noise; the floor of `safety_days` of
+    sales keeps hero products from running lean when their history happens to be smooth.
+    """
+    z = inverse_normal_cdf(service_level)
+    noise = z * math.sqrt(
+        lead_time_days * daily_sd * daily_sd + rate * rate * lead_time_sd * lead_time_sd
+    )
+    return max(0, _ceil(max(noise, rate * safety_days)))
+
+
+def round_up_to_pack(units: float, case_pack: float | None) -> int:
+    """Whole units, rounded up to a multiple of the case pack (1 when blank or below 1)."""
+    pack = case_pack if case_pack and case_pack >= 1 else 1
+    return _ceil(_ceil(units) / pack) * int(pack) if units > 0 else 0
+
+
+def order_quantity(
+    demand_over_cover: float,
+    safety_stock: float,
+    on_hand_and_inbound: float,
+    case_pack: float | None = None,
+    moq: float | None = None,
+) -> int:
+    """Q = D(L + cover) + SS − (Available + inbound), to case pack, 0 if not positive, ≥ MOQ."""
+    need = demand_over_cover + safety_stock - on_hand_and_inbound
+    qty = round_up_to_pack(need, case_pack) if need > EPS else 0
+    if qty > 0 and moq and qty < moq:
+        qty = round_up_to_pack(moq, case_pack)
+    return qty
+
+
+def alert_for(
+    days_to_stockout: float | None,
+    available: float | None,
+    warn_days: Sequence[float] = (30, 15, 7),
+    has_rate: bool = True,
+) -> str:
+    """OUT · CRITICAL · WARNING · WATCH · OK · NO DATA from the projected days to stockout."""
+    if available is not None and available <= 0:
+        return OUT
+    if not has_rate:
+        return NO_DATA
+    if days_to_stockout is None:
+        return OK
+    if len(warn_days) != 3:
+        raise InputError("warn_days needs three lines, e.g. 30,15,7")
+    watch, warning, critical = sorted(warn_days, reverse=True)
+    if days_to_stockout < critical:
+        return CRITICAL
+    if days_to_stockout < warning:
+        return WARNING
+    if days_to_stockout < watch:
+        return WATCH
+    return OK
+
+
+# --- the whole plan of one SKU -----------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    """Planning settings (the Settings tab); defaults as in SPEC §2."""
+
+    warn_days: tuple[float, ...] = (30, 15, 7)
+    velocity_windows: tuple[int, ...] = (7, 30, 90)
+    velocity_weights: tuple[float, ...] = (0.5, 0.3, 0.2)
+    service_level: float = 0.95
+    safety_days: float = 7
+    cover_target_days: float = 60
+    lead_time_sd_days: float = 0
+    production_days: float = 30
+    sea_days: float = 35
+    air_days: float = 10
+    express_days: float = 6
+    receiving_days: float = 10
+    default_mode: str = "sea"
+    horizon_days: int = 365
+    fee_line_days: float = 28
+    overstock_days: float = 180
+    fbm_enabled: bool = True
+    coupon_pct: float = 20
+    ad_boost_pct: float = 30
+    relaunch_days: float = 14
+
+
+@dataclass
+class SkuInput:
+    """Everything the plan of one SKU depends on. Days are offsets from as_of."""
+
+    available: float
+    units: list[float]  # daily units, oldest first, ending yesterday
+    in_stock: list[bool | None] | None = None
+    inbound: list[tuple[int, float]] = field(default_factory=list)
+    promotions: list[tuple[int, int, float]] = field(default_factory=list)
+    fbm_stock: float = 0
+    price: float | None = None
+    case_pack: float | None = None
+    moq: float | None = None
+    production_days: float | None = None
+    sea_days: float | None = None
+    air_days: float | None = None
+    express_days: float | None = None
+    receiving_days: float | None = None
+    days_since_restock: int | None = None  # days since stock came back after an incident
+
+
+@dataclass
+class SkuPlan:
+    """One SKU's numbers, as the Alerts tab shows them. Days are offsets from as_of."""
+
+    daily_sales: float | None
+    trend: float | None
+    basis: str
+    daily_sd: float
+    inbound: float
+    days_of_cover: float | None
+    cover_incl_inbound: float | None
+    stockout_day: int | None
+    next_inbound_day: int | None
+    back_in_stock_day: int | None
+    gap_days: int | None
+    lost_units: int
+    lost_revenue: float | None
+    lead_time: int
+    air_lead_time: int
+    express_lead_time: int
+    safety_stock: int | None
+    reorder_point: int | None
+    reorder_by_day: int | None
+    reorder_qty: int
+    air_units: int
+    alert: str
+    flags: list[str]
+    action: str
+    alternatives: list[str]
+    action_text: str
+    last_out_of_stock_day: int | None
+
+
+def _mode_days(item: SkuInput, settings: Settings, mode: str) -> float:
+    own = getattr(item, f"{mode}_days", None)
+    if mode == "transfer":
+        return 0.0
+    return own if own is not None else getattr(settings, f"{mode}_days")
+
+
+def _lead(item: SkuInput, settings: Settings, mode: str) -> int:
+    production = (
+        item.production_days if item.production_days is not None else settings.production_days
+    )
+    receiving = item.receiving_days if item.receiving_days is not None else settings.receiving_days
+    return lead_time(production, _mode_days(item, settings, mode), receiving)
+
+
+def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
+    """The whole plan of one SKU: SPEC §3 from velocity to the action and its reasons."""
+    s = settings
+    vel = velocity(
+        item.units, item.in_stock, s.velocity_windows, s.velocity_weights, item.available
+    )
+    v = vel.rate
+    available = max(0.0, item.available)
+    inbound_total = 0.0
+    for _, qty in item.inbound:
+        inbound_total += max(0.0, qty)
+    lead = _lead(item, s, s.default_mode)
+    air_lead, express_lead = _lead(item, s, "air"), _lead(item, s, "express")
+    flags: list[str] = []
+    if any(day < 0 and qty > 0 for day, qty in item.inbound):
+        flags.append(INBOUND_OVERDUE)
+    last_out = None
+    for i in range(len(vel.out_of_stock) - 1, -1, -1):
+        if vel.out_of_stock[i]:
+            last_out = i - len(vel.out_of_stock)
+            break
+    relaunch = (
+        item.days_since_restock is not None
+        and available > 0
+        and item.days_since_restock <= s.relaunch_days
+    )
+    if v is None:
+        alert = alert_for(None, item.available, s.warn_days, has_rate=False)
+        action = PAUSE_AND_NOTIFY if alert == OUT else OK
+        text = "No sales history to plan from: add Sales rows or import Amazon reports."
+        if alert == OUT:
+            text = "Out of stock with no sales history: restock or mark the SKU inactive."
+        return SkuPlan(
+            None,
+            vel.trend,
+            vel.basis,
+            vel.daily_sd,
+            inbound_total,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            0,
+            None,
+            lead,
+            air_lead,
+            express_lead,
+            None,
+            None,
+            None,
+            0,
+            0,
+            alert,
+            flags,
+            action,
+            [],
+            text,
+            last_out,
+        )
+
+    proj = project(available, v, int(s.horizon_days), item.inbound, item.promotions)
+    cover = available / v if v > 0 else None
+    cover_all = (available + inbound_total) / v if v > 0 else None
+    stockout = proj.first_day_below(0.0)
+    next_eta = None
+    if stockout is not None:
+        later = [d for d in proj.arrivals if d > stockout]
+        next_eta = min(later) if later else None
+    back_in_stock = next_eta
+    gap = None
+    lost = 0
+    if stockout is not None:
+        end = next_eta if next_eta is not None else proj.horizon
+        gap = end - stockout
+        left = available + proj.arrived(stockout) - proj.demand(0, stockout)
+        lost = _ceil(proj.demand(stockout, end) - max(0.0, left))
+    lost_revenue = lost * item.price if item.price is not None else None
+
+    ss = safety_stock_units(
+        v, vel.daily_sd, lead, s.service_level, s.lead_time_sd_days, s.safety_days
+    )
+    reorder_point = _ceil(v * lead + ss)
+    reorder_day = proj.first_day_below(float(ss))
+    reorder_by = reorder_day - lead if reorder_day is not None else None
+    qty = order_quantity(
+        proj.demand(0, lead + _ceil(s.cover_target_days)),
+        ss,
+        available + inbound_total,
+        item.case_pack,
+        item.moq,
+    )
+
+    alert = alert_for(stockout, item.available, s.warn_days)
+    if reorder_by is not None and reorder_by <= 0:
+        flags.append(REORDER_NOW)
+    if stockout is not None and stockout < lead:
+        flags.append(LEAD_TIME_RISK)
+    if cover_all is not None and cover_all < s.fee_line_days:
+        flags.append(FEE_RISK)
+    if (cover_all is None and available + inbound_total > 0) or (
+        cover_all is not None and cover_all > s.overstock_days
+    ):
+        flags.append(OVERSTOCK)
+    if vel.trend is not None and vel.trend > 1.2:
+        flags.append(TREND_UP)
+    if relaunch:
+        flags.append(RELAUNCH)
+    flags.sort(key=_FLAG_ORDER.index)
+
+    air_units = 0
+    choices: list[tuple[str, str]] = []
+    if stockout is not None and (alert == OUT or stockout < lead):
+        bridge_end = min(back_in_stock if back_in_stock is not None else proj.horizon, lead)
+        bridge_end = max(bridge_end, stockout + 1)
+        if s.fbm_enabled and item.fbm_stock > 0:
+            covered = min(gap, _floor(item.fbm_stock / v)) if v > 0 else gap
+            choices.append(
+                (
+                    SWITCH_TO_FBM,
+                    f"{_fmt_int(item.fbm_stock)} FBM units cover {covered} of {gap} gap days",
+                )
+            )
+        for mode, label, mode_lead in (
+            ("air", EXPEDITE_BY_AIR, air_lead),
+            ("express", EXPEDITE_BY_EXPRESS, express_lead),
+        ):
+            if mode_lead < bridge_end:
+                units = round_up_to_pack(
+                    proj.demand(max(mode_lead, stockout), bridge_end), item.case_pack
+                )
+                if mode == "air":
+                    air_units = units
+                if units > 0:
+                    choices.append(
+                        (
+                            label,
+                            f"{units:,} units by {mode} arrive {add_days(as_of, mode_lead)}, "
+                            f"before {_describe_back(as_of, back_in_stock)}",
+                        )
+                    )
+                    break
+        if next_eta is not None:
+            need = proj.demand(0, next_eta)
+            cut = 1 - (available + proj.arrived(stockout)) / need if need > 0 else 0.0
+            if cut <= MAX_SLOW_DOWN:
+                choices.append(
+                    (
+                        SLOW_SALES,
+                        f"cut sales by {_fmt(max(cut, 0.0) * 100, 0)} % to last until "
+                        f"{add_days(as_of, next_eta)}",
+                    )
+                )
+        revenue = f", {_money(lost_revenue)} revenue" if lost_revenue is not None else ""
+        choices.append(
+            (
+                PAUSE_AND_NOTIFY,
+                f"{gap} days out from {add_days(as_of, stockout)}, {lost:,} units lost{revenue}",
+            )
+        )
+    if reorder_by is not None and reorder_by <= 0 and qty > 0:
+        choices.append(
+            (
+                REORDER_NOW,
+                f"order {qty:,} units by {s.default_mode} today, arrive {add_days(as_of, lead)}",
+            )
+        )
+    elif reorder_by is not None and reorder_by <= 7 and qty > 0:
+        choices.append(
+            (
+                REORDER_SOON,
+                f"order {qty:,} units by {add_days(as_of, reorder_by)}",
+            )
+        )
+    if relaunch:
+        choices.append(
+            (
+                RELAUNCH,
+                f"back in stock {item.days_since_restock} days: {_fmt(s.coupon_pct, 0)} % coupon "
+                f"for 7 days, ad budget +{_fmt(s.ad_boost_pct, 0)} %, watch conversion",
+            )
+        )
+    if not choices:
+        choices.append((OK, "no action needed"))
+    action = choices[0][0]
+    text = f"{action}: {choices[0][1]}"
+    if len(choices) > 1:
+        text += " · also " + " · ".join(f"{c}: {why}" for c, why in choices[1:])
+    return SkuPlan(
+        v,
+        vel.trend,
+        vel.basis,
+        vel.daily_sd,
+        inbound_total,
+        cover,
+        cover_all,
+        stockout,
+        next_eta,
+        back_in_stock,
+        gap,
+        lost,
+        lost_revenue,
+        lead,
+        air_lead,
+        express_lead,
+        ss,
+        reorder_point,
+        reorder_by,
+        qty,
+        air_units,
+        alert,
+        flags,
+        action,
+        [c for c, _ in choices[1:]],
+        text,
+        last_out,
+    )
+
+
+_FLAG_ORDER = [
+    REORDER_NOW,
+    LEAD_TIME_RISK,
+    FEE_RISK,
+    OVERSTOCK,
+    INBOUND_OVERDUE,
+    TREND_UP,
+    RELAUNCH,
+]
+
+
+def _describe_back(as_of: dt.date, day: int | None) -> str:
+    return "nothing inbound" if day is None else f"inbound {add_days(as_of, day)}"
+
+
+def _money(amount: float | None) -> str:
+    return "" if amount is None else f"{round_to(amount, 2):,.2f}"
+
+
+# --- the custom functions (SPEC §4): one value in, one value out --------------------------
+
+
+def days_of_cover(available: object, daily_sales: object) -> float | None:
+    """Days the stock lasts at the current rate: Available / daily sales."""
+    stock = _required_stock(available)
+    rate = to_number(daily_sales, "daily_sales")
+    if rate is None or rate <= 0:
+        return None
+    return stock / rate
+
+
+def sales_velocity(
+    units: Sequence[object],
+    in_stock: Sequence[object] | None = None,
+    windows: Sequence[object] | None = None,
+    weights: Sequence[object] | None = None,
+) -> float | None:
+    """Weighted in-stock units/day from a daily series (oldest first)."""
+    series = [to_number(u, "units") or 0.0 for u in units]
+    flags = None
+    if in_stock is not None:
+        if len(in_stock) != len(series):
+            raise InputError("in_stock must have one value per day of units")
+        flags = [_to_flag(x) for x in in_stock]
+    win = tuple(int(_required(x, "windows")) for x in windows) if windows else (7, 30, 90)
+    wts = tuple(_required(x, "weights") for x in weights) if weights else (0.5, 0.3, 0.2)
+    return velocity(series, flags, win, wts).rate
+
+
+def stockout_date(
+    available: object,
+    daily_sales: object,
+    as_of: object,
+    inbound_qty: object = None,
+    inbound_eta: object = None,
+) -> dt.date | None:
+    """First day stock cannot cover that day's demand; blank when sales are zero."""
+    stock = _required_stock(available)
+    rate = _required(daily_sales, "daily_sales")
+    day0 = _required_date(as_of, "as_of")
+    if rate <= 0:
+        return None
+    proj = project(stock, rate, 100_000, _one_inbound(inbound_qty, inbound_eta, day0))
+    t = proj.first_day_below(0.0)
+    return add_days(day0, t) if t is not None else None
+
+
+def stockout_gap(available: object, daily_sales: object, as_of: object, next_eta: object) -> int:
+    """Days out of stock before the next ETA (0 when stock lasts until it)."""
+    day0 = _required_date(as_of, "as_of")
+    eta = _required_date(next_eta, "next_eta")
+    out = stockout_date(available, daily_sales, day0)
+    if out is None:
+        return 0
+    return max(0, (eta - out).days)
+
+
+def safety_stock(
+    daily_sales: object,
+    daily_sd: object,
+    lead_time_days: object,
+    service_level: object = None,
+    lead_time_sd: object = None,
+    safety_days: object = None,
+) -> int:
+    """Safety stock in units (SPEC §3)."""
+    rate = _required(daily_sales, "daily_sales", minimum=0)
+    sd = _required(daily_sd, "daily_sd", minimum=0)
+    lead = _required(lead_time_days, "lead_time_days", minimum=0)
+    level = _optional(service_level, "service_level", 0.95)
+    lt_sd = _optional(lead_time_sd, "lead_time_sd", 0.0, minimum=0)
+    days = _optional(safety_days, "safety_days", 7.0, minimum=0)
+    return safety_stock_units(rate, sd, lead, level, lt_sd, days)
+
+
+def reorder_date(
+    available: object,
+    daily_sales: object,
+    lead_time_days: object,
+    as_of: object,
+    safety_stock: object = None,
+    inbound_qty: object = None,
+    inbound_eta: object = None,
+) -> dt.date | None:
+    """Last day to order so the shipment lands before stock falls below safety stock."""
+    stock = _required_stock(available)
+    rate = _required(daily_sales, "daily_sales")
+    lead = _required(lead_time_days, "lead_time_days", minimum=0)
+    day0 = _required_date(as_of, "as_of")
+    ss = _optional(safety_stock, "safety_stock", 0.0, minimum=0)
+    if rate <= 0:
+        return None
+    proj = project(stock, rate, 100_000, _one_inbound(inbound_qty, inbound_eta, day0))
+    t = proj.first_day_below(ss)
+    return add_days(day0, t - _ceil(lead)) if t is not None else None
+
+
+def reorder_qty(
+    available: object,
+    inbound: object,
+    daily_sales: object,
+    lead_time_days: object,
+    cover_days: object = None,
+    safety_stock: object = None,
+    case_pack: object = None,
+    moq: object = None,
+) -> int:
+    """Units to order now: demand over lead time + cover, plus safety stock, minus stock."""
+    stock = _required_stock(available)
+    coming = _optional(inbound, "inbound", 0.0, minimum=0)
+    rate = _required(daily_sales, "daily_sales", minimum=0)
+    lead = _required(lead_time_days, "lead_time_days", minimum=0)
+    cover = _optional(cover_days, "cover_days", 60.0, minimum=0)
+    ss = _optional(safety_stock, "safety_stock", 0.0, minimum=0)
+    pack = _optional(case_pack, "case_pack", 1.0, minimum=0)
+    minimum = _optional(moq, "moq", 0.0, minimum=0)
+    return order_quantity(rate * _ceil(lead + cover), ss, stock + coming, pack, minimum)
+
+
+def alert_level(
+    days_to_stockout: object, available: object = None, warn_days: Sequence[object] | None = None
+) -> str:
+    """OUT / CRITICAL / WARNING / WATCH / OK for a number of days to stockout."""
+    days = to_number(days_to_stockout, "days_to_stockout")
+    stock = to_number(available, "available")
+    lines = tuple(_required(x, "warn_days") for x in warn_days) if warn_days else (30, 15, 7)
+    return alert_for(days, stock, lines)
+
+
+def _required(value: object, name: str, minimum: float | None = None) -> float:
+    number = to_number(value, name)
+    if number is None:
+        raise InputError(f"{name} is required")
+    if minimum is not None and number < minimum:
+        raise InputError(f"{name} must not be negative, got {_quote(value)}")
+    return number
+
+
+def _optional(value: object, name: str, default: float, minimum: float | None = None) -> float:
+    if to_number(value, name) is None:
+        return default
+    return _required(value, name, minimum)
+
+
+def _required_stock(value: object) -> float:
+    return _required(value, "available", minimum=0)
+
+
+def _required_date(value: object, name: str) -> dt.date:
+    day = to_date(value, name)
+    if day is None:
+        raise InputError(f"{name} is required")
+    return day
+
+
+def _one_inbound(qty: object, eta: object, as_of: dt.date) -> list[tuple[int, float]]:
+    units = to_number(qty, "inbound_qty")
+    day = to_date(eta, "inbound_eta")
+    if units is None or units <= 0:
+        return []
+    if day is None:
+        raise InputError("inbound_eta is required when inbound_qty is given")
+    return [((day - as_of).days, units)]
+
+
+def _to_flag(value: object) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in {"true", "yes", "y", "1", "是", "有货"}:
+        return True
+    if text in {"false", "no", "n", "0", "否", "缺货"}:
+        return False
+    raise InputError(f"in_stock must be TRUE or FALSE, got {_quote(value)}")
