@@ -40,7 +40,8 @@ _MARKETING = {
     r"|promozion\w*|offert\w*\s+special\w*|newsletter|omaggi\w*|regal\w*",
     "es": r"reseñas?|opiniones|opinión|valoraci\w+|valorar\w*|comentarios?|estrellas|descuentos?"
     r"|cupón|cupones|promoci\w+|ofertas?\s+especial\w*|newsletter|regalos?",
-    "ja": r"レビュー|評価|星|クーポン|割引|セール|キャンペーン|プロモーション|フィードバック|プレゼント",
+    "ja": r"レビュー|評価|星|クーポン|割引|セール|キャンペーン|プロモーション"
+    r"|フィードバック|プレゼント",
 }
 # Japanese has no spaces, so its words match anywhere; the others need word boundaries.
 _MARKETING_RE = {
