@@ -1,0 +1,324 @@
+"""The local history store: what Amazon told us, remembered in one SQLite file per workbook.
+
+Velocity wants a year of daily sales and the days a SKU was out of stock; nobody wants that in a
+tab. Imports (`stockout import`) and pulls (`stockout pull`) land here, and the plan reads it back
+as DataFrames. The file sits beside the workbook (`book.xlsx` -> `book.stockout.sqlite`) or, for a
+Google Sheet, under the user data folder (`$STOCKOUT_HOME`, else the platform's), one file per
+spreadsheet id, so moving the workbook with its store keeps the history.
+
+What is stored, and how overlapping imports stay correct:
+
+* **daily_sales** (day, sku, marketplace, source, units, revenue). Each sales report file is
+  aggregated to one row per day, SKU and marketplace. A later file of the same source replaces
+  the earlier one's days strictly inside its own date range (its first and last day may be partial
+  days, so there the larger of the two figures is kept). Re-importing an overlapping file thus
+  never counts a day twice.
+* Sources: `all_orders` (sales by purchase date) wins over `shipments` (sales by shipment
+  date) on every day an All Orders import covered; `daily_units` applies that rule.
+* **daily_stock** (day, sku, source, qty): sellable FBA units that day. The FBA daily inventory
+  report (`fba_daily`) wins over snapshots (`snapshot`: a Manage FBA Inventory file or SP-API
+  inventory summaries, dated the day they were taken).
+* **imports**: the sha256 of every file loaded, so loading it again is a no-op.
+* **restock**: Amazon's own recommendation, per SKU and marketplace (shown beside ours).
+* **fba_inbound**: units Amazon sees inbound (working + shipped + receiving), per SKU. They stay
+  here rather than in the Inbound tab: they have no ETA, and the seller's own Inbound rows
+  usually describe the same shipments, so copying them would count the stock twice. The Alerts
+  tab can show them as Amazon's inbound figure.
+
+The Sales tab and the store are merged by `merge_daily`: per SKU and day, a row the user keeps in
+the tab wins, and the store fills every other day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import platformdirs
+
+SALES_SOURCES = ("all_orders", "shipments")
+STOCK_SOURCES = ("fba_daily", "snapshot")
+
+#: (day ISO, sku, marketplace) -> (units, revenue), the shape a sales parser yields per chunk.
+SalesChunk = Mapping[tuple[str, str, str], tuple[int, float]]
+
+# One script per schema version; PRAGMA user_version says how many have run. Append, never edit.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE daily_sales (
+        day TEXT NOT NULL, sku TEXT NOT NULL, marketplace TEXT NOT NULL, source TEXT NOT NULL,
+        units INTEGER NOT NULL, revenue REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, sku, marketplace, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE daily_stock (
+        day TEXT NOT NULL, sku TEXT NOT NULL, source TEXT NOT NULL, qty INTEGER NOT NULL,
+        PRIMARY KEY (day, sku, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE imports (
+        sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, rows INTEGER NOT NULL,
+        first_day TEXT, last_day TEXT, imported_at TEXT NOT NULL
+    );
+    CREATE TABLE restock (
+        sku TEXT NOT NULL, marketplace TEXT NOT NULL, amazon_qty INTEGER, amazon_date TEXT,
+        as_of TEXT NOT NULL, PRIMARY KEY (sku, marketplace)
+    );
+    CREATE TABLE fba_inbound (
+        sku TEXT PRIMARY KEY, working INTEGER NOT NULL, shipped INTEGER NOT NULL,
+        receiving INTEGER NOT NULL, as_of TEXT NOT NULL
+    );
+    """,
+)
+
+
+def data_home() -> Path:
+    """Where stores without a workbook file live: `$STOCKOUT_HOME`, else the user data dir."""
+    home = os.environ.get("STOCKOUT_HOME")
+    return Path(home) if home else platformdirs.user_data_path("stockout-kit", appauthor=False)
+
+
+def store_path(target: str) -> Path:
+    """The store file for TARGET (`book.xlsx`, `gsheet:<id or URL>`, `excel:<book path>`)."""
+    if target.startswith("gsheet:"):
+        ref = target.removeprefix("gsheet:")
+        found = re.search(r"/d/([A-Za-z0-9_-]+)", ref)
+        sheet_id = found.group(1) if found else ref
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", sheet_id.strip()) or "sheet"
+        return data_home() / "gsheets" / f"{safe}.stockout.sqlite"
+    book = Path(target.removeprefix("excel:")).expanduser()
+    return book.with_name(f"{book.stem}.stockout.sqlite")
+
+
+class HistoryStore:
+    """One SQLite history file. Open with `for_target`, close with `close()` or `with`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: `transaction()` draws the boundaries explicitly.
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    @classmethod
+    def for_target(cls, target: str) -> HistoryStore:
+        return cls(store_path(target))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError(
+                f"{self.path} was written by a newer stockout-kit (schema {version}); "
+                "upgrade stockout-kit to read it"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; the version bump rides in the same script.
+            self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: a file's rows and its import-log entry land together or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- writing (inside `transaction()`) ---------------------------------------------------
+
+    def is_imported(self, sha256: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha256,)).fetchone()
+        return found is not None
+
+    def log_import(
+        self,
+        sha256: str,
+        kind: str,
+        name: str,
+        rows: int,
+        first_day: str | None = None,
+        last_day: str | None = None,
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sha256, kind, name, rows, first_day, last_day, _now()),
+        )
+
+    def add_sales(self, chunks: Iterable[SalesChunk], source: str) -> tuple[str, str] | None:
+        """Load a sales file, chunk by chunk; return its (first day, last day), None if empty.
+
+        Chunks are summed in a staging table, so a file of millions of lines never has to fit
+        in memory; then the file's days replace the same source's days (see the module doc).
+        """
+        if source not in SALES_SOURCES:
+            raise ValueError(f"unknown sales source {source!r}")
+        db = self._db
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS stage_sales (day TEXT, sku TEXT, marketplace TEXT,"
+            " units INTEGER, revenue REAL, PRIMARY KEY (day, sku, marketplace)) WITHOUT ROWID"
+        )
+        db.execute("DELETE FROM stage_sales")
+        for chunk in chunks:
+            db.executemany(
+                "INSERT INTO stage_sales VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " units = units + excluded.units, revenue = revenue + excluded.revenue",
+                ((*key, units, revenue) for key, (units, revenue) in chunk.items()),
+            )
+        first, last = db.execute("SELECT min(day), max(day) FROM stage_sales").fetchone()
+        if first is None:
+            return None
+        db.execute(
+            "DELETE FROM daily_sales WHERE source = ? AND day > ? AND day < ?"
+            " AND marketplace IN (SELECT DISTINCT marketplace FROM stage_sales)",
+            (source, first, last),
+        )
+        db.execute(
+            "INSERT INTO daily_sales (day, sku, marketplace, source, units, revenue)"
+            " SELECT day, sku, marketplace, ?, units, revenue FROM stage_sales WHERE true"
+            " ON CONFLICT DO UPDATE SET units = max(units, excluded.units),"
+            " revenue = max(revenue, excluded.revenue)",
+            (source,),
+        )
+        db.execute("DELETE FROM stage_sales")
+        return first, last
+
+    def put_stock(self, rows: Iterable[tuple[str, str, int]], source: str) -> None:
+        """Set sellable units per (day ISO, sku); a later figure for the same day replaces."""
+        if source not in STOCK_SOURCES:
+            raise ValueError(f"unknown stock source {source!r}")
+        self._db.executemany(
+            "INSERT INTO daily_stock VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO UPDATE SET qty = excluded.qty",
+            ((day, sku, source, qty) for day, sku, qty in rows),
+        )
+
+    def put_restock(
+        self, rows: Iterable[tuple[str, str, int | None, str | None]], as_of: dt.date
+    ) -> None:
+        """Replace Amazon's recommendations (sku, marketplace, qty, date ISO) per marketplace."""
+        rows = list(rows)
+        for marketplace in {row[1] for row in rows}:
+            self._db.execute("DELETE FROM restock WHERE marketplace = ?", (marketplace,))
+        self._db.executemany(
+            "INSERT OR REPLACE INTO restock VALUES (?, ?, ?, ?, ?)",
+            ((*row, as_of.isoformat()) for row in rows),
+        )
+
+    def put_inbound(self, rows: Iterable[tuple[str, int, int, int]], as_of: dt.date) -> None:
+        """Replace Amazon's inbound picture: (sku, working, shipped, receiving) per SKU."""
+        self._db.execute("DELETE FROM fba_inbound")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO fba_inbound VALUES (?, ?, ?, ?, ?)",
+            ((*row, as_of.isoformat()) for row in rows),
+        )
+
+    # -- reading (for the plan) ---------------------------------------------------------------
+
+    def daily_units(self, since: dt.date | None = None) -> pd.DataFrame:
+        """Units sold per day and SKU, all marketplaces summed: columns date, sku, units.
+
+        Days an All Orders import covered use only All Orders figures; shipment figures fill
+        the other days (the two reports count the same sale on different days).
+        """
+        frame = self._query(
+            "SELECT day AS date, sku, SUM(units) AS units FROM daily_sales AS s"
+            " WHERE day >= ? AND (source = 'all_orders' OR NOT EXISTS ("
+            "   SELECT 1 FROM imports AS i WHERE i.kind = 'all_orders'"
+            "   AND s.day BETWEEN i.first_day AND i.last_day))"
+            " GROUP BY day, sku ORDER BY sku, day",
+            (_since(since),),
+        )
+        return _typed(frame, date="date", units="int64")
+
+    def daily_stock(self, since: dt.date | None = None) -> pd.DataFrame:
+        """Sellable FBA units per day and SKU (in stock when qty > 0): columns date, sku, qty."""
+        frame = self._query(
+            "SELECT day AS date, sku, qty FROM daily_stock AS s WHERE day >= ? AND ("
+            " source = 'fba_daily' OR NOT EXISTS (SELECT 1 FROM daily_stock AS t"
+            "   WHERE t.day = s.day AND t.sku = s.sku AND t.source = 'fba_daily'))"
+            " ORDER BY sku, day",
+            (_since(since),),
+        )
+        return _typed(frame, date="date", qty="int64")
+
+    def restock(self) -> pd.DataFrame:
+        """Amazon's recommendation per SKU (marketplaces summed, earliest date): sku,
+        amazon_qty, amazon_date."""
+        frame = self._query(
+            "SELECT sku, SUM(amazon_qty) AS amazon_qty, MIN(amazon_date) AS amazon_date"
+            " FROM restock GROUP BY sku ORDER BY sku"
+        )
+        return _typed(frame, amazon_date="date", amazon_qty="Int64")
+
+    def fba_inbound(self) -> pd.DataFrame:
+        """Units Amazon sees inbound per SKU: sku, inbound (working + shipped + receiving),
+        as_of (the day of the inventory snapshot)."""
+        frame = self._query(
+            "SELECT sku, working + shipped + receiving AS inbound, as_of FROM fba_inbound"
+            " ORDER BY sku"
+        )
+        return _typed(frame, as_of="date", inbound="int64")
+
+    def imports(self) -> pd.DataFrame:
+        """The import log, newest first: sha256, kind, name, rows, first_day, last_day,
+        imported_at."""
+        return self._query("SELECT * FROM imports ORDER BY imported_at DESC")
+
+    def _query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        cursor = self._db.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def merge_daily(tab_sales: pd.DataFrame, store_sales: pd.DataFrame) -> pd.DataFrame:
+    """Combine the Sales tab with the store without counting a day twice.
+
+    Rule: per SKU and day, the tab's rows win when the tab has any row for that SKU and day;
+    otherwise the store's row is used. Both frames need columns `date` and `sku`; other columns
+    (units, in_stock, ...) are carried through. The result is sorted by sku and date.
+    """
+    tab = tab_sales.assign(date=pd.to_datetime(tab_sales["date"]).dt.normalize())
+    store = store_sales.assign(date=pd.to_datetime(store_sales["date"]).dt.normalize())
+    keys = pd.MultiIndex.from_frame(tab[["date", "sku"]])
+    from_store = store[~pd.MultiIndex.from_frame(store[["date", "sku"]]).isin(keys)]
+    merged = pd.concat([tab, from_store], ignore_index=True)
+    return merged.sort_values(["sku", "date"], kind="stable").reset_index(drop=True)
+
+
+def _since(since: dt.date | None) -> str:
+    return since.isoformat() if since else ""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _typed(frame: pd.DataFrame, **types: str) -> pd.DataFrame:
+    """Give store columns their pandas types (`date` means datetime64 day)."""
+    for column, kind in types.items():
+        if kind == "date":
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+        else:
+            frame[column] = frame[column].astype(kind)
+    return frame
