@@ -411,135 +411,86 @@ def inverse_normal_cdf(p: float) -> float:
     q = p - 0.5
     if abs(q) <= 0.425:
         r = 0.180625 - q * q
-        num = (
-            (
-                (
-                    (
-                        (
-                            (2509.0809287301226727 * r + 33430.575583588128105) * r
-                            + 67265.770927008700853
-                        )
-                        * r
-                        + 45921.953931549871457
-                    )
-                    * r
-                    + 13731.693765509461125
-                )
-                * r
-                + 1971.5909503065514427
-            )
-            * r
-            + 133.14166789178437745
-        ) * r + 3.387132872796366608
-        den = (
-            (
-                (
-                    (
-                        (
-                            (5226.495278852854561 * r + 28729.085735721942674) * r
-                            + 39307.89580009271061
-                        )
-                        * r
-                        + 21213.794301586595867
-                    )
-                    * r
-                    + 5394.1960214247511077
-                )
-                * r
-                + 687.1870074920579083
-            )
-            * r
-            + 42.313330701600911252
-        ) * r + 1.0
-        return q * num / den
-    r = p if q <= 0 else 1.0 - p
-    r = math.sqrt(-math.log(r))
+        return q * _horner(_AS241_CENTRAL_NUM, r) / _horner(_AS241_CENTRAL_DEN, r)
+    r = math.sqrt(-math.log(p if q <= 0 else 1.0 - p))
     if r <= 5.0:
         r -= 1.6
-        num = (
-            (
-                (
-                    (
-                        (
-                            (7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r
-                            + 0.24178072517745061177
-                        )
-                        * r
-                        + 1.27045825245236838258
-                    )
-                    * r
-                    + 3.64784832476320460504
-                )
-                * r
-                + 5.7694972214606914055
-            )
-            * r
-            + 4.6303378461565452959
-        ) * r + 1.42343711074968357734
-        den = (
-            (
-                (
-                    (
-                        (
-                            (1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r
-                            + 0.0151986665636164571966
-                        )
-                        * r
-                        + 0.14810397642748007459
-                    )
-                    * r
-                    + 0.68976733498510000455
-                )
-                * r
-                + 1.6763848301838038494
-            )
-            * r
-            + 2.05319162663775882187
-        ) * r + 1.0
+        x = _horner(_AS241_NEAR_NUM, r) / _horner(_AS241_NEAR_DEN, r)
     else:
         r -= 5.0
-        num = (
-            (
-                (
-                    (
-                        (
-                            (2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
-                            + 0.0012426609473880784386
-                        )
-                        * r
-                        + 0.026532189526576123093
-                    )
-                    * r
-                    + 0.29656057182850489123
-                )
-                * r
-                + 1.7848265399172913358
-            )
-            * r
-            + 5.4637849111641143699
-        ) * r + 6.6579046435011037772
-        den = (
-            (
-                (
-                    (
-                        (
-                            (2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r
-                            + 1.8463183175100546818e-5
-                        )
-                        * r
-                        + 7.868691311456132591e-4
-                    )
-                    * r
-                    + 0.0148753612908506148525
-                )
-                * r
-                + 0.13692988092273580531
-            )
-            * r
-            + 0.59983220655588793769
-        ) * r + 1.0
-    x = num / den
+        x = _horner(_AS241_TAIL_NUM, r) / _horner(_AS241_TAIL_DEN, r)
     return -x if q < 0 else x
+
+
+def _horner(coefficients: Sequence[float], x: float) -> float:
+    """Evaluate a polynomial given highest coefficient first, as (((a·x + b)·x + c)…)."""
+    acc = coefficients[0]
+    for c in coefficients[1:]:
+        acc = acc * x + c
+    return acc
+
+
+# Wichura (1988), Algorithm AS241 PPND16: highest power first.
+_AS241_CENTRAL_NUM = (
+    2509.0809287301226727,
+    33430.575583588128105,
+    67265.770927008700853,
+    45921.953931549871457,
+    13731.693765509461125,
+    1971.5909503065514427,
+    133.14166789178437745,
+    3.387132872796366608,
+)
+_AS241_CENTRAL_DEN = (
+    5226.495278852854561,
+    28729.085735721942674,
+    39307.89580009271061,
+    21213.794301586595867,
+    5394.1960214247511077,
+    687.1870074920579083,
+    42.313330701600911252,
+    1.0,
+)
+_AS241_NEAR_NUM = (
+    7.7454501427834140764e-4,
+    0.0227238449892691845833,
+    0.24178072517745061177,
+    1.27045825245236838258,
+    3.64784832476320460504,
+    5.7694972214606914055,
+    4.6303378461565452959,
+    1.42343711074968357734,
+)
+_AS241_NEAR_DEN = (
+    1.05075007164441684324e-9,
+    5.475938084995344946e-4,
+    0.0151986665636164571966,
+    0.14810397642748007459,
+    0.68976733498510000455,
+    1.6763848301838038494,
+    2.05319162663775882187,
+    1.0,
+)
+_AS241_TAIL_NUM = (
+    2.01033439929228813265e-7,
+    2.71155556874348757815e-5,
+    0.0012426609473880784386,
+    0.026532189526576123093,
+    0.29656057182850489123,
+    1.7848265399172913358,
+    5.4637849111641143699,
+    6.6579046435011037772,
+)
+_AS241_TAIL_DEN = (
+    2.04426310338993978564e-15,
+    1.4215117583164458887e-7,
+    1.8463183175100546818e-5,
+    7.868691311456132591e-4,
+    0.0148753612908506148525,
+    0.13692988092273580531,
+    0.59983220655588793769,
+    1.0,
+)
 
 
 def safety_stock_units(
@@ -820,8 +771,10 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     air_units = 0
     choices: list[tuple[str, str]] = []
     if stockout is not None and (alert == OUT or stockout < lead):
-        bridge_end = min(back_in_stock if back_in_stock is not None else proj.horizon, lead)
-        bridge_end = max(bridge_end, stockout + 1)
+        # Expediting bridges the gap until the next inbound lands or, with nothing coming,
+        # until a regular order placed today could land.
+        bridge_end = max(back_in_stock if back_in_stock is not None else lead, stockout + 1)
+        until = _describe_bridge(as_of, back_in_stock, bridge_end, s.default_mode)
         if s.fbm_enabled and item.fbm_stock > 0:
             covered = min(gap, _floor(item.fbm_stock / v)) if v > 0 else gap
             choices.append(
@@ -844,8 +797,8 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
                     choices.append(
                         (
                             label,
-                            f"{units:,} units by {mode} arrive {add_days(as_of, mode_lead)}, "
-                            f"before {_describe_back(as_of, back_in_stock)}",
+                            f"{units:,} units by {mode} arrive "
+                            f"{add_days(as_of, mode_lead)}, {until}",
                         )
                     )
                     break
@@ -937,8 +890,10 @@ _FLAG_ORDER = [
 ]
 
 
-def _describe_back(as_of: dt.date, day: int | None) -> str:
-    return "nothing inbound" if day is None else f"inbound {add_days(as_of, day)}"
+def _describe_bridge(as_of: dt.date, back: int | None, end: int, mode: str) -> str:
+    if back is None:
+        return f"bridging until a {mode} order placed today lands {add_days(as_of, end)}"
+    return f"before the inbound of {add_days(as_of, back)}"
 
 
 def _money(amount: float | None) -> str:
