@@ -1,0 +1,591 @@
+"""Amazon flat-file reports: recognise a file by its headers, decode it, stream its rows.
+
+Amazon adds, renames and reorders report columns without notice, files arrive with a BOM, in
+cp1252 or Shift_JIS, with empty trailing header cells, ragged rows and `--` for zero. So:
+
+* a report is recognised by a few *distinctive* headers (a signature), never by all of them
+  and never by position: the real All Orders sample's first header is damaged (`mazon-order-id`);
+* headers are compared by a key (lower case, without spaces, `-`, `_`, quotes or BOM), and a
+  small alias table maps known variants to one name; an unknown file raises `ReportError` with
+  the headers it saw;
+* each line is decoded on its own: strict UTF-8, and at the first line that is not UTF-8 the
+  file's fallback is chosen once (cp932 when that line reads as Japanese, else cp1252);
+* rows are streamed: sales are summed per day, SKU and marketplace in bounded chunks, so a file
+  of millions of lines never sits in memory.
+
+Each `read_*` function turns one kind of report into plain records; `sheets_sync.sources.importer`
+decides where they go. Bad values become `Problem`s (line, column, value, message), never crashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sheets_sync.history import SalesChunk
+
+
+class ReportError(Exception):
+    """The file cannot be used (unknown report, unreadable file): a message for the user."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One report type: how to recognise it and what to call it in messages."""
+
+    name: str
+    label: str
+    signature: frozenset[str]
+    unsupported: str = ""
+
+
+def _sig(*keys: str) -> frozenset[str]:
+    return frozenset(keys)
+
+
+#: Checked in order; the first kind whose signature is all present wins.
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "all_orders",
+        "All Orders",
+        _sig("purchasedate", "orderstatus", "itemstatus", "sku", "quantity"),
+    ),
+    Kind(
+        "shipments",
+        "Amazon Fulfilled Shipments",
+        _sig("shipmentid", "shipmentdate", "sku", "quantityshipped"),
+    ),
+    Kind("myi", "Manage FBA Inventory", _sig("sku", "afnfulfillablequantity")),
+    Kind(
+        "fba_daily",
+        "FBA daily inventory",
+        _sig("snapshotdate", "sku", "quantity", "detaileddisposition"),
+    ),
+    Kind("restock", "Restock Inventory", _sig("sku", "recommendedreplenishmentqty")),
+    Kind(
+        "unshipped", "Unshipped orders", _sig("orderid", "orderitemid", "sku", "quantitypurchased")
+    ),
+    Kind(
+        "planning",
+        "FBA Inventory (planning)",
+        _sig("snapshotdate", "sku", "available", "unitsshippedt30"),
+        unsupported="it leaves out most out-of-stock SKUs and drops rows, so it cannot tell when a"
+        " SKU ran out. Import Manage FBA Inventory and FBA daily inventory instead",
+    ),
+)
+
+#: Header variants (by key) that mean the same column. Only names seen in real files belong
+#: here; a header in another report language is reported as unknown rather than guessed.
+ALIASES: dict[str, str] = {
+    "merchantsku": "sku",
+    "sellersku": "sku",
+    "msku": "sku",
+    "countryregioncode": "country",
+    "countryregion": "country",
+    "marketplace": "country",
+    "recommendedreplenishmentquantity": "recommendedreplenishmentqty",
+    "recommendedshipmentdate": "recommendedshipdate",
+    "productname": "title",
+    "itemname": "title",
+}
+
+#: sales channel (lower case) -> (country code, time zone of the marketplace's business day).
+MARKETPLACES: dict[str, tuple[str, str]] = {
+    "amazon.com": ("US", "America/Los_Angeles"),
+    "amazon.ca": ("CA", "America/Los_Angeles"),
+    "amazon.com.mx": ("MX", "America/Mexico_City"),
+    "amazon.com.br": ("BR", "America/Sao_Paulo"),
+    "amazon.co.uk": ("UK", "Europe/London"),
+    "amazon.de": ("DE", "Europe/Berlin"),
+    "amazon.fr": ("FR", "Europe/Paris"),
+    "amazon.it": ("IT", "Europe/Rome"),
+    "amazon.es": ("ES", "Europe/Madrid"),
+    "amazon.nl": ("NL", "Europe/Amsterdam"),
+    "amazon.se": ("SE", "Europe/Stockholm"),
+    "amazon.pl": ("PL", "Europe/Warsaw"),
+    "amazon.com.be": ("BE", "Europe/Brussels"),
+    "amazon.ie": ("IE", "Europe/Dublin"),
+    "amazon.com.tr": ("TR", "Europe/Istanbul"),
+    "amazon.ae": ("AE", "Asia/Dubai"),
+    "amazon.sa": ("SA", "Asia/Riyadh"),
+    "amazon.eg": ("EG", "Africa/Cairo"),
+    "amazon.in": ("IN", "Asia/Kolkata"),
+    "amazon.co.jp": ("JP", "Asia/Tokyo"),
+    "amazon.com.au": ("AU", "Australia/Sydney"),
+    "amazon.sg": ("SG", "Asia/Singapore"),
+}
+CHANNEL_OF_COUNTRY = {code: channel for channel, (code, _) in MARKETPLACES.items()} | {
+    "GB": "amazon.co.uk"
+}
+#: Countries whose Seller Central writes short dates month first (4/11/2021 = April 11).
+MONTH_FIRST = frozenset({"US", "CA", "PH"})
+
+CHUNK_KEYS = 100_000
+_KEY_DROP = re.compile(r"[\s\-_\"'\ufeff]+")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def header_key(text: str) -> str:
+    """Compare headers loosely: `Merchant SKU`, `merchant-sku` and `"merchant_sku"` agree."""
+    key = _KEY_DROP.sub("", text).lower()
+    return ALIASES.get(key, key)
+
+
+@dataclass
+class Problem:
+    """A value the import skipped: where it was and why, for the user to fix or ignore."""
+
+    line: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column} {self.value!r}: {self.message}"
+
+
+@dataclass
+class Report:
+    """An identified report file. `lines()` streams its data rows; `problems` collects skips."""
+
+    path: Path
+    kind: Kind
+    header: list[str]
+    columns: dict[str, int]
+    encoding: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+
+    def lines(self, progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, Fields]]:
+        """Yield (line number, fields) for every non-blank data line; report bytes read."""
+        decode = _LineDecoder(self.encoding)
+        width = len(self.header)
+        done = 0
+        with self.path.open("rb") as stream:
+            for number, raw in enumerate(stream, start=1):
+                done += len(raw)
+                if number == 1:
+                    continue
+                if progress and number % 50_000 == 0:
+                    progress(done)
+                text = decode(raw.rstrip(b"\r\n"))
+                if not text.strip():
+                    continue
+                cells = text.split("\t")
+                if len(cells) < width:
+                    cells.extend([""] * (width - len(cells)))
+                yield number, Fields(cells, self.columns)
+        self.encoding = decode.encoding
+        if progress:
+            progress(done)
+
+    def problem(self, line: int, column: str, value: str, message: str) -> None:
+        """Count a skipped value; keep the first few for the user to see."""
+        self.problem_count += 1
+        if len(self.problems) < 20:
+            self.problems.append(Problem(line, column, value, message))
+
+
+class Fields:
+    """One row's cells, read by column key: missing columns and short rows read as ''."""
+
+    __slots__ = ("_cells", "_columns")
+
+    def __init__(self, cells: list[str], columns: dict[str, int]) -> None:
+        self._cells = cells
+        self._columns = columns
+
+    def __getitem__(self, key: str) -> str:
+        index = self._columns.get(key)
+        return "" if index is None else _unquote(self._cells[index])
+
+
+def open_report(path: str | Path, encoding: str | None = None) -> Report:
+    """Identify the report at PATH from its header line; `encoding` when the source knows it."""
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            first = stream.readline()
+    except OSError as error:
+        raise ReportError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReportError(
+            f"{path.name}: UTF-16 text; download the report again as a tab-delimited .txt file"
+        )
+    decoder = _LineDecoder(encoding)
+    header = [
+        _unquote(h)
+        for h in decoder(first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")).split("\t")
+    ]
+    keys = [header_key(h) for h in header]
+    present = set(keys)
+    for kind in KINDS:
+        if kind.signature <= present:
+            if kind.unsupported:
+                raise ReportError(
+                    f"{path.name} is Amazon's {kind.label} report: {kind.unsupported}."
+                )
+            columns: dict[str, int] = {}
+            for index, key in enumerate(keys):
+                if key:
+                    columns.setdefault(key, index)
+            return Report(path, kind, header, columns, encoding or decoder.chosen)
+    seen = ", ".join(repr(h) for h in header if h.strip()) or "none"
+    supported = ", ".join(k.label for k in KINDS if not k.unsupported)
+    raise ReportError(
+        f"{path.name}: not a report stockout knows. Headers seen: {seen}. Supported: {supported}"
+        " (tab-delimited .txt as Amazon delivers it, headers in English: switch the report"
+        " language in Seller Central if your headers are in another language)."
+    )
+
+
+# -- record readers ---------------------------------------------------------------------------
+
+
+def read_sales(
+    report: Report, progress: Callable[[int], None] | None = None
+) -> Iterator[SalesChunk]:
+    """Units and revenue per (day, SKU, marketplace), yielded in chunks of bounded size.
+
+    All Orders counts a line on its purchase day, Amazon Fulfilled Shipments on its shipment
+    day, both in the marketplace's own time zone (as Seller Central's business reports do).
+    Cancelled lines (order or item status `Cancelled`, or quantity 0) are left out.
+    """
+    if report.kind.name == "all_orders":
+        date_col, qty_col = "purchasedate", "quantity"
+    else:
+        date_col, qty_col = "shipmentdate", "quantityshipped"
+    chunk: dict[tuple[str, str, str], tuple[int, float]] = {}
+    for line, row in report.lines(progress):
+        if "cancel" in row["orderstatus"].lower() or "cancel" in row["itemstatus"].lower():
+            continue
+        qty = _int(row[qty_col])
+        if qty is None:
+            report.problem(line, qty_col, row[qty_col], "not a whole number")
+            continue
+        if qty == 0:
+            continue
+        sku = row["sku"]
+        channel = row["saleschannel"].lower()
+        day = _local_day(row[date_col], channel)
+        if not sku or day is None:
+            column = "sku" if not sku else date_col
+            report.problem(line, column, row[column], "missing" if not sku else "not a date")
+            continue
+        revenue = _money(row["itemprice"]) or 0.0
+        key = (day, sku, channel)
+        units, total = chunk.get(key, (0, 0.0))
+        chunk[key] = (units + qty, total + revenue)
+        if len(chunk) >= CHUNK_KEYS:
+            yield chunk
+            chunk = {}
+    if chunk:
+        yield chunk
+
+
+def read_stock(report: Report) -> list[tuple[str, str, int]]:
+    """Sellable units per (day, SKU) from the FBA daily inventory report.
+
+    Rows are per fulfilment centre and disposition: SELLABLE rows are summed. A SKU the file
+    knows but lists on no sellable row for one of the file's days had 0 sellable units that day.
+    """
+    sellable: dict[tuple[str, str], int] = {}
+    days: set[str] = set()
+    skus: set[str] = set()
+    for line, row in report.lines():
+        day = _snapshot_day(row["snapshotdate"], row["country"])
+        qty = _int(row["quantity"])
+        sku = row["sku"]
+        if day is None or qty is None or not sku:
+            column = "snapshotdate" if day is None else "quantity" if qty is None else "sku"
+            report.problem(line, column, row[column], "missing or unreadable")
+            continue
+        days.add(day)
+        skus.add(sku)
+        if row["detaileddisposition"].strip().upper() == "SELLABLE":
+            sellable[day, sku] = sellable.get((day, sku), 0) + qty
+    return [(day, sku, sellable.get((day, sku), 0)) for day in sorted(days) for sku in sorted(skus)]
+
+
+@dataclass
+class InventoryRecord:
+    """One SKU of a Manage FBA Inventory file. None = the report left the cell blank."""
+
+    sku: str
+    asin: str
+    title: str
+    price: float | None
+    available: int | None
+    reserved: int | None
+    fbm_stock: int | None
+    inbound_working: int = 0
+    inbound_shipped: int = 0
+    inbound_receiving: int = 0
+
+
+_MYI_QTY = {
+    "available": "afnfulfillablequantity",
+    "reserved": "afnreservedquantity",
+    "fbm_stock": "mfnfulfillablequantity",
+    "inbound_working": "afninboundworkingquantity",
+    "inbound_shipped": "afninboundshippedquantity",
+    "inbound_receiving": "afninboundreceivingquantity",
+}
+
+
+def read_inventory(report: Report) -> list[InventoryRecord]:
+    """Available, Reserved, FBM stock and inbound per SKU (duplicate SKU rows are summed)."""
+    records: dict[str, InventoryRecord] = {}
+    for line, row in report.lines():
+        sku = row["sku"]
+        if not sku:
+            report.problem(line, "sku", "", "missing")
+            continue
+        qty: dict[str, int | None] = {}
+        for name, column in _MYI_QTY.items():
+            value = _int(row[column])
+            if value is None and row[column]:
+                report.problem(line, column, row[column], "not a whole number")
+            qty[name] = value
+        found = records.get(sku)
+        if found is None:
+            records[sku] = InventoryRecord(
+                sku,
+                row["asin"],
+                row["title"],
+                _money(row["yourprice"]),
+                qty["available"],
+                qty["reserved"],
+                qty["fbm_stock"],
+                qty["inbound_working"] or 0,
+                qty["inbound_shipped"] or 0,
+                qty["inbound_receiving"] or 0,
+            )
+            continue
+        for name, value in qty.items():
+            if value is not None:
+                setattr(found, name, (getattr(found, name) or 0) + value)
+    return list(records.values())
+
+
+@dataclass
+class RestockRecord:
+    sku: str
+    marketplace: str
+    qty: int | None
+    ship_date: dt.date | None
+
+
+def read_restock(report: Report) -> list[RestockRecord]:
+    """Amazon's recommended replenishment quantity and ship date per SKU and marketplace.
+
+    The ship date is a locale date (`4/11/2021`): month first for the countries in
+    MONTH_FIRST, day first elsewhere, year first when it starts with four digits.
+    """
+    records = []
+    for line, row in report.lines():
+        sku = row["sku"]
+        country = row["country"].upper()
+        qty = _int(row["recommendedreplenishmentqty"])
+        when = row["recommendedshipdate"]
+        ship = _locale_date(when, country)
+        if not sku:
+            report.problem(line, "Merchant SKU", "", "missing")
+            continue
+        if qty is None and row["recommendedreplenishmentqty"]:
+            report.problem(
+                line,
+                "Recommended replenishment qty",
+                row["recommendedreplenishmentqty"],
+                "not a number",
+            )
+        if ship is None and when and when != "--":
+            report.problem(line, "Recommended ship date", when, "not a date")
+        records.append(
+            RestockRecord(sku, CHANNEL_OF_COUNTRY.get(country, country.lower()), qty, ship)
+        )
+    return records
+
+
+@dataclass
+class OpenOrder:
+    """One line of an unshipped seller-fulfilled order, as the Orders tab wants it."""
+
+    order_id: str
+    sku: str
+    qty: int
+    purchase_date: dt.date | None
+    promised_date: dt.date | None
+    buyer_name: str
+    marketplace: str
+
+
+def read_open_orders(report: Report) -> list[OpenOrder]:
+    """Unshipped FBM order lines; the promised date is the latest Amazon promised the buyer."""
+    orders = []
+    for line, row in report.lines():
+        qty = (
+            _int(row["quantitytoship"]) if row["quantitytoship"] else _int(row["quantitypurchased"])
+        )
+        if not row["orderid"] or not row["sku"] or qty is None:
+            report.problem(line, "order-id/sku/quantity", row["orderid"], "missing or unreadable")
+            continue
+        if qty <= 0:
+            continue
+        promised_raw = next(
+            (
+                row[c]
+                for c in ("promisedate", "latestdeliverydate", "deliveryenddate", "latestshipdate")
+                if row[c]
+            ),
+            "",
+        )
+        promised = _iso_day(promised_raw)
+        if promised is None:
+            report.problem(line, "promise-date", promised_raw, "no promised date: add it by hand")
+        orders.append(
+            OpenOrder(
+                row["orderid"],
+                row["sku"],
+                qty,
+                _iso_day(row["purchasedate"]),
+                promised,
+                row["buyername"],
+                row["saleschannel"].lower(),
+            )
+        )
+    return orders
+
+
+# -- cells --------------------------------------------------------------------------------------
+
+
+class _LineDecoder:
+    """Decode line by line: strict UTF-8 until a line is not, then one fallback for the file."""
+
+    def __init__(self, encoding: str | None) -> None:
+        self.chosen = encoding
+        self.encoding = encoding or "utf-8"
+
+    def __call__(self, raw: bytes) -> str:
+        if self.chosen:
+            return raw.decode(self.chosen, errors="replace")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = raw.decode("cp932")
+            self.chosen = "cp932" if _KANA.search(text) else "cp1252"
+        except UnicodeDecodeError:
+            self.chosen = "cp1252"
+        self.encoding = self.chosen
+        return raw.decode(self.chosen, errors="replace")
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == '"' and cell[-1] == '"':
+        return cell[1:-1].replace('""', '"').strip()
+    return cell
+
+
+def _int(text: str) -> int | None:
+    """A quantity: blank -> None, `--` -> 0, `1,234` -> 1234; None when unreadable."""
+    if text in ("--", "-"):
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _money(text: str) -> float | None:
+    """A price in either decimal style: `19.99`, `19,99`, `1,234.50`, `1.234,50`."""
+    text = text.strip().replace(" ", "")
+    if not text or text == "--":
+        return None
+    if "," in text and "." in text:
+        thousands = "," if text.rfind(",") < text.rfind(".") else "."
+        text = text.replace(thousands, "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _zone(channel: str) -> ZoneInfo | None:
+    name = MARKETPLACES.get(channel, ("", ""))[1]
+    try:
+        return ZoneInfo(name) if name else None
+    except ZoneInfoNotFoundError:
+        return None
+
+
+@functools.lru_cache(maxsize=65_536)
+def _local_hour_day(stamp_hour: str, offset: str, channel: str) -> str | None:
+    """The marketplace-local day of an hour (`2018-07-30T15` + `+00:00`): cached, since a
+    file has millions of lines but only thousands of distinct hours."""
+    try:
+        moment = dt.datetime.fromisoformat(f"{stamp_hour}:00:00{offset}")
+    except ValueError:  # an offset Python cannot read (`PDT`): keep the day as written
+        day = _iso_day(stamp_hour)
+        return day.isoformat() if day else None
+    zone = _zone(channel)
+    if zone is None or moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(zone).date().isoformat()
+
+
+def _local_day(text: str, channel: str) -> str | None:
+    """`2018-07-30T15:41:26+00:00` -> the ISO day in the marketplace's time zone."""
+    if len(text) >= 19 and text[10] in "T ":
+        return _local_hour_day(text[:13], text[19:].strip(), channel)
+    day = _iso_day(text)
+    return day.isoformat() if day else None
+
+
+def _iso_day(text: str) -> dt.date | None:
+    """The calendar day an ISO date or date-time names (as written, no zone conversion)."""
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _snapshot_day(text: str, country: str) -> str | None:
+    day = _iso_day(text) or _locale_date(text, country.upper())
+    return day.isoformat() if day else None
+
+
+def _locale_date(text: str, country: str) -> dt.date | None:
+    """A Seller Central short date; see `read_restock` for the D/M versus M/D rule."""
+    parts = re.split(r"[/.\-]", text.strip().split(" ")[0])
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return _iso_day(text)
+    a, b, c = (int(p) for p in parts)
+    if len(parts[0]) == 4:
+        year, month, day = a, b, c
+    elif "." in text or (a > 12 >= b) or (country not in MONTH_FIRST and b <= 12):
+        day, month, year = a, b, c
+    else:
+        month, day, year = a, b, c
+    if year < 100:
+        year += 2000
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
