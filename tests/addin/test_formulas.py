@@ -208,16 +208,27 @@ def test_safety_stock_and_reorder_point_agree_with_stockpyl(lead, rate, sd, leve
     )
     ss = f.safety_stock(rate, sd, lead, level, 0, 0)
     assert ss == math.ceil(base_stock - rate * lead - 1e-6)
+    # The whole plan: velocity and σ come from the history, the rest must still agree.
     plan = f.plan_sku(
         f.SkuInput(available=1e6, units=[rate + sd, rate - sd] * 45),
         f.Settings(
             service_level=level,
             safety_days=0,
+            velocity_windows=(30, 90),
+            velocity_weights=(0.5, 0.5),
             production_days=lead - 10,
             sea_days=5,
             receiving_days=5,
         ),
         AS_OF,
+    )
+    assert plan.daily_sales == pytest.approx(rate)
+    base_stock, _ = newsvendor.newsvendor_normal(
+        holding_cost=1 - level,
+        stockout_cost=level,
+        demand_mean=plan.daily_sales,
+        demand_sd=plan.daily_sd,
+        lead_time=lead - 1,
     )
     assert plan.reorder_point >= base_stock - 1e-6
     assert plan.reorder_point < base_stock + 2
