@@ -160,6 +160,7 @@ class Report:
     encoding: str | None = None
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    rows_read: int = 0
 
     def lines(self, progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, Fields]]:
         """Yield (line number, fields) for every non-blank data line; report bytes read."""
@@ -176,6 +177,7 @@ class Report:
                 text = decode(raw.rstrip(b"\r\n"))
                 if not text.strip():
                     continue
+                self.rows_read += 1
                 cells = text.split("\t")
                 if len(cells) < width:
                     cells.extend([""] * (width - len(cells)))

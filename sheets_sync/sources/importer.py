@@ -1,0 +1,406 @@
+"""`stockout import TARGET FILE...`: load Amazon report files into the store and the workbook.
+
+Where each report goes:
+
+* All Orders, Amazon Fulfilled Shipments -> daily sales in the history store.
+* FBA daily inventory -> daily sellable stock (the in-stock history velocity needs).
+* Restock Inventory -> Amazon's recommendation in the store (shown beside ours in Alerts).
+* Manage FBA Inventory -> the Inventory tab (Available, Reserved, FBM stock; ASIN, Title and
+  Price only where the cell is blank; new SKUs as new rows) plus, in the store, the day's
+  sellable stock and Amazon's inbound units (see `sheets_sync.history` for why inbound does not
+  go to the Inbound tab).
+* Unshipped orders -> the Orders tab (new order lines added, known ones refreshed).
+
+Every other column, and every column the user added, is left as it was. The workbook is read
+once and written once, and only when a file touches it, so a sales import works on a Google
+Sheet without Google credentials. A file whose sha256 is in the import log is skipped; a file
+that touches the workbook is logged only after the workbook write succeeded, so a failed write
+(workbook open in Excel, say) can simply be retried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sheets_sync.backends import Grid, Tab, TargetError, open_backend
+from sheets_sync.history import HistoryStore
+from sheets_sync.sources.amazon_reports import (
+    MARKETPLACES,
+    InventoryRecord,
+    OpenOrder,
+    Problem,
+    Report,
+    ReportError,
+    open_report,
+    read_inventory,
+    read_open_orders,
+    read_restock,
+    read_sales,
+    read_stock,
+)
+
+#: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
+ProgressFn = Callable[[str, int, int], None]
+
+WORKBOOK_KINDS = frozenset({"myi", "unshipped"})
+
+INVENTORY_HEADER = [
+    "SKU", "ASIN", "Title", "Available", "Reserved", "FBM stock", "Price", "Unit cost",
+    "Case pack", "MOQ", "Unit weight kg", "Supplier", "Production days", "Sea days", "Air days",
+    "Express days", "Receiving days",
+]  # fmt: skip
+ORDERS_HEADER = [
+    "Order ID", "SKU", "Qty", "Purchase date", "Promised date", "Buyer name", "Marketplace",
+    "Language",
+]  # fmt: skip
+
+# Header spellings accepted per column, compared by `_key`. Replace with the lead's
+# `sheets_sync.workbook.normalize_header` when it lands.
+_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "SKU": ("sku", "sellersku", "merchantsku", "msku"),
+    "ASIN": ("asin",),
+    "Title": ("title", "productname", "商品名称", "标题"),
+    "Available": ("available", "afnfulfillablequantity", "可售库存", "可售"),
+    "Reserved": ("reserved", "afnreservedquantity", "预留库存", "预留"),
+    "FBM stock": ("fbmstock", "mfnfulfillablequantity", "自发货库存", "海外仓库存"),
+    "Price": ("price", "yourprice", "售价", "价格"),
+    "Order ID": ("orderid", "amazonorderid", "订单号"),
+    "Qty": ("qty", "quantity", "quantitypurchased", "数量"),
+    "Purchase date": ("purchasedate", "下单日期"),
+    "Promised date": ("promiseddate", "promisedate", "承诺日期"),
+    "Buyer name": ("buyername", "买家姓名"),
+    "Marketplace": ("marketplace", "saleschannel", "站点"),
+    "Language": ("language", "语言"),
+}
+_LANGUAGE = {"US": "en", "CA": "en", "UK": "en", "IE": "en", "AU": "en", "SG": "en", "IN": "en",
+             "DE": "de", "FR": "fr", "IT": "it", "ES": "es", "MX": "es", "NL": "nl", "SE": "sv",
+             "PL": "pl", "BE": "fr", "TR": "tr", "JP": "ja", "BR": "pt", "AE": "ar", "SA": "ar",
+             "EG": "ar"}  # fmt: skip
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: Path
+    kind: str
+    rows: int = 0
+    skipped: bool = False
+    note: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+
+
+@dataclass
+class ImportResult:
+    """What an import did, for the CLI summary and for callers (the refresh server, tests)."""
+
+    store: Path
+    files: list[FileResult] = field(default_factory=list)
+    inventory_updated: int = 0
+    inventory_added: int = 0
+    orders_updated: int = 0
+    orders_added: int = 0
+
+    @property
+    def problem_count(self) -> int:
+        return sum(f.problem_count for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        """SPEC §6: 0 all good, 1 finished but some lines were skipped."""
+        return 1 if self.problem_count else 0
+
+
+def import_files(
+    target: str, paths: Sequence[str | Path], progress: ProgressFn | None = None
+) -> ImportResult:
+    """Import report files into TARGET's store and workbook.
+
+    Every file is recognised before anything is loaded: one unknown file raises `ReportError`
+    and nothing changes. An unreadable workbook raises `TargetError`.
+    """
+    reports = [open_report(path) for path in paths]
+    with HistoryStore.for_target(target) as store:
+        result = ImportResult(store.path)
+        inventory: list[InventoryRecord] = []
+        orders: list[OpenOrder] = []
+        pending_logs: list[tuple[Report, str, FileResult]] = []
+        for report in reports:
+            outcome = FileResult(report.path, report.kind.label)
+            result.files.append(outcome)
+            digest = file_sha256(report.path)
+            if store.is_imported(digest):
+                outcome.skipped = True
+                outcome.note = "already imported"
+                continue
+            with store.transaction():
+                span = load_report(store, report, _bar(progress, report))
+                if report.kind.name == "myi":
+                    records = read_inventory(report)
+                    save_inventory(store, records, _file_day(report.path))
+                    inventory.extend(records)
+                elif report.kind.name == "unshipped":
+                    orders.extend(read_open_orders(report))
+                if report.kind.name in WORKBOOK_KINDS:
+                    pending_logs.append((report, digest, outcome))
+                else:
+                    store.log_import(digest, report.kind.name, report.path.name,
+                                     report.rows_read, *span)  # fmt: skip
+            outcome.rows = report.rows_read
+            outcome.problems = report.problems
+            outcome.problem_count = report.problem_count
+            outcome.note = _span_note(span)
+        if inventory or orders:
+            update_workbook(target, inventory, orders, result)
+        with store.transaction():
+            for report, digest, _outcome in pending_logs:
+                store.log_import(digest, report.kind.name, report.path.name, report.rows_read)
+    return result
+
+
+def load_report(
+    store: HistoryStore, report: Report, progress: Callable[[int], None] | None = None
+) -> tuple[str | None, str | None]:
+    """Load the store-side content of one report (inside a transaction): (first, last) day."""
+    kind = report.kind.name
+    if kind in ("all_orders", "shipments"):
+        return store.add_sales(read_sales(report, progress), kind) or (None, None)
+    if kind == "fba_daily":
+        rows = read_stock(report)
+        store.put_stock(rows, "fba_daily")
+        days = [row[0] for row in rows]
+        return (min(days), max(days)) if days else (None, None)
+    if kind == "restock":
+        records = read_restock(report)
+        store.put_restock(
+            (
+                (r.sku, r.marketplace, r.qty, r.ship_date and r.ship_date.isoformat())
+                for r in records
+            ),
+            _file_day(report.path),
+        )
+    return None, None
+
+
+def save_inventory(store: HistoryStore, records: Iterable[InventoryRecord], day: dt.date) -> None:
+    """A stock snapshot: sellable units that day and Amazon's inbound units, per SKU."""
+    records = list(records)
+    store.put_stock(
+        ((day.isoformat(), r.sku, r.available) for r in records if r.available is not None),
+        "snapshot",
+    )
+    store.put_inbound(
+        ((r.sku, r.inbound_working, r.inbound_shipped, r.inbound_receiving) for r in records), day
+    )
+
+
+def update_workbook(
+    target: str,
+    inventory: Sequence[InventoryRecord],
+    orders: Sequence[OpenOrder],
+    result: ImportResult,
+) -> None:
+    """Write what the reports know into Inventory and Orders: one read, one write."""
+    backend = open_backend(target)
+    grids = backend.read(["Inventory", "Orders"])
+    tabs: dict[str, Tab] = {}
+    if inventory:
+        merged = _TabMerge(grids.get("Inventory"), INVENTORY_HEADER, ("SKU",))
+        for r in inventory:
+            merged.put(
+                {"SKU": r.sku, "Available": r.available, "Reserved": r.reserved,
+                 "FBM stock": r.fbm_stock},
+                blanks={"ASIN": r.asin or None, "Title": r.title or None, "Price": r.price},
+            )  # fmt: skip
+        tabs["Inventory"] = merged.tab("Inventory", {})
+        result.inventory_updated, result.inventory_added = merged.updated, merged.added
+    if orders:
+        merged = _TabMerge(grids.get("Orders"), ORDERS_HEADER, ("Order ID", "SKU"))
+        for o in orders:
+            country = MARKETPLACES.get(o.marketplace, ("", ""))[0]
+            merged.put(
+                {"Order ID": o.order_id, "SKU": o.sku, "Qty": o.qty,
+                 "Purchase date": o.purchase_date, "Promised date": o.promised_date},
+                blanks={"Buyer name": o.buyer_name or None, "Marketplace": o.marketplace or None,
+                        "Language": _LANGUAGE.get(country)},
+            )  # fmt: skip
+        tabs["Orders"] = merged.tab("Orders", {"Purchase date": "date", "Promised date": "date"})
+        result.orders_updated, result.orders_added = merged.updated, merged.added
+    backend.write(tabs)
+
+
+class _TabMerge:
+    """An input tab with report values merged in by key; every other cell is kept as it was."""
+
+    def __init__(self, grid: Grid | None, default_header: list[str], keys: tuple[str, ...]):
+        grid = [list(row) for row in grid or [] if row is not None]
+        self.header: list[Any] = grid[0] if grid else list(default_header)
+        self.rows = grid[1:]
+        self.columns = _locate(self.header)
+        self.keys = keys
+        self.index: dict[tuple[str, ...], list[Any]] = {}
+        for key in keys:
+            self._column(key)
+        for row in self.rows:
+            self.index.setdefault(self._key_of(row), row)
+        self.updated = self.added = 0
+
+    def put(self, values: dict[str, Any], blanks: dict[str, Any]) -> None:
+        """Set `values` (skipping None: the report did not say) and fill `blanks` if empty."""
+        key = tuple(str(values[k]).strip() for k in self.keys)
+        row = self.index.get(key)
+        if row is None:
+            row = [None] * len(self.header)
+            self.rows.append(row)
+            self.index[key] = row
+            self.added += 1
+        else:
+            self.updated += 1
+        for name, value in values.items():
+            if value is not None:
+                self._set(row, name, value)
+        for name, value in blanks.items():
+            if value is not None and _blank(self._get(row, name)):
+                self._set(row, name, value)
+
+    def tab(self, name: str, formats: dict[str, str]) -> Tab:
+        width = len(self.header)
+        rows = [row + [None] * (width - len(row)) for row in self.rows]
+        return Tab(name=name, header=self.header, rows=rows, formats=formats)
+
+    def _column(self, name: str) -> int:
+        """The column for NAME, appended to the header if the tab does not have it yet."""
+        if name not in self.columns:
+            self.header.append(name)
+            self.columns[name] = len(self.header) - 1
+        return self.columns[name]
+
+    def _get(self, row: list[Any], name: str) -> Any:
+        index = self.columns.get(name)
+        return row[index] if index is not None and index < len(row) else None
+
+    def _set(self, row: list[Any], name: str, value: Any) -> None:
+        index = self._column(name)
+        if index >= len(row):
+            row.extend([None] * (index + 1 - len(row)))
+        row[index] = value
+
+    def _key_of(self, row: list[Any]) -> tuple[str, ...]:
+        return tuple("" if _blank(v := self._get(row, k)) else str(v).strip() for k in self.keys)
+
+
+def _locate(header: list[Any]) -> dict[str, int]:
+    by_key = {}
+    for index, cell in enumerate(header):
+        by_key.setdefault(_key(cell), index)
+    found = {}
+    for name, spellings in _HEADER_ALIASES.items():
+        for spelling in spellings:
+            if spelling in by_key:
+                found[name] = by_key[spelling]
+                break
+    return found
+
+
+def _key(cell: Any) -> str:
+    text = "" if cell is None else str(cell)
+    return "".join(ch for ch in text.lower() if ch not in " -_*\t\n")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_day(path: Path) -> dt.date:
+    """A snapshot report has no date column: it is as old as the file (its download time)."""
+    return dt.date.fromtimestamp(path.stat().st_mtime)
+
+
+def _bar(progress: ProgressFn | None, report: Report) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    total = report.path.stat().st_size
+    label = f"{report.path.name} ({report.kind.label})"
+    return lambda done: progress(label, done, total)
+
+
+def _span_note(span: tuple[str | None, str | None]) -> str:
+    first, last = span
+    return f"{first} to {last}" if first else ""
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+def rich_progress(console: Console) -> tuple[Progress, ProgressFn]:
+    """A rich progress display and the callback that drives it (one bar per label)."""
+    bars = Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    )  # fmt: skip
+    tasks: dict[str, Any] = {}
+
+    def update(label: str, done: int, total: int) -> None:
+        if label not in tasks:
+            tasks[label] = bars.add_task(label, total=total or None)
+        bars.update(tasks[label], completed=done, total=total or None)
+
+    return bars, update
+
+
+@click.command("import")
+@click.argument("target")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def import_command(target: str, files: tuple[str, ...]) -> None:
+    """Import Amazon report FILES into TARGET's history store and workbook."""
+    console = Console(stderr=True)
+    bars, update = rich_progress(console)
+    try:
+        with bars:
+            result = import_files(target, files, update)
+    except (ReportError, TargetError) as error:
+        console.print(str(error), style="red", markup=False, highlight=False)
+        click.get_current_context().exit(2)
+    show_result(result, console)
+    click.get_current_context().exit(result.exit_code)
+
+
+def show_result(result: ImportResult, console: Console) -> None:
+    table = Table("File", "Report", "Lines", "Result")
+    for f in result.files:
+        status = f.note if f.skipped else f"loaded {f.note}".strip()
+        if f.problem_count:
+            status += f"; {f.problem_count} lines skipped"
+        table.add_row(f.path.name, f.kind, str(f.rows), status)
+    console.print(table)
+    if result.inventory_updated or result.inventory_added:
+        console.print(
+            f"Inventory: {result.inventory_updated} SKUs updated, {result.inventory_added} added"
+        )
+    if result.orders_updated or result.orders_added:
+        console.print(f"Orders: {result.orders_updated} lines updated, {result.orders_added} added")
+    for f in result.files:
+        for problem in f.problems:
+            console.print(f"  {f.path.name}: {problem}", markup=False, highlight=False)
+        if f.problem_count > len(f.problems):
+            console.print(f"  {f.path.name}: ... and {f.problem_count - len(f.problems)} more")
+    console.print(f"History store: {result.store}", markup=False, highlight=False)
