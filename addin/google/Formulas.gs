@@ -1,0 +1,1010 @@
+/**
+ * The stockout math for Google Sheets: a line-by-line port of addin/formulas.py.
+ *
+ * formulas.py is the one source of truth; this file only mirrors it so Google Sheets custom
+ * functions can run without a server. Every function keeps the Python name, argument order and
+ * the same floating-point operations in the same order, so the shared vectors in tests/vectors
+ * agree to the last digit (tests/addin/google/formulas.test.js runs all of them). When
+ * formulas.py changes, change this file the same way.
+ *
+ * Python types map as: None -> null (undefined also reads as None), date -> "YYYY-MM-DD" text
+ * (a JS Date is read by its UTC calendar day; CustomFunctions.gs converts sheet dates to text in
+ * the spreadsheet's time zone first), dataclass -> plain object with the same field names,
+ * tuple -> array, dict with int keys -> Map.
+ *
+ * Everything lives in one `Formulas` object so the internals do not show up as callable
+ * functions in the sheet.
+ */
+var Formulas = (function () {
+  'use strict';
+
+  var EPS = 1e-9;
+  var DAY_MS = 86400000;
+
+  var OUT = 'OUT';
+  var CRITICAL = 'CRITICAL';
+  var WARNING = 'WARNING';
+  var WATCH = 'WATCH';
+  var OK = 'OK';
+  var NO_DATA = 'NO DATA';
+  var ALERT_LEVELS = [OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA];
+
+  var SWITCH_TO_FBM = 'SWITCH TO FBM';
+  var EXPEDITE_BY_AIR = 'EXPEDITE BY AIR';
+  var EXPEDITE_BY_EXPRESS = 'EXPEDITE BY EXPRESS';
+  var SLOW_SALES = 'SLOW SALES';
+  var PAUSE_AND_NOTIFY = 'PAUSE AND NOTIFY';
+  var REORDER_NOW = 'REORDER NOW';
+  var REORDER_SOON = 'REORDER SOON';
+  var RELAUNCH = 'RELAUNCH';
+
+  var LEAD_TIME_RISK = 'LEAD TIME RISK';
+  var FEE_RISK = 'FEE RISK';
+  var OVERSTOCK = 'OVERSTOCK';
+  var INBOUND_OVERDUE = 'INBOUND OVERDUE';
+  var TREND_UP = 'TREND UP';
+
+  var MAX_SLOW_DOWN = 0.3;
+
+  /** A bad argument. The message is what a cell shows after "#STOCKOUT: ". */
+  class InputError extends Error {
+    constructor(message) {
+      super(message);
+      this.name = 'InputError';
+    }
+  }
+
+  // --- Python semantics the port needs -------------------------------------------------------
+
+  function isNone(value) {
+    return value === null || value === undefined;
+  }
+
+  /** Python's str() for the values a cell or a vector can hold. */
+  function pyStr(value) {
+    if (isNone(value)) return 'None';
+    if (value === true) return 'True';
+    if (value === false) return 'False';
+    if (value instanceof Date) return dateOf(value);
+    if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']';
+    return String(value);
+  }
+
+  function pyRepr(value) {
+    return typeof value === 'string' ? "'" + value + "'" : pyStr(value);
+  }
+
+  /**
+   * Python's repr() of a float, for messages about numbers Python holds as floats (anything that
+   * went through to_number): 1 -> "1.0", 1e16 -> "1e+16", 1e-5 -> "1e-05". JS numbers carry no
+   * int/float distinction, so the port decides by where the number came from, as Python does.
+   */
+  function pyFloat(x) {
+    if (Number.isNaN(x)) return 'nan';
+    if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+    var parts = x.toExponential().split('e'); // shortest round-trip digits, like repr
+    var exponent = Number(parts[1]);
+    if (exponent < -4 || exponent >= 16) {
+      var mantissa = parts[0];
+      var sign = exponent < 0 ? '-' : '+';
+      return mantissa + 'e' + sign + String(Math.abs(exponent)).padStart(2, '0');
+    }
+    var text = String(x);
+    return /[.e]/.test(text) ? text : text + '.0';
+  }
+
+  /** Python's f"{n:,}" for an integer and the integer part of f"{x:,.2f}". */
+  function withCommas(text) {
+    var sign = text.charAt(0) === '-' ? '-' : '';
+    var digits = sign ? text.slice(1) : text;
+    var dot = digits.indexOf('.');
+    var whole = dot < 0 ? digits : digits.slice(0, dot);
+    var rest = dot < 0 ? '' : digits.slice(dot);
+    return sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + rest;
+  }
+
+  function sortedNumbers(values) {
+    return values.slice().sort(function (a, b) {
+      return a - b;
+    });
+  }
+
+  // --- dates: "YYYY-MM-DD" text, day arithmetic on UTC day numbers ------------------------------
+
+  function dayNumber(iso) {
+    var date = new Date(0);
+    date.setUTCFullYear(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+    return Math.round(date.getTime() / DAY_MS);
+  }
+
+  function isoOfDayNumber(days) {
+    var date = new Date(days * DAY_MS);
+    var year = date.getUTCFullYear();
+    if (year < 1 || year > 9999) throw new RangeError('date value out of range');
+    return (
+      String(year).padStart(4, '0') +
+      '-' +
+      String(date.getUTCMonth() + 1).padStart(2, '0') +
+      '-' +
+      String(date.getUTCDate()).padStart(2, '0')
+    );
+  }
+
+  function dateOf(jsDate) {
+    return isoOfDayNumber(Math.floor(jsDate.getTime() / DAY_MS));
+  }
+
+  function daysBetween(later, earlier) {
+    return dayNumber(later) - dayNumber(earlier);
+  }
+
+  var EXCEL_EPOCH = '1899-12-30';
+
+  // --- coercion: what cells send --------------------------------------------------------------
+
+  var THOUSANDS = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/;
+  var NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+  var ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})([T ].*)?$/;
+  var LOCAL_DATE = /^(\d{1,2})([./])(\d{1,2})\2(\d{4})$/;
+  var YMD_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
+
+  function _quote(value) {
+    var chars = Array.from(pyStr(value));
+    return chars.length > 40 ? '"' + chars.slice(0, 40).join('') + '…"' : '"' + chars.join('') + '"';
+  }
+
+  function to_number(value, name) {
+    if (isNone(value) || typeof value === 'boolean') {
+      if (isNone(value)) return null;
+      throw new InputError(name + ' must be a number, got ' + _quote(value));
+    }
+    if (typeof value === 'number') {
+      if (Number.isNaN(value)) return null;
+      if (!Number.isFinite(value)) throw new InputError(name + ' must be a finite number');
+      return value;
+    }
+    if (typeof value === 'string') {
+      var text = value.trim();
+      if (text === '') return null;
+      if (THOUSANDS.test(text)) text = text.replace(/,/g, '');
+      if (NUMBER.test(text)) return Number(text);
+    }
+    throw new InputError(name + ' must be a number, got ' + _quote(value));
+  }
+
+  function to_date(value, name, day_first) {
+    if (day_first === undefined) day_first = null;
+    if (isNone(value)) return null;
+    if (value instanceof Date) return dateOf(value);
+    if (typeof value === 'boolean') throw new InputError(name + ' must be a date, got ' + _quote(value));
+    if (typeof value === 'number') {
+      if (Number.isNaN(value)) return null;
+      return dateOfSerial(value, name, pyStr(value));
+    }
+    if (typeof value === 'string') {
+      var text = value.trim();
+      if (text === '') return null;
+      // Python re-enters to_date with float(text), so a bad serial is quoted as a float.
+      if (NUMBER.test(text)) return dateOfSerial(Number(text), name, pyFloat(Number(text)));
+      var found = ISO_DATE.exec(text) || YMD_SLASH.exec(text);
+      if (found) return _make_date(Number(found[1]), Number(found[2]), Number(found[3]), name, value);
+      found = LOCAL_DATE.exec(text);
+      if (found) {
+        var first = Number(found[1]);
+        var second = Number(found[3]);
+        var year = Number(found[4]);
+        if (found[2] === '.' || first > 12) return _make_date(year, second, first, name, value);
+        if (second > 12) return _make_date(year, first, second, name, value);
+        if (day_first === null) {
+          throw new InputError(
+            name + ': ' + _quote(value) + ' could be day/month or month/day; ' +
+              'use YYYY-MM-DD or a date cell'
+          );
+        }
+        if (day_first) return _make_date(year, second, first, name, value);
+        return _make_date(year, first, second, name, value);
+      }
+    }
+    throw new InputError(name + ' must be a date, got ' + _quote(value));
+  }
+
+  function dateOfSerial(serial, name, shown) {
+    if (!(1 <= serial && serial < 2958466)) {
+      throw new InputError(name + ' must be a date, got "' + shown + '"');
+    }
+    return isoOfDayNumber(dayNumber(EXCEL_EPOCH) + Math.floor(serial));
+  }
+
+  function _make_date(year, month, day, name, raw) {
+    var daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate();
+    if (month === 2) daysInMonth = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+    if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth) {
+      throw new InputError(name + ' must be a date, got ' + _quote(raw));
+    }
+    return (
+      String(year).padStart(4, '0') + '-' + String(month).padStart(2, '0') + '-' + String(day).padStart(2, '0')
+    );
+  }
+
+  function _floor(x) {
+    return Math.floor(x + EPS);
+  }
+
+  function _ceil(x) {
+    return Math.ceil(x - EPS);
+  }
+
+  function round_to(x, digits) {
+    var scale = Math.pow(10, digits);
+    return Math.floor(x * scale + 0.5) / scale;
+  }
+
+  function _fmt(x, digits) {
+    if (digits === undefined) digits = 1;
+    return round_to(x, digits).toFixed(digits);
+  }
+
+  function _fmt_int(x) {
+    return withCommas(String(_ceil(x)));
+  }
+
+  function add_days(day, days) {
+    return isoOfDayNumber(dayNumber(to_date(day, 'day')) + days);
+  }
+
+  // --- sales velocity -------------------------------------------------------------------------
+
+  function out_of_stock_days(units, in_stock, available) {
+    var n = units.length;
+    var known = isNone(in_stock) ? new Array(n).fill(null) : in_stock.slice();
+    if (known.some(function (flag) { return !isNone(flag); })) {
+      return known.map(function (flag) { return flag === false; });
+    }
+    var out = new Array(n).fill(false);
+    if (!isNone(available) && available <= 0) {
+      var i = n - 1;
+      while (i >= 0 && units[i] === 0) {
+        out[i] = true;
+        i -= 1;
+      }
+    }
+    return out;
+  }
+
+  function window_average(units, out, days) {
+    var total = 0.0;
+    var count = 0;
+    for (var i = Math.max(0, units.length - days); i < units.length; i++) {
+      if (!out[i]) {
+        total += units[i];
+        count += 1;
+      }
+    }
+    return {days: days, in_stock: count, average: count ? total / count : null};
+  }
+
+  /** Velocity.basis: "7d 6.0 (6 in stock) · 30d 5.1 (28) · 90d 4.2 (85)". */
+  function velocityBasis(windows) {
+    var parts = windows.map(function (w, i) {
+      var avg = w.average === null ? '–' : _fmt(w.average);
+      return w.days + 'd ' + avg + ' (' + w.in_stock + (i === 0 ? ' in stock' : '') + ')';
+    });
+    return parts.length ? parts.join(' · ') : 'no sales history';
+  }
+
+  function velocity(units, in_stock, windows, weights, available) {
+    if (in_stock === undefined) in_stock = null;
+    if (windows === undefined) windows = [7, 30, 90];
+    if (weights === undefined) weights = [0.5, 0.3, 0.2];
+    if (available === undefined) available = null;
+    if (windows.length !== weights.length || !windows.length) {
+      throw new InputError('windows and weights must have the same, non-zero length');
+    }
+    windows.forEach(function (k) {
+      if (k < 1 || k !== Math.trunc(k)) {
+        throw new InputError('window lengths must be whole days ≥ 1, got ' + _quote(k));
+      }
+    });
+    weights.forEach(function (w) {
+      if (w < 0) throw new InputError('weights must not be negative');
+    });
+    var out = out_of_stock_days(units, in_stock, available);
+    var averages = windows.map(function (k) {
+      return window_average(units, out, Math.trunc(k));
+    });
+    var weighted = 0.0;
+    var weightSum = 0.0;
+    weights.forEach(function (w, i) {
+      if (averages[i].average !== null) {
+        weighted += w * averages[i].average;
+        weightSum += w;
+      }
+    });
+    var rate = weightSum > 0 ? weighted / weightSum : null;
+    var short = window_average(units, out, 7);
+    var long = window_average(units, out, 30);
+    var trend = null;
+    if (short.average !== null && long.average !== null && long.average > 0) {
+      trend = short.average / long.average;
+    }
+    var result = {
+      rate: rate,
+      windows: averages,
+      trend: trend,
+      daily_sd: _in_stock_sd(units, out, 90),
+      out_of_stock: out,
+    };
+    // A property in Python, so not part of the dataclass fields (nor of the JSON form).
+    Object.defineProperty(result, 'basis', {value: velocityBasis(averages), enumerable: false});
+    return result;
+  }
+
+  function _in_stock_sd(units, out, days) {
+    var values = [];
+    for (var i = Math.max(0, units.length - days); i < units.length; i++) {
+      if (!out[i]) values.push(units[i]);
+    }
+    if (values.length < 2) return 0.0;
+    var mean = 0.0;
+    values.forEach(function (x) { mean += x; });
+    mean /= values.length;
+    var squares = 0.0;
+    values.forEach(function (x) { squares += (x - mean) * (x - mean); });
+    return Math.sqrt(squares / (values.length - 1));
+  }
+
+  // --- projection -----------------------------------------------------------------------------
+
+  /** Projection: stock over the horizon as piecewise-constant demand segments. */
+  class Projection {
+    constructor(available, rate, horizon, arrivals, segments) {
+      this.available = available;
+      this.rate = rate;
+      this.horizon = horizon;
+      this.arrivals = arrivals; // Map day -> units, in Python's insertion order
+      this.segments = segments; // [start day, end day exclusive, daily demand]
+    }
+
+    demand(start, end) {
+      var total = 0.0;
+      this.segments.forEach(function (seg) {
+        var lo = Math.max(seg[0], start);
+        var hi = Math.min(seg[1], end);
+        if (hi > lo) total += seg[2] * (hi - lo);
+      });
+      if (end > this.horizon && this.segments.length) {
+        total += this.segments[this.segments.length - 1][2] * (end - Math.max(start, this.horizon));
+      }
+      return total;
+    }
+
+    forecast(day) {
+      for (var i = 0; i < this.segments.length; i++) {
+        var seg = this.segments[i];
+        if (seg[0] <= day && day < seg[1]) return seg[2];
+      }
+      return this.segments.length ? this.segments[this.segments.length - 1][2] : 0.0;
+    }
+
+    arrived(day) {
+      var total = 0.0;
+      var arrivals = this.arrivals;
+      sortedNumbers(Array.from(arrivals.keys())).forEach(function (d) {
+        if (d <= day) total += arrivals.get(d);
+      });
+      return total;
+    }
+
+    first_day_below(threshold) {
+      var stock = this.available;
+      for (var i = 0; i < this.segments.length; i++) {
+        var s = this.segments[i][0];
+        var e = this.segments[i][1];
+        var r = this.segments[i][2];
+        stock += this.arrivals.has(s) ? this.arrivals.get(s) : 0.0;
+        if (r > 0) {
+          var k = Math.max(0, _floor((stock - threshold) / r));
+          if (s + k < e) return s + k;
+          stock -= r * (e - s);
+        } else if (stock < threshold) {
+          return s;
+        }
+      }
+      return null;
+    }
+
+    daily_stock(days) {
+      var stock = this.available;
+      var out = [];
+      for (var t = 0; t < days; t++) {
+        stock += this.arrivals.has(t) ? this.arrivals.get(t) : 0.0;
+        out.push(stock);
+        stock = Math.max(0.0, stock - this.forecast(t));
+      }
+      return out;
+    }
+
+    /** The JSON Python's dataclasses.asdict + json.dumps would give (dict keys become text). */
+    toJSON() {
+      var arrivals = {};
+      this.arrivals.forEach(function (qty, day) {
+        arrivals[String(day)] = qty;
+      });
+      return {
+        available: this.available,
+        rate: this.rate,
+        horizon: this.horizon,
+        arrivals: arrivals,
+        segments: this.segments,
+      };
+    }
+  }
+
+  function project(available, rate, horizon, inbound, promotions) {
+    inbound = inbound || [];
+    promotions = promotions || [];
+    var arrivals = new Map();
+    inbound.forEach(function (pair) {
+      var d = Math.max(0, pair[0]);
+      var qty = pair[1];
+      if (d < horizon && qty > 0) arrivals.set(d, (arrivals.has(d) ? arrivals.get(d) : 0.0) + qty);
+    });
+    var cuts = new Set([0, horizon]);
+    arrivals.forEach(function (_, d) { cuts.add(d); });
+    promotions.forEach(function (promo) {
+      [promo[0], promo[1] + 1].forEach(function (day) {
+        if (0 < day && day < horizon) cuts.add(day);
+      });
+    });
+    var points = sortedNumbers(Array.from(cuts));
+    var segments = [];
+    for (var i = 0; i + 1 < points.length; i++) {
+      var s = points[i];
+      var uplift = 1.0;
+      promotions.forEach(function (promo) {
+        if (promo[0] <= s && s <= promo[1]) uplift *= promo[2];
+      });
+      segments.push([s, points[i + 1], rate * uplift]);
+    }
+    return new Projection(Math.max(0.0, available), rate, horizon, arrivals, segments);
+  }
+
+  // --- lead time, safety stock, reorder -------------------------------------------------------
+
+  function lead_time(production_days, transit_days, receiving_days) {
+    return _ceil(production_days + transit_days + receiving_days);
+  }
+
+  function _horner(coefficients, x) {
+    var acc = coefficients[0];
+    for (var i = 1; i < coefficients.length; i++) acc = acc * x + coefficients[i];
+    return acc;
+  }
+
+  // Wichura (1988), Algorithm AS241 PPND16: highest power first.
+  var AS241_CENTRAL_NUM = [
+    2509.0809287301226727, 33430.575583588128105, 67265.770927008700853, 45921.953931549871457,
+    13731.693765509461125, 1971.5909503065514427, 133.14166789178437745, 3.387132872796366608,
+  ];
+  var AS241_CENTRAL_DEN = [
+    5226.495278852854561, 28729.085735721942674, 39307.89580009271061, 21213.794301586595867,
+    5394.1960214247511077, 687.1870074920579083, 42.313330701600911252, 1.0,
+  ];
+  var AS241_NEAR_NUM = [
+    7.7454501427834140764e-4, 0.0227238449892691845833, 0.24178072517745061177,
+    1.27045825245236838258, 3.64784832476320460504, 5.7694972214606914055,
+    4.6303378461565452959, 1.42343711074968357734,
+  ];
+  var AS241_NEAR_DEN = [
+    1.05075007164441684324e-9, 5.475938084995344946e-4, 0.0151986665636164571966,
+    0.14810397642748007459, 0.68976733498510000455, 1.6763848301838038494,
+    2.05319162663775882187, 1.0,
+  ];
+  var AS241_TAIL_NUM = [
+    2.01033439929228813265e-7, 2.71155556874348757815e-5, 0.0012426609473880784386,
+    0.026532189526576123093, 0.29656057182850489123, 1.7848265399172913358,
+    5.4637849111641143699, 6.6579046435011037772,
+  ];
+  var AS241_TAIL_DEN = [
+    2.04426310338993978564e-15, 1.4215117583164458887e-7, 1.8463183175100546818e-5,
+    7.868691311456132591e-4, 0.0148753612908506148525, 0.13692988092273580531,
+    0.59983220655588793769, 1.0,
+  ];
+
+  function inverse_normal_cdf(p) {
+    if (!(0 < p && p < 1)) {
+      // Python holds service levels as floats (Settings, to_number): quote p as one.
+      throw new InputError('service_level must be between 0 and 1, got "' + pyFloat(p) + '"');
+    }
+    var q = p - 0.5;
+    var r;
+    var x;
+    if (Math.abs(q) <= 0.425) {
+      r = 0.180625 - q * q;
+      return (q * _horner(AS241_CENTRAL_NUM, r)) / _horner(AS241_CENTRAL_DEN, r);
+    }
+    r = Math.sqrt(-Math.log(q <= 0 ? p : 1.0 - p));
+    if (r <= 5.0) {
+      r -= 1.6;
+      x = _horner(AS241_NEAR_NUM, r) / _horner(AS241_NEAR_DEN, r);
+    } else {
+      r -= 5.0;
+      x = _horner(AS241_TAIL_NUM, r) / _horner(AS241_TAIL_DEN, r);
+    }
+    return q < 0 ? -x : x;
+  }
+
+  function safety_stock_units(rate, daily_sd, lead_time_days, service_level, lead_time_sd, safety_days) {
+    if (service_level === undefined) service_level = 0.95;
+    if (lead_time_sd === undefined) lead_time_sd = 0.0;
+    if (safety_days === undefined) safety_days = 7.0;
+    var z = inverse_normal_cdf(service_level);
+    var noise =
+      z * Math.sqrt(lead_time_days * daily_sd * daily_sd + rate * rate * lead_time_sd * lead_time_sd);
+    return Math.max(0, _ceil(pyMax(noise, rate * safety_days)));
+  }
+
+  /** Python's max(a, b): the first argument unless the second is strictly greater. */
+  function pyMax(a, b) {
+    return b > a ? b : a;
+  }
+
+  /** Python's min(a, b): the first argument unless the second is strictly smaller. */
+  function pyMin(a, b) {
+    return b < a ? b : a;
+  }
+
+  function round_up_to_pack(units, case_pack) {
+    var pack = case_pack && case_pack >= 1 ? case_pack : 1;
+    return units > 0 ? _ceil(_ceil(units) / pack) * Math.trunc(pack) : 0;
+  }
+
+  function order_quantity(demand_over_cover, safety_stock, on_hand_and_inbound, case_pack, moq) {
+    var need = demand_over_cover + safety_stock - on_hand_and_inbound;
+    var qty = need > EPS ? round_up_to_pack(need, case_pack) : 0;
+    if (qty > 0 && moq && qty < moq) qty = round_up_to_pack(moq, case_pack);
+    return qty;
+  }
+
+  function alert_for(days_to_stockout, available, warn_days, has_rate) {
+    if (warn_days === undefined) warn_days = [30, 15, 7];
+    if (has_rate === undefined) has_rate = true;
+    if (!isNone(available) && available <= 0) return OUT;
+    if (!has_rate) return NO_DATA;
+    if (isNone(days_to_stockout)) return OK;
+    if (warn_days.length !== 3) throw new InputError('warn_days needs three lines, e.g. 30,15,7');
+    var lines = warn_days.slice().sort(function (a, b) { return b - a; });
+    if (days_to_stockout < lines[2]) return CRITICAL;
+    if (days_to_stockout < lines[1]) return WARNING;
+    if (days_to_stockout < lines[0]) return WATCH;
+    return OK;
+  }
+
+  // --- the whole plan of one SKU --------------------------------------------------------------
+
+  var SETTINGS_DEFAULTS = {
+    warn_days: [30, 15, 7],
+    velocity_windows: [7, 30, 90],
+    velocity_weights: [0.5, 0.3, 0.2],
+    service_level: 0.95,
+    safety_days: 7,
+    cover_target_days: 60,
+    lead_time_sd_days: 0,
+    production_days: 30,
+    sea_days: 35,
+    air_days: 10,
+    express_days: 6,
+    receiving_days: 10,
+    default_mode: 'sea',
+    horizon_days: 365,
+    fee_line_days: 28,
+    overstock_days: 180,
+    fbm_enabled: true,
+    coupon_pct: 20,
+    ad_boost_pct: 30,
+    relaunch_days: 14,
+  };
+
+  var SKU_INPUT_DEFAULTS = {
+    in_stock: null,
+    inbound: [],
+    promotions: [],
+    fbm_stock: 0,
+    price: null,
+    case_pack: null,
+    moq: null,
+    production_days: null,
+    sea_days: null,
+    air_days: null,
+    express_days: null,
+    receiving_days: null,
+    days_since_restock: null,
+  };
+
+  /** Settings(**fields): the planning settings with SPEC §2 defaults. */
+  function Settings(fields) {
+    return Object.assign({}, SETTINGS_DEFAULTS, fields || {});
+  }
+
+  /** SkuInput(**fields): available and units are required, the rest default as in Python. */
+  function SkuInput(fields) {
+    if (isNone(fields) || !('available' in fields) || !('units' in fields)) {
+      throw new TypeError('SkuInput needs available and units');
+    }
+    return Object.assign({}, SKU_INPUT_DEFAULTS, fields);
+  }
+
+  var FLAG_ORDER = [REORDER_NOW, LEAD_TIME_RISK, FEE_RISK, OVERSTOCK, INBOUND_OVERDUE, TREND_UP, RELAUNCH];
+
+  function _mode_days(item, settings, mode) {
+    var own = item[mode + '_days'];
+    if (mode === 'transfer') return 0.0;
+    if (!isNone(own)) return own;
+    if (!((mode + '_days') in settings)) throw new TypeError('unknown shipping mode ' + mode);
+    return settings[mode + '_days'];
+  }
+
+  function _lead(item, settings, mode) {
+    var production = !isNone(item.production_days) ? item.production_days : settings.production_days;
+    var receiving = !isNone(item.receiving_days) ? item.receiving_days : settings.receiving_days;
+    return lead_time(production, _mode_days(item, settings, mode), receiving);
+  }
+
+  function skuPlan(values) {
+    var names = [
+      'daily_sales', 'trend', 'basis', 'daily_sd', 'inbound', 'days_of_cover',
+      'cover_incl_inbound', 'stockout_day', 'next_inbound_day', 'back_in_stock_day', 'gap_days',
+      'lost_units', 'lost_revenue', 'lead_time', 'air_lead_time', 'express_lead_time',
+      'safety_stock', 'reorder_point', 'reorder_by_day', 'reorder_qty', 'air_units', 'alert',
+      'flags', 'action', 'alternatives', 'action_text', 'last_out_of_stock_day',
+    ];
+    var plan = {};
+    names.forEach(function (name, i) { plan[name] = values[i]; });
+    return plan;
+  }
+
+  function plan_sku(item, settings, as_of) {
+    item = SkuInput(item);
+    var s = Settings(settings);
+    as_of = to_date(as_of, 'as_of');
+    var vel = velocity(item.units, item.in_stock, s.velocity_windows, s.velocity_weights, item.available);
+    var v = vel.rate;
+    var available = pyMax(0.0, item.available);
+    var inbound_total = 0.0;
+    item.inbound.forEach(function (pair) { inbound_total += pyMax(0.0, pair[1]); });
+    var lead = _lead(item, s, s.default_mode);
+    var air_lead = _lead(item, s, 'air');
+    var express_lead = _lead(item, s, 'express');
+    var flags = [];
+    if (item.inbound.some(function (pair) { return pair[0] < 0 && pair[1] > 0; })) {
+      flags.push(INBOUND_OVERDUE);
+    }
+    var last_out = null;
+    for (var i = vel.out_of_stock.length - 1; i >= 0; i--) {
+      if (vel.out_of_stock[i]) {
+        last_out = i - vel.out_of_stock.length;
+        break;
+      }
+    }
+    var relaunch =
+      !isNone(item.days_since_restock) && available > 0 && item.days_since_restock <= s.relaunch_days;
+    if (v === null) {
+      var noAlert = alert_for(null, item.available, s.warn_days, false);
+      var noText = 'No sales history to plan from: add Sales rows or import Amazon reports.';
+      if (noAlert === OUT) noText = 'Out of stock with no sales history: restock or mark the SKU inactive.';
+      return skuPlan([
+        null, vel.trend, vel.basis, vel.daily_sd, inbound_total, null, null, null, null, null,
+        null, 0, null, lead, air_lead, express_lead, null, null, null, 0, 0, noAlert, flags,
+        noAlert === OUT ? PAUSE_AND_NOTIFY : OK, [], noText, last_out,
+      ]);
+    }
+
+    var proj = project(available, v, Math.trunc(s.horizon_days), item.inbound, item.promotions);
+    var cover = v > 0 ? available / v : null;
+    var cover_all = v > 0 ? (available + inbound_total) / v : null;
+    var stockout = proj.first_day_below(0.0);
+    var next_eta = null;
+    if (stockout !== null) {
+      var later = Array.from(proj.arrivals.keys()).filter(function (d) { return d > stockout; });
+      next_eta = later.length ? Math.min.apply(null, later) : null;
+    }
+    var back_in_stock = next_eta;
+    var gap = null;
+    var lost = 0;
+    if (stockout !== null) {
+      var end = next_eta !== null ? next_eta : proj.horizon;
+      gap = end - stockout;
+      var left = available + proj.arrived(stockout) - proj.demand(0, stockout);
+      lost = _ceil(proj.demand(stockout, end) - pyMax(0.0, left));
+    }
+    var lost_revenue = !isNone(item.price) ? lost * item.price : null;
+
+    var ss = safety_stock_units(v, vel.daily_sd, lead, s.service_level, s.lead_time_sd_days, s.safety_days);
+    var reorder_point = _ceil(v * lead + ss);
+    var reorder_day = proj.first_day_below(ss);
+    var reorder_by = reorder_day !== null ? reorder_day - lead : null;
+    var qty = order_quantity(
+      proj.demand(0, lead + _ceil(s.cover_target_days)),
+      ss,
+      available + inbound_total,
+      item.case_pack,
+      item.moq
+    );
+
+    var alert = alert_for(stockout, item.available, s.warn_days);
+    if (reorder_by !== null && reorder_by <= 0) flags.push(REORDER_NOW);
+    if (stockout !== null && stockout < lead) flags.push(LEAD_TIME_RISK);
+    if (cover_all !== null && cover_all < s.fee_line_days) flags.push(FEE_RISK);
+    if (
+      (cover_all === null && available + inbound_total > 0) ||
+      (cover_all !== null && cover_all > s.overstock_days)
+    ) {
+      flags.push(OVERSTOCK);
+    }
+    if (vel.trend !== null && vel.trend > 1.2) flags.push(TREND_UP);
+    if (relaunch) flags.push(RELAUNCH);
+    flags.sort(function (a, b) { return FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b); });
+
+    var air_units = 0;
+    var choices = [];
+    if (stockout !== null && (alert === OUT || stockout < lead)) {
+      // Expediting bridges the gap until the next inbound lands or, with nothing coming,
+      // until a regular order placed today could land.
+      var bridge_end = pyMax(back_in_stock !== null ? back_in_stock : lead, stockout + 1);
+      var until = _describe_bridge(as_of, back_in_stock, bridge_end, s.default_mode);
+      if (s.fbm_enabled && item.fbm_stock > 0) {
+        var covered = v > 0 ? pyMin(gap, _floor(item.fbm_stock / v)) : gap;
+        choices.push([
+          SWITCH_TO_FBM,
+          _fmt_int(item.fbm_stock) + ' FBM units cover ' + covered + ' of ' + gap + ' gap days',
+        ]);
+      }
+      var modes = [
+        ['air', EXPEDITE_BY_AIR, air_lead],
+        ['express', EXPEDITE_BY_EXPRESS, express_lead],
+      ];
+      for (var m = 0; m < modes.length; m++) {
+        var mode = modes[m][0];
+        var mode_lead = modes[m][2];
+        if (mode_lead < bridge_end) {
+          var units = round_up_to_pack(proj.demand(pyMax(mode_lead, stockout), bridge_end), item.case_pack);
+          if (mode === 'air') air_units = units;
+          if (units > 0) {
+            choices.push([
+              modes[m][1],
+              withCommas(String(units)) + ' units by ' + mode + ' arrive ' +
+                add_days(as_of, mode_lead) + ', ' + until,
+            ]);
+            break;
+          }
+        }
+      }
+      if (next_eta !== null) {
+        var need = proj.demand(0, next_eta);
+        var cut = need > 0 ? 1 - (available + proj.arrived(stockout)) / need : 0.0;
+        if (cut <= MAX_SLOW_DOWN) {
+          choices.push([
+            SLOW_SALES,
+            'cut sales by ' + _fmt(pyMax(cut, 0.0) * 100, 0) + ' % to last until ' +
+              add_days(as_of, next_eta),
+          ]);
+        }
+      }
+      var revenue = lost_revenue !== null ? ', ' + _money(lost_revenue) + ' revenue' : '';
+      choices.push([
+        PAUSE_AND_NOTIFY,
+        gap + ' days out from ' + add_days(as_of, stockout) + ', ' +
+          withCommas(String(lost)) + ' units lost' + revenue,
+      ]);
+    }
+    if (reorder_by !== null && reorder_by <= 0 && qty > 0) {
+      choices.push([
+        REORDER_NOW,
+        'order ' + withCommas(String(qty)) + ' units by ' + s.default_mode + ' today, arrive ' +
+          add_days(as_of, lead),
+      ]);
+    } else if (reorder_by !== null && reorder_by <= 7 && qty > 0) {
+      choices.push([
+        REORDER_SOON,
+        'order ' + withCommas(String(qty)) + ' units by ' + add_days(as_of, reorder_by),
+      ]);
+    }
+    if (relaunch) {
+      choices.push([
+        RELAUNCH,
+        'back in stock ' + pyStr(item.days_since_restock) + ' days: ' + _fmt(s.coupon_pct, 0) +
+          ' % coupon for 7 days, ad budget +' + _fmt(s.ad_boost_pct, 0) + ' %, watch conversion',
+      ]);
+    }
+    if (!choices.length) choices.push([OK, 'no action needed']);
+    var action = choices[0][0];
+    var text = action + ': ' + choices[0][1];
+    if (choices.length > 1) {
+      text += ' · also ' + choices.slice(1).map(function (c) { return c[0] + ': ' + c[1]; }).join(' · ');
+    }
+    return skuPlan([
+      v, vel.trend, vel.basis, vel.daily_sd, inbound_total, cover, cover_all, stockout, next_eta,
+      back_in_stock, gap, lost, lost_revenue, lead, air_lead, express_lead, ss, reorder_point,
+      reorder_by, qty, air_units, alert, flags, action,
+      choices.slice(1).map(function (c) { return c[0]; }), text, last_out,
+    ]);
+  }
+
+  /** The vector form of plan_sku (tests/addin/test_formulas.py): plain objects in. */
+  function plan_sku_vector(item, settings, as_of) {
+    return plan_sku(SkuInput(item), Settings(settings), to_date(as_of, 'as_of'));
+  }
+
+  function _describe_bridge(as_of, back, end, mode) {
+    if (back === null) return 'bridging until a ' + mode + ' order placed today lands ' + add_days(as_of, end);
+    return 'before the inbound of ' + add_days(as_of, back);
+  }
+
+  function _money(amount) {
+    return isNone(amount) ? '' : withCommas(round_to(amount, 2).toFixed(2));
+  }
+
+  // --- the custom functions (SPEC §4): one value in, one value out ----------------------------
+
+  function days_of_cover(available, daily_sales) {
+    var stock = _required_stock(available);
+    var rate = to_number(daily_sales, 'daily_sales');
+    if (rate === null || rate <= 0) return null;
+    return stock / rate;
+  }
+
+  function sales_velocity(units, in_stock, windows, weights) {
+    var series = units.map(function (u) { return to_number(u, 'units') || 0.0; });
+    var flags = null;
+    if (!isNone(in_stock)) {
+      if (in_stock.length !== series.length) {
+        throw new InputError('in_stock must have one value per day of units');
+      }
+      flags = in_stock.map(_to_flag);
+    }
+    var win = windows && windows.length
+      ? windows.map(function (x) { return Math.trunc(_required(x, 'windows')); })
+      : [7, 30, 90];
+    var wts = weights && weights.length
+      ? weights.map(function (x) { return _required(x, 'weights'); })
+      : [0.5, 0.3, 0.2];
+    return velocity(series, flags, win, wts).rate;
+  }
+
+  function stockout_date(available, daily_sales, as_of, inbound_qty, inbound_eta) {
+    var stock = _required_stock(available);
+    var rate = _required(daily_sales, 'daily_sales');
+    var day0 = _required_date(as_of, 'as_of');
+    if (rate <= 0) return null;
+    var proj = project(stock, rate, 100000, _one_inbound(inbound_qty, inbound_eta, day0));
+    var t = proj.first_day_below(0.0);
+    return t !== null ? add_days(day0, t) : null;
+  }
+
+  function stockout_gap(available, daily_sales, as_of, next_eta) {
+    var day0 = _required_date(as_of, 'as_of');
+    var eta = _required_date(next_eta, 'next_eta');
+    var out = stockout_date(available, daily_sales, day0);
+    if (out === null) return 0;
+    return Math.max(0, daysBetween(eta, out));
+  }
+
+  function safety_stock(daily_sales, daily_sd, lead_time_days, service_level, lead_time_sd, safety_days) {
+    var rate = _required(daily_sales, 'daily_sales', 0);
+    var sd = _required(daily_sd, 'daily_sd', 0);
+    var lead = _required(lead_time_days, 'lead_time_days', 0);
+    var level = _optional(service_level, 'service_level', 0.95);
+    var ltSd = _optional(lead_time_sd, 'lead_time_sd', 0.0, 0);
+    var days = _optional(safety_days, 'safety_days', 7.0, 0);
+    return safety_stock_units(rate, sd, lead, level, ltSd, days);
+  }
+
+  function reorder_date(available, daily_sales, lead_time_days, as_of, safety_stock, inbound_qty, inbound_eta) {
+    var stock = _required_stock(available);
+    var rate = _required(daily_sales, 'daily_sales');
+    var lead = _required(lead_time_days, 'lead_time_days', 0);
+    var day0 = _required_date(as_of, 'as_of');
+    var ss = _optional(safety_stock, 'safety_stock', 0.0, 0);
+    if (rate <= 0) return null;
+    var proj = project(stock, rate, 100000, _one_inbound(inbound_qty, inbound_eta, day0));
+    var t = proj.first_day_below(ss);
+    return t !== null ? add_days(day0, t - _ceil(lead)) : null;
+  }
+
+  function reorder_qty(available, inbound, daily_sales, lead_time_days, cover_days, safety_stock, case_pack, moq) {
+    var stock = _required_stock(available);
+    var coming = _optional(inbound, 'inbound', 0.0, 0);
+    var rate = _required(daily_sales, 'daily_sales', 0);
+    var lead = _required(lead_time_days, 'lead_time_days', 0);
+    var cover = _optional(cover_days, 'cover_days', 60.0, 0);
+    var ss = _optional(safety_stock, 'safety_stock', 0.0, 0);
+    var pack = _optional(case_pack, 'case_pack', 1.0, 0);
+    var minimum = _optional(moq, 'moq', 0.0, 0);
+    return order_quantity(rate * _ceil(lead + cover), ss, stock + coming, pack, minimum);
+  }
+
+  function alert_level(days_to_stockout, available, warn_days) {
+    var days = to_number(days_to_stockout, 'days_to_stockout');
+    var stock = to_number(available, 'available');
+    var lines = warn_days && warn_days.length
+      ? warn_days.map(function (x) { return _required(x, 'warn_days'); })
+      : [30, 15, 7];
+    return alert_for(days, stock, lines);
+  }
+
+  function _required(value, name, minimum) {
+    var number = to_number(value, name);
+    if (number === null) throw new InputError(name + ' is required');
+    if (!isNone(minimum) && number < minimum) {
+      throw new InputError(name + ' must not be negative, got ' + _quote(value));
+    }
+    return number;
+  }
+
+  function _optional(value, name, fallback, minimum) {
+    if (to_number(value, name) === null) return fallback;
+    return _required(value, name, minimum);
+  }
+
+  function _required_stock(value) {
+    return _required(value, 'available', 0);
+  }
+
+  function _required_date(value, name) {
+    var day = to_date(value, name);
+    if (day === null) throw new InputError(name + ' is required');
+    return day;
+  }
+
+  function _one_inbound(qty, eta, as_of) {
+    var units = to_number(qty, 'inbound_qty');
+    var day = to_date(eta, 'inbound_eta');
+    if (units === null || units <= 0) return [];
+    if (day === null) throw new InputError('inbound_eta is required when inbound_qty is given');
+    return [[daysBetween(day, as_of), units]];
+  }
+
+  var TRUE_WORDS = ['true', 'yes', 'y', '1', '是', '有货'];
+  var FALSE_WORDS = ['false', 'no', 'n', '0', '否', '缺货'];
+
+  function _to_flag(value) {
+    if (isNone(value) || value === '') return null;
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'number') return value !== 0;
+    var text = pyStr(value).trim().toLowerCase();
+    if (TRUE_WORDS.indexOf(text) >= 0) return true;
+    if (FALSE_WORDS.indexOf(text) >= 0) return false;
+    throw new InputError('in_stock must be TRUE or FALSE, got ' + _quote(value));
+  }
+
+  return {
+    InputError: InputError,
+    ALERT_LEVELS: ALERT_LEVELS,
+    to_number: to_number,
+    to_date: to_date,
+    round_to: round_to,
+    add_days: add_days,
+    out_of_stock_days: out_of_stock_days,
+    window_average: window_average,
+    velocity: velocity,
+    project: project,
+    lead_time: lead_time,
+    inverse_normal_cdf: inverse_normal_cdf,
+    safety_stock_units: safety_stock_units,
+    round_up_to_pack: round_up_to_pack,
+    order_quantity: order_quantity,
+    alert_for: alert_for,
+    Settings: Settings,
+    SkuInput: SkuInput,
+    plan_sku: plan_sku,
+    plan_sku_vector: plan_sku_vector,
+    days_of_cover: days_of_cover,
+    sales_velocity: sales_velocity,
+    stockout_date: stockout_date,
+    stockout_gap: stockout_gap,
+    safety_stock: safety_stock,
+    reorder_date: reorder_date,
+    reorder_qty: reorder_qty,
+    alert_level: alert_level,
+  };
+})();
