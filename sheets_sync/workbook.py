@@ -327,8 +327,9 @@ def read_table(
     """Read an input tab into a DataFrame keyed by column keys; bad cells become Problems.
 
     Rows with an unreadable required cell are marked `_ok` False (and reported); other bad
-    cells become blank. `_row` keeps the sheet row number for later messages. An empty or missing tab gives
-    an empty table; a missing required column raises MissingColumnError naming tab and column.
+    cells become blank. `_row` keeps the sheet row number for later messages. An empty or
+    missing tab gives an empty table; a missing required column raises MissingColumnError
+    naming tab and column.
     """
     spec = SCHEMA[tab]
     empty = pd.DataFrame({c.key: pd.Series(dtype=_dtype(c.kind)) for c in spec})
