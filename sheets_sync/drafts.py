@@ -1,0 +1,672 @@
+"""The Drafts tab: the playbook's talking and reviewing steps as messages ready to send.
+
+A refresh turns the plan into drafts (PLAYBOOK steps 2-6): delay notices for buyers whose open
+order will be late, an expedite request for the factory, an air-freight request for the
+forwarder, a receiving request for Seller Support, the compliant listing change instead of
+"available after DATE", a relaunch plan, a post-mortem for every closed stockout and one
+internal digest. The user reads, edits and sends them; the Status column is theirs.
+
+Templates are Jinja2 files `<language>/<kind>.txt.j2`, rendered in a sandbox because a user may
+drop their own file into a `templates` folder beside the workbook (it wins over the shipped
+one, file by file). A template may start with a `Subject: ...` line; the rest is the body.
+Filters `date`, `money` and `number` format for the message's language (babel).
+
+Keys decide what "the same draft" is across refreshes, because the numbers move every day:
+- a buyer notice is one per order: `buyer_delay:<order id>`;
+- a per-SKU request belongs to one shortage episode: `<kind>:<sku>:<day the shortage starts>`,
+  and a new refresh reuses an existing key of the same kind and SKU whose day lies within
+  EPISODE_DAYS of today's estimate, so a stockout date drifting by a day or two does not
+  produce a second "please expedite" after the user marked the first one sent;
+- a receiving request is one per inbound shipment; a post-mortem one per incident;
+  the digest one per as-of day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+from babel import Locale
+from babel.core import UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from jinja2.sandbox import SandboxedEnvironment
+
+from addin import formulas as fm
+from sheets_sync.backends import Tab
+from sheets_sync.messaging_rules import check_buyer_message
+
+SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
+TAB = "Drafts"
+HEADER = [
+    "Key",
+    "Kind",
+    "SKU",
+    "Order ID",
+    "Language",
+    "To",
+    "Subject",
+    "Body",
+    "Warnings",
+    "Created",
+    "Status",
+]
+DRAFT = "draft"
+EPISODE_DAYS = 14
+
+#: Kinds whose reader is outside the company: a missing translation is worth a warning.
+EXTERNAL_KINDS = {"buyer_delay", "supplier_expedite", "forwarder_air"}
+STOCKOUT_ACTIONS = {
+    fm.SWITCH_TO_FBM,
+    fm.EXPEDITE_BY_AIR,
+    fm.EXPEDITE_BY_EXPRESS,
+    fm.SLOW_SALES,
+    fm.PAUSE_AND_NOTIFY,
+}
+SEVERITY = {fm.OUT: 0, fm.CRITICAL: 1, fm.WARNING: 2, fm.WATCH: 3, fm.OK: 4, fm.NO_DATA: 5}
+#: Seller Support can only hurry a shipment that is at (or about to reach) the warehouse.
+RECEIVING_WINDOW_DAYS = 14
+#: Amazon holds a back order (restock date on an FBM offer) for at most this many days.
+MAX_BACKORDER_DAYS = 30
+
+# Marketplace domain suffix -> (language, country). A 2-letter country code works too.
+MARKETPLACES = {
+    "com": ("en", "US"),
+    "ca": ("en", "CA"),
+    "com.mx": ("es", "MX"),
+    "com.br": ("pt", "BR"),
+    "co.uk": ("en", "GB"),
+    "ie": ("en", "IE"),
+    "de": ("de", "DE"),
+    "fr": ("fr", "FR"),
+    "com.be": ("fr", "BE"),
+    "it": ("it", "IT"),
+    "es": ("es", "ES"),
+    "nl": ("nl", "NL"),
+    "se": ("sv", "SE"),
+    "pl": ("pl", "PL"),
+    "com.tr": ("tr", "TR"),
+    "ae": ("en", "AE"),
+    "sa": ("ar", "SA"),
+    "in": ("en", "IN"),
+    "co.jp": ("ja", "JP"),
+    "com.au": ("en", "AU"),
+    "sg": ("en", "SG"),
+}
+COUNTRY_ALIASES = {"UK": "GB"}
+LANGUAGE_NAMES = {
+    "english": "en",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "italian": "it",
+    "italiano": "it",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "japanese": "ja",
+    "日本語": "ja",
+    "chinese": "zh",
+    "中文": "zh",
+}
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+@dataclass
+class Message:
+    """A rendered template: what the Drafts row and the alert e-mail show."""
+
+    subject: str
+    body: str
+    language: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if _blank(value):
+        return None
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+@jinja2.pass_context
+def _date_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
+    day = _as_date(value)
+    if day is None:
+        return "" if _blank(value) else str(value)
+    return format_date(day, format="long", locale=ctx.get("locale", "en"))
+
+
+@jinja2.pass_context
+def _money_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
+    if _blank(value):
+        return ""
+    currency = ctx.get("currency") or "USD"
+    return format_currency(value, currency, locale=ctx.get("locale", "en"))
+
+
+@jinja2.pass_context
+def _number_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
+    if _blank(value):
+        return ""
+    return format_decimal(value, format="#,##0.#", locale=ctx.get("locale", "en"))
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(list(dirs), encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(date=_date_filter, money=_money_filter, number=_number_filter)
+    return env
+
+
+def _locale(language: str, country: str | None = None) -> str:
+    """The babel locale for a language, regional when the marketplace tells the country."""
+    for candidate in (f"{language}_{country}" if country else None, language):
+        if candidate:
+            try:
+                Locale.parse(candidate)
+            except (UnknownLocaleError, ValueError):
+                continue
+            return candidate
+    return "en"
+
+
+def render_message(
+    kind: str,
+    language: str,
+    context: Mapping[str, Any],
+    template_dirs: Sequence[Path],
+    *,
+    locale: str | None = None,
+) -> Message:
+    """Render `<language>/<kind>.txt.j2` from the first folder that has it, else English.
+
+    A broken user template never stops the refresh: its error becomes a warning on the draft
+    (any exception, since a sandboxed template can still divide by zero).
+    """
+    env = _environment(tuple(str(d) for d in template_dirs))
+    warnings: list[str] = []
+    used = language
+    try:
+        template = env.get_template(f"{language}/{kind}.txt.j2")
+    except jinja2.TemplateNotFound:
+        used = "en"
+        if kind in EXTERNAL_KINDS:
+            warnings.append(f"no {language!r} template for {kind}; wrote it in English")
+    except jinja2.TemplateError as exc:
+        return Message("", "", language, [f"template {language}/{kind}.txt.j2: {exc}"])
+    try:
+        if used != language:
+            template = env.get_template(f"{used}/{kind}.txt.j2")
+        loc = locale if locale and used == language else _locale(used)
+        text = template.render({**context, "locale": loc})
+    except Exception as exc:  # user template errors become warnings
+        return Message("", "", used, [*warnings, f"template {used}/{kind}.txt.j2: {exc}"])
+    subject, body = _split_subject(text)
+    return Message(subject, body, used, warnings)
+
+
+def _split_subject(text: str) -> tuple[str, str]:
+    lines = text.strip("\n").splitlines()
+    if lines and lines[0].lower().startswith("subject:"):
+        return lines[0].split(":", 1)[1].strip(), "\n".join(lines[1:]).strip()
+    return "", text.strip()
+
+
+def template_dirs_for(target: str, settings: Any) -> list[Path]:
+    """Where templates are looked up, first match wins: the user's, then the shipped ones.
+
+    The user's folder is `templates` beside a workbook file, or Settings `templates_path`
+    (relative to the workbook's folder). Inside it, files may sit under `messages/` as in this
+    repository or directly as `<language>/<kind>.txt.j2`.
+    """
+    is_file = not target.startswith(("gsheet:", "excel:"))
+    base = Path(target).expanduser().resolve().parent if is_file else Path.cwd()
+    roots: list[Path] = []
+    own = _setting(settings, "templates_path", "")
+    if own:
+        roots.append(base / Path(str(own)).expanduser())
+    if is_file:
+        roots.append(base / "templates")
+    dirs = [d for root in roots for d in (root / "messages", root) if d.is_dir()]
+    return [*dirs, SHIPPED_TEMPLATES]
+
+
+# --- what the plan says ---------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """One produced message, before it meets the existing tab."""
+
+    key: str
+    kind: str
+    sku: str
+    order_id: str
+    to: str
+    message: Message
+
+    def owned(self, created: Any, status: str) -> list[Any]:
+        m = self.message
+        return [
+            self.key,
+            self.kind,
+            self.sku,
+            self.order_id,
+            m.language,
+            self.to,
+            m.subject,
+            m.body,
+            "; ".join(m.warnings),
+            created,
+            status,
+        ]
+
+
+def _setting(settings: Any, name: str, default: Any) -> Any:
+    value = getattr(settings, name, None)
+    return default if value is None or value == "" else value
+
+
+def _clean(value: Any) -> Any:
+    """Plain Python values for templates: no NaN, NaT, numpy scalars or Timestamps."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if _blank(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def buyer_language(language: Any, marketplace: Any, default: str) -> tuple[str, str | None]:
+    """The buyer's language and country, from the order's Language, else its Marketplace."""
+    country = None
+    market = str(marketplace or "").strip().lower().removeprefix("www.").removeprefix("amazon.")
+    if market in MARKETPLACES:
+        lang, country = MARKETPLACES[market]
+    else:
+        code = COUNTRY_ALIASES.get(market.upper(), market.upper())
+        lang, country = next(
+            ((lg, c) for lg, c in MARKETPLACES.values() if c == code), (default, None)
+        )
+    text = str(language or "").strip()
+    if text:
+        lang = LANGUAGE_NAMES.get(text.lower(), re.split(r"[-_]", text)[0].lower())
+    return lang, country
+
+
+class _Builder:
+    """Turns one plan into drafts; holds what every kind needs (settings, dirs, old keys)."""
+
+    def __init__(self, plan: Any, old: list[_OldRow], template_dirs: Sequence[Path]) -> None:
+        self.plan = plan
+        self.settings = plan.settings
+        self.dirs = template_dirs
+        self.old = old
+        self.skus = _records(plan.skus)
+        self.incidents = _records(getattr(plan, "incidents", None))
+        self.currency = _setting(self.settings, "currency", "USD")
+        self.internal = str(_setting(self.settings, "sheet_language", "en"))
+        self.supplier_lang = str(_setting(self.settings, "supplier_language", "zh"))
+
+    def context(self, **values: Any) -> dict[str, Any]:
+        return {"as_of": self.plan.as_of, "currency": self.currency, **values}
+
+    def episode_key(self, kind: str, sku: str, day: dt.date) -> str:
+        for row in self.old:
+            start = row.key_date()
+            same = row.kind == kind and row.sku == sku and start is not None
+            if same and abs((start - day).days) <= EPISODE_DAYS:
+                return row.key
+        return f"{kind}:{sku}:{day.isoformat()}"
+
+    def shortage_start(self, item: dict[str, Any]) -> dt.date:
+        """The day this shortage began (incident start) or will begin (stockout date)."""
+        if item["alert"] == fm.OUT:
+            started = [
+                i["started"] for i in self.incidents if i["sku"] == item["sku"] and not i["ended"]
+            ]
+            if started:
+                return max(started)
+        return item.get("stockout_date") or self.plan.as_of
+
+    def drafts(self) -> list[Draft]:
+        out = [self.alert_digest(), *self.buyer_delays()]
+        for item in sorted(self.skus, key=lambda s: (SEVERITY.get(s["alert"], 9), s["sku"])):
+            out.extend(self.sku_drafts(item))
+        out.extend(self.postmortem(i) for i in self.incidents if i.get("ended"))
+        return out
+
+    # one builder per kind -----------------------------------------------------------------
+
+    def alert_digest(self) -> Draft:
+        ctx = self.context(**digest_context(self.skus))
+        message = render_message("alert_digest", self.internal, ctx, self.dirs)
+        to = str(_setting(self.settings, "alert_email_to", ""))
+        key = f"alert_digest:{self.plan.as_of.isoformat()}"
+        return Draft(key, "alert_digest", "", "", to, message)
+
+    def buyer_delays(self) -> Iterable[Draft]:
+        by_sku = {s["sku"]: s for s in self.skus}
+        lines_by_order: dict[str, list[dict[str, Any]]] = {}
+        for line in _records(getattr(self.plan, "orders", None)):
+            if line.get("delayed") and line.get("order_id"):
+                lines_by_order.setdefault(str(line["order_id"]), []).append(line)
+        default = str(_setting(self.settings, "language", "en"))
+        for order_id, lines in lines_by_order.items():
+            first = lines[0]
+            lang, country = buyer_language(first.get("language"), first.get("marketplace"), default)
+            items = []
+            new_dates = []
+            for line in lines:
+                item = by_sku.get(line["sku"], {})
+                items.append(
+                    {
+                        "sku": line["sku"],
+                        "title": item.get("title") or line["sku"],
+                        "qty": line.get("qty") or 1,
+                    }
+                )
+                new_dates.append(line.get("new_date") or item.get("back_in_stock"))
+            known = [d for d in new_dates if d]
+            ctx = self.context(
+                order_id=order_id,
+                buyer_name=first.get("buyer_name") or "",
+                items=items,
+                promised_date=min(line["promised_date"] for line in lines),
+                new_date=max(known) if len(known) == len(new_dates) else None,
+                marketplace=first.get("marketplace") or "",
+            )
+            message = render_message(
+                "buyer_delay", lang, ctx, self.dirs, locale=_locale(lang, country)
+            )
+            message.warnings.extend(check_buyer_message(message.body, order_id))
+            if ctx["new_date"] is None:
+                message.warnings.append("no new date: no stock is planned to arrive in time")
+            skus = ", ".join(dict.fromkeys(str(line["sku"]) for line in lines))
+            to = first.get("buyer_name") or ""
+            yield Draft(f"buyer_delay:{order_id}", "buyer_delay", skus, order_id, to, message)
+
+    def sku_drafts(self, item: dict[str, Any]) -> Iterable[Draft]:
+        actions = [item.get("action"), *(item.get("alternatives") or [])]
+        stockout = item.get("action") in STOCKOUT_ACTIONS
+        ctx = self.context(**item)
+        if stockout:
+            start = self.shortage_start(item)
+            ctx["shortage_start"] = start
+            yield self.per_sku(
+                "supplier_expedite",
+                item,
+                start,
+                ctx,
+                self.supplier_lang,
+                to=item.get("supplier") or "",
+            )
+            air = fm.EXPEDITE_BY_AIR in actions or fm.EXPEDITE_BY_EXPRESS in actions
+            if air and (item.get("air_units") or 0) > 0:
+                yield self.per_sku(
+                    "forwarder_air", item, start, ctx, self.supplier_lang, to="forwarder"
+                )
+            yield self.offer_restock(item, start, ctx)
+        eta = item.get("next_inbound_eta")
+        soon = eta is not None and (eta - self.plan.as_of).days <= RECEIVING_WINDOW_DAYS
+        if item["alert"] in (fm.OUT, fm.CRITICAL) and soon:
+            yield self.amazon_receiving(item, ctx)
+        if item.get("action") == fm.RELAUNCH or fm.RELAUNCH in (item.get("flags") or []):
+            yield self.relaunch_plan(item, ctx)
+
+    def per_sku(
+        self,
+        kind: str,
+        item: dict[str, Any],
+        start: dt.date,
+        ctx: dict[str, Any],
+        language: str,
+        *,
+        to: str,
+    ) -> Draft:
+        key = self.episode_key(kind, str(item["sku"]), start)
+        message = render_message(kind, language, ctx, self.dirs)
+        return Draft(key, kind, str(item["sku"]), "", to, message)
+
+    def offer_restock(self, item: dict[str, Any], start: dt.date, ctx: dict[str, Any]) -> Draft:
+        back = item.get("back_in_stock")
+        wait = (back - self.plan.as_of).days if back else None
+        extra = {
+            "fbm_enabled": _yes(_setting(self.settings, "fbm_enabled", True)),
+            "wait_days": wait,
+            "backorder_ok": wait is not None and wait <= MAX_BACKORDER_DAYS,
+            "max_backorder_days": MAX_BACKORDER_DAYS,
+        }
+        return self.per_sku(
+            "offer_restock",
+            item,
+            start,
+            {**ctx, **extra},
+            self.internal,
+            to="Seller Central listing",
+        )
+
+    def amazon_receiving(self, item: dict[str, Any], ctx: dict[str, Any]) -> Draft:
+        shipment = item.get("next_inbound_id") or ""
+        message = render_message("amazon_receiving", self.internal, ctx, self.dirs)
+        if not shipment:
+            message.warnings.append("no Shipment ID in the Inbound tab: add it before sending")
+            key = f"amazon_receiving:{item['sku']}:{item['next_inbound_eta'].isoformat()}"
+        else:
+            key = f"amazon_receiving:{shipment}"
+        return Draft(key, "amazon_receiving", str(item["sku"]), "", "Seller Support", message)
+
+    def relaunch_plan(self, item: dict[str, Any], ctx: dict[str, Any]) -> Draft:
+        closed = [i for i in self.incidents if i["sku"] == item["sku"] and i.get("ended")]
+        incident = max(closed, key=lambda i: i["started"]) if closed else None
+        coupon = float(_setting(self.settings, "coupon_pct", 20))
+        price = item.get("price")
+        extra = {
+            "incident": incident,
+            "coupon_pct": coupon,
+            "ad_boost_pct": float(_setting(self.settings, "ad_boost_pct", 30)),
+            "relaunch_days": int(float(_setting(self.settings, "relaunch_days", 14))),
+            "coupon_price": round(price * (1 - coupon / 100), 2) if price else None,
+        }
+        start = incident["started"] if incident else item.get("back_in_stock") or self.plan.as_of
+        return self.per_sku(
+            "relaunch_plan", item, start, {**ctx, **extra}, self.internal, to="ads / marketing"
+        )
+
+    def postmortem(self, incident: dict[str, Any]) -> Draft:
+        sku = str(incident["sku"])
+        item = next((s for s in self.skus if s["sku"] == sku), {})
+        notices = [r for r in self.old if r.kind == "buyer_delay" and sku in r.skus()]
+        lead = item.get("lead_time_days")
+        rate = item.get("daily_sales")
+        days_out = incident.get("days_out") or 0
+        ctx = self.context(
+            **incident,
+            title=item.get("title") or sku,
+            trend=item.get("trend"),
+            safety_stock=item.get("safety_stock"),
+            reorder_point=item.get("reorder_point"),
+            lead_time_days=lead,
+            order_by=incident["started"] - dt.timedelta(days=int(lead)) if lead else None,
+            warn_days=_day_list(_setting(self.settings, "warn_days", (30, 15, 7))),
+            notices_drafted=len(notices),
+            notices_sent=sum(r.status == "sent" for r in notices),
+            cover_units=math.ceil(rate * days_out) if rate and days_out else None,
+        )
+        message = render_message("postmortem", self.internal, ctx, self.dirs)
+        key = f"postmortem:{sku}:{incident['started'].isoformat()}"
+        return Draft(key, "postmortem", sku, "", "operations, purchasing, logistics", message)
+
+
+def _day_list(value: Any) -> str:
+    """Warning lines as people write them: 30/15/7."""
+    if isinstance(value, str):
+        return value
+    return "/".join(f"{float(v):g}" for v in value)
+
+
+def _yes(value: Any) -> bool:
+    return str(value).strip().lower() not in ("no", "false", "0", "n", "off")
+
+
+def digest_context(
+    skus: Sequence[Mapping[str, Any]], previous: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What the alert digest template sees: SKUs needing attention, worst first.
+
+    `previous` (notify) maps a SKU to the level last notified, shown as "was ...".
+    """
+    rows = [
+        {**s, "was": (previous or {}).get(s["sku"])}
+        for s in skus
+        if s.get("alert") not in (fm.OK, fm.NO_DATA)
+    ]
+    rows.sort(key=lambda s: (SEVERITY.get(s["alert"], 9), s.get("days_to_stockout") or 0, s["sku"]))
+    counts = {level: sum(r["alert"] == level for r in rows) for level in SEVERITY}
+    no_data = [s["sku"] for s in skus if s.get("alert") == fm.NO_DATA]
+    return {
+        "rows": rows,
+        "counts": counts,
+        "no_data": no_data,
+        "total": len(skus),
+        "worsened": previous is not None,
+    }
+
+
+# --- meeting the existing tab ---------------------------------------------------------------
+
+
+def _norm(header: Any) -> str:
+    return re.sub(r"[\s_\-]", "", str(header or "")).lower()
+
+
+@dataclass
+class _OldRow:
+    """A row of the Drafts tab as the user left it."""
+
+    owned: dict[str, Any]
+    user: list[Any]
+
+    @property
+    def key(self) -> str:
+        return str(self.owned.get("Key") or "").strip()
+
+    @property
+    def kind(self) -> str:
+        return str(self.owned.get("Kind") or "").strip()
+
+    @property
+    def sku(self) -> str:
+        return str(self.owned.get("SKU") or "").strip()
+
+    @property
+    def status(self) -> str:
+        return str(self.owned.get("Status") or "").strip().lower()
+
+    def skus(self) -> list[str]:
+        return [s.strip() for s in self.sku.split(",")]
+
+    def key_date(self) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(self.key.rsplit(":", 1)[-1])
+        except ValueError:
+            return None
+
+    def values(self) -> list[Any]:
+        return [self.owned.get(h) for h in HEADER] + self.user
+
+
+def _read_existing(grid: Sequence[Sequence[Any]] | None) -> tuple[list[str], list[_OldRow]]:
+    """Split the current tab into owned columns (by header name) and the user's columns."""
+    if not grid:
+        return [], []
+    wanted = {_norm(h): h for h in HEADER}
+    owned_at: dict[int, str] = {}
+    user_at: list[int] = []
+    for i, head in enumerate(grid[0]):
+        name = wanted.get(_norm(head))
+        if name and name not in owned_at.values():
+            owned_at[i] = name
+        elif not _blank(head) and str(head).strip():
+            user_at.append(i)
+    user_header = [str(grid[0][i]).strip() for i in user_at]
+    rows = []
+    for raw in grid[1:]:
+        cells = list(raw) + [None] * (len(grid[0]) - len(raw))
+        if all(_blank(c) or c == "" for c in cells):
+            continue
+        owned = {name: cells[i] for i, name in owned_at.items()}
+        rows.append(_OldRow(owned, [cells[i] for i in user_at]))
+    return user_header, rows
+
+
+def drafts_tab(
+    plan: Any,
+    existing: Sequence[Sequence[Any]] | None,
+    *,
+    template_dirs: Sequence[Path],
+) -> Tab:
+    """Build the Drafts tab from the plan, merged with what the user did to the last one.
+
+    Rows whose Status the user set (anything but blank or `draft`), and rows without a Key,
+    are kept verbatim. A `draft` row is refreshed in place (its Created date and the user's
+    columns kept) while the plan still produces it, and removed once it does not. New drafts
+    are appended below, so the rows a user is working through do not jump around.
+    """
+    user_header, old = _read_existing(existing)
+    produced = _Builder(plan, old, template_dirs).drafts()
+    by_key = {d.key: d for d in produced}
+    rows: list[list[Any]] = []
+    placed: set[str] = set()
+    for row in old:
+        if not row.key or row.status not in ("", DRAFT):
+            rows.append(row.values())
+        elif row.key in by_key and row.key not in placed:
+            created = row.owned.get("Created") or plan.as_of
+            rows.append(by_key[row.key].owned(created, DRAFT) + row.user)
+        elif row.status == "" and row.key not in by_key:
+            rows.append(row.values())
+        placed.add(row.key)
+    blank_user = [None] * len(user_header)
+    rows.extend(d.owned(plan.as_of, DRAFT) + blank_user for d in produced if d.key not in placed)
+    return Tab(
+        name=TAB,
+        header=HEADER + user_header,
+        rows=rows,
+        formats={"Created": "date", **{h: "text" for h in HEADER if h != "Created"}},
+        owned=len(HEADER),
+    )
