@@ -1,0 +1,162 @@
+"""The workbook open in Excel right now, through xlwings' Book API (the BSD core only).
+
+This is what the Refresh button of an `excel-init` workbook uses: RunPython starts Python, the
+refresh reads the input tabs from the live workbook and writes the output tabs back into it, and
+the user sees the result without closing or reopening anything. It also works from a terminal
+against a workbook open in Excel (`stockout refresh excel:Book1.xlsm`).
+
+Excel is slow per call, not per cell, so the backend does one read per tab and one write per
+tab, with screen updating off while it writes. The workbook is not saved: it is the user's open
+document, and saving is theirs to decide.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from sheets_sync.backends import Grid, Tab, TargetError
+
+#: Number formats for `Tab.formats` kinds; "text" cells are protected by the apostrophe instead.
+NUMBER_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "int": "#,##0",
+    "float": "#,##0.0",
+    "pct": "0%",
+    "money": "#,##0.00",
+}
+
+
+class LiveExcelBackend:
+    """Read and write a workbook open in Excel.
+
+    `book_spec` says which: "caller" (the workbook whose button ran Python) or a workbook name
+    or path as Excel knows it. `book` skips the lookup and uses that xlwings Book (or anything
+    with the same API), which is how `main()` in an `excel-init` module passes
+    `xw.Book.caller()` and how the tests pass a fake.
+    """
+
+    def __init__(self, book_spec: str = "caller", book: Any = None) -> None:
+        self._spec = book_spec or "caller"
+        self._book = book
+        self.label = f"Excel workbook {self._spec}" if book is None else _book_label(book)
+
+    @property
+    def book(self) -> Any:
+        """The xlwings Book, looked up on first use so that opening the backend is free."""
+        if self._book is None:
+            self._book = _find_book(self._spec)
+            self.label = _book_label(self._book)
+        return self._book
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
+        """Each requested tab as rows of values from A1 to its last used cell (one read each)."""
+        with self._excel_errors("read"):
+            sheets = self._sheets_by_name()
+            found = {name: sheets.get(name.lower()) for name in tabs}
+            return {
+                name: None if sheet is None else _read_sheet(sheet) for name, sheet in found.items()
+            }
+
+    def write(self, tabs: Mapping[str, Tab]) -> None:
+        """Replace each tab's content with its header and rows (one write each).
+
+        Every text value gets Excel's apostrophe prefix, so "=HYPERLINK(...)" stays text and
+        "00123" or "1-2" are not turned into a number or a date. Cells the old content used
+        beyond the new block are cleared; formats outside the block are left alone.
+        """
+        book = self.book
+        with self._excel_errors("write"):
+            app = book.app
+            updating = app.screen_updating
+            app.screen_updating = False
+            try:
+                sheets = self._sheets_by_name()
+                for tab in tabs.values():
+                    sheet = sheets.get(tab.name.lower())
+                    if sheet is None:
+                        sheet = book.sheets.add(tab.name, after=book.sheets[-1])
+                        sheets[tab.name.lower()] = sheet
+                    _write_sheet(sheet, tab)
+            finally:
+                app.screen_updating = updating
+
+    def _sheets_by_name(self) -> dict[str, Any]:
+        return {sheet.name.lower(): sheet for sheet in self.book.sheets}
+
+    @contextlib.contextmanager
+    def _excel_errors(self, action: str) -> Iterator[None]:
+        """Excel's own refusals (a protected sheet, a cell being edited) in plain words."""
+        try:
+            yield
+        except TargetError:
+            raise
+        except Exception as exc:  # COM or AppleScript errors have no common base class
+            raise TargetError(f"Excel refused the {action} of {self.label}: {exc}") from exc
+
+
+def _find_book(spec: str) -> Any:
+    """Find the workbook in a running Excel; plain words when there is none."""
+    try:
+        import xlwings as xw
+
+        return xw.Book.caller() if spec == "caller" else xw.Book(spec)
+    except Exception as exc:  # no Excel on this machine, not started from Excel, not open
+        where = (
+            "the workbook that called Python (run this from the workbook's Refresh button)"
+            if spec == "caller"
+            else f"the workbook {spec!r} in a running Excel"
+        )
+        raise TargetError(f"Cannot reach {where}: {exc}") from exc
+
+
+def _book_label(book: Any) -> str:
+    return f"Excel workbook {book.name}"
+
+
+def _read_sheet(sheet: Any) -> Grid:
+    """From A1, not from the used range's own corner: row and column numbers must stay put."""
+    last = sheet.used_range.last_cell
+    grid = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    while grid and all(cell is None for cell in grid[-1]):
+        grid.pop()
+    return grid
+
+
+def _write_sheet(sheet: Any, tab: Tab) -> None:
+    width = max([len(tab.header), *(len(row) for row in tab.rows)])
+    block = [_row(tab.header, width)] + [_row(row, width) for row in tab.rows]
+    last = sheet.used_range.last_cell
+    old_rows, old_cols = last.row, last.column
+    sheet.range((1, 1), (len(block), width)).value = block
+    if old_rows > len(block):
+        sheet.range((len(block) + 1, 1), (old_rows, max(old_cols, width))).clear_contents()
+    if old_cols > width:
+        sheet.range((1, width + 1), (len(block), old_cols)).clear_contents()
+    if tab.rows:
+        for col, name in enumerate(tab.header, start=1):
+            number_format = NUMBER_FORMATS.get(tab.formats.get(name, ""))
+            if number_format:
+                sheet.range((2, col), (len(block), col)).number_format = number_format
+
+
+def _row(values: Sequence[Any], width: int) -> list[Any]:
+    return [_excel_value(v) for v in values] + [None] * (width - len(values))
+
+
+def _excel_value(value: Any) -> Any:
+    """A value Excel stores as given: text stays text, dates stay dates, NaN/NaT are blank."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return "'" + value if value else None
+    if isinstance(value, numbers.Number | dt.date):
+        if value != value:  # NaN, NaT
+            return None
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        return value if isinstance(value, dt.date) else float(value)
+    return "'" + str(value)

@@ -1,0 +1,343 @@
+"""The live-Excel backend against an in-memory stand-in for an xlwings Book.
+
+Honest scope: there is no Excel on Linux, so `FakeBook` below imitates the part of xlwings'
+Book/Sheet/Range API the backend uses, under the names xlwings gives them, and the parts of
+Excel's behaviour that matter here: `.value` shapes (scalar, 1-D, 2-D, `ndim=2`), numbers read
+back as floats, a used range that starts at the first used cell (not A1), and typed-in text being
+parsed (a leading "=" makes a formula, "00123" a number, an apostrophe keeps text). What it
+cannot show is COM timing, Excel's own error dialogs or Mac AppleScript quirks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from sheets_sync.backends import Tab, TargetError, open_backend
+from sheets_sync.backends.excel_live import LiveExcelBackend
+
+NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
+
+
+class Formula(str):
+    """A cell Excel would evaluate: what happens to an unprotected "=..." string."""
+
+
+def _parse_typed(value: Any) -> Any:
+    """What Excel stores when Range.Value is set to `value` (as typing it into the cell)."""
+    if isinstance(value, str):
+        if value.startswith("'"):
+            return value[1:]
+        if value.startswith("="):
+            return Formula(value)
+        if NUMBER.match(value):
+            return float(value)
+        return value or None
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _address(cell: Any) -> tuple[int, int]:
+    if isinstance(cell, tuple):
+        return cell
+    letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", cell).groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(digits), col
+
+
+class FakeApp:
+    def __init__(self) -> None:
+        self.screen_updating = True
+
+
+class FakeRange:
+    """xlwings.Range: `.value`, `.options(ndim=...)`, `.last_cell`, `.row`, `.column`, ..."""
+
+    def __init__(self, sheet: FakeSheet, top: tuple[int, int], bottom: tuple[int, int]) -> None:
+        self.sheet, self.top, self.bottom = sheet, top, bottom
+        self._ndim: int | None = None
+
+    @property
+    def row(self) -> int:
+        return self.top[0]
+
+    @property
+    def column(self) -> int:
+        return self.top[1]
+
+    @property
+    def last_cell(self) -> FakeRange:
+        return FakeRange(self.sheet, self.bottom, self.bottom)
+
+    def options(self, ndim: int | None = None) -> FakeRange:
+        view = FakeRange(self.sheet, self.top, self.bottom)
+        view._ndim = ndim
+        return view
+
+    @property
+    def value(self) -> Any:
+        self.sheet.book.calls.append(("read", self.sheet.name))
+        grid = [
+            [self.sheet.cells.get((r, c)) for c in range(self.top[1], self.bottom[1] + 1)]
+            for r in range(self.top[0], self.bottom[0] + 1)
+        ]
+        if self._ndim == 2:
+            return grid
+        if len(grid) == 1 and len(grid[0]) == 1:
+            return grid[0][0]
+        if len(grid) == 1:
+            return grid[0]
+        if len(grid[0]) == 1:
+            return [row[0] for row in grid]
+        return grid
+
+    @value.setter
+    def value(self, data: Any) -> None:
+        book = self.sheet.book
+        book.calls.append(("write", self.sheet.name, book.app.screen_updating))
+        rows = data if isinstance(data, list) and data and isinstance(data[0], list) else [[data]]
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                self.sheet.set((self.top[0] + i, self.top[1] + j), _parse_typed(cell))
+
+    @property
+    def number_format(self) -> str:
+        return self.sheet.formats.get(self.top, "General")
+
+    @number_format.setter
+    def number_format(self, fmt: str) -> None:
+        for r in range(self.top[0], self.bottom[0] + 1):
+            for c in range(self.top[1], self.bottom[1] + 1):
+                self.sheet.formats[(r, c)] = fmt
+
+    def clear_contents(self) -> None:
+        self.sheet.book.calls.append(("clear", self.sheet.name))
+        for r in range(self.top[0], self.bottom[0] + 1):
+            for c in range(self.top[1], self.bottom[1] + 1):
+                self.sheet.cells.pop((r, c), None)
+
+
+class FakeSheet:
+    """xlwings.Sheet: `.name`, `.range(cell1, cell2)`, `.used_range`."""
+
+    def __init__(self, book: FakeBook, name: str) -> None:
+        self.book, self.name = book, name
+        self.cells: dict[tuple[int, int], Any] = {}
+        self.formats: dict[tuple[int, int], str] = {}
+
+    def set(self, address: tuple[int, int], value: Any) -> None:
+        if value is None:
+            self.cells.pop(address, None)
+        else:
+            self.cells[address] = value
+
+    def range(self, cell1: Any, cell2: Any = None) -> FakeRange:
+        top = _address(cell1)
+        return FakeRange(self, top, _address(cell2) if cell2 is not None else top)
+
+    @property
+    def used_range(self) -> FakeRange:
+        if not self.cells:
+            return FakeRange(self, (1, 1), (1, 1))
+        rows = [r for r, _ in self.cells]
+        cols = [c for _, c in self.cells]
+        return FakeRange(self, (min(rows), min(cols)), (max(rows), max(cols)))
+
+
+class FakeSheets:
+    """xlwings.Sheets: iteration, `len`, `[index or name]` (Excel ignores case), `.add()`."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+        self._sheets: list[FakeSheet] = []
+
+    def __iter__(self):
+        return iter(list(self._sheets))
+
+    def __len__(self) -> int:
+        return len(self._sheets)
+
+    def __getitem__(self, key: int | str) -> FakeSheet:
+        if isinstance(key, int):
+            return self._sheets[key]
+        for sheet in self._sheets:
+            if sheet.name.lower() == key.lower():
+                return sheet
+        raise KeyError(key)
+
+    def add(self, name: str | None = None, before: Any = None, after: Any = None) -> FakeSheet:
+        sheet = FakeSheet(self.book, name or f"Sheet{len(self._sheets) + 1}")
+        index = len(self._sheets) if after is None else self._sheets.index(after) + 1
+        if before is not None:
+            index = self._sheets.index(before)
+        self._sheets.insert(index, sheet)
+        return sheet
+
+
+class FakeBook:
+    """xlwings.Book: `.name`, `.app`, `.sheets`; records every value read and write.
+
+    Like a workbook in Excel it always has a sheet: "Sheet1" when no tabs are given.
+    """
+
+    def __init__(self, name: str = "stock.xlsm", tabs: dict[str, list[list[Any]]] | None = None):
+        self.name = name
+        self.app = FakeApp()
+        self.sheets = FakeSheets(self)
+        self.calls: list[tuple] = []
+        for tab, rows in (tabs or {"Sheet1": []}).items():
+            sheet = self.sheets.add(tab)
+            for i, row in enumerate(rows, start=1):
+                for j, cell in enumerate(row, start=1):
+                    sheet.set((i, j), cell)
+
+    def grid(self, tab: str) -> list[list[Any]]:
+        sheet = self.sheets[tab]
+        last = sheet.used_range.last_cell
+        return [
+            [sheet.cells.get((r, c)) for c in range(1, last.column + 1)]
+            for r in range(1, last.row + 1)
+        ]
+
+
+def test_read_returns_rows_from_a1_with_missing_tabs_as_none() -> None:
+    book = FakeBook(
+        tabs={
+            "Inventory": [["SKU", "Available"], ["A-1", 12.0], ["B-2", 0.0]],
+            "Settings": [["Key", "Value"], ["as_of", dt.datetime(2026, 11, 25)]],
+        }
+    )
+    got = LiveExcelBackend(book=book).read(["inventory", "Settings", "Sales"])
+    assert got == {
+        "inventory": [["SKU", "Available"], ["A-1", 12.0], ["B-2", 0.0]],
+        "Settings": [["Key", "Value"], ["as_of", dt.datetime(2026, 11, 25)]],
+        "Sales": None,
+    }
+    assert [c for c in book.calls if c[0] == "read"] == [
+        ("read", "Inventory"),
+        ("read", "Settings"),
+    ]
+
+
+def test_read_keeps_positions_when_the_first_rows_and_columns_are_empty() -> None:
+    book = FakeBook(tabs={"Inbound": [[None, None], [None, "SKU"], [None, "A-1"]]})
+    assert LiveExcelBackend(book=book).read(["Inbound"])["Inbound"] == [
+        [None, None],
+        [None, "SKU"],
+        [None, "A-1"],
+    ]
+
+
+def test_read_of_a_one_cell_or_one_column_tab_is_still_rows() -> None:
+    book = FakeBook(tabs={"Alerts": [["SKU"]], "Problems": [["Tab"], ["Sales"]]})
+    got = LiveExcelBackend(book=book).read(["Alerts", "Problems"])
+    assert got == {"Alerts": [["SKU"]], "Problems": [["Tab"], ["Sales"]]}
+
+
+def test_read_of_an_empty_sheet_is_an_empty_grid() -> None:
+    book = FakeBook()
+    book.sheets.add("Orders")
+    assert LiveExcelBackend(book=book).read(["Orders"]) == {"Orders": []}
+
+
+def test_write_creates_tabs_in_one_write_each_with_screen_updating_off() -> None:
+    book = FakeBook(tabs={"Inventory": [["SKU", "Available"], ["A-1", 3]]})
+    tabs = {
+        "Alerts": Tab(
+            "Alerts",
+            ["SKU", "Stockout date", "Alert"],
+            [["A-1", dt.date(2026, 12, 1), "CRITICAL"], ["B-2", None, "OK"]],
+            formats={"Stockout date": "date"},
+        ),
+        "Problems": Tab("Problems", ["Tab", "Row", "Column", "Value", "Problem"], []),
+    }
+    LiveExcelBackend(book=book).write(tabs)
+
+    writes = [c for c in book.calls if c[0] == "write"]
+    assert writes == [("write", "Alerts", False), ("write", "Problems", False)]
+    assert book.app.screen_updating is True
+    assert [s.name for s in book.sheets] == ["Inventory", "Alerts", "Problems"]
+    assert book.grid("Alerts") == [
+        ["SKU", "Stockout date", "Alert"],
+        ["A-1", dt.datetime(2026, 12, 1), "CRITICAL"],
+        ["B-2", None, "OK"],
+    ]
+    assert book.sheets["Alerts"].range((2, 2)).number_format == "yyyy-mm-dd"
+    assert book.grid("Problems") == [["Tab", "Row", "Column", "Value", "Problem"]]
+    assert book.grid("Inventory") == [["SKU", "Available"], ["A-1", 3]]
+
+
+def test_text_is_written_as_text_never_as_a_formula_or_number() -> None:
+    book = FakeBook()
+    book.sheets.add("Drafts")
+    hostile = ['=HYPERLINK("http://x")', "00123", "+1", "'quoted", "1e5", ""]
+    LiveExcelBackend(book=book).write({"Drafts": Tab("Drafts", ["Body"], [[v] for v in hostile])})
+    cells = [row[0] for row in book.grid("Drafts")[1:]]
+    assert cells == ['=HYPERLINK("http://x")', "00123", "+1", "'quoted", "1e5"]
+    assert not any(isinstance(c, Formula) for c in cells)
+
+
+def test_numpy_and_pandas_values_become_plain_cells() -> None:
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    book = FakeBook()
+    row = [np.int64(7), np.float64(2.5), float("nan"), pd.Timestamp("2026-12-01"), pd.NaT]
+    LiveExcelBackend(book=book).write({"Alerts": Tab("Alerts", list("abcde"), [row])})
+    assert book.grid("Alerts")[1] == [7.0, 2.5, None, dt.datetime(2026, 12, 1), None]
+
+
+def test_rewrite_clears_what_the_old_content_had_beyond_the_new_block() -> None:
+    old = [["SKU", "Alert", "Note"], ["A-1", "OUT", "x"], ["B-2", "OK", "y"], ["C-3", "OK", "z"]]
+    book = FakeBook(tabs={"Alerts": old})
+    LiveExcelBackend(book=book).write({"Alerts": Tab("Alerts", ["SKU", "Alert"], [["A-1", "OK"]])})
+    assert book.grid("Alerts") == [["SKU", "Alert"], ["A-1", "OK"]]
+
+
+def test_a_refused_write_is_a_target_error_and_screen_updating_comes_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def protected(self: FakeRange, data: Any) -> None:
+        raise RuntimeError("The cell or chart you're trying to change is on a protected sheet.")
+
+    monkeypatch.setattr(FakeRange, "value", property(FakeRange.value.fget, protected))
+    book = FakeBook(tabs={"Alerts": [["SKU"]]})
+    with pytest.raises(TargetError, match="protected sheet"):
+        LiveExcelBackend(book=book).write({"Alerts": Tab("Alerts", ["SKU"], [["A-1"]])})
+    assert book.app.screen_updating is True
+
+
+def test_read_then_write_round_trip_keeps_values() -> None:
+    rows = [["SKU", "Qty", "ETA"], ["A-1", 40.0, dt.datetime(2026, 12, 3)], ["0042", 5.0, None]]
+    book = FakeBook()
+    backend = LiveExcelBackend(book=book)
+    backend.write({"Inbound": Tab("Inbound", rows[0], rows[1:])})
+    assert backend.read(["Inbound"])["Inbound"] == rows
+
+
+def test_label_names_the_workbook() -> None:
+    assert (
+        LiveExcelBackend(book=FakeBook("Plan 2026.xlsm")).label == "Excel workbook Plan 2026.xlsm"
+    )
+
+
+def test_without_excel_the_caller_lookup_fails_in_plain_words() -> None:
+    backend = open_backend("excel:caller")
+    assert isinstance(backend, LiveExcelBackend)
+    with pytest.raises(TargetError, match="Refresh button") as info:
+        backend.read(["Inventory"])
+    assert "Traceback" not in str(info.value)
+
+
+def test_without_excel_a_named_workbook_fails_in_plain_words() -> None:
+    with pytest.raises(TargetError, match=r"'Plan\.xlsm' in a running Excel"):
+        LiveExcelBackend("Plan.xlsm").read(["Inventory"])
