@@ -32,6 +32,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sheets_sync import workbook
 from sheets_sync.backends import Grid, Tab, TargetError, open_backend
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources.amazon_reports import (
@@ -54,34 +55,6 @@ ProgressFn = Callable[[str, int, int], None]
 
 WORKBOOK_KINDS = frozenset({"myi", "unshipped"})
 
-INVENTORY_HEADER = [
-    "SKU", "ASIN", "Title", "Available", "Reserved", "FBM stock", "Price", "Unit cost",
-    "Case pack", "MOQ", "Unit weight kg", "Supplier", "Production days", "Sea days", "Air days",
-    "Express days", "Receiving days",
-]  # fmt: skip
-ORDERS_HEADER = [
-    "Order ID", "SKU", "Qty", "Purchase date", "Promised date", "Buyer name", "Marketplace",
-    "Language",
-]  # fmt: skip
-
-# Header spellings accepted per column, compared by `_key`. Replace with the lead's
-# `sheets_sync.workbook.normalize_header` when it lands.
-_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "SKU": ("sku", "sellersku", "merchantsku", "msku"),
-    "ASIN": ("asin",),
-    "Title": ("title", "productname", "商品名称", "标题"),
-    "Available": ("available", "afnfulfillablequantity", "可售库存", "可售"),
-    "Reserved": ("reserved", "afnreservedquantity", "预留库存", "预留"),
-    "FBM stock": ("fbmstock", "mfnfulfillablequantity", "自发货库存", "海外仓库存"),
-    "Price": ("price", "yourprice", "售价", "价格"),
-    "Order ID": ("orderid", "amazonorderid", "订单号"),
-    "Qty": ("qty", "quantity", "quantitypurchased", "数量"),
-    "Purchase date": ("purchasedate", "下单日期"),
-    "Promised date": ("promiseddate", "promisedate", "承诺日期"),
-    "Buyer name": ("buyername", "买家姓名"),
-    "Marketplace": ("marketplace", "saleschannel", "站点"),
-    "Language": ("language", "语言"),
-}
 _LANGUAGE = {"US": "en", "CA": "en", "UK": "en", "IE": "en", "AU": "en", "SG": "en", "IN": "en",
              "DE": "de", "FR": "fr", "IT": "it", "ES": "es", "MX": "es", "NL": "nl", "SE": "sv",
              "PL": "pl", "BE": "fr", "TR": "tr", "JP": "ja", "BR": "pt", "AE": "ar", "SA": "ar",
@@ -213,41 +186,47 @@ def update_workbook(
 ) -> None:
     """Write what the reports know into Inventory and Orders: one read, one write."""
     backend = open_backend(target)
-    grids = backend.read(["Inventory", "Orders"])
+    grids = backend.read([workbook.INVENTORY, workbook.ORDERS])
     tabs: dict[str, Tab] = {}
     if inventory:
-        merged = _TabMerge(grids.get("Inventory"), INVENTORY_HEADER, ("SKU",))
+        merged = _TabMerge(workbook.INVENTORY, grids.get(workbook.INVENTORY), ("sku",))
         for r in inventory:
             merged.put(
-                {"SKU": r.sku, "Available": r.available, "Reserved": r.reserved,
-                 "FBM stock": r.fbm_stock},
-                blanks={"ASIN": r.asin or None, "Title": r.title or None, "Price": r.price},
+                {"sku": r.sku, "available": r.available, "reserved": r.reserved,
+                 "fbm_stock": r.fbm_stock},
+                blanks={"asin": r.asin or None, "title": r.title or None, "price": r.price},
             )  # fmt: skip
-        tabs["Inventory"] = merged.tab("Inventory", {})
+        tabs[workbook.INVENTORY] = merged.tab({})
         result.inventory_updated, result.inventory_added = merged.updated, merged.added
     if orders:
-        merged = _TabMerge(grids.get("Orders"), ORDERS_HEADER, ("Order ID", "SKU"))
+        merged = _TabMerge(workbook.ORDERS, grids.get(workbook.ORDERS), ("order_id", "sku"))
         for o in orders:
             country = MARKETPLACES.get(o.marketplace, ("", ""))[0]
             merged.put(
-                {"Order ID": o.order_id, "SKU": o.sku, "Qty": o.qty,
-                 "Purchase date": o.purchase_date, "Promised date": o.promised_date},
-                blanks={"Buyer name": o.buyer_name or None, "Marketplace": o.marketplace or None,
-                        "Language": _LANGUAGE.get(country)},
+                {"order_id": o.order_id, "sku": o.sku, "qty": o.qty,
+                 "purchase_date": o.purchase_date, "promised_date": o.promised_date},
+                blanks={"buyer_name": o.buyer_name or None, "marketplace": o.marketplace or None,
+                        "language": _LANGUAGE.get(country)},
             )  # fmt: skip
-        tabs["Orders"] = merged.tab("Orders", {"Purchase date": "date", "Promised date": "date"})
+        tabs[workbook.ORDERS] = merged.tab({"Purchase date": "date", "Promised date": "date"})
         result.orders_updated, result.orders_added = merged.updated, merged.added
     backend.write(tabs)
 
 
 class _TabMerge:
-    """An input tab with report values merged in by key; every other cell is kept as it was."""
+    """An input tab with report values merged in by key; every other cell is kept as it was.
 
-    def __init__(self, grid: Grid | None, default_header: list[str], keys: tuple[str, ...]):
+    Columns are found by the workbook contract's header names and aliases (English, Chinese,
+    Amazon's), so a tab whose headers read `可售库存` or `afn-fulfillable-quantity` works too.
+    """
+
+    def __init__(self, name: str, grid: Grid | None, keys: tuple[str, ...]):
+        self.name = name
         grid = [list(row) for row in grid or [] if row is not None]
-        self.header: list[Any] = grid[0] if grid else list(default_header)
+        self.header: list[Any] = grid[0] if grid else workbook.headers(name)
         self.rows = grid[1:]
-        self.columns = _locate(self.header)
+        self.spec = {col.key: col for col in workbook.SCHEMA[name]}
+        self.columns = _locate(name, self.header)
         self.keys = keys
         self.index: dict[tuple[str, ...], list[Any]] = {}
         for key in keys:
@@ -274,24 +253,24 @@ class _TabMerge:
             if value is not None and _blank(self._get(row, name)):
                 self._set(row, name, value)
 
-    def tab(self, name: str, formats: dict[str, str]) -> Tab:
+    def tab(self, formats: dict[str, str]) -> Tab:
         width = len(self.header)
         rows = [row + [None] * (width - len(row)) for row in self.rows]
-        return Tab(name=name, header=self.header, rows=rows, formats=formats)
+        return Tab(name=self.name, header=self.header, rows=rows, formats=formats)
 
-    def _column(self, name: str) -> int:
-        """The column for NAME, appended to the header if the tab does not have it yet."""
-        if name not in self.columns:
-            self.header.append(name)
-            self.columns[name] = len(self.header) - 1
-        return self.columns[name]
+    def _column(self, key: str) -> int:
+        """The column for KEY, appended to the header if the tab does not have it yet."""
+        if key not in self.columns:
+            self.header.append(self.spec[key].header)
+            self.columns[key] = len(self.header) - 1
+        return self.columns[key]
 
-    def _get(self, row: list[Any], name: str) -> Any:
-        index = self.columns.get(name)
+    def _get(self, row: list[Any], key: str) -> Any:
+        index = self.columns.get(key)
         return row[index] if index is not None and index < len(row) else None
 
-    def _set(self, row: list[Any], name: str, value: Any) -> None:
-        index = self._column(name)
+    def _set(self, row: list[Any], key: str, value: Any) -> None:
+        index = self._column(key)
         if index >= len(row):
             row.extend([None] * (index + 1 - len(row)))
         row[index] = value
@@ -300,22 +279,19 @@ class _TabMerge:
         return tuple("" if _blank(v := self._get(row, k)) else str(v).strip() for k in self.keys)
 
 
-def _locate(header: list[Any]) -> dict[str, int]:
-    by_key = {}
+def _locate(tab: str, header: list[Any]) -> dict[str, int]:
+    """Column key -> index for a header row, by the workbook's names and aliases."""
+    names = {}
+    for col in workbook.SCHEMA[tab]:
+        for name in (col.header, col.zh, col.key, *col.aliases):
+            if name:
+                names.setdefault(workbook.normalize_header(name), col.key)
+    found: dict[str, int] = {}
     for index, cell in enumerate(header):
-        by_key.setdefault(_key(cell), index)
-    found = {}
-    for name, spellings in _HEADER_ALIASES.items():
-        for spelling in spellings:
-            if spelling in by_key:
-                found[name] = by_key[spelling]
-                break
+        key = names.get(workbook.normalize_header(cell))
+        if key:
+            found.setdefault(key, index)
     return found
-
-
-def _key(cell: Any) -> str:
-    text = "" if cell is None else str(cell)
-    return "".join(ch for ch in text.lower() if ch not in " -_*\t\n")
 
 
 def _blank(value: Any) -> bool:

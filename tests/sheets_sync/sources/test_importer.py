@@ -1,0 +1,159 @@
+"""`stockout import`: real .xlsx workbooks, the shared Amazon samples, the history store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from sheets_sync.history import HistoryStore
+from sheets_sync.sources.amazon_reports import ReportError
+from sheets_sync.sources.importer import import_command, import_files
+
+UNSHIPPED = (
+    "order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tquantity-purchased\t"
+    "promise-date\tsales-channel\n"
+    "302-1\t11\t2024-05-01T10:00:00+00:00\tx@marketplace.amazon.de\tJana\tAcne_Serum\t2\t"
+    "2024-05-06T23:59:59+00:00\tAmazon.de\n"
+    "302-2\t12\t2024-05-02T10:00:00+00:00\t\tPaul\tNew_SKU\t1\t2024-05-08\tAmazon.de\n"
+)
+
+
+@pytest.fixture
+def samples(shared_dir, tmp_path):
+    """Copies of the shared samples (so their mtime, the MYI snapshot day, is today)."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in (
+        "_GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_.txt",
+        "_GET_FBA_MYI_ALL_INVENTORY_DATA_.txt",
+    ):
+        shutil.copy(shared_dir / "amazon-samples" / name, folder / name)
+    (folder / "unshipped.txt").write_text(UNSHIPPED, encoding="utf-8")
+    return {
+        "orders": folder / "_GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_.txt",
+        "myi": folder / "_GET_FBA_MYI_ALL_INVENTORY_DATA_.txt",
+        "unshipped": folder / "unshipped.txt",
+    }
+
+
+@pytest.fixture
+def book(tmp_path):
+    """A seller's workbook: their own columns and values the import must leave alone."""
+    path = tmp_path / "book.xlsx"
+    wb = openpyxl.Workbook()
+    inventory = wb.active
+    inventory.title = "Inventory"
+    inventory.append(["SKU*", "Available", "Case pack", "Supplier", "My notes"])
+    inventory.append(["Acne_Moisturizer", 5, 12, "Guangzhou Co", "hero product"])
+    inventory.append(["Not_On_Amazon", 40, 6, "Local", None])
+    orders = wb.create_sheet("Orders")
+    orders.append(
+        ["Order ID", "SKU", "Qty", "Purchase date", "Promised date", "Buyer name", "Follow-up"]
+    )
+    orders.append(["302-1", "Acne_Serum", 1, dt.datetime(2024, 5, 1), None, "J.", "called her"])
+    wb.save(path)
+    return path
+
+
+def rows_of(path, tab):
+    sheet = openpyxl.load_workbook(path)[tab]
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = values[0]
+    return [dict(zip(header, r, strict=False)) for r in values[1:]]
+
+
+def test_import_fills_inventory_orders_and_the_store(book, samples):
+    result = import_files(str(book), [samples["orders"], samples["myi"], samples["unshipped"]])
+    assert result.exit_code == 0
+    assert (result.inventory_updated, result.inventory_added) == (1, 12)
+    assert (result.orders_updated, result.orders_added) == (1, 1)
+
+    inventory = {r["SKU*"]: r for r in rows_of(book, "Inventory")}
+    hero = inventory["Acne_Moisturizer"]
+    assert (hero["Available"], hero["Reserved"], hero["ASIN"]) == (99, 1, "B01H63526U")
+    assert (hero["Case pack"], hero["Supplier"], hero["My notes"]) == (
+        12,
+        "Guangzhou Co",
+        "hero product",
+    )
+    assert inventory["Not_On_Amazon"]["Available"] == 40  # not in the report: untouched
+    assert inventory["Vitamin C Serum"]["Available"] == 219
+    assert inventory["Vitamin C Serum"]["Price"] == 19.99
+    assert len(inventory) == 14
+
+    orders = {r["Order ID"]: r for r in rows_of(book, "Orders")}
+    assert orders["302-1"]["Qty"] == 2 and orders["302-1"]["Follow-up"] == "called her"
+    assert orders["302-1"]["Buyer name"] == "J."  # typed by the user: kept
+    assert orders["302-2"]["SKU"] == "New_SKU" and orders["302-2"]["Language"] == "de"
+    assert _day(orders["302-2"]["Promised date"]) == dt.date(2024, 5, 8)
+
+    with HistoryStore.for_target(str(book)) as store:
+        assert store.daily_units()["units"].sum() == 23
+        today = dt.date.today()
+        stock = store.daily_stock()
+        assert stock.loc[stock["sku"] == "Acne_Moisturizer", "qty"].tolist() == [99]
+        assert stock["date"].dt.date.unique().tolist() == [today]
+        assert len(store.imports()) == 3
+
+
+def test_importing_the_same_files_again_changes_nothing(book, samples):
+    files = [samples["orders"], samples["myi"]]
+    import_files(str(book), files)
+    before = book.read_bytes()
+    again = import_files(str(book), files)
+    assert [f.skipped for f in again.files] == [True, True]
+    assert book.read_bytes() == before
+    with HistoryStore.for_target(str(book)) as store:
+        assert store.daily_units()["units"].sum() == 23
+
+
+def test_an_unknown_file_stops_the_import_before_anything_changes(book, samples, tmp_path):
+    stray = tmp_path / "bank.txt"
+    stray.write_text("Datum\tBetrag\n1\t2\n", encoding="utf-8")
+    before = book.read_bytes()
+    with pytest.raises(ReportError, match="Headers seen: 'Datum', 'Betrag'"):
+        import_files(str(book), [samples["orders"], stray])
+    assert book.read_bytes() == before
+    with HistoryStore.for_target(str(book)) as store:
+        assert store.daily_units().empty
+
+
+def test_sales_import_for_a_google_sheet_needs_no_google_access(samples, tmp_path, monkeypatch):
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path / "home"))
+    result = import_files("gsheet:1AbCdEf", [samples["orders"]])
+    assert result.store == tmp_path / "home" / "gsheets" / "1AbCdEf.stockout.sqlite"
+    assert result.files[0].note == "2018-07-04 to 2018-07-30"
+
+
+def test_command_exit_codes_and_summary(book, samples, tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(import_command, [str(book), str(samples["orders"]), str(samples["myi"])])
+    assert ok.exit_code == 0, ok.output
+    assert "All Orders" in ok.output and "Inventory: 1 SKUs updated, 12 added" in ok.output
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text(
+        "amazon-order-id\tpurchase-date\torder-status\titem-status\tsku\tquantity\n"
+        "1\t2024-01-01T10:00:00+00:00\tShipped\tShipped\tA\tlots\n",
+        encoding="utf-8",
+    )
+    partial = runner.invoke(import_command, [str(book), str(bad)])
+    assert partial.exit_code == 1
+    assert "line 2, quantity 'lots': not a whole number" in partial.output
+
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text("a\tb\n", encoding="utf-8")
+    refused = runner.invoke(import_command, [str(book), str(unknown)])
+    assert refused.exit_code == 2 and "Headers seen: 'a', 'b'" in refused.output
+    assert "Traceback" not in refused.output
+
+    missing = runner.invoke(import_command, [str(book), str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2
+
+
+def _day(value):
+    return value.date() if isinstance(value, dt.datetime) else value
