@@ -95,7 +95,7 @@ function stockoutSummaryText_(summary) {
   var levels = STOCKOUT_LEVELS.concat(
     Object.keys(alerts).filter(function (level) {
       return STOCKOUT_LEVELS.indexOf(level) < 0;
-    })
+    }),
   );
   var counts = levels
     .filter(function (level) {
@@ -161,7 +161,9 @@ function stockoutAsOfCell_(spreadsheet) {
 
 /** Tab names and keys are matched like headers: case-insensitive, ignoring spaces, - and _. */
 function stockoutKey_(text) {
-  return String(text).toLowerCase().replace(/[\s_-]+/g, '');
+  return String(text)
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 function stockoutFindSheet_(spreadsheet, name) {

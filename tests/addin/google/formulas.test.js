@@ -15,7 +15,7 @@ const Formulas = gas.Formulas;
 /** Python parameter names per function, read from the `def`s, to place a case's kwargs. */
 function pythonParameters() {
   const sources = ['addin/formulas.py', 'tests/addin/test_formulas.py'].map((file) =>
-    fs.readFileSync(path.join(REPO, file), 'utf8')
+    fs.readFileSync(path.join(REPO, file), 'utf8'),
   );
   const params = {};
   for (const match of sources.join('\n').matchAll(/^def (\w+)\(([^]*?)\)\s*(?:->[^:]*)?:/gm)) {
@@ -63,7 +63,10 @@ function run(name, args) {
   }
 }
 
-const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(VECTORS)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const params = pythonParameters();
 
 test('there are vectors to run', () => {
@@ -77,7 +80,11 @@ for (const file of files) {
   });
   for (const kase of spec.cases) {
     test(`${file}: ${kase.name}`, () => {
-      assert.equal(typeof Formulas[spec.function], 'function', `Formulas.gs lacks ${spec.function}`);
+      assert.equal(
+        typeof Formulas[spec.function],
+        'function',
+        `Formulas.gs lacks ${spec.function}`,
+      );
       const got = run(spec.function, argumentsOf(spec.function, kase, params));
       assert.deepStrictEqual(got, kase.expected);
     });
@@ -85,7 +92,17 @@ for (const file of files) {
 }
 
 test('kwargs are placed by the Python parameter names', () => {
-  assert.deepEqual(params.stockout_date, ['available', 'daily_sales', 'as_of', 'inbound_qty', 'inbound_eta']);
-  const args = argumentsOf('stockout_date', {args: [10, 2, '2026-11-25'], kwargs: {inbound_eta: 'x'}}, params);
+  assert.deepEqual(params.stockout_date, [
+    'available',
+    'daily_sales',
+    'as_of',
+    'inbound_qty',
+    'inbound_eta',
+  ]);
+  const args = argumentsOf(
+    'stockout_date',
+    {args: [10, 2, '2026-11-25'], kwargs: {inbound_eta: 'x'}},
+    params,
+  );
   assert.deepEqual(args, [10, 2, '2026-11-25', undefined, 'x']);
 });

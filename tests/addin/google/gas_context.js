@@ -65,7 +65,9 @@ class FakeSheet {
   getDataRange() {
     const width = Math.max(1, ...this.values.map((row) => row.length));
     const rows = this.values.length ? this.values : [[]];
-    return {getValues: () => rows.map((row) => Array.from({length: width}, (_, i) => row[i] ?? ''))};
+    return {
+      getValues: () => rows.map((row) => Array.from({length: width}, (_, i) => row[i] ?? '')),
+    };
   }
   appendRow(row) {
     this.values.push(row.slice());
@@ -168,7 +170,12 @@ process.stdin.on('end', async () => {
 function syncFetch(url, options = {}) {
   const headers = Object.assign({}, options.headers);
   if (options.contentType) headers['Content-Type'] = options.contentType;
-  const request = {url, method: (options.method || 'get').toUpperCase(), headers, body: options.payload};
+  const request = {
+    url,
+    method: (options.method || 'get').toUpperCase(),
+    headers,
+    body: options.payload,
+  };
   const child = spawnSync(process.execPath, ['-e', CHILD_FETCH], {
     input: JSON.stringify(request),
     encoding: 'utf8',
@@ -189,9 +196,16 @@ function syncFetch(url, options = {}) {
 function loadGas({fetch = syncFetch, props = {}, spreadsheet = new FakeSpreadsheet()} = {}) {
   const ui = new FakeUi();
   const store = Object.assign({}, props);
+  // Dates the fakes hand to the scripts must be the context's own, as in Apps Script, or
+  // `instanceof Date` inside the scripts would fail.
+  const contextDate = (date) => vm.runInContext(`new Date(${date.getTime()})`, context);
   const context = vm.createContext({
     console,
-    SpreadsheetApp: {getActiveSpreadsheet: () => spreadsheet, getActive: () => spreadsheet, getUi: () => ui},
+    SpreadsheetApp: {
+      getActiveSpreadsheet: () => spreadsheet,
+      getActive: () => spreadsheet,
+      getUi: () => ui,
+    },
     PropertiesService: {
       getScriptProperties: () => ({
         getProperty: (key) => (key in store ? store[key] : null),
@@ -209,13 +223,13 @@ function loadGas({fetch = syncFetch, props = {}, spreadsheet = new FakeSpreadshe
         return output;
       },
     },
-    Utilities: {formatDate, parseDate},
+    Utilities: {formatDate, parseDate: (...args) => contextDate(parseDate(...args))},
     Session: {getScriptTimeZone: () => 'Etc/UTC'},
   });
   for (const file of gsFiles()) {
     vm.runInContext(fs.readFileSync(file, 'utf8'), context, {filename: file});
   }
-  return {gas: context, ui, props: store, spreadsheet};
+  return {gas: context, ui, props: store, spreadsheet, contextDate};
 }
 
 function gsFiles() {

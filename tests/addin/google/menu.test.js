@@ -39,7 +39,7 @@ test('onOpen adds a Stockout menu whose items all call existing functions', () =
   const items = menu.items.filter((item) => !item.separator);
   assert.deepEqual(
     items.map((item) => item.caption),
-    ['Refresh now', 'Update as-of date to today', 'Server settings…']
+    ['Refresh now', 'Update as-of date to today', 'Server settings…'],
   );
   for (const item of items) {
     assert.equal(typeof gas[item.functionName], 'function', item.functionName);
@@ -77,11 +77,11 @@ test('Refresh now toasts the summary: counts worst first, problems, urgent SKUs'
   assert.equal(
     message,
     'Refreshed 40 SKUs: 1 OUT, 2 CRITICAL, 7 WARNING, 30 OK. 3 problems (see the Problems tab).' +
-      ' Urgent: MUG-01 OUT: SWITCH TO FBM; MUG-02 CRITICAL: EXPEDITE BY AIR; MUG-03 CRITICAL.'
+      ' Urgent: MUG-01 OUT: SWITCH TO FBM; MUG-02 CRITICAL: EXPEDITE BY AIR; MUG-03 CRITICAL.',
   );
   assert.deepEqual(
     spreadsheet.toasts.map((t) => t.message),
-    ['Refreshing… this can take a minute.', message]
+    ['Refreshing… this can take a minute.', message],
   );
   assert.equal(spreadsheet.toasts[1].title, 'Stockout');
 });
@@ -92,12 +92,21 @@ test('a summary with one SKU and no problems reads naturally', () => {
 });
 
 for (const [status, body, expected] of [
-  [409, {error: 'a refresh of this sheet is already running'},
-    'Not refreshed: a refresh of this sheet is already running. Try again when it has finished.'],
-  [401, {error: 'missing or wrong token'},
-    'Refresh refused: missing or wrong token. Check the token in Stockout > Server settings…'],
-  [422, {error: 'share the sheet with bot@x.iam.gserviceaccount.com'},
-    'Refresh failed: share the sheet with bot@x.iam.gserviceaccount.com'],
+  [
+    409,
+    {error: 'a refresh of this sheet is already running'},
+    'Not refreshed: a refresh of this sheet is already running. Try again when it has finished.',
+  ],
+  [
+    401,
+    {error: 'missing or wrong token'},
+    'Refresh refused: missing or wrong token. Check the token in Stockout > Server settings…',
+  ],
+  [
+    422,
+    {error: 'share the sheet with bot@x.iam.gserviceaccount.com'},
+    'Refresh failed: share the sheet with bot@x.iam.gserviceaccount.com',
+  ],
   [502, '<html>Bad Gateway</html>', 'Refresh failed: the server answered HTTP 502'],
   [301, '', 'Refresh failed: the server redirected the request; use its https:// address.'],
 ]) {
@@ -115,7 +124,7 @@ test('Refresh now says when Google cannot reach the server', () => {
   const {gas} = loadGas({fetch, props: CONFIGURED});
   assert.equal(
     gas.stockoutRefreshNow(),
-    'Could not reach the stockout server at https://stockout.example.com: DNS error: stockout.example.com'
+    'Could not reach the stockout server at https://stockout.example.com: DNS error: stockout.example.com',
   );
 });
 
@@ -141,7 +150,9 @@ test('Update as-of writes today (in the sheet time zone) into the as_of row', ()
   });
   const {gas} = loadGas({spreadsheet});
   const message = gas.stockoutUpdateAsOf();
-  const today = new Intl.DateTimeFormat('en-CA', {timeZone: 'Pacific/Kiritimati'}).format(new Date());
+  const today = new Intl.DateTimeFormat('en-CA', {timeZone: 'Pacific/Kiritimati'}).format(
+    new Date(),
+  );
   assert.equal(message, `as_of is now ${today} (Settings tab).`);
   const sheet = spreadsheet.sheet('settings');
   assert.deepEqual(sheet.values[2], [today, 'As-Of', 'mine']);
@@ -151,7 +162,14 @@ test('Update as-of writes today (in the sheet time zone) into the as_of row', ()
 });
 
 test('Update as-of adds the as_of row, or the Settings tab, when missing', () => {
-  const withTab = new FakeSpreadsheet({sheets: {Settings: [['Key', 'Value'], ['warn_days', '30']]}});
+  const withTab = new FakeSpreadsheet({
+    sheets: {
+      Settings: [
+        ['Key', 'Value'],
+        ['warn_days', '30'],
+      ],
+    },
+  });
   loadGas({spreadsheet: withTab}).gas.stockoutUpdateAsOf();
   const rows = withTab.sheet('Settings').values;
   assert.equal(rows.length, 3);
@@ -182,7 +200,10 @@ test('the settings dialog opens and only calls public functions that exist', () 
 
 test('saving settings stores URL and token but never hands the token back', () => {
   const {gas, props} = loadGas();
-  const shown = gas.stockoutSaveSettings({url: ' https://stock.example.org/// ', token: ' t0ken-abc '});
+  const shown = gas.stockoutSaveSettings({
+    url: ' https://stock.example.org/// ',
+    token: ' t0ken-abc ',
+  });
   assert.deepEqual(plain(shown), {url: 'https://stock.example.org', hasToken: true});
   assert.equal(props.STOCKOUT_SERVER_URL, 'https://stock.example.org');
   assert.equal(props.STOCKOUT_SERVER_TOKEN, 't0ken-abc');
@@ -198,11 +219,11 @@ test('saving settings refuses a plain-http URL and a first save without token', 
   const {gas, props} = loadGas();
   assert.throws(
     () => gas.stockoutSaveSettings({url: 'http://stock.example.org', token: 'x'}),
-    /must start with https:\/\//
+    /must start with https:\/\//,
   );
   assert.throws(
     () => gas.stockoutSaveSettings({url: 'https://stock.example.org', token: ''}),
-    /Enter the token/
+    /Enter the token/,
   );
   assert.deepEqual(props, {});
 });
@@ -217,7 +238,7 @@ test('Test connection reports whether the server answers /healthz', () => {
   const notFound = answering(404, 'nope');
   assert.equal(
     loadGas({fetch: notFound.fetch, props: CONFIGURED}).gas.stockoutTestConnection(),
-    'The server answered HTTP 404; check the URL.'
+    'The server answered HTTP 404; check the URL.',
   );
   assert.equal(loadGas().gas.stockoutTestConnection(), 'Save a server URL first.');
 });
