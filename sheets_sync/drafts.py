@@ -41,24 +41,20 @@ from babel.numbers import format_currency, format_decimal
 from jinja2.sandbox import SandboxedEnvironment
 
 from addin import formulas as fm
+from sheets_sync import workbook
 from sheets_sync.backends import Tab
 from sheets_sync.messaging_rules import check_buyer_message
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
-TAB = "Drafts"
-HEADER = [
-    "Key",
-    "Kind",
-    "SKU",
-    "Order ID",
-    "Language",
-    "To",
-    "Subject",
-    "Body",
-    "Warnings",
-    "Created",
-    "Status",
-]
+TAB = workbook.DRAFTS
+#: Owned columns by internal key, in sheet order (headers per language live in `workbook`).
+KEYS = [c.key for c in workbook.SCHEMA[TAB]]
+_OWN_NAMES = {
+    workbook.normalize_header(name): c.key
+    for c in workbook.SCHEMA[TAB]
+    for name in (c.header, c.zh, c.key)
+    if name
+}
 DRAFT = "draft"
 EPISODE_DAYS = 14
 
@@ -252,7 +248,8 @@ def template_dirs_for(target: str, settings: Any) -> list[Path]:
         roots.append(base / Path(str(own)).expanduser())
     if is_file:
         roots.append(base / "templates")
-    dirs = [d for root in roots for d in (root / "messages", root) if d.is_dir()]
+    dirs = [root / "messages" if (root / "messages").is_dir() else root for root in roots]
+    dirs = [d for d in dirs if d.is_dir()]
     return [*dirs, SHIPPED_TEMPLATES]
 
 
@@ -570,10 +567,6 @@ def digest_context(
 # --- meeting the existing tab ---------------------------------------------------------------
 
 
-def _norm(header: Any) -> str:
-    return re.sub(r"[\s_\-]", "", str(header or "")).lower()
-
-
 @dataclass
 class _OldRow:
     """A row of the Drafts tab as the user left it."""
@@ -583,19 +576,19 @@ class _OldRow:
 
     @property
     def key(self) -> str:
-        return str(self.owned.get("Key") or "").strip()
+        return str(self.owned.get("key") or "").strip()
 
     @property
     def kind(self) -> str:
-        return str(self.owned.get("Kind") or "").strip()
+        return str(self.owned.get("kind") or "").strip()
 
     @property
     def sku(self) -> str:
-        return str(self.owned.get("SKU") or "").strip()
+        return str(self.owned.get("sku") or "").strip()
 
     @property
     def status(self) -> str:
-        return str(self.owned.get("Status") or "").strip().lower()
+        return str(self.owned.get("status") or "").strip().lower()
 
     def skus(self) -> list[str]:
         return [s.strip() for s in self.sku.split(",")]
@@ -607,20 +600,19 @@ class _OldRow:
             return None
 
     def values(self) -> list[Any]:
-        return [self.owned.get(h) for h in HEADER] + self.user
+        return [self.owned.get(k) for k in KEYS] + self.user
 
 
 def _read_existing(grid: Sequence[Sequence[Any]] | None) -> tuple[list[str], list[_OldRow]]:
     """Split the current tab into owned columns (by header name) and the user's columns."""
     if not grid:
         return [], []
-    wanted = {_norm(h): h for h in HEADER}
     owned_at: dict[int, str] = {}
     user_at: list[int] = []
     for i, head in enumerate(grid[0]):
-        name = wanted.get(_norm(head))
-        if name and name not in owned_at.values():
-            owned_at[i] = name
+        key = _OWN_NAMES.get(workbook.normalize_header(head))
+        if key and key not in owned_at.values():
+            owned_at[i] = key
         elif not _blank(head) and str(head).strip():
             user_at.append(i)
     user_header = [str(grid[0][i]).strip() for i in user_at]
@@ -656,17 +648,19 @@ def drafts_tab(
         if not row.key or row.status not in ("", DRAFT):
             rows.append(row.values())
         elif row.key in by_key and row.key not in placed:
-            created = row.owned.get("Created") or plan.as_of
+            created = row.owned.get("created") or plan.as_of
             rows.append(by_key[row.key].owned(created, DRAFT) + row.user)
         elif row.status == "" and row.key not in by_key:
             rows.append(row.values())
         placed.add(row.key)
     blank_user = [None] * len(user_header)
     rows.extend(d.owned(plan.as_of, DRAFT) + blank_user for d in produced if d.key not in placed)
+    language = str(_setting(plan.settings, "sheet_language", "en"))
+    header = workbook.headers(TAB, language)
     return Tab(
         name=TAB,
-        header=HEADER + user_header,
+        header=header + user_header,
         rows=rows,
-        formats={"Created": "date", **{h: "text" for h in HEADER if h != "Created"}},
-        owned=len(HEADER),
+        formats={header[KEYS.index("created")]: "date"},
+        owned=len(header),
     )

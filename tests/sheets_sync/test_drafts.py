@@ -1,0 +1,416 @@
+"""The Drafts tab: which drafts a plan produces, in which language, and what a refresh keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from sheets_sync.drafts import SHIPPED_TEMPLATES, drafts_tab, template_dirs_for
+from sheets_sync.messaging_rules import check_buyer_message
+
+D = dt.date
+AS_OF = D(2025, 3, 3)
+DIRS = [SHIPPED_TEMPLATES]
+COL = {h: i for i, h in enumerate(
+    ["Key", "Kind", "SKU", "Order ID", "Language", "To", "Subject", "Body", "Warnings",
+     "Created", "Status"]
+)}  # fmt: skip
+
+SKU_DEFAULTS = dict(
+    asin=None, supplier="Ningbo Homeware Co.", fbm_stock=0, price=24.99, inbound=0, trend=1.0,
+    days_of_cover=None, cover_incl_inbound=None, stockout_date=None, days_to_stockout=None,
+    flags=[], next_inbound_eta=None, next_inbound_qty=0, next_inbound_id=None,
+    next_inbound_mode=None, back_in_stock=None, gap_days=0, lost_units=0, lost_revenue=0.0,
+    safety_stock=35, reorder_point=300, reorder_by=None, reorder_qty=0, lead_time_days=75,
+    air_arrival=D(2025, 4, 2), air_units=0, action="OK", action_text="OK", alternatives=[],
+    basis="7d 5.0 (7)",
+)  # fmt: skip
+
+
+def sku(**values):
+    return {**SKU_DEFAULTS, **values}
+
+
+MUG = sku(
+    sku="MUG-01", title="Ceramic mug 350 ml", asin="B0MUG00001", available=0, daily_sales=6.0,
+    alert="OUT", stockout_date=AS_OF, days_to_stockout=0, next_inbound_eta=D(2025, 3, 14),
+    next_inbound_qty=400, next_inbound_id="FBA15ABCDEF", next_inbound_mode="sea",
+    back_in_stock=D(2025, 3, 14), gap_days=11, lost_units=66, lost_revenue=1649.34,
+    action="PAUSE AND NOTIFY", action_text="Pause and notify: 11 days out, 66 units lost",
+)  # fmt: skip
+LAMP = sku(
+    sku="LAMP-02", title="Desk lamp", available=40, daily_sales=8.0, alert="CRITICAL",
+    stockout_date=D(2025, 3, 8), days_to_stockout=5, next_inbound_eta=D(2025, 4, 20),
+    next_inbound_qty=600, back_in_stock=D(2025, 4, 20), gap_days=43, lost_units=344,
+    lost_revenue=10316.56, reorder_qty=800, air_units=240, fbm_stock=12,
+    action="EXPEDITE BY AIR", action_text="Expedite 240 units by air, arriving 2 April",
+    alternatives=["PAUSE AND NOTIFY"],
+)  # fmt: skip
+BAG = sku(
+    sku="BAG-03", title="Tote bag", available=300, daily_sales=4.0, days_of_cover=75.0,
+    alert="OK", action="RELAUNCH", flags=["RELAUNCH"], action_text="Relaunch",
+)  # fmt: skip
+NEW = sku(sku="NEW-04", title="New item", available=10, daily_sales=float("nan"), alert="NO DATA")
+
+
+def order(order_id, sku_id="MUG-01", **values):
+    base = dict(
+        order_id=order_id, sku=sku_id, qty=1, purchase_date=D(2025, 2, 28),
+        promised_date=D(2025, 3, 5), buyer_name="Anna Schmidt", marketplace="amazon.com",
+        language=None, delayed=True, new_date=D(2025, 3, 21),
+    )  # fmt: skip
+    return {**base, **values}
+
+
+INCIDENTS = [
+    dict(sku="MUG-01", started=D(2025, 2, 25), ended=None, days_out=6, lost_units=36,
+         lost_revenue=899.64, cause="", lessons="", actions=""),
+    dict(sku="BAG-03", started=D(2025, 1, 10), ended=D(2025, 2, 24), days_out=45,
+         lost_units=180, lost_revenue=3598.2, cause="Factory closed for Chinese New Year",
+         lessons="", actions=""),
+]  # fmt: skip
+
+
+def make_plan(skus=(MUG, LAMP, BAG, NEW), orders=(), incidents=INCIDENTS, **settings):
+    """A plan with exactly the fields of the plan contract, as `sheets_sync.plan` builds it."""
+    values = dict(
+        language="en", supplier_language="zh", sheet_language="en", currency="EUR",
+        coupon_pct=20, ad_boost_pct=30, relaunch_days=14, alert_email_to="ops@example.com",
+        alert_webhook_url="", fbm_enabled=True, warn_days=(30, 15, 7),
+    )  # fmt: skip
+    values.update(settings)
+    return SimpleNamespace(
+        as_of=AS_OF,
+        settings=SimpleNamespace(**values),
+        skus=pd.DataFrame(list(skus)),
+        orders=pd.DataFrame(list(orders)),
+        incidents=pd.DataFrame(list(incidents)),
+        previous_alerts={},
+    )
+
+
+def rows_by_key(tab):
+    return {row[COL["Key"]]: row for row in tab.rows}
+
+
+def test_a_plan_produces_one_draft_per_situation():
+    tab = drafts_tab(make_plan(orders=[order("111-0000000-0000001")]), None, template_dirs=DIRS)
+    assert tab.header[:11] == list(COL)
+    assert tab.owned == 11
+    assert [row[COL["Key"]] for row in tab.rows] == [
+        "alert_digest:2025-03-03",
+        "buyer_delay:111-0000000-0000001",
+        # MUG is OUT: its shortage started with the open incident, not today
+        "supplier_expedite:MUG-01:2025-02-25",
+        "offer_restock:MUG-01:2025-02-25",
+        "amazon_receiving:FBA15ABCDEF",
+        "supplier_expedite:LAMP-02:2025-03-08",
+        "forwarder_air:LAMP-02:2025-03-08",
+        "offer_restock:LAMP-02:2025-03-08",
+        # LAMP's inbound is 48 days away: too early to ask Seller Support; BAG relaunches
+        "relaunch_plan:BAG-03:2025-01-10",
+        "postmortem:BAG-03:2025-01-10",
+    ]
+    assert {row[COL["Status"]] for row in tab.rows} == {"draft"}
+    assert {row[COL["Created"]] for row in tab.rows} == {AS_OF}
+
+
+# --- buyer notices, per language -----------------------------------------------------------
+
+LANGUAGES = [
+    ("amazon.com", "en", "March 21, 2025", "Your order"),
+    ("amazon.co.uk", "en", "21 March 2025", "Your order"),
+    ("amazon.de", "de", "21. März 2025", "Ihre Bestellung"),
+    ("amazon.fr", "fr", "21 mars 2025", "Votre commande"),
+    ("amazon.it", "it", "entro il 21 marzo 2025", "Il suo ordine"),
+    ("amazon.es", "es", "21 de marzo de 2025", "Su pedido"),
+    ("amazon.co.jp", "ja", "2025年3月21日", "ご注文"),
+]
+
+
+@pytest.mark.parametrize(("market", "lang", "date_text", "subject"), LANGUAGES)
+def test_buyer_notice_in_the_marketplace_language_passes_amazons_rules(
+    market, lang, date_text, subject
+):
+    oid = "028-1234567-7654321"
+    plan = make_plan(orders=[order(oid, marketplace=market)])
+    row = rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))[f"buyer_delay:{oid}"]
+    body = row[COL["Body"]]
+    assert row[COL["Language"]] == lang
+    assert row[COL["Subject"]].startswith(subject)
+    assert oid in body
+    assert date_text in body
+    assert "Anna Schmidt" in body
+    assert check_buyer_message(body, oid) == []
+    assert row[COL["Warnings"]] == ""
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "text"),
+    [("it", 8, "entro l'8 marzo 2025"), ("it", 11, "entro l'11 marzo 2025"),
+     ("fr", 1, "le 1er mars 2025"), ("de", 1, "bis zum 1. März 2025")],
+)  # fmt: skip
+def test_dates_read_the_way_natives_write_them(lang, day, text):
+    plan = make_plan(orders=[order("1", language=lang, new_date=D(2025, 3, day))])
+    assert text in rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))["buyer_delay:1"][7]
+
+
+def test_order_language_beats_marketplace_and_unknown_language_falls_back_with_a_warning():
+    plan = make_plan(
+        orders=[
+            order("A-1", marketplace="amazon.de", language="English"),
+            order("A-2", marketplace="amazon.nl"),
+            order("A-3", marketplace="JP", buyer_name=""),
+        ]
+    )
+    rows = rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))
+    assert rows["buyer_delay:A-1"][COL["Language"]] == "en"
+    assert rows["buyer_delay:A-2"][COL["Language"]] == "en"
+    assert rows["buyer_delay:A-2"][COL["Warnings"]] == (
+        "no 'nl' template for buyer_delay; wrote it in English"
+    )
+    assert rows["buyer_delay:A-3"][COL["Language"]] == "ja"
+    assert rows["buyer_delay:A-3"][COL["Body"]].startswith("お客様")
+
+
+def test_one_notice_per_order_lists_every_delayed_item():
+    plan = make_plan(
+        orders=[
+            order("B-1", "MUG-01", qty=2, new_date=D(2025, 3, 21)),
+            order("B-1", "LAMP-02", qty=1, new_date=D(2025, 4, 21)),
+            order("B-2", "BAG-03", delayed=False),
+        ]
+    )
+    tab = drafts_tab(plan, None, template_dirs=DIRS)
+    rows = rows_by_key(tab)
+    assert "buyer_delay:B-2" not in rows
+    row = rows["buyer_delay:B-1"]
+    assert row[COL["SKU"]] == "MUG-01, LAMP-02"
+    assert row[COL["Order ID"]] == "B-1"
+    assert "- Ceramic mug 350 ml (2)\n- Desk lamp (1)" in row[COL["Body"]]
+    # the order ships complete, so the later of the two dates is the promise
+    assert "by April 21, 2025" in row[COL["Body"]]
+
+
+def test_no_new_date_is_said_honestly_and_flagged():
+    plan = make_plan(orders=[order("C-1", "NEW-04", new_date=None)])
+    row = rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))["buyer_delay:C-1"]
+    assert "as soon as we have a firm shipping date" in row[COL["Body"]]
+    assert row[COL["Warnings"]] == "no new date: no stock is planned to arrive in time"
+
+
+# --- user templates ------------------------------------------------------------------------
+
+
+def write_template(root: Path, lang: str, kind: str, text: str) -> None:
+    path = root / lang / f"{kind}.txt.j2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_checked(tmp_path):
+    book = tmp_path / "book.xlsx"
+    write_template(
+        tmp_path / "templates" / "messages",
+        "en",
+        "buyer_delay",
+        "Subject: Order {{ order_id }}\nSorry! Track it at https://myshop.com. Leave a review!\n",
+    )
+    dirs = template_dirs_for(str(book), SimpleNamespace())
+    assert dirs == [tmp_path / "templates" / "messages", SHIPPED_TEMPLATES]
+    row = rows_by_key(drafts_tab(make_plan(orders=[order("D-1")]), None, template_dirs=dirs))[
+        "buyer_delay:D-1"
+    ]
+    assert row[COL["Subject"]] == "Order D-1"
+    assert row[COL["Warnings"]] == (
+        "the order ID D-1 is missing; link not allowed: 'https://myshop.com.'; "
+        "marketing or review request not allowed: 'review'"
+    )
+    # kinds the user did not override still come from the shipped folder
+    supplier = rows_by_key(drafts_tab(make_plan(), None, template_dirs=dirs))[
+        "supplier_expedite:LAMP-02:2025-03-08"
+    ]
+    assert supplier[COL["Subject"]] == "加急：请优先安排 LAMP-02 的生产"
+
+
+def test_templates_path_setting_is_relative_to_the_workbook(tmp_path):
+    (tmp_path / "shared" / "de").mkdir(parents=True)
+    (tmp_path / "templates").mkdir()
+    dirs = template_dirs_for(str(tmp_path / "b.xlsx"), SimpleNamespace(templates_path="shared"))
+    assert dirs == [tmp_path / "shared", tmp_path / "templates", SHIPPED_TEMPLATES]
+    assert template_dirs_for("gsheet:abc", SimpleNamespace(templates_path=None)) == DIRS
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        ("{{ order_id ", "template en/buyer_delay.txt.j2: unexpected end of template"),
+        ("{{ no_such_field }}", "template en/buyer_delay.txt.j2: 'no_such_field' is undefined"),
+        ("{{ ''.__class__.__mro__ }}", "template en/buyer_delay.txt.j2: access to attribute"),
+    ],
+)
+def test_a_broken_or_unsafe_user_template_becomes_a_warning_not_a_crash(tmp_path, text, warning):
+    write_template(tmp_path, "en", "buyer_delay", text)
+    tab = drafts_tab(make_plan(orders=[order("E-1")]), None, template_dirs=[tmp_path, *DIRS])
+    row = rows_by_key(tab)["buyer_delay:E-1"]
+    assert row[COL["Body"]] == ""
+    assert row[COL["Warnings"]].startswith(warning)
+
+
+# --- what a refresh keeps ------------------------------------------------------------------
+
+
+def test_refresh_keeps_sent_rows_user_columns_and_created_dates():
+    plan = make_plan(orders=[order("F-1"), order("F-2")])
+    first = drafts_tab(plan, None, template_dirs=DIRS)
+    rows = rows_by_key(first)
+    header = ["Status", *first.header[:10], "Note"]  # user moved Status; added a column
+
+    def old(key, status, note, body=None):
+        row = rows[key]
+        values = [*row[:7], body or row[7], *row[8:10]]
+        return [status, *values, note]
+
+    existing = [
+        header,
+        old("buyer_delay:F-1", "sent", "sent by Li", body="My own edited text"),
+        old("buyer_delay:F-2", "draft", "check name", body="stale"),
+        old("postmortem:BAG-03:2025-01-10", "skip", ""),
+        ["", "buyer_delay:GONE", "buyer_delay", "X", "GONE", *[None] * 6, "gone"],
+        ["sent", "buyer_delay:OLD", "buyer_delay", "X", "OLD", *[None] * 6, "kept"],
+        ["", None, None, None, None, None, None, None, "my own row", *[None] * 2, "mine"],
+        ["draft", "offer_restock:OLD:2025-01-01", "offer_restock", *[None] * 8, "dropped"],
+    ]
+    existing[1][10] = D(2025, 2, 1)  # Created of the sent row
+    existing[2][10] = D(2025, 2, 2)
+    later = SimpleNamespace(**{**vars(plan), "as_of": D(2025, 3, 4)})
+    tab = drafts_tab(later, existing, template_dirs=DIRS)
+    assert tab.header == [*first.header, "Note"]
+    got = rows_by_key(tab)
+    # sent: verbatim, body and Created untouched
+    assert got["buyer_delay:F-1"][7] == "My own edited text"
+    assert got["buyer_delay:F-1"][9:] == [D(2025, 2, 1), "sent", "sent by Li"]
+    # draft: rewritten from the plan, Created and the user's note kept
+    assert got["buyer_delay:F-2"][7] == rows["buyer_delay:F-2"][7]
+    assert got["buyer_delay:F-2"][9:] == [D(2025, 2, 2), "draft", "check name"]
+    # skip: kept even though its body would change; never duplicated
+    assert got["postmortem:BAG-03:2025-01-10"][10] == "skip"
+    assert [r[0] for r in tab.rows].count("postmortem:BAG-03:2025-01-10") == 1
+    # rows no longer produced: kept unless their Status is draft
+    assert got["buyer_delay:OLD"][-1] == "kept"
+    assert got["buyer_delay:GONE"][-1] == "gone"
+    assert "offer_restock:OLD:2025-01-01" not in got
+    assert any(r[7] == "my own row" and r[-1] == "mine" for r in tab.rows)
+    # yesterday's digest was a draft: today's replaces it
+    assert "alert_digest:2025-03-04" in got
+    assert "alert_digest:2025-03-03" not in got
+
+
+def test_a_stockout_date_that_drifts_keeps_its_draft_but_a_new_episode_gets_a_new_one():
+    first = drafts_tab(make_plan(), None, template_dirs=DIRS)
+    grid = [first.header, *first.rows]
+    key = "supplier_expedite:LAMP-02:2025-03-08"
+    grid[1 + [r[0] for r in first.rows].index(key)][10] = "sent"
+
+    drift = make_plan(skus=[MUG, {**LAMP, "stockout_date": D(2025, 3, 10)}, BAG, NEW])
+    keys = [r[0] for r in drafts_tab(drift, grid, template_dirs=DIRS).rows]
+    assert keys.count(key) == 1
+    assert not [k for k in keys if k.startswith("supplier_expedite:LAMP-02:") and k != key]
+    assert "forwarder_air:LAMP-02:2025-03-08" in keys
+
+    later = make_plan(skus=[MUG, {**LAMP, "stockout_date": D(2025, 4, 30)}, BAG, NEW])
+    keys = [r[0] for r in drafts_tab(later, grid, template_dirs=DIRS).rows]
+    assert "supplier_expedite:LAMP-02:2025-04-30" in keys
+    assert key in keys  # the sent one stays
+
+
+def test_chinese_sheet_gets_chinese_headers_and_internal_drafts():
+    tab = drafts_tab(make_plan(sheet_language="zh"), None, template_dirs=DIRS)
+    assert tab.header[:3] == ["键", "类型", "SKU"]
+    digest = tab.rows[0]
+    assert digest[COL["Subject"]] == "断货预警2025年3月3日：OUT 1 个，CRITICAL 1 个"
+    again = drafts_tab(make_plan(sheet_language="zh"), [tab.header, *tab.rows], template_dirs=DIRS)
+    assert again.rows == tab.rows
+
+
+# --- what the drafts say -------------------------------------------------------------------
+
+
+def test_digest_lists_skus_needing_attention_worst_first():
+    row = drafts_tab(make_plan(), None, template_dirs=DIRS).rows[0]
+    assert row[COL["To"]] == "ops@example.com"
+    assert row[COL["Subject"]] == "Stockout alerts March 3, 2025: 1 OUT, 1 CRITICAL"
+    body = row[COL["Body"]]
+    assert body.index("OUT: MUG-01") < body.index("CRITICAL: LAMP-02")
+    assert "40 available, sells out March 8, 2025, 344 units (€10,316.56) at risk" in body
+    assert "Expedite 240 units by air, arriving 2 April" in body
+    assert "No sales data yet for: NEW-04." in body
+    assert "BAG-03" not in body
+
+
+def test_supplier_and_forwarder_get_the_numbers_that_matter():
+    rows = rows_by_key(drafts_tab(make_plan(supplier_language="en"), None, template_dirs=DIRS))
+    supplier = rows["supplier_expedite:LAMP-02:2025-03-08"]
+    assert supplier[COL["To"]] == "Ningbo Homeware Co."
+    assert (
+        "40 units are left at about 8 a day, so we will sell out around March 8, 2025"
+        in (supplier[COL["Body"]])
+    )
+    assert "order of 800 units" in supplier[COL["Body"]]
+    air = rows["forwarder_air:LAMP-02:2025-03-08"]
+    assert air[COL["Subject"]] == "Air freight request: 240 units of LAMP-02 to Amazon FBA"
+    assert "checked in by April 2, 2025" in air[COL["Body"]]
+
+
+def test_offer_restock_proposes_a_back_order_only_within_30_days():
+    rows = rows_by_key(drafts_tab(make_plan(), None, template_dirs=DIRS))
+    mug = rows["offer_restock:MUG-01:2025-02-25"][COL["Body"]]
+    assert "Restock date = March 14, 2025" in mug
+    assert 'Do not write "pre-order"' in mug
+    lamp = rows["offer_restock:LAMP-02:2025-03-08"][COL["Body"]]
+    assert "you have 12 units you can ship yourself" in lamp
+    assert "Restock date" not in lamp  # back in 48 days: beyond a back order's 30
+    off = rows_by_key(drafts_tab(make_plan(fbm_enabled="no"), None, template_dirs=DIRS))
+    assert "Merchant fulfilment is switched off" in off["offer_restock:MUG-01:2025-02-25"][7]
+
+
+def test_receiving_request_names_the_shipment_and_warns_without_one():
+    rows = rows_by_key(drafts_tab(make_plan(), None, template_dirs=DIRS))
+    row = rows["amazon_receiving:FBA15ABCDEF"]
+    assert "400 units of SKU MUG-01, ASIN B0MUG00001" in row[COL["Body"]]
+    soon = {**LAMP, "next_inbound_eta": D(2025, 3, 12)}
+    rows = rows_by_key(drafts_tab(make_plan(skus=[soon]), None, template_dirs=DIRS))
+    row = rows["amazon_receiving:LAMP-02:2025-03-12"]
+    assert row[COL["Warnings"]] == "no Shipment ID in the Inbound tab: add it before sending"
+
+
+def test_relaunch_plan_prices_the_coupon():
+    rows = rows_by_key(drafts_tab(make_plan(), None, template_dirs=DIRS))
+    body = rows["relaunch_plan:BAG-03:2025-01-10"][COL["Body"]]
+    assert "after 45 days out (January 10, 2025 to February 24, 2025)" in body
+    assert "20% off for 7 days (€24.99 becomes €19.99)" in body
+    assert "by 30%" in body
+    assert "300 units at about 4 a day last 75 days" in body
+
+
+def test_postmortem_answers_what_the_data_can():
+    plan = make_plan(orders=[order("G-1", "BAG-03")])
+    first = drafts_tab(plan, None, template_dirs=DIRS)
+    grid = [first.header, *first.rows]
+    grid[2][10] = "sent"  # the buyer notice for BAG-03 went out
+    body = rows_by_key(drafts_tab(plan, grid, template_dirs=DIRS))["postmortem:BAG-03:2025-01-10"][
+        COL["Body"]
+    ]
+    assert "45 days, about 180 units and €3,598.20 of lost sales" in body
+    assert "Noted so far: Factory closed for Chinese New Year." in body
+    assert "ordered by October 27, 2024 to arrive before January 10, 2025" in body
+    assert "(30/15/7 days of cover)" in body
+    assert "Buyer delay notices for this SKU: 1 drafted, 1 marked sent." in body
+    assert "about 180 units" in body
+    assert [line[:2] for line in body.splitlines() if line[:1].isdigit()] == [
+        "1.", "2.", "3.", "4.", "5.", "6."
+    ]  # fmt: skip
