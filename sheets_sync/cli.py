@@ -1,0 +1,194 @@
+"""The `stockout` command.
+
+Exit codes (SPEC §6): 0 ok, 1 the refresh finished with problems listed, 2 bad usage or a target
+that cannot be read or written. Errors are one plain sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from addin import formulas
+from sheets_sync import workbook as wb
+from sheets_sync.backends import Tab, TargetError
+from sheets_sync.backends.xlsx import XlsxBackend
+from sheets_sync.refresh import RefreshResult, refresh, summary_lines
+
+console = Console(stderr=True)
+out = Console()
+
+#: Commands that live beside the feature they drive, registered by name.
+EXTERNAL_COMMANDS = {
+    "import": "sheets_sync.sources.importer:import_command",
+    "pull": "sheets_sync.sources.spapi:pull_command",
+    "serve": "sheets_sync.server:serve_command",
+    "apps-script": "sheets_sync.apps_script:apps_script_command",
+    "excel-init": "sheets_sync.excel_init:excel_init_command",
+}
+
+
+class StockoutGroup(click.Group):
+    """Loads the feature commands lazily, so `stockout --help` stays fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *EXTERNAL_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in EXTERNAL_COMMANDS:
+            module, attr = EXTERNAL_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=StockoutGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="stockout-kit")
+def main() -> None:
+    """Keep Amazon FBA SKUs in stock: plan, alert and draft messages in your spreadsheet.
+
+    TARGET is a workbook file (`book.xlsx`, the default and needing no credentials) or a
+    Google Sheet (`gsheet:<spreadsheet id or URL>`).
+    """
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return formulas.to_date(value, "--as-of")
+    except formulas.InputError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@contextmanager
+def _progress():
+    """A progress bar on stderr for long refreshes; quiet when not a terminal."""
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
+    )  # fmt: skip
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(2)
+
+
+def run_refresh(target: str, as_of: dt.date | None, dry_run: bool, notify: bool) -> RefreshResult:
+    with _progress() as progress:
+        try:
+            return refresh(target, as_of=as_of, dry_run=dry_run, notify=notify, progress=progress)
+        except TargetError as exc:
+            _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def print_summary(result: RefreshResult, limit: int = 10) -> None:
+    for line in summary_lines(result):
+        out.print(line, highlight=False)
+    urgent = result.urgent(limit)
+    if urgent:
+        table = Table(title="Most urgent", show_lines=False, title_justify="left")
+        table.add_column("SKU", no_wrap=True)
+        table.add_column("Alert", no_wrap=True)
+        table.add_column("Stockout", no_wrap=True)
+        table.add_column("Action")
+        colours = {"OUT": "bold red", "CRITICAL": "red", "WARNING": "yellow", "WATCH": "cyan"}
+        for row in urgent:
+            style = colours.get(row["alert"], "")
+            table.add_row(
+                row["sku"],
+                f"[{style}]{row['alert']}[/]" if style else row["alert"],
+                row["stockout_date"] or "",
+                row["action"],
+            )
+        out.print(table)
+    for notice in result.notices:
+        out.print(f"  {notice}", highlight=False)
+    if result.dry_run:
+        out.print("  dry run: nothing was written", highlight=False)
+
+
+@main.command("refresh")
+@click.argument("target")
+@click.option("--as-of", callback=_date, help="Plan as of this date (default: Settings or today).")
+@click.option("--dry-run", is_flag=True, help="Compute and report, but write nothing.")
+@click.option("--notify", is_flag=True, help="E-mail / post the SKUs whose alert got worse.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def refresh_command(
+    target: str, as_of: dt.date | None, dry_run: bool, notify: bool, as_json: bool
+) -> None:
+    """Refresh TARGET: Alerts, Drafts, Incidents, Problems and Timeline tabs."""
+    result = run_refresh(target, as_of, dry_run, notify)
+    if as_json:
+        out.print_json(json.dumps(result.summary()))
+    else:
+        print_summary(result)
+    sys.exit(result.exit_code)
+
+
+def write_new_workbook(path: Path, grids: dict) -> None:
+    """Write input tabs as a new workbook (dates and numbers formatted)."""
+    tabs = {}
+    for name, grid in grids.items():
+        formats = {c.header: c.kind for c in wb.SCHEMA.get(name, []) if c.kind in ("date",)}
+        tabs[name] = Tab(name, list(grid[0]), [list(r) for r in grid[1:]], formats)
+    try:
+        XlsxBackend(path, create=True).write(tabs)
+    except TargetError as exc:
+        _fail(str(exc))
+
+
+@main.command("new")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def new_command(file: Path, force: bool) -> None:
+    """Write an empty starter workbook with every tab and header."""
+    if file.exists() and not force:
+        _fail(f"{file} exists: choose another name or pass --force")
+    write_new_workbook(file, wb.starter_tabs())
+    out.print(
+        f"Created {file}: fill Inventory and Sales, then `stockout refresh {file}`", highlight=False
+    )
+
+
+@main.command("demo")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("stockout-demo.xlsx"),
+    show_default=True,
+    help="Where to write the demo workbook.",
+)
+@click.option("--as-of", callback=_date, help="Build and plan the demo as of this date.")
+def demo_command(out_file: Path, as_of: dt.date | None) -> None:
+    """Build a realistic sample workbook, refresh it and show what needs doing."""
+    from sheets_sync.demo import demo_tabs
+
+    day = as_of or dt.date.today()
+    write_new_workbook(out_file, demo_tabs(day))
+    result = run_refresh(str(out_file), day, False, False)
+    print_summary(result)
+    out.print(
+        f"\nOpen {out_file} in Excel or LibreOffice: Alerts, Drafts and the Timeline chart.",
+        highlight=False,
+    )

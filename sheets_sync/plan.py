@@ -1,0 +1,456 @@
+"""Every SKU's plan in one pass: pandas shapes the tables, `addin.formulas` does the math.
+
+The only arithmetic here is bookkeeping (which days, which rows belong to which SKU); every
+number a seller sees comes from `formulas.plan_sku`, so a cell function, the Apps Script port
+and the sync can never disagree. Sales arrive as a long table and become one dense SKU × day
+matrix (numpy indexing, no per-row Python), from which each SKU's history is a slice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from addin import formulas
+from sheets_sync.workbook import Inputs
+
+#: How urgent each alert is, most urgent first (Alerts sort order, Timeline choice).
+SEVERITY = {a: i for i, a in enumerate(
+    [formulas.OUT, formulas.CRITICAL, formulas.WARNING, formulas.WATCH, formulas.NO_DATA,
+     formulas.OK]
+)}  # fmt: skip
+TIMELINE_DAYS = 90
+TIMELINE_SKUS = 8
+#: Days an FBM or MCF order needs from the day stock is back to the buyer's door.
+SHIP_DAYS = 3
+
+
+@dataclass
+class Plan:
+    """The result of a refresh's computation, before anything is written."""
+
+    as_of: dt.date
+    settings: SimpleNamespace  # every Settings key: the math's and the words' (language, …)
+    raw_settings: dict[str, Any]
+    skus: pd.DataFrame
+    orders: pd.DataFrame
+    incidents: pd.DataFrame
+    timeline: pd.DataFrame
+    previous_alerts: dict[str, str] = field(default_factory=dict)
+
+
+def compute_plan(
+    inputs: Inputs,
+    as_of: dt.date,
+    *,
+    store_sales: pd.DataFrame | None = None,
+    store_stock: pd.DataFrame | None = None,
+    store_inbound: pd.DataFrame | None = None,
+    restock: pd.DataFrame | None = None,
+    incidents: pd.DataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Plan every SKU of the Inventory tab.
+
+    `store_*` come from the local history store (sales and sellable stock per day, Amazon's
+    inbound figures); the Sales tab wins on any SKU and day it covers. `incidents` are the
+    Incidents tab as last written (see `read_incidents`), so closed stockouts keep their dates.
+    """
+    s = inputs.settings
+    inv = inputs.inventory
+    span = max(max(s.velocity_windows), 90)
+    sales = _daily_sales(inputs.sales, store_sales, store_stock)
+    skus = list(inv["sku"])
+    units, stock_flags, starts = _matrix(sales, skus, as_of, span)
+    inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
+    promotions = _promotions(inputs.promotions, as_of)
+    known = incidents if incidents is not None else _empty_incidents()
+    restocked = _days_since_restock(known, as_of)
+    records = []
+    total = len(inv)
+    for i, row in enumerate(inv.itertuples(index=False)):
+        start = starts[i]
+        history = units[i, start:].tolist() if start < span else []
+        flags = stock_flags[i, start:].tolist() if start < span else []
+        item = formulas.SkuInput(
+            available=_num(row.available, 0.0),
+            units=history,
+            in_stock=[None if np.isnan(x) else bool(x) for x in flags] if flags else None,
+            inbound=inbound.get(row.sku, []),
+            promotions=promotions.get(row.sku, []) + promotions.get("*", []),
+            fbm_stock=_num(row.fbm_stock, 0.0),
+            price=_num(row.price),
+            case_pack=_num(row.case_pack),
+            moq=_num(row.moq),
+            production_days=_num(row.production_days),
+            sea_days=_num(row.sea_days),
+            air_days=_num(row.air_days),
+            express_days=_num(row.express_days),
+            receiving_days=_num(row.receiving_days),
+            days_since_restock=restocked.get(row.sku),
+        )
+        result = formulas.plan_sku(item, s, as_of)
+        shipment = shipments.get((row.sku, result.next_inbound_day), (None, None, None))
+        records.append(_record(row, item, result, as_of, shipment))
+        if progress and (i % 500 == 0 or i == total - 1):
+            progress(i + 1, total)
+    frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
+    if restock is not None and len(restock):
+        amazon = restock.set_index("sku")
+        frame["amazon_qty"] = frame["sku"].map(amazon["amazon_qty"])
+        frame["amazon_date"] = frame["sku"].map(amazon["amazon_date"])
+    frame["_severity"] = frame["alert"].map(SEVERITY)
+    frame = (
+        frame.sort_values(
+            ["_severity", "days_to_stockout", "sku"], na_position="last", kind="stable"
+        )
+        .drop(columns="_severity")
+        .reset_index(drop=True)
+    )
+    items = {r["sku"]: r["_item"] for r in records}
+    frame = frame.drop(columns="_item")
+    incident_frame = _incidents(frame, items, known, as_of)
+    return Plan(
+        as_of,
+        s,
+        inputs.raw_settings,
+        frame,
+        _orders(inputs.orders, frame, items, s, as_of),
+        incident_frame,
+        _timeline(frame, items, s, as_of),
+    )
+
+
+_COLUMNS = [
+    "sku", "title", "asin", "supplier", "available", "fbm_stock", "price", "inbound",
+    "daily_sales", "trend", "days_of_cover", "cover_incl_inbound", "stockout_date",
+    "days_to_stockout", "alert", "flags", "next_inbound_eta", "next_inbound_qty",
+    "next_inbound_id", "next_inbound_mode", "back_in_stock", "gap_days", "lost_units",
+    "lost_revenue", "safety_stock", "reorder_point", "reorder_by", "reorder_qty",
+    "lead_time_days", "air_arrival", "air_units", "action", "action_text", "alternatives",
+    "basis", "daily_sd", "last_out_day", "amazon_qty", "amazon_date", "_item",
+]  # fmt: skip
+
+
+def _num(value: Any, default: float | None = None) -> float | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return default
+    return float(value)
+
+
+def _date(as_of: dt.date, day: int | None) -> dt.date | None:
+    return None if day is None else formulas.add_days(as_of, day)
+
+
+def _record(
+    row: Any, item: formulas.SkuInput, p: formulas.SkuPlan, as_of: dt.date, shipment: tuple
+) -> dict:
+    return {
+        "sku": row.sku, "title": row.title, "asin": row.asin, "supplier": row.supplier,
+        "available": item.available, "fbm_stock": item.fbm_stock, "price": item.price,
+        "inbound": p.inbound, "daily_sales": p.daily_sales, "trend": p.trend,
+        "days_of_cover": p.days_of_cover, "cover_incl_inbound": p.cover_incl_inbound,
+        "stockout_date": _date(as_of, p.stockout_day), "days_to_stockout": p.stockout_day,
+        "alert": p.alert, "flags": p.flags,
+        "next_inbound_eta": _date(as_of, p.next_inbound_day),
+        "next_inbound_qty": shipment[0], "next_inbound_id": shipment[1],
+        "next_inbound_mode": shipment[2], "back_in_stock": _date(as_of, p.back_in_stock_day),
+        "gap_days": p.gap_days, "lost_units": p.lost_units, "lost_revenue": p.lost_revenue,
+        "safety_stock": p.safety_stock, "reorder_point": p.reorder_point,
+        "reorder_by": _date(as_of, p.reorder_by_day), "reorder_qty": p.reorder_qty,
+        "lead_time_days": p.lead_time, "air_arrival": _date(as_of, p.air_lead_time),
+        "air_units": p.air_units, "action": p.action, "action_text": p.action_text,
+        "alternatives": p.alternatives, "basis": p.basis, "daily_sd": p.daily_sd,
+        "last_out_day": p.last_out_of_stock_day, "amazon_qty": None, "amazon_date": None,
+        "_item": item,
+    }  # fmt: skip
+
+
+def _daily_sales(
+    tab: pd.DataFrame, store: pd.DataFrame | None, stock: pd.DataFrame | None
+) -> pd.DataFrame:
+    """One table of (sku, date, units, in_stock) from the tab, the store and stock history."""
+    frame = tab[["date", "sku", "units", "in_stock"]]
+    if store is not None and len(store):
+        from sheets_sync.history import merge_daily
+
+        frame = merge_daily(frame, store.assign(in_stock=None))
+    if stock is not None and len(stock):
+        flags = stock.assign(in_stock_hist=stock["qty"] > 0)[["date", "sku", "in_stock_hist"]]
+        flags = flags.assign(date=pd.to_datetime(flags["date"]))
+        frame = frame.merge(flags, on=["date", "sku"], how="outer")
+        frame["units"] = frame["units"].fillna(0.0)
+        frame["in_stock"] = frame["in_stock"].where(
+            frame["in_stock"].notna(), frame["in_stock_hist"]
+        )
+        frame = frame.drop(columns="in_stock_hist")
+    return frame
+
+
+def _matrix(
+    sales: pd.DataFrame, skus: list[str], as_of: dt.date, span: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense (SKU × last `span` days) units and in-stock flags, and where each SKU's data starts.
+
+    Days before a SKU's first row of data are not history (the product was not listed yet);
+    days after it with no row count as 0 units, as SPEC §2 says.
+    """
+    n = len(skus)
+    units = np.zeros((n, span))
+    flags = np.full((n, span), np.nan)
+    starts = np.full(n, span, dtype=np.int64)
+    if not n or sales.empty:
+        return units, flags, starts
+    index = pd.Index(skus)
+    rows = index.get_indexer(sales["sku"])
+    first_day = pd.Timestamp(as_of) - pd.Timedelta(days=span)
+    day = ((pd.to_datetime(sales["date"]) - first_day).dt.days).to_numpy()
+    known = rows >= 0
+    first = pd.Series(day[known]).groupby(rows[known]).min()
+    starts[first.index.to_numpy()] = np.clip(first.to_numpy(), 0, span)
+    inside = known & (day >= 0) & (day < span)
+    r, d = rows[inside], day[inside]
+    np.add.at(units, (r, d), sales["units"].to_numpy(dtype=float)[inside])
+    stock = sales["in_stock"].to_numpy(dtype=object)[inside]
+    has = np.array([x is not None and x == x for x in stock], dtype=bool)
+    flags[r[has], d[has]] = np.array([bool(x) for x in stock[has]], dtype=float)
+    return units, flags, starts
+
+
+def _by_sku(
+    inbound: pd.DataFrame,
+    as_of: dt.date,
+    store_inbound: pd.DataFrame | None,
+    inventory: pd.DataFrame,
+    settings: formulas.Settings,
+) -> tuple[dict[str, list[tuple[int, float]]], dict[tuple[str, int], tuple]]:
+    """Inbound shipments per SKU as (day offset, units), and per (SKU, landing day) the
+    shipment's (units, id, mode) for the messages.
+
+    SKUs with no Inbound rows but units Amazon reports inbound (Manage FBA Inventory) get
+    those units after the receiving time: better than planning as if nothing were coming.
+    """
+    out: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    shipments: dict[tuple[str, int], tuple] = {}
+    if len(inbound):
+        days = (pd.to_datetime(inbound["eta"]) - pd.Timestamp(as_of)).dt.days
+        for sku, day, qty, mode, sid in zip(
+            inbound["sku"],
+            days,
+            inbound["qty"],
+            inbound["mode"],
+            inbound["shipment_id"],
+            strict=True,
+        ):
+            out[sku].append((int(day), float(qty)))
+            key = (sku, max(0, int(day)))
+            before = shipments.get(key, (0.0, None, None))
+            shipments[key] = (before[0] + float(qty), before[1] or sid, before[2] or mode)
+    if store_inbound is not None and len(store_inbound):
+        receiving = inventory.set_index("sku")["receiving_days"]
+        for sku, qty in zip(store_inbound["sku"], store_inbound["inbound"], strict=True):
+            if sku in receiving.index and sku not in out and qty > 0:
+                own = receiving.get(sku)
+                days = int(own) if own == own and own is not None else int(settings.receiving_days)
+                out[sku].append((days, float(qty)))
+                shipments[(sku, days)] = (float(qty), "Amazon inbound", None)
+    return out, shipments
+
+
+def _promotions(promos: pd.DataFrame, as_of: dt.date) -> dict[str, list[tuple[int, int, float]]]:
+    out: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+    if len(promos):
+        start = (pd.to_datetime(promos["start"]) - pd.Timestamp(as_of)).dt.days
+        end = (pd.to_datetime(promos["end"]) - pd.Timestamp(as_of)).dt.days
+        for sku, a, b, up in zip(promos["sku"], start, end, promos["uplift"], strict=True):
+            out[sku].append((int(a), int(b), float(up)))
+    return out
+
+
+# --- incidents ---------------------------------------------------------------------------
+
+INCIDENT_COLUMNS = [
+    "sku", "started", "ended", "days_out", "lost_units", "lost_revenue", "cause", "lessons",
+    "actions",
+]  # fmt: skip
+
+
+def _empty_incidents() -> pd.DataFrame:
+    return pd.DataFrame(columns=INCIDENT_COLUMNS)
+
+
+def _days_since_restock(incidents: pd.DataFrame, as_of: dt.date) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for sku, ended in zip(incidents["sku"], incidents["ended"], strict=True):
+        if isinstance(ended, dt.date) and ended <= as_of:
+            days = (as_of - ended).days
+            out[sku] = min(days, out.get(sku, days))
+    return out
+
+
+def _incidents(
+    skus: pd.DataFrame, items: dict[str, formulas.SkuInput], known: pd.DataFrame, as_of: dt.date
+) -> pd.DataFrame:
+    """The post-mortem log: stockouts seen in the history, and the one happening now.
+
+    A row opens when a SKU is at zero and closes when stock is back. Rows are keyed by SKU and
+    start day; rows already in the log are kept (it is a log), with the user's Cause, Lessons
+    and Actions untouched; an open row closes today when the SKU has stock again.
+    """
+    log: dict[tuple[str, dt.date], dict] = {}
+    for rec in known.to_dict("records"):
+        if isinstance(rec.get("started"), dt.date):
+            log[(rec["sku"], rec["started"])] = dict(rec)
+    for row in skus.itertuples(index=False):
+        item = items[row.sku]
+        rate = row.daily_sales if row.daily_sales == row.daily_sales else None
+        runs = _out_runs(item, as_of) if row.last_out_day is not None else []
+        if item.available <= 0 and not any(end is None for _, end in runs):
+            runs.append((as_of, None))
+        open_rows = [k for k, r in log.items() if k[0] == row.sku and r.get("ended") is None]
+        for started, ended in runs:
+            rec = log.setdefault((row.sku, started), {"sku": row.sku, "started": started})
+            if rec.get("ended") is None:
+                rec["ended"] = ended
+        if item.available > 0:
+            for key in open_rows:
+                if log[key].get("ended") is None:
+                    log[key]["ended"] = as_of
+        for (sku, _), rec in log.items():
+            if sku == row.sku:
+                _fill_losses(rec, rate, row.price, as_of)
+    frame = pd.DataFrame(list(log.values()), columns=INCIDENT_COLUMNS)
+    return frame.sort_values(["started", "sku"], kind="stable").reset_index(drop=True)
+
+
+def _out_runs(item: formulas.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
+    """(first day out, first day back) of each out-of-stock run in the history."""
+    out = formulas.out_of_stock_days(item.units, item.in_stock, item.available)
+    runs = []
+    n = len(out)
+    i = 0
+    while i < n:
+        if out[i]:
+            j = i
+            while j < n and out[j]:
+                j += 1
+            started = formulas.add_days(as_of, i - n)
+            ended = formulas.add_days(as_of, j - n) if j < n or item.available > 0 else None
+            runs.append((started, ended))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _fill_losses(rec: dict, rate: float | None, price: float | None, as_of: dt.date) -> None:
+    end = rec.get("ended") or as_of
+    rec["days_out"] = (end - rec["started"]).days
+    if rate is not None:
+        rec["lost_units"] = formulas.round_up_to_pack(rate * rec["days_out"], 1)
+        rec["lost_revenue"] = rec["lost_units"] * price if price is not None else None
+
+
+def read_incidents(table: pd.DataFrame | None) -> pd.DataFrame:
+    """The Incidents tab as last written, with dates as `datetime.date`."""
+    if table is None or table.empty:
+        return _empty_incidents()
+    frame = table.reindex(columns=INCIDENT_COLUMNS)
+    for col in ("started", "ended"):
+        frame[col] = [_cell_date(v) for v in frame[col]]
+    return frame[frame["sku"].notna()].reset_index(drop=True)
+
+
+def _cell_date(value: Any) -> dt.date | None:
+    try:
+        return formulas.to_date(value, "date", day_first=True)
+    except formulas.InputError:
+        return None
+
+
+# --- orders ------------------------------------------------------------------------------
+
+
+def _orders(
+    orders: pd.DataFrame,
+    skus: pd.DataFrame,
+    items: dict[str, formulas.SkuInput],
+    settings: formulas.Settings,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """Which open orders a stockout will delay, and when they can ship instead.
+
+    Per SKU, orders are served in promised-date order from FBM stock first, then from FBA
+    stock through multi-channel fulfilment, each net of earlier orders. An order is delayed
+    when neither can serve it on its promised date and no shipment lands by then.
+    """
+    columns = ["order_id", "sku", "qty", "purchase_date", "promised_date", "buyer_name",
+               "marketplace", "language", "delayed", "new_date"]  # fmt: skip
+    if orders.empty:
+        return pd.DataFrame(columns=columns)
+    frame = orders.copy()
+    frame["qty"] = frame["qty"].fillna(1.0)
+    for col in ("purchase_date", "promised_date"):
+        frame[col] = [v.date() if isinstance(v, pd.Timestamp) else None for v in frame[col]]
+    frame = frame.sort_values(["sku", "promised_date", "purchase_date"], kind="stable")
+    plans = skus.set_index("sku")
+    delayed, new_dates = [], []
+    for sku, group in frame.groupby("sku", sort=False):
+        item = items[sku]
+        row = plans.loc[sku]
+        rate = row["daily_sales"] if row["daily_sales"] == row["daily_sales"] else 0.0
+        proj = formulas.project(
+            item.available, rate, settings.horizon_days, item.inbound, item.promotions
+        )
+        days = [(d - as_of).days for d in group["promised_date"]]
+        stock = proj.daily_stock(max(1, max(days) + 1))
+        arrivals = sorted(proj.arrivals)
+        fbm = item.fbm_stock if settings.fbm_enabled else 0.0
+        mcf_used = 0.0
+        for qty, day in zip(group["qty"], days, strict=True):
+            take = min(fbm, qty)
+            fbm -= take
+            need = qty - take
+            fba = stock[max(0, day)] - mcf_used if day >= 0 else item.available - mcf_used
+            if need <= fba + formulas.EPS:
+                mcf_used += need
+                delayed.append(False)
+                new_dates.append(None)
+                continue
+            delayed.append(True)
+            later = [d for d in arrivals if d > max(day, 0)]
+            new_dates.append(formulas.add_days(as_of, later[0] + SHIP_DAYS) if later else None)
+    frame["delayed"] = delayed
+    frame["new_date"] = new_dates
+    return frame[columns].reset_index(drop=True)
+
+
+# --- timeline ----------------------------------------------------------------------------
+
+
+def _timeline(
+    skus: pd.DataFrame,
+    items: dict[str, formulas.SkuInput],
+    settings: formulas.Settings,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """Projected start-of-day stock of the most urgent SKUs over the next 90 days."""
+    urgent = skus[
+        skus["daily_sales"].notna()
+        & skus["alert"].isin([formulas.OUT, formulas.CRITICAL, formulas.WARNING, formulas.WATCH])
+    ].head(TIMELINE_SKUS)
+    data: dict[str, Any] = {"Date": [formulas.add_days(as_of, d) for d in range(TIMELINE_DAYS)]}
+    for row in urgent.itertuples(index=False):
+        item = items[row.sku]
+        proj = formulas.project(
+            item.available, row.daily_sales, settings.horizon_days, item.inbound, item.promotions
+        )
+        data[row.sku] = [formulas.round_to(x, 0) for x in proj.daily_stock(TIMELINE_DAYS)]
+    return pd.DataFrame(data)
