@@ -240,10 +240,11 @@ def template_dirs_for(target: str, settings: Any) -> list[Path]:
     (relative to the workbook's folder). Inside it, files may sit under `messages/` as in this
     repository or directly as `<language>/<kind>.txt.j2`.
     """
-    is_file = not target.startswith(("gsheet:", "excel:"))
-    base = Path(target).expanduser().resolve().parent if is_file else Path.cwd()
+    book = "" if target.startswith("gsheet:") else target.removeprefix("excel:")
+    is_file = book not in ("", "caller")
+    base = Path(book).expanduser().resolve().parent if is_file else Path.cwd()
     roots: list[Path] = []
-    own = _setting(settings, "templates_path", "")
+    own = setting(settings, "templates_path", "")
     if own:
         roots.append(base / Path(str(own)).expanduser())
     if is_file:
@@ -284,8 +285,9 @@ class Draft:
         ]
 
 
-def _setting(settings: Any, name: str, default: Any) -> Any:
-    value = getattr(settings, name, None)
+def setting(settings: Any, name: str, default: Any) -> Any:
+    """A Settings value from the plan's settings object (or a plain dict), blank = default."""
+    value = settings.get(name) if isinstance(settings, Mapping) else getattr(settings, name, None)
     return default if value is None or value == "" else value
 
 
@@ -302,7 +304,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+def plain_records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """A plan table as dicts of plain values, the way templates and JSON want them."""
     if frame is None or frame.empty:
         return []
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
@@ -333,11 +336,11 @@ class _Builder:
         self.settings = plan.settings
         self.dirs = template_dirs
         self.old = old
-        self.skus = _records(plan.skus)
-        self.incidents = _records(getattr(plan, "incidents", None))
-        self.currency = _setting(self.settings, "currency", "USD")
-        self.internal = str(_setting(self.settings, "sheet_language", "en"))
-        self.supplier_lang = str(_setting(self.settings, "supplier_language", "zh"))
+        self.skus = plain_records(plan.skus)
+        self.incidents = plain_records(getattr(plan, "incidents", None))
+        self.currency = setting(self.settings, "currency", "USD")
+        self.internal = str(setting(self.settings, "sheet_language", "en"))
+        self.supplier_lang = str(setting(self.settings, "supplier_language", "zh"))
 
     def context(self, **values: Any) -> dict[str, Any]:
         return {"as_of": self.plan.as_of, "currency": self.currency, **values}
@@ -372,17 +375,17 @@ class _Builder:
     def alert_digest(self) -> Draft:
         ctx = self.context(**digest_context(self.skus))
         message = render_message("alert_digest", self.internal, ctx, self.dirs)
-        to = str(_setting(self.settings, "alert_email_to", ""))
+        to = str(setting(self.settings, "alert_email_to", ""))
         key = f"alert_digest:{self.plan.as_of.isoformat()}"
         return Draft(key, "alert_digest", "", "", to, message)
 
     def buyer_delays(self) -> Iterable[Draft]:
         by_sku = {s["sku"]: s for s in self.skus}
         lines_by_order: dict[str, list[dict[str, Any]]] = {}
-        for line in _records(getattr(self.plan, "orders", None)):
+        for line in plain_records(getattr(self.plan, "orders", None)):
             if line.get("delayed") and line.get("order_id"):
                 lines_by_order.setdefault(str(line["order_id"]), []).append(line)
-        default = str(_setting(self.settings, "language", "en"))
+        default = str(setting(self.settings, "language", "en"))
         for order_id, lines in lines_by_order.items():
             first = lines[0]
             lang, country = buyer_language(first.get("language"), first.get("marketplace"), default)
@@ -463,7 +466,7 @@ class _Builder:
         back = item.get("back_in_stock")
         wait = (back - self.plan.as_of).days if back else None
         extra = {
-            "fbm_enabled": _yes(_setting(self.settings, "fbm_enabled", True)),
+            "fbm_enabled": _yes(setting(self.settings, "fbm_enabled", True)),
             "wait_days": wait,
             "backorder_ok": wait is not None and wait <= MAX_BACKORDER_DAYS,
             "max_backorder_days": MAX_BACKORDER_DAYS,
@@ -490,13 +493,13 @@ class _Builder:
     def relaunch_plan(self, item: dict[str, Any], ctx: dict[str, Any]) -> Draft:
         closed = [i for i in self.incidents if i["sku"] == item["sku"] and i.get("ended")]
         incident = max(closed, key=lambda i: i["started"]) if closed else None
-        coupon = float(_setting(self.settings, "coupon_pct", 20))
+        coupon = float(setting(self.settings, "coupon_pct", 20))
         price = item.get("price")
         extra = {
             "incident": incident,
             "coupon_pct": coupon,
-            "ad_boost_pct": float(_setting(self.settings, "ad_boost_pct", 30)),
-            "relaunch_days": int(float(_setting(self.settings, "relaunch_days", 14))),
+            "ad_boost_pct": float(setting(self.settings, "ad_boost_pct", 30)),
+            "relaunch_days": int(float(setting(self.settings, "relaunch_days", 14))),
             "coupon_price": round(price * (1 - coupon / 100), 2) if price else None,
         }
         start = incident["started"] if incident else item.get("back_in_stock") or self.plan.as_of
@@ -519,7 +522,7 @@ class _Builder:
             reorder_point=item.get("reorder_point"),
             lead_time_days=lead,
             order_by=incident["started"] - dt.timedelta(days=int(lead)) if lead else None,
-            warn_days=_day_list(_setting(self.settings, "warn_days", (30, 15, 7))),
+            warn_days=_day_list(setting(self.settings, "warn_days", (30, 15, 7))),
             notices_drafted=len(notices),
             notices_sent=sum(r.status == "sent" for r in notices),
             cover_units=math.ceil(rate * days_out) if rate and days_out else None,
@@ -655,7 +658,7 @@ def drafts_tab(
         placed.add(row.key)
     blank_user = [None] * len(user_header)
     rows.extend(d.owned(plan.as_of, DRAFT) + blank_user for d in produced if d.key not in placed)
-    language = str(_setting(plan.settings, "sheet_language", "en"))
+    language = str(setting(plan.settings, "sheet_language", "en"))
     header = workbook.headers(TAB, language)
     return Tab(
         name=TAB,
