@@ -113,7 +113,11 @@ var Formulas = (function () {
 
   function dayNumber(iso) {
     var date = new Date(0);
-    date.setUTCFullYear(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+    date.setUTCFullYear(
+      Number(iso.slice(0, 4)),
+      Number(iso.slice(5, 7)) - 1,
+      Number(iso.slice(8, 10)),
+    );
     return Math.round(date.getTime() / DAY_MS);
   }
 
@@ -150,7 +154,9 @@ var Formulas = (function () {
 
   function _quote(value) {
     var chars = Array.from(pyStr(value));
-    return chars.length > 40 ? '"' + chars.slice(0, 40).join('') + '…"' : '"' + chars.join('') + '"';
+    return chars.length > 40
+      ? '"' + chars.slice(0, 40).join('') + '…"'
+      : '"' + chars.join('') + '"';
   }
 
   function to_number(value, name) {
@@ -176,7 +182,8 @@ var Formulas = (function () {
     if (day_first === undefined) day_first = null;
     if (isNone(value)) return null;
     if (value instanceof Date) return dateOf(value);
-    if (typeof value === 'boolean') throw new InputError(name + ' must be a date, got ' + _quote(value));
+    if (typeof value === 'boolean')
+      throw new InputError(name + ' must be a date, got ' + _quote(value));
     if (typeof value === 'number') {
       if (Number.isNaN(value)) return null;
       return dateOfSerial(value, name, pyStr(value));
@@ -187,7 +194,8 @@ var Formulas = (function () {
       // Python re-enters to_date with float(text), so a bad serial is quoted as a float.
       if (NUMBER.test(text)) return dateOfSerial(Number(text), name, pyFloat(Number(text)));
       var found = ISO_DATE.exec(text) || YMD_SLASH.exec(text);
-      if (found) return _make_date(Number(found[1]), Number(found[2]), Number(found[3]), name, value);
+      if (found)
+        return _make_date(Number(found[1]), Number(found[2]), Number(found[3]), name, value);
       found = LOCAL_DATE.exec(text);
       if (found) {
         var first = Number(found[1]);
@@ -197,8 +205,11 @@ var Formulas = (function () {
         if (second > 12) return _make_date(year, first, second, name, value);
         if (day_first === null) {
           throw new InputError(
-            name + ': ' + _quote(value) + ' could be day/month or month/day; ' +
-              'use YYYY-MM-DD or a date cell'
+            name +
+              ': ' +
+              _quote(value) +
+              ' could be day/month or month/day; ' +
+              'use YYYY-MM-DD or a date cell',
           );
         }
         if (day_first) return _make_date(year, second, first, name, value);
@@ -217,12 +228,17 @@ var Formulas = (function () {
 
   function _make_date(year, month, day, name, raw) {
     var daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate();
-    if (month === 2) daysInMonth = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+    if (month === 2)
+      daysInMonth = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
     if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth) {
       throw new InputError(name + ' must be a date, got ' + _quote(raw));
     }
     return (
-      String(year).padStart(4, '0') + '-' + String(month).padStart(2, '0') + '-' + String(day).padStart(2, '0')
+      String(year).padStart(4, '0') +
+      '-' +
+      String(month).padStart(2, '0') +
+      '-' +
+      String(day).padStart(2, '0')
     );
   }
 
@@ -257,8 +273,14 @@ var Formulas = (function () {
   function out_of_stock_days(units, in_stock, available) {
     var n = units.length;
     var known = isNone(in_stock) ? new Array(n).fill(null) : in_stock.slice();
-    if (known.some(function (flag) { return !isNone(flag); })) {
-      return known.map(function (flag) { return flag === false; });
+    if (
+      known.some(function (flag) {
+        return !isNone(flag);
+      })
+    ) {
+      return known.map(function (flag) {
+        return flag === false;
+      });
     }
     var out = new Array(n).fill(false);
     if (!isNone(available) && available <= 0) {
@@ -346,10 +368,14 @@ var Formulas = (function () {
     }
     if (values.length < 2) return 0.0;
     var mean = 0.0;
-    values.forEach(function (x) { mean += x; });
+    values.forEach(function (x) {
+      mean += x;
+    });
     mean /= values.length;
     var squares = 0.0;
-    values.forEach(function (x) { squares += (x - mean) * (x - mean); });
+    values.forEach(function (x) {
+      squares += (x - mean) * (x - mean);
+    });
     return Math.sqrt(squares / (values.length - 1));
   }
 
@@ -450,7 +476,9 @@ var Formulas = (function () {
       if (d < horizon && qty > 0) arrivals.set(d, (arrivals.has(d) ? arrivals.get(d) : 0.0) + qty);
     });
     var cuts = new Set([0, horizon]);
-    arrivals.forEach(function (_, d) { cuts.add(d); });
+    arrivals.forEach(function (_, d) {
+      cuts.add(d);
+    });
     promotions.forEach(function (promo) {
       [promo[0], promo[1] + 1].forEach(function (day) {
         if (0 < day && day < horizon) cuts.add(day);
@@ -492,18 +520,18 @@ var Formulas = (function () {
   ];
   var AS241_NEAR_NUM = [
     7.7454501427834140764e-4, 0.0227238449892691845833, 0.24178072517745061177,
-    1.27045825245236838258, 3.64784832476320460504, 5.7694972214606914055,
-    4.6303378461565452959, 1.42343711074968357734,
+    1.27045825245236838258, 3.64784832476320460504, 5.7694972214606914055, 4.6303378461565452959,
+    1.42343711074968357734,
   ];
   var AS241_NEAR_DEN = [
     1.05075007164441684324e-9, 5.475938084995344946e-4, 0.0151986665636164571966,
-    0.14810397642748007459, 0.68976733498510000455, 1.6763848301838038494,
-    2.05319162663775882187, 1.0,
+    0.14810397642748007459, 0.68976733498510000455, 1.6763848301838038494, 2.05319162663775882187,
+    1.0,
   ];
   var AS241_TAIL_NUM = [
     2.01033439929228813265e-7, 2.71155556874348757815e-5, 0.0012426609473880784386,
-    0.026532189526576123093, 0.29656057182850489123, 1.7848265399172913358,
-    5.4637849111641143699, 6.6579046435011037772,
+    0.026532189526576123093, 0.29656057182850489123, 1.7848265399172913358, 5.4637849111641143699,
+    6.6579046435011037772,
   ];
   var AS241_TAIL_DEN = [
     2.04426310338993978564e-15, 1.4215117583164458887e-7, 1.8463183175100546818e-5,
@@ -534,13 +562,21 @@ var Formulas = (function () {
     return q < 0 ? -x : x;
   }
 
-  function safety_stock_units(rate, daily_sd, lead_time_days, service_level, lead_time_sd, safety_days) {
+  function safety_stock_units(
+    rate,
+    daily_sd,
+    lead_time_days,
+    service_level,
+    lead_time_sd,
+    safety_days,
+  ) {
     if (service_level === undefined) service_level = 0.95;
     if (lead_time_sd === undefined) lead_time_sd = 0.0;
     if (safety_days === undefined) safety_days = 7.0;
     var z = inverse_normal_cdf(service_level);
     var noise =
-      z * Math.sqrt(lead_time_days * daily_sd * daily_sd + rate * rate * lead_time_sd * lead_time_sd);
+      z *
+      Math.sqrt(lead_time_days * daily_sd * daily_sd + rate * rate * lead_time_sd * lead_time_sd);
     return Math.max(0, _ceil(pyMax(noise, rate * safety_days)));
   }
 
@@ -573,7 +609,9 @@ var Formulas = (function () {
     if (!has_rate) return NO_DATA;
     if (isNone(days_to_stockout)) return OK;
     if (warn_days.length !== 3) throw new InputError('warn_days needs three lines, e.g. 30,15,7');
-    var lines = warn_days.slice().sort(function (a, b) { return b - a; });
+    var lines = warn_days.slice().sort(function (a, b) {
+      return b - a;
+    });
     if (days_to_stockout < lines[2]) return CRITICAL;
     if (days_to_stockout < lines[1]) return WARNING;
     if (days_to_stockout < lines[0]) return WATCH;
@@ -634,32 +672,66 @@ var Formulas = (function () {
     return Object.assign({}, SKU_INPUT_DEFAULTS, fields);
   }
 
-  var FLAG_ORDER = [REORDER_NOW, LEAD_TIME_RISK, FEE_RISK, OVERSTOCK, INBOUND_OVERDUE, TREND_UP, RELAUNCH];
+  var FLAG_ORDER = [
+    REORDER_NOW,
+    LEAD_TIME_RISK,
+    FEE_RISK,
+    OVERSTOCK,
+    INBOUND_OVERDUE,
+    TREND_UP,
+    RELAUNCH,
+  ];
 
   function _mode_days(item, settings, mode) {
     var own = item[mode + '_days'];
     if (mode === 'transfer') return 0.0;
     if (!isNone(own)) return own;
-    if (!((mode + '_days') in settings)) throw new TypeError('unknown shipping mode ' + mode);
+    if (!(mode + '_days' in settings)) throw new TypeError('unknown shipping mode ' + mode);
     return settings[mode + '_days'];
   }
 
   function _lead(item, settings, mode) {
-    var production = !isNone(item.production_days) ? item.production_days : settings.production_days;
+    var production = !isNone(item.production_days)
+      ? item.production_days
+      : settings.production_days;
     var receiving = !isNone(item.receiving_days) ? item.receiving_days : settings.receiving_days;
     return lead_time(production, _mode_days(item, settings, mode), receiving);
   }
 
   function skuPlan(values) {
     var names = [
-      'daily_sales', 'trend', 'basis', 'daily_sd', 'inbound', 'days_of_cover',
-      'cover_incl_inbound', 'stockout_day', 'next_inbound_day', 'back_in_stock_day', 'gap_days',
-      'lost_units', 'lost_revenue', 'lead_time', 'air_lead_time', 'express_lead_time',
-      'safety_stock', 'reorder_point', 'reorder_by_day', 'reorder_qty', 'air_units', 'alert',
-      'flags', 'action', 'alternatives', 'action_text', 'last_out_of_stock_day',
+      'daily_sales',
+      'trend',
+      'basis',
+      'daily_sd',
+      'inbound',
+      'days_of_cover',
+      'cover_incl_inbound',
+      'stockout_day',
+      'next_inbound_day',
+      'back_in_stock_day',
+      'gap_days',
+      'lost_units',
+      'lost_revenue',
+      'lead_time',
+      'air_lead_time',
+      'express_lead_time',
+      'safety_stock',
+      'reorder_point',
+      'reorder_by_day',
+      'reorder_qty',
+      'air_units',
+      'alert',
+      'flags',
+      'action',
+      'alternatives',
+      'action_text',
+      'last_out_of_stock_day',
     ];
     var plan = {};
-    names.forEach(function (name, i) { plan[name] = values[i]; });
+    names.forEach(function (name, i) {
+      plan[name] = values[i];
+    });
     return plan;
   }
 
@@ -667,16 +739,28 @@ var Formulas = (function () {
     item = SkuInput(item);
     var s = Settings(settings);
     as_of = to_date(as_of, 'as_of');
-    var vel = velocity(item.units, item.in_stock, s.velocity_windows, s.velocity_weights, item.available);
+    var vel = velocity(
+      item.units,
+      item.in_stock,
+      s.velocity_windows,
+      s.velocity_weights,
+      item.available,
+    );
     var v = vel.rate;
     var available = pyMax(0.0, item.available);
     var inbound_total = 0.0;
-    item.inbound.forEach(function (pair) { inbound_total += pyMax(0.0, pair[1]); });
+    item.inbound.forEach(function (pair) {
+      inbound_total += pyMax(0.0, pair[1]);
+    });
     var lead = _lead(item, s, s.default_mode);
     var air_lead = _lead(item, s, 'air');
     var express_lead = _lead(item, s, 'express');
     var flags = [];
-    if (item.inbound.some(function (pair) { return pair[0] < 0 && pair[1] > 0; })) {
+    if (
+      item.inbound.some(function (pair) {
+        return pair[0] < 0 && pair[1] > 0;
+      })
+    ) {
       flags.push(INBOUND_OVERDUE);
     }
     var last_out = null;
@@ -687,15 +771,42 @@ var Formulas = (function () {
       }
     }
     var relaunch =
-      !isNone(item.days_since_restock) && available > 0 && item.days_since_restock <= s.relaunch_days;
+      !isNone(item.days_since_restock) &&
+      available > 0 &&
+      item.days_since_restock <= s.relaunch_days;
     if (v === null) {
       var noAlert = alert_for(null, item.available, s.warn_days, false);
       var noText = 'No sales history to plan from: add Sales rows or import Amazon reports.';
-      if (noAlert === OUT) noText = 'Out of stock with no sales history: restock or mark the SKU inactive.';
+      if (noAlert === OUT)
+        noText = 'Out of stock with no sales history: restock or mark the SKU inactive.';
       return skuPlan([
-        null, vel.trend, vel.basis, vel.daily_sd, inbound_total, null, null, null, null, null,
-        null, 0, null, lead, air_lead, express_lead, null, null, null, 0, 0, noAlert, flags,
-        noAlert === OUT ? PAUSE_AND_NOTIFY : OK, [], noText, last_out,
+        null,
+        vel.trend,
+        vel.basis,
+        vel.daily_sd,
+        inbound_total,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        0,
+        null,
+        lead,
+        air_lead,
+        express_lead,
+        null,
+        null,
+        null,
+        0,
+        0,
+        noAlert,
+        flags,
+        noAlert === OUT ? PAUSE_AND_NOTIFY : OK,
+        [],
+        noText,
+        last_out,
       ]);
     }
 
@@ -705,7 +816,9 @@ var Formulas = (function () {
     var stockout = proj.first_day_below(0.0);
     var next_eta = null;
     if (stockout !== null) {
-      var later = Array.from(proj.arrivals.keys()).filter(function (d) { return d > stockout; });
+      var later = Array.from(proj.arrivals.keys()).filter(function (d) {
+        return d > stockout;
+      });
       next_eta = later.length ? Math.min.apply(null, later) : null;
     }
     var back_in_stock = next_eta;
@@ -719,7 +832,14 @@ var Formulas = (function () {
     }
     var lost_revenue = !isNone(item.price) ? lost * item.price : null;
 
-    var ss = safety_stock_units(v, vel.daily_sd, lead, s.service_level, s.lead_time_sd_days, s.safety_days);
+    var ss = safety_stock_units(
+      v,
+      vel.daily_sd,
+      lead,
+      s.service_level,
+      s.lead_time_sd_days,
+      s.safety_days,
+    );
     var reorder_point = _ceil(v * lead + ss);
     var reorder_day = proj.first_day_below(ss);
     var reorder_by = reorder_day !== null ? reorder_day - lead : null;
@@ -728,7 +848,7 @@ var Formulas = (function () {
       ss,
       available + inbound_total,
       item.case_pack,
-      item.moq
+      item.moq,
     );
 
     var alert = alert_for(stockout, item.available, s.warn_days);
@@ -743,7 +863,9 @@ var Formulas = (function () {
     }
     if (vel.trend !== null && vel.trend > 1.2) flags.push(TREND_UP);
     if (relaunch) flags.push(RELAUNCH);
-    flags.sort(function (a, b) { return FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b); });
+    flags.sort(function (a, b) {
+      return FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b);
+    });
 
     var air_units = 0;
     var choices = [];
@@ -767,13 +889,21 @@ var Formulas = (function () {
         var mode = modes[m][0];
         var mode_lead = modes[m][2];
         if (mode_lead < bridge_end) {
-          var units = round_up_to_pack(proj.demand(pyMax(mode_lead, stockout), bridge_end), item.case_pack);
+          var units = round_up_to_pack(
+            proj.demand(pyMax(mode_lead, stockout), bridge_end),
+            item.case_pack,
+          );
           if (mode === 'air') air_units = units;
           if (units > 0) {
             choices.push([
               modes[m][1],
-              withCommas(String(units)) + ' units by ' + mode + ' arrive ' +
-                add_days(as_of, mode_lead) + ', ' + until,
+              withCommas(String(units)) +
+                ' units by ' +
+                mode +
+                ' arrive ' +
+                add_days(as_of, mode_lead) +
+                ', ' +
+                until,
             ]);
             break;
           }
@@ -785,7 +915,9 @@ var Formulas = (function () {
         if (cut <= MAX_SLOW_DOWN) {
           choices.push([
             SLOW_SALES,
-            'cut sales by ' + _fmt(pyMax(cut, 0.0) * 100, 0) + ' % to last until ' +
+            'cut sales by ' +
+              _fmt(pyMax(cut, 0.0) * 100, 0) +
+              ' % to last until ' +
               add_days(as_of, next_eta),
           ]);
         }
@@ -793,14 +925,23 @@ var Formulas = (function () {
       var revenue = lost_revenue !== null ? ', ' + _money(lost_revenue) + ' revenue' : '';
       choices.push([
         PAUSE_AND_NOTIFY,
-        gap + ' days out from ' + add_days(as_of, stockout) + ', ' +
-          withCommas(String(lost)) + ' units lost' + revenue,
+        gap +
+          ' days out from ' +
+          add_days(as_of, stockout) +
+          ', ' +
+          withCommas(String(lost)) +
+          ' units lost' +
+          revenue,
       ]);
     }
     if (reorder_by !== null && reorder_by <= 0 && qty > 0) {
       choices.push([
         REORDER_NOW,
-        'order ' + withCommas(String(qty)) + ' units by ' + s.default_mode + ' today, arrive ' +
+        'order ' +
+          withCommas(String(qty)) +
+          ' units by ' +
+          s.default_mode +
+          ' today, arrive ' +
           add_days(as_of, lead),
       ]);
     } else if (reorder_by !== null && reorder_by <= 7 && qty > 0) {
@@ -812,21 +953,58 @@ var Formulas = (function () {
     if (relaunch) {
       choices.push([
         RELAUNCH,
-        'back in stock ' + pyStr(item.days_since_restock) + ' days: ' + _fmt(s.coupon_pct, 0) +
-          ' % coupon for 7 days, ad budget +' + _fmt(s.ad_boost_pct, 0) + ' %, watch conversion',
+        'back in stock ' +
+          pyStr(item.days_since_restock) +
+          ' days: ' +
+          _fmt(s.coupon_pct, 0) +
+          ' % coupon for 7 days, ad budget +' +
+          _fmt(s.ad_boost_pct, 0) +
+          ' %, watch conversion',
       ]);
     }
     if (!choices.length) choices.push([OK, 'no action needed']);
     var action = choices[0][0];
     var text = action + ': ' + choices[0][1];
     if (choices.length > 1) {
-      text += ' · also ' + choices.slice(1).map(function (c) { return c[0] + ': ' + c[1]; }).join(' · ');
+      text +=
+        ' · also ' +
+        choices
+          .slice(1)
+          .map(function (c) {
+            return c[0] + ': ' + c[1];
+          })
+          .join(' · ');
     }
     return skuPlan([
-      v, vel.trend, vel.basis, vel.daily_sd, inbound_total, cover, cover_all, stockout, next_eta,
-      back_in_stock, gap, lost, lost_revenue, lead, air_lead, express_lead, ss, reorder_point,
-      reorder_by, qty, air_units, alert, flags, action,
-      choices.slice(1).map(function (c) { return c[0]; }), text, last_out,
+      v,
+      vel.trend,
+      vel.basis,
+      vel.daily_sd,
+      inbound_total,
+      cover,
+      cover_all,
+      stockout,
+      next_eta,
+      back_in_stock,
+      gap,
+      lost,
+      lost_revenue,
+      lead,
+      air_lead,
+      express_lead,
+      ss,
+      reorder_point,
+      reorder_by,
+      qty,
+      air_units,
+      alert,
+      flags,
+      action,
+      choices.slice(1).map(function (c) {
+        return c[0];
+      }),
+      text,
+      last_out,
     ]);
   }
 
@@ -836,7 +1014,8 @@ var Formulas = (function () {
   }
 
   function _describe_bridge(as_of, back, end, mode) {
-    if (back === null) return 'bridging until a ' + mode + ' order placed today lands ' + add_days(as_of, end);
+    if (back === null)
+      return 'bridging until a ' + mode + ' order placed today lands ' + add_days(as_of, end);
     return 'before the inbound of ' + add_days(as_of, back);
   }
 
@@ -854,7 +1033,9 @@ var Formulas = (function () {
   }
 
   function sales_velocity(units, in_stock, windows, weights) {
-    var series = units.map(function (u) { return to_number(u, 'units') || 0.0; });
+    var series = units.map(function (u) {
+      return to_number(u, 'units') || 0.0;
+    });
     var flags = null;
     if (!isNone(in_stock)) {
       if (in_stock.length !== series.length) {
@@ -862,12 +1043,18 @@ var Formulas = (function () {
       }
       flags = in_stock.map(_to_flag);
     }
-    var win = windows && windows.length
-      ? windows.map(function (x) { return Math.trunc(_required(x, 'windows')); })
-      : [7, 30, 90];
-    var wts = weights && weights.length
-      ? weights.map(function (x) { return _required(x, 'weights'); })
-      : [0.5, 0.3, 0.2];
+    var win =
+      windows && windows.length
+        ? windows.map(function (x) {
+            return Math.trunc(_required(x, 'windows'));
+          })
+        : [7, 30, 90];
+    var wts =
+      weights && weights.length
+        ? weights.map(function (x) {
+            return _required(x, 'weights');
+          })
+        : [0.5, 0.3, 0.2];
     return velocity(series, flags, win, wts).rate;
   }
 
@@ -889,7 +1076,14 @@ var Formulas = (function () {
     return Math.max(0, daysBetween(eta, out));
   }
 
-  function safety_stock(daily_sales, daily_sd, lead_time_days, service_level, lead_time_sd, safety_days) {
+  function safety_stock(
+    daily_sales,
+    daily_sd,
+    lead_time_days,
+    service_level,
+    lead_time_sd,
+    safety_days,
+  ) {
     var rate = _required(daily_sales, 'daily_sales', 0);
     var sd = _required(daily_sd, 'daily_sd', 0);
     var lead = _required(lead_time_days, 'lead_time_days', 0);
@@ -899,7 +1093,15 @@ var Formulas = (function () {
     return safety_stock_units(rate, sd, lead, level, ltSd, days);
   }
 
-  function reorder_date(available, daily_sales, lead_time_days, as_of, safety_stock, inbound_qty, inbound_eta) {
+  function reorder_date(
+    available,
+    daily_sales,
+    lead_time_days,
+    as_of,
+    safety_stock,
+    inbound_qty,
+    inbound_eta,
+  ) {
     var stock = _required_stock(available);
     var rate = _required(daily_sales, 'daily_sales');
     var lead = _required(lead_time_days, 'lead_time_days', 0);
@@ -911,7 +1113,16 @@ var Formulas = (function () {
     return t !== null ? add_days(day0, t - _ceil(lead)) : null;
   }
 
-  function reorder_qty(available, inbound, daily_sales, lead_time_days, cover_days, safety_stock, case_pack, moq) {
+  function reorder_qty(
+    available,
+    inbound,
+    daily_sales,
+    lead_time_days,
+    cover_days,
+    safety_stock,
+    case_pack,
+    moq,
+  ) {
     var stock = _required_stock(available);
     var coming = _optional(inbound, 'inbound', 0.0, 0);
     var rate = _required(daily_sales, 'daily_sales', 0);
@@ -926,9 +1137,12 @@ var Formulas = (function () {
   function alert_level(days_to_stockout, available, warn_days) {
     var days = to_number(days_to_stockout, 'days_to_stockout');
     var stock = to_number(available, 'available');
-    var lines = warn_days && warn_days.length
-      ? warn_days.map(function (x) { return _required(x, 'warn_days'); })
-      : [30, 15, 7];
+    var lines =
+      warn_days && warn_days.length
+        ? warn_days.map(function (x) {
+            return _required(x, 'warn_days');
+          })
+        : [30, 15, 7];
     return alert_for(days, stock, lines);
   }
 

@@ -110,7 +110,9 @@ function stockoutSummaryText_(summary) {
     text += ' ' + stockoutPlural_(summary.problems, 'problem') + ' (see the Problems tab).';
   }
   var urgent = (summary.urgent || []).slice(0, STOCKOUT_TOAST_URGENT).map(function (item) {
-    return item.sku + ' ' + item.alert + (item.action ? ': ' + item.action : '');
+    // The first action with its numbers; the alternatives are on the Alerts tab.
+    var action = item.action ? ': ' + String(item.action).split(' · also ')[0] : '';
+    return item.sku + ' ' + item.alert + action;
   });
   if (urgent.length) {
     text += ' Urgent: ' + urgent.join('; ') + '.';

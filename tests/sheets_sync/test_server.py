@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
+import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +25,7 @@ from sheets_sync.server import ConfigError, create_app, serve_command, spreadshe
 TOKEN = "tok-" + "a" * 28
 OTHER_TOKEN = "tok-" + "b" * 28
 SHEET = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
+RUN_MENU = Path(__file__).resolve().parents[1] / "addin" / "google" / "run_menu.js"
 
 
 @contextlib.contextmanager
@@ -267,3 +273,52 @@ def test_stockout_serve_rejects_a_malformed_allow_list(monkeypatch: pytest.Monke
 )
 def test_spreadsheet_id_accepts_ids_and_urls(text: str, expected: str) -> None:
     assert spreadsheet_id(text) == expected
+
+
+# --- the Apps Script menu (run in Node) calling the real server ------------------------------
+
+
+def click_refresh_now(base: str, sheet: str, token: str = TOKEN) -> dict[str, Any]:
+    """Run Stockout > Refresh now of the .gs files in Node; return {message, toasts}."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run the Apps Script menu")
+    props = {"STOCKOUT_SERVER_URL": base, "STOCKOUT_SERVER_TOKEN": token}
+    env = {
+        **os.environ,
+        "STOCKOUT_TEST_PROPS": json.dumps(props),
+        "STOCKOUT_TEST_SPREADSHEET": sheet,
+    }
+    done = subprocess.run(
+        [node, str(RUN_MENU), "stockoutRefreshNow"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_the_menu_toasts_what_the_server_answers(base: str, recorder: Recorder) -> None:
+    clicked = click_refresh_now(base, SHEET)
+    assert clicked["message"] == "Refreshed 3 SKUs: 1 OUT."
+    assert clicked["toasts"] == ["Refreshing… this can take a minute.", clicked["message"]]
+    assert recorder.calls == [(f"gsheet:{SHEET}", None)]
+
+
+def test_the_menu_explains_a_refused_token_and_a_busy_sheet(base: str, recorder: Recorder) -> None:
+    refused = click_refresh_now(base, SHEET, token="wrong-token-wrong-token")
+    assert refused["message"].startswith("Refresh refused: missing or wrong token.")
+    recorder.hold.clear()
+    thread = threading.Thread(target=lambda: post(base, {"spreadsheet": SHEET}))
+    thread.start()
+    try:
+        assert recorder.entered.wait(5)
+        busy = click_refresh_now(base, SHEET)
+    finally:
+        recorder.hold.set()
+        thread.join(10)
+    assert busy["message"] == (
+        "Not refreshed: a refresh of this sheet is already running. Try again when it has finished."
+    )

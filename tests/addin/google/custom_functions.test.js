@@ -50,7 +50,11 @@ test('every shared vector of the eight cell functions shows the same value in a 
       const args = kase.args.map((value, i) => asSheetArgument(value, i, name));
       let got = gas[custom](...args);
       if (got && typeof got.getTime === 'function') got = shown(got);
-      assert.deepStrictEqual(plain(got), asShown(kase.expected), `${custom}: ${kase.name} ${JSON.stringify(args)}`);
+      assert.deepStrictEqual(
+        plain(got),
+        asShown(kase.expected),
+        `${custom}: ${kase.name} ${JSON.stringify(args)}`,
+      );
       checked += 1;
     }
   }
@@ -59,7 +63,11 @@ test('every shared vector of the eight cell functions shows the same value in a 
 
 test('a single cell gives a single value; a column gives a column', () => {
   assert.equal(gas.DAYS_OF_COVER(120, 8), 15);
-  assert.deepEqual(plain(gas.DAYS_OF_COVER([[120], [30], [7]], [[8], [3], [0]])), [[15], [10], ['']]);
+  assert.deepEqual(plain(gas.DAYS_OF_COVER([[120], [30], [7]], [[8], [3], [0]])), [
+    [15],
+    [10],
+    [''],
+  ]);
 });
 
 test('single cells broadcast against ranges, and blocks give one value per cell', () => {
@@ -73,7 +81,7 @@ test('single cells broadcast against ranges, and blocks give one value per cell'
 test('ranges of different lengths are refused with the argument named', () => {
   assert.equal(
     gas.DAYS_OF_COVER([[1], [2], [3]], [[1], [2]]),
-    '#STOCKOUT: daily_sales is 2×1 cells but the other ranges are 3×1'
+    '#STOCKOUT: daily_sales is 2×1 cells but the other ranges are 3×1',
   );
 });
 
@@ -95,15 +103,18 @@ test('date cells are read as the day the sheet shows and come back as date cells
   const got = gas.STOCKOUT_DATE(10, 3, day('2026-11-25'));
   assert.equal(typeof got.getTime, 'function', 'a date value, not text');
   assert.equal(got.getTime(), day('2026-11-28').getTime()); // midnight in the sheet's zone
-  const column = gas.STOCKOUT_DATE([[10], [20], [5]], 2, day('2026-11-25'), [[0], [10], ['']], [
-    [''],
-    [day('2026-11-27')],
-    [''],
-  ]);
-  assert.deepEqual(
-    plain(column.map((row) => shown(row[0]))),
-    ['2026-11-30', '2026-12-10', '2026-11-27']
+  const column = gas.STOCKOUT_DATE(
+    [[10], [20], [5]],
+    2,
+    day('2026-11-25'),
+    [[0], [10], ['']],
+    [[''], [day('2026-11-27')], ['']],
   );
+  assert.deepEqual(plain(column.map((row) => shown(row[0]))), [
+    '2026-11-30',
+    '2026-12-10',
+    '2026-11-27',
+  ]);
   assert.equal(shown(gas.REORDER_DATE(100, 5, 30, day('2026-11-25'), 20)), '2026-11-11');
   assert.equal(gas.STOCKOUT_GAP(10, 2, day('2026-11-25'), day('2026-12-15')), 15);
 });
@@ -117,7 +128,7 @@ test('serial numbers and ISO text work as dates too; no sales gives a blank date
 test('a date where a number belongs is named by the day the sheet shows', () => {
   assert.equal(
     gas.DAYS_OF_COVER(day('2026-11-25'), 5),
-    '#STOCKOUT: available must be a number, got "2026-11-25"'
+    '#STOCKOUT: available must be a number, got "2026-11-25"',
   );
 });
 
@@ -125,7 +136,11 @@ test('SALES_VELOCITY: a column or a row is one series, a block one series per ro
   const week = [2, 3, 4, 5, 6, 8, 10];
   assert.equal(gas.SALES_VELOCITY(week.map((u) => [u])), gas.Formulas.sales_velocity(week));
   assert.equal(gas.SALES_VELOCITY([week]), gas.Formulas.sales_velocity(week));
-  const block = [[1, 1, 1], ['', '', ''], [4, 5, 6]];
+  const block = [
+    [1, 1, 1],
+    ['', '', ''],
+    [4, 5, 6],
+  ];
   assert.deepEqual(plain(gas.SALES_VELOCITY(block)), [[1], [''], [5]]);
 });
 
@@ -135,8 +150,14 @@ test('SALES_VELOCITY: in-stock flags skip stockout days; windows and weights as 
   assert.equal(gas.SALES_VELOCITY(units, flags), 6);
   assert.equal(gas.SALES_VELOCITY(units, undefined, '2, 5', '1;1'), (0 + 3.6) / 2);
   assert.equal(
-    gas.SALES_VELOCITY([[1, 2], [3, 4]], [[true, true]]),
-    '#STOCKOUT: in_stock must have one row per row of units'
+    gas.SALES_VELOCITY(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [[true, true]],
+    ),
+    '#STOCKOUT: in_stock must have one row per row of units',
   );
 });
 
@@ -153,7 +174,7 @@ test('ALERT_LEVEL reads warning lines from a range or from "60,30,14" text', () 
 test('every custom function is documented for autocomplete and not private', () => {
   const source = fs.readFileSync(
     path.resolve(__dirname, '../../../addin/google/CustomFunctions.gs'),
-    'utf8'
+    'utf8',
   );
   for (const custom of Object.values(CELL_FUNCTIONS)) {
     assert.equal(typeof gas[custom], 'function', custom);

@@ -67,7 +67,7 @@ test('Refresh now toasts the summary: counts worst first, problems, urgent SKUs'
     alerts: {OK: 30, WATCH: 0, CRITICAL: 2, OUT: 1, WARNING: 7},
     problems: 3,
     urgent: [
-      {sku: 'MUG-01', alert: 'OUT', action: 'SWITCH TO FBM'},
+      {sku: 'MUG-01', alert: 'OUT', action: 'SWITCH TO FBM · also PAUSE AND NOTIFY: 9 days out'},
       {sku: 'MUG-02', alert: 'CRITICAL', action: 'EXPEDITE BY AIR'},
       {sku: 'MUG-03', alert: 'CRITICAL'},
       {sku: 'MUG-04', alert: 'WARNING', action: 'REORDER NOW'},
