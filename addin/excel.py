@@ -8,9 +8,9 @@ whatever the user selected. This module only translates between the two, and com
   single cells like Excel's own array arithmetic, and the result spills: one value per row of a
   column, per cell of a block. SALES_VELOCITY reads a row or column as one daily series and a
   block as one series per row.
-- Blanks. A row where every range argument is empty gives an empty result, so a formula over
-  B2:B1000 leaves room for new SKUs instead of a column of errors. Inside a sales series an
-  empty cell is a day without sales, as in `addin.formulas`.
+- Blanks. A row where every required argument given as a range is empty gives an empty result,
+  so a formula over B2:B1000 leaves room for new SKUs instead of a column of errors. Inside a
+  sales series an empty cell is a day without sales, as in `addin.formulas`.
 - Errors. A bad argument shows `#STOCKOUT: <what is wrong>` in its own cell; the other rows of a
   spill still compute. Nothing ever reaches Excel as a Python traceback.
 
@@ -152,7 +152,12 @@ def _cellwise(compute: Callable[..., Any], **args: Any) -> Any:
         rows, cols = _broadcast_shape(grids)
     except formulas.InputError as exc:
         return _error(exc)
-    ranges = [name for name, g in grids.items() if _is_range(g)]
+    required = inspect.signature(compute).parameters
+    ranges = [
+        name
+        for name, g in grids.items()
+        if _is_range(g) and required[name].default is inspect.Parameter.empty
+    ]
     out = []
     for r in range(rows):
         out_row = []
@@ -172,6 +177,8 @@ def _blank(value: Any) -> bool:
 
 def _series(value: Any) -> list[list[Any]]:
     """Daily series from a range: a row or column is one series, a block one series per row."""
+    if isinstance(value, list | tuple) and not value:
+        return [[]]
     grid = _grid(value)
     if len(grid) == 1:
         return [grid[0]]
