@@ -41,7 +41,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
 
-EPOCH = dt.datetime(1899, 12, 30)
+from sheets_sync.backends.gsheets import EPOCH, to_serial
+
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
 MAX_COLUMNS = 18278  # ZZZ: no A1 column has more than three letters
 
@@ -176,6 +177,7 @@ class Sheet:
     formats: list[tuple[int, int, int | None, int | None, dict[str, str]]] = field(
         default_factory=list
     )
+    conditional_formats: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -268,14 +270,6 @@ def _json_number(value: float) -> int | float:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
-
-
-def to_serial(value: dt.date | dt.datetime) -> float:
-    """A date or datetime as a spreadsheet serial number (days since 1899-12-30)."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    delta = value.replace(tzinfo=None) - EPOCH
-    return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
 
 
 def from_serial(serial: float) -> dt.datetime:
@@ -874,7 +868,11 @@ class FakeSheets:
         return {
             "spreadsheetId": book.id,
             "properties": book.props,
-            "sheets": [{"properties": s.props} for s in self._ordered(book)],
+            "sheets": [
+                {"properties": s.props}
+                | ({"conditionalFormats": s.conditional_formats} if s.conditional_formats else {})
+                for s in self._ordered(book)
+            ],
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.id}/edit",
         }
 
@@ -898,7 +896,12 @@ class FakeSheets:
         # Google applies a batch atomically: work on a copy, keep it only if all succeed.
         snapshot = (
             [
-                Sheet(json.loads(json.dumps(s.props)), dict(s.cells), list(s.formats))
+                Sheet(
+                    json.loads(json.dumps(s.props)),
+                    dict(s.cells),
+                    list(s.formats),
+                    list(s.conditional_formats),
+                )
                 for s in book.sheets
             ],
             json.loads(json.dumps(book.props)),
@@ -1027,6 +1030,18 @@ class FakeSheets:
                     dict(cell_format),
                 )
             )
+        return {}
+
+    def _request_addConditionalFormatRule(
+        self, book: Spreadsheet, args: Any, where: str
+    ) -> dict[str, Any]:
+        """Stored and shown in the metadata as given; the fake does not apply them."""
+        rule = dict(args.get("rule") or {})
+        for grid in rule.get("ranges") or [{}]:
+            self._sheet_by_id(book, grid.get("sheetId", 0), where)
+        sheet = self._sheet_by_id(book, (rule.get("ranges") or [{}])[0].get("sheetId", 0), where)
+        index = min(int(args.get("index", 0)), len(sheet.conditional_formats))
+        sheet.conditional_formats.insert(index, rule)
         return {}
 
     # -- values -------------------------------------------------------------------------------

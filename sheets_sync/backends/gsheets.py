@@ -1,0 +1,473 @@
+"""Google Sheets as a workbook: `stockout refresh gsheet:<spreadsheet id or URL>`.
+
+A refresh must not cost an API call per SKU or per tab: Google allows 60 reads and 60 writes a
+minute per user. So a refresh costs three calls whatever its size: the spreadsheet metadata,
+one `values:batchGet` for every tab it reads and one `values:batchUpdate` (RAW, so a title
+starting with `=` stays text) for every tab it writes. One more `batchUpdate` happens only when
+an output tab is missing or has outgrown its grid; the formats (date columns, bold frozen
+header, alert colours) ride along in that call, so they cost nothing on ordinary refreshes.
+
+Credentials come from the environment only: `STOCKOUT_GOOGLE_CREDENTIALS` (a path to, or the
+JSON of, a service-account key or an OAuth authorized-user file) or
+`GOOGLE_APPLICATION_CREDENTIALS` (a service-account key file). `STOCKOUT_SHEETS_API` (or the
+`api=` option) sends every call to another endpoint instead, such as the local fake in
+`sheets_sync.fake_sheets`; no credentials are needed then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import gspread
+import requests
+from google.auth.exceptions import GoogleAuthError
+from gspread.exceptions import APIError
+from gspread.utils import rowcol_to_a1
+
+from sheets_sync.backends import Grid, Tab, TargetError
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+EPOCH = dt.datetime(1899, 12, 30)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Rows a new or enlarged tab gets beyond what is written, so it does not need resizing soon.
+HEADROOM_ROWS = 200
+
+NUMBER_FORMATS = {
+    "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
+    "int": {"type": "NUMBER", "pattern": "#,##0"},
+    "float": {"type": "NUMBER", "pattern": "#,##0.0"},
+    "pct": {"type": "PERCENT", "pattern": "0%"},
+    "money": {"type": "NUMBER", "pattern": "#,##0.00"},
+    "text": {"type": "TEXT", "pattern": "@"},
+}
+
+T = TypeVar("T")
+
+
+def to_serial(value: dt.date | dt.datetime) -> float:
+    """A date or datetime as a spreadsheet serial number (days since 1899-12-30)."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - EPOCH
+    return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+
+
+def spreadsheet_id(text: str) -> str:
+    """The id in `1AbC...` or `https://docs.google.com/spreadsheets/d/1AbC.../edit#gid=0`."""
+    text = text.strip()
+    match = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+    if match:
+        return match.group(1)
+    if re.fullmatch(r"[A-Za-z0-9_-]{10,}", text):
+        return text
+    raise TargetError(
+        f"'{text}' is not a Google Sheets id or URL. Use gsheet:<id>, where <id> is the part "
+        "of the sheet's address between /d/ and /edit."
+    )
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _sheet_cell(value: Any) -> Any:
+    """A cell as JSON for RAW input: dates become serials, blanks clear the cell."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # numpy scalars
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.date):
+        try:
+            return to_serial(value)
+        except (TypeError, ValueError, OverflowError):  # NaT and other non-dates
+            return ""
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else ""
+    return str(value)
+
+
+def _read_cell(value: Any) -> Any:
+    return None if value == "" else value
+
+
+class _RedirectedSession(requests.Session):
+    """Sends gspread's calls to another base URL (a local fake, a test server)."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        url = url.decode() if isinstance(url, bytes) else url
+        for host in GOOGLE_HOSTS:
+            if url.startswith(host):
+                url = self.base_url + url[len(host) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+def _load_credentials() -> tuple[Any, str | None]:
+    """Credentials from the environment and the service-account e-mail, if there is one."""
+    source = os.environ.get("STOCKOUT_GOOGLE_CREDENTIALS") or os.environ.get(
+        "GOOGLE_APPLICATION_CREDENTIALS"
+    )
+    if not source:
+        raise TargetError(
+            "No Google credentials. Set STOCKOUT_GOOGLE_CREDENTIALS (or "
+            "GOOGLE_APPLICATION_CREDENTIALS) to a service-account key file, then share the "
+            "sheet with the service account's e-mail address."
+        )
+    text = source
+    if not source.lstrip().startswith("{"):
+        try:
+            text = Path(source).expanduser().read_text(encoding="utf-8")
+        except OSError as error:
+            raise TargetError(
+                f"Cannot read the Google credentials file {source}: {error.strerror}."
+            ) from None
+    try:
+        info = json.loads(text)
+    except ValueError:
+        raise TargetError(
+            "The Google credentials are not valid JSON: use the key file downloaded from the "
+            "Google Cloud console as is."
+        ) from None
+    kind = info.get("type") if isinstance(info, dict) else None
+    try:
+        if kind == "service_account":
+            from google.oauth2.service_account import Credentials as ServiceAccount
+
+            account = ServiceAccount.from_service_account_info(info, scopes=SCOPES)
+            return account, info.get("client_email")
+        if kind == "authorized_user":
+            from google.oauth2.credentials import Credentials as UserCredentials
+
+            return UserCredentials.from_authorized_user_info(info, scopes=SCOPES), None
+    except (ValueError, KeyError) as error:
+        raise TargetError(f"The Google credentials are incomplete ({error}).") from None
+    raise TargetError(
+        "The Google credentials must be a service-account key (type service_account) or an "
+        f"OAuth authorized-user file (type authorized_user), not {kind or 'unknown'}."
+    )
+
+
+class GoogleSheetsBackend:
+    """A Google spreadsheet, read in one batch and written in one batch."""
+
+    def __init__(
+        self,
+        spreadsheet: str,
+        *,
+        api: str | None = None,
+        timeout: float = 60.0,
+        tries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+        **_other_backends_options: Any,
+    ) -> None:
+        """Open `spreadsheet` (an id or URL); no call is made before the first read or write.
+
+        `api` (or env STOCKOUT_SHEETS_API) is a base URL that replaces Google's. `tries` caps
+        the attempts of each call on 429/5xx/network errors; `sleep` is there for tests.
+        """
+        self.id = spreadsheet_id(spreadsheet)
+        self.label = f"Google Sheet {self.id}"
+        self.tries = max(1, tries)
+        self._sleep = sleep
+        self._account: str | None = None
+        api = api or os.environ.get("STOCKOUT_SHEETS_API")
+        if api:
+            client = gspread.Client(auth=None, session=_RedirectedSession(api))  # type: ignore[arg-type]
+        else:
+            credentials, self._account = _load_credentials()
+            client = gspread.Client(auth=credentials)
+        client.set_timeout(timeout)
+        self._http = client.http_client
+        self._sheets: dict[str, dict[str, Any]] | None = None  # lower-case title -> properties
+        self._extents: dict[str, tuple[int, int]] = {}  # title -> (rows, columns) last read
+
+    # -- the Backend protocol -----------------------------------------------------------------
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
+        sheets = self._metadata()
+        titles = {name: sheets[name.lower()]["title"] for name in tabs if name.lower() in sheets}
+        found: dict[str, Grid] = {}
+        wanted = list(dict.fromkeys(titles.values()))
+        if wanted:
+            answer = self._call(
+                "read the sheet",
+                self._http.values_batch_get,
+                self.id,
+                [_quote(title) for title in wanted],
+                params={
+                    "valueRenderOption": "UNFORMATTED_VALUE",
+                    "dateTimeRenderOption": "SERIAL_NUMBER",
+                    "majorDimension": "ROWS",
+                },
+            )
+            for title, value_range in zip(wanted, answer.get("valueRanges", []), strict=False):
+                rows = value_range.get("values", [])
+                width = max((len(row) for row in rows), default=0)
+                self._extents[title] = (len(rows), width)
+                found[title] = [
+                    [_read_cell(v) for v in row] + [None] * (width - len(row)) for row in rows
+                ]
+        return {name: found.get(titles[name]) if name in titles else None for name in tabs}
+
+    def write(self, tabs: Mapping[str, Tab]) -> None:
+        sheets = self._metadata()
+        structure: list[dict[str, Any]] = []
+        styles: list[dict[str, Any]] = []
+        data = []
+        sizes = {}
+        grown: dict[str, dict[str, int]] = {}
+        for tab in tabs.values():
+            rows = [list(tab.header), *(list(row) for row in tab.rows)]
+            height, width = len(rows), max(len(row) for row in rows)
+            existing = sheets.get(tab.name.lower())
+            if existing is None:
+                title, sheet_id = tab.name, self._new_sheet_id()
+                structure.append(self._add_sheet(tab, sheet_id, height, width))
+                old_height, old_width = 0, 0
+                styles += self._fixed_styles(tab, sheet_id)
+            else:
+                title, sheet_id = existing["title"], existing["sheetId"]
+                grid = existing["gridProperties"]
+                old_height, old_width = self._extents.get(
+                    title, (grid["rowCount"], grid["columnCount"])
+                )
+                if height > grid["rowCount"] or width > grid["columnCount"]:
+                    resize = self._resize(existing, height, width)
+                    structure.append(resize)
+                    grown[title] = resize["updateSheetProperties"]["properties"]["gridProperties"]
+            styles += self._number_formats(tab, sheet_id)
+            # Blanks over what the tab held before clear leftover rows in the same call.
+            full_height, full_width = max(height, old_height), max(width, old_width, 1)
+            values = [
+                [_sheet_cell(v) for v in row] + [""] * (full_width - len(row)) for row in rows
+            ]
+            values += [[""] * full_width for _ in range(full_height - height)]
+            corner = rowcol_to_a1(full_height, full_width)
+            data.append({"range": f"{_quote(title)}!A1:{corner}", "values": values})
+            sizes[title] = (height, width)
+        if structure:
+            answer = self._call(
+                "add the missing tabs",
+                self._http.batch_update,
+                self.id,
+                {"requests": structure + styles},
+            )
+            self._remember(answer.get("replies", []))
+            for title, grid in grown.items():
+                sheets[title.lower()]["gridProperties"].update(grid)
+        if data:
+            self._call(
+                "write the sheet",
+                self._http.values_batch_update,
+                self.id,
+                {"valueInputOption": "RAW", "data": data},
+            )
+        self._extents.update(sizes)
+
+    # -- structure and formats ----------------------------------------------------------------
+
+    def _new_sheet_id(self) -> int:
+        taken = {props["sheetId"] for props in (self._sheets or {}).values()}
+        while (sheet_id := random.randrange(1, 2**31 - 1)) in taken:
+            pass
+        return sheet_id
+
+    @staticmethod
+    def _add_sheet(tab: Tab, sheet_id: int, height: int, width: int) -> dict[str, Any]:
+        grid = {
+            "rowCount": max(1000, height + HEADROOM_ROWS),
+            "columnCount": max(26, width),
+            "frozenRowCount": 1,
+        }
+        properties = {"sheetId": sheet_id, "title": tab.name, "gridProperties": grid}
+        return {"addSheet": {"properties": properties}}
+
+    @staticmethod
+    def _resize(existing: Mapping[str, Any], height: int, width: int) -> dict[str, Any]:
+        grid = existing["gridProperties"]
+        new_grid = {
+            "rowCount": max(grid["rowCount"], height + HEADROOM_ROWS),
+            "columnCount": max(grid["columnCount"], width),
+        }
+        return {
+            "updateSheetProperties": {
+                "properties": {"sheetId": existing["sheetId"], "gridProperties": new_grid},
+                "fields": "gridProperties.rowCount,gridProperties.columnCount",
+            }
+        }
+
+    @staticmethod
+    def _number_formats(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
+        """Column number formats; sent only when a structure call is made anyway."""
+        requests_ = []
+        for column, header in enumerate(tab.header):
+            number_format = NUMBER_FORMATS.get(tab.formats.get(header, ""))
+            if number_format:
+                requests_.append(
+                    {
+                        "repeatCell": {
+                            "range": {
+                                "sheetId": sheet_id,
+                                "startRowIndex": 1,
+                                "startColumnIndex": column,
+                                "endColumnIndex": column + 1,
+                            },
+                            "cell": {"userEnteredFormat": {"numberFormat": number_format}},
+                            "fields": "userEnteredFormat.numberFormat",
+                        }
+                    }
+                )
+        return requests_
+
+    @staticmethod
+    def _fixed_styles(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
+        """Bold header and alert colours, set once when the tab is created."""
+        styles: list[dict[str, Any]] = [
+            {
+                "repeatCell": {
+                    "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bold",
+                }
+            }
+        ]
+        for header, colours in tab.fills.items():
+            if header not in tab.header:
+                continue
+            column = tab.header.index(header)
+            for value, colour in colours.items():
+                rule = {
+                    "ranges": [
+                        {
+                            "sheetId": sheet_id,
+                            "startRowIndex": 1,
+                            "startColumnIndex": column,
+                            "endColumnIndex": column + 1,
+                        }
+                    ],
+                    "booleanRule": {
+                        "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": value}]},
+                        "format": {"backgroundColor": _rgb(colour)},
+                    },
+                }
+                styles.append({"addConditionalFormatRule": {"rule": rule, "index": 0}})
+        return styles
+
+    # -- calls --------------------------------------------------------------------------------
+
+    def _metadata(self) -> dict[str, dict[str, Any]]:
+        if self._sheets is None:
+            answer = self._call(
+                "open the sheet",
+                self._http.fetch_sheet_metadata,
+                self.id,
+                params={
+                    "includeGridData": "false",
+                    "fields": "properties.title,sheets.properties(sheetId,title,index,"
+                    "gridProperties(rowCount,columnCount))",
+                },
+            )
+            self.label = f"Google Sheet '{answer.get('properties', {}).get('title', self.id)}'"
+            self._sheets = {}
+            self._remember([{"addSheet": s} for s in answer.get("sheets", [])])
+        return self._sheets  # type: ignore[return-value]
+
+    def _remember(self, replies: Sequence[Mapping[str, Any]]) -> None:
+        """Keep sheet properties from metadata or from addSheet/resize replies."""
+        assert self._sheets is not None
+        for reply in replies:
+            props = (reply.get("addSheet") or {}).get("properties")
+            if props:
+                self._sheets[props["title"].lower()] = dict(props)
+
+    def _call(self, doing: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call the API, retrying 429/5xx and network errors with capped exponential backoff."""
+        for attempt in range(1, self.tries + 1):
+            try:
+                return method(*args, **kwargs)
+            except APIError as error:
+                status = error.response.status_code
+                if status not in RETRY_STATUSES or attempt == self.tries:
+                    raise self._explain(error, doing, attempt) from None
+                wait = _retry_after(error.response)
+            except requests.RequestException as error:
+                if attempt == self.tries:
+                    raise TargetError(
+                        f"Cannot reach Google Sheets to {doing} ({type(error).__name__}) after "
+                        f"{attempt} tries. Check the network connection and try again."
+                    ) from None
+                wait = None
+            except GoogleAuthError as error:
+                raise TargetError(f"Google refused the credentials: {error}") from None
+            backoff = min(32.0, 2.0 ** (attempt - 1)) * random.uniform(1.0, 1.5)
+            self._sleep(max(backoff, wait or 0.0))
+        raise AssertionError("unreachable")
+
+    def _explain(self, error: APIError, doing: str, attempt: int) -> TargetError:
+        status = error.response.status_code
+        message = str(error.error.get("message", "")).strip()
+        if status == 403 and ("has not been used" in message or "disabled" in message):
+            return TargetError(
+                f"The Google Sheets API is not enabled for these credentials' project: {message}"
+            )
+        if status == 403:
+            who = (
+                f"the service account {self._account}"
+                if self._account
+                else "the Google account the credentials belong to"
+            )
+            return TargetError(
+                f"No access to Google Sheet {self.id}. Open the sheet, click Share and add "
+                f"{who} as an Editor, then try again."
+            )
+        if status == 404:
+            return TargetError(
+                f"Google Sheets has no spreadsheet with id {self.id}. Check the id (the part of "
+                "the sheet's address between /d/ and /edit)."
+            )
+        if status == 429:
+            return TargetError(
+                f"Google Sheets quota exceeded: still refused after {attempt} tries to {doing}. "
+                "Google allows 60 reads and 60 writes per minute per user (300 per project); "
+                "wait a minute and run the refresh again."
+            )
+        if status == 401:
+            return TargetError(f"Google rejected the credentials (401): {message}")
+        if status >= 500:
+            return TargetError(
+                f"Google Sheets failed to {doing} (HTTP {status}) {attempt} times in a row; "
+                "try again in a few minutes."
+            )
+        return TargetError(f"Google Sheets refused to {doing} (HTTP {status}): {message}")
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return min(60.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+def _rgb(colour: str) -> dict[str, float]:
+    """`#F4CCCC` -> {"red": 0.96, ...}; a bad colour gives white rather than failing a write."""
+    digits = colour.lstrip("#")
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", digits):
+        digits = "FFFFFF"
+    red, green, blue = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return {"red": red, "green": green, "blue": blue}
