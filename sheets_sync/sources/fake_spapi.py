@@ -1,0 +1,222 @@
+"""A local stand-in for Amazon's Selling Partner API and its login (LWA) endpoint.
+
+Amazon's own sandbox needs real credentials and the network, so tests and offline demos talk to
+this loopback server instead. It speaks the real wire formats of the endpoints `stockout pull`
+uses (Reports 2021-06-30, FBA Inventory v1 summaries, Orders 2026-01-01, the LWA token call,
+the pre-signed report download) and can misbehave on purpose: answer 429 a few times, cancel or
+fail a report, keep one processing forever. It records every request for assertions.
+
+    with FakeSpApi(documents={...}) as fake:
+        pull(target, endpoint=fake.url, token_url=fake.token_url)
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+ACCESS_TOKEN = "Atza|fake-access-token"
+CLIENT_ID = "amzn1.application-oa2-client.fake"
+CLIENT_SECRET = "fake-client-secret"
+REFRESH_TOKEN = "Atzr|fake-refresh-token"
+QUOTA_EXCEEDED = {
+    "errors": [
+        {
+            "code": "QuotaExceeded",
+            "message": "You exceeded your quota for the requested resource.",
+            "details": "",
+        }
+    ]
+}
+
+
+@dataclass
+class FakeDocument:
+    """What a report request turns into: statuses seen while polling, then the file.
+
+    `statuses` are returned one per poll, the last one repeating (`IN_QUEUE`, `IN_PROGRESS`,
+    then `DONE`, `CANCELLED` or `FATAL`). `charset` goes into the download's Content-Type.
+    """
+
+    content: bytes = b""
+    statuses: tuple[str, ...] = ("IN_QUEUE", "IN_PROGRESS", "DONE")
+    charset: str | None = "UTF-8"
+    gzip: bool = False
+
+
+@dataclass
+class _Report:
+    report_type: str
+    document: FakeDocument
+    polls: int = 0
+
+
+@dataclass
+class FakeSpApi:
+    """Start with `with FakeSpApi(...) as fake:`; `fake.url` is the SP-API endpoint."""
+
+    documents: dict[str, FakeDocument] = field(default_factory=dict)
+    inventory_pages: list[list[dict[str, Any]]] = field(default_factory=list)
+    order_pages: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: path prefix -> how many 429 answers to give before serving it normally.
+    throttle: dict[str, int] = field(default_factory=dict)
+    requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._reports: dict[str, _Report] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/auth/o2/token"
+
+    def __enter__(self) -> FakeSpApi:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def calls(self, method: str, prefix: str) -> int:
+        return sum(1 for m, p, _ in self.requests if m == method and p.startswith(prefix))
+
+    # -- the endpoints ------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: dict, body: bytes, headers) -> tuple:
+        """Return (status, headers, body bytes) for one request."""
+        with self._lock:
+            self.requests.append((method, path, query))
+            for prefix, left in self.throttle.items():
+                if left and path.startswith(prefix):
+                    self.throttle[prefix] = left - 1
+                    return _json(429, QUOTA_EXCEEDED)
+        if path == "/auth/o2/token":
+            return self._token(parse_qs(body.decode()))
+        if path.startswith("/download/"):
+            return self._download(path.removeprefix("/download/"))
+        if headers.get("x-amz-access-token") != ACCESS_TOKEN:
+            return _json(403, {"errors": [{"code": "Unauthorized", "message": "Access denied"}]})
+        if path == "/reports/2021-06-30/reports" and method == "POST":
+            return self._create_report(json.loads(body or b"{}"))
+        if path.startswith("/reports/2021-06-30/reports/"):
+            return self._get_report(path.rsplit("/", 1)[1])
+        if path.startswith("/reports/2021-06-30/documents/"):
+            return self._get_document(path.rsplit("/", 1)[1])
+        if path == "/fba/inventory/v1/summaries":
+            return self._inventory(query)
+        if path == "/orders/2026-01-01/orders":
+            return self._orders(query)
+        return _json(404, {"errors": [{"code": "NotFound", "message": f"no route {path}"}]})
+
+    def _token(self, form: dict[str, list[str]]) -> tuple:
+        wanted = {
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "refresh_token": REFRESH_TOKEN,
+        }
+        if any(form.get(k, [""])[0] != v for k, v in wanted.items()):
+            return _json(
+                400,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+            )
+        return _json(200, {"access_token": ACCESS_TOKEN, "token_type": "bearer", "expires_in": 3600,
+                           "refresh_token": REFRESH_TOKEN})  # fmt: skip
+
+    def _create_report(self, data: dict[str, Any]) -> tuple:
+        report_type = data.get("reportType", "")
+        if report_type not in self.documents:
+            return _json(
+                400, {"errors": [{"code": "InvalidInput", "message": f"{report_type} not set up"}]}
+            )
+        report_id = str(50000 + next(self._ids))
+        self._reports[report_id] = _Report(report_type, self.documents[report_type])
+        return _json(202, {"reportId": report_id})
+
+    def _get_report(self, report_id: str) -> tuple:
+        report = self._reports[report_id]
+        statuses = report.document.statuses
+        status = statuses[min(report.polls, len(statuses) - 1)]
+        report.polls += 1
+        body = {"reportId": report_id, "reportType": report.report_type, "processingStatus": status}
+        if status in ("DONE", "FATAL"):
+            body["reportDocumentId"] = f"amzn1.spdoc.1.{report_id}"
+        return _json(200, body)
+
+    def _get_document(self, document_id: str) -> tuple:
+        report = self._reports[document_id.rsplit(".", 1)[1]]
+        body = {"reportDocumentId": document_id, "url": f"{self.url}/download/{document_id}"}
+        if report.document.gzip:
+            body["compressionAlgorithm"] = "GZIP"
+        return _json(200, body)
+
+    def _download(self, document_id: str) -> tuple:
+        document = self._reports[document_id.rsplit(".", 1)[1]].document
+        content = gzip.compress(document.content) if document.gzip else document.content
+        kind = "text/plain" + (f"; charset={document.charset}" if document.charset else "")
+        return 200, {"Content-Type": kind}, content
+
+    def _inventory(self, query: dict[str, list[str]]) -> tuple:
+        page = int(query.get("nextToken", ["0"])[0] or 0)
+        body: dict[str, Any] = {
+            "payload": {
+                "granularity": {
+                    "granularityType": "Marketplace",
+                    "granularityId": query.get("granularityId", [""])[0],
+                },
+                "inventorySummaries": self.inventory_pages[page] if self.inventory_pages else [],
+            }
+        }
+        if page + 1 < len(self.inventory_pages):
+            body["pagination"] = {"nextToken": str(page + 1)}
+        return _json(200, body)
+
+    def _orders(self, query: dict[str, list[str]]) -> tuple:
+        page = int(query.get("paginationToken", ["0"])[0] or 0)
+        body: dict[str, Any] = {"orders": self.order_pages[page] if self.order_pages else []}
+        if page + 1 < len(self.order_pages):
+            body["pagination"] = {"nextToken": str(page + 1)}
+        return _json(200, body)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeSpApi
+
+    def _serve(self) -> None:
+        url = urlparse(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        status, headers, content = self.fake.handle(
+            self.command, url.path, parse_qs(url.query), body, self.headers
+        )
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: test output is for test results."""
+
+
+def _json(status: int, body: dict[str, Any]) -> tuple:
+    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()

@@ -1,0 +1,431 @@
+"""`stockout pull TARGET`: fetch sales, stock and open orders from Amazon's Selling Partner API.
+
+What is pulled, through python-amazon-sp-api:
+
+* reports, requested, polled and downloaded here: All Orders by order date (daily sales) and FBA
+  daily inventory (the in-stock history). They are decoded by the same parsers as imported files,
+  so a pulled report and a downloaded one land identically (and the same document twice is a
+  no-op). CANCELLED means Amazon had no data for the period: not an error. FATAL is a problem.
+* FBA inventory summaries (Available, Reserved, inbound) -> Inventory tab and the store;
+* unshipped seller-fulfilled orders through the Orders API 2026-01-01 -> Orders tab.
+
+Credentials come from the environment only: `SP_API_REFRESH_TOKEN`, `LWA_APP_ID`,
+`LWA_CLIENT_SECRET` (the library's own names) and `SP_API_MARKETPLACE` (`US`, `DE`, `JP`...). They
+are never printed or written anywhere. Amazon limits these calls hard (createReport about once a
+minute, searchOrders once every three minutes): a 429 answer is retried with growing pauses, a
+few times, within the pull's time limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+from rich.console import Console
+from sp_api.api import Inventories, Orders, Reports
+from sp_api.auth import AccessTokenClient
+from sp_api.auth.exceptions import AuthorizationError
+from sp_api.base import Marketplaces, SellingApiException, SellingApiRequestThrottledException
+from sp_api.base.credential_provider import FromCodeCredentialProvider
+
+from sheets_sync.backends import TargetError
+from sheets_sync.history import HistoryStore
+from sheets_sync.sources.amazon_reports import (
+    InventoryRecord,
+    OpenOrder,
+    ReportError,
+    open_report,
+)
+from sheets_sync.sources.importer import (
+    FileResult,
+    ImportResult,
+    ProgressFn,
+    file_sha256,
+    load_report,
+    rich_progress,
+    save_inventory,
+    show_result,
+    update_workbook,
+)
+
+ENV_NAMES = ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET")
+#: report type -> the report kind its file must be recognised as.
+REPORTS = {
+    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL": "all_orders",
+    "GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA": "fba_daily",
+}
+OPEN_STATUSES = ["UNSHIPPED", "PARTIALLY_SHIPPED"]
+
+
+class SpApiError(Exception):
+    """The pull cannot start or Amazon refused it: a plain message for the user."""
+
+
+@dataclass
+class Settings:
+    """How to reach Amazon. `endpoint`/`token_url` point elsewhere only for tests and proxies."""
+
+    credentials: dict[str, str]
+    marketplace: Marketplaces
+    endpoint: str | None = None
+    token_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        missing = [name for name in ENV_NAMES if not env.get(name)]
+        if missing:
+            raise SpApiError(
+                "Amazon credentials missing: set the environment variable(s) " + ", ".join(missing)
+            )
+        code = (
+            env.get("SP_API_MARKETPLACE") or env.get("SP_API_DEFAULT_MARKETPLACE") or "US"
+        ).upper()
+        if code not in Marketplaces.__members__:
+            raise SpApiError(
+                f"SP_API_MARKETPLACE={code} is not an Amazon marketplace code (US, DE, JP...)"
+            )
+        return cls(
+            credentials={
+                "refresh_token": env["SP_API_REFRESH_TOKEN"],
+                "lwa_app_id": env["LWA_APP_ID"],
+                "lwa_client_secret": env["LWA_CLIENT_SECRET"],
+            },
+            marketplace=Marketplaces[code],
+            endpoint=env.get("STOCKOUT_SPAPI_ENDPOINT") or None,
+            token_url=env.get("STOCKOUT_LWA_URL") or None,
+        )
+
+
+@dataclass
+class PullResult(ImportResult):
+    """An import result plus what the API calls brought."""
+
+    notes: list[str] = field(default_factory=list)
+    failures: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures or self.problem_count else 0
+
+
+def pull(
+    target: str,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+    time_limit: float = 900.0,
+    days: int = 30,
+    poll_every: float = 15.0,
+    backoff: float = 5.0,
+) -> PullResult:
+    """Pull the last DAYS of sales and today's stock and open orders into TARGET.
+
+    Stops waiting for reports after TIME_LIMIT seconds in all (a report still processing then
+    is a note, and the next pull asks again). Raises `SpApiError` when it cannot start.
+    """
+    settings = settings or Settings.from_env()
+    api = _Api(settings, time.monotonic() + time_limit, backoff)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    with (
+        HistoryStore.for_target(target) as store,
+        tempfile.TemporaryDirectory() as scratch,
+        contextlib.closing(api),
+    ):
+        result = PullResult(store.path)
+        for report_type, kind in REPORTS.items():
+            download = api.report(report_type, since, Path(scratch), poll_every, progress, result)
+            if download is not None:
+                _load(store, *download, kind, result)
+        inventory = api.inventory()
+        orders = api.open_orders(since)
+        with store.transaction():
+            save_inventory(store, inventory, dt.date.today())
+        result.notes.append(
+            f"FBA inventory: {len(inventory)} SKUs; open FBM order lines: {len(orders)}"
+        )
+        if inventory or orders:
+            update_workbook(target, inventory, orders, result)
+    return result
+
+
+def _load(
+    store: HistoryStore, path: Path, charset: str | None, kind: str, result: PullResult
+) -> None:
+    """Load a downloaded report like an imported file (same parsers, same import log)."""
+    report = open_report(path, charset)
+    outcome = FileResult(path, report.kind.label)
+    result.files.append(outcome)
+    if report.kind.name != kind:
+        raise SpApiError(f"Amazon sent a {report.kind.label} report where {kind} was asked for")
+    digest = file_sha256(path)
+    if store.is_imported(digest):
+        outcome.skipped, outcome.note = True, "already imported"
+        return
+    with store.transaction():
+        span = load_report(store, report)
+        store.log_import(digest, kind, path.name, report.rows_read, *span)
+    outcome.rows, outcome.problems = report.rows_read, report.problems
+    outcome.problem_count = report.problem_count
+    outcome.note = f"{span[0]} to {span[1]}" if span[0] else "no rows"
+
+
+class _Api:
+    """python-amazon-sp-api clients with one capped retry policy and one deadline."""
+
+    def __init__(self, settings: Settings, deadline: float, backoff: float) -> None:
+        self.settings = settings
+        self.deadline = deadline
+        self.backoff = backoff
+        self.marketplace_id = settings.marketplace.marketplace_id
+        self._clients: dict[Any, Any] = {}
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+    def client(self, cls: Any, **options: Any) -> Any:
+        """One client per API for the whole pull (each opens its own HTTPS connections)."""
+        if cls not in self._clients:
+            self._clients[cls] = self._new_client(cls, **options)
+        return self._clients[cls]
+
+    def _new_client(self, cls: Any, **options: Any) -> Any:
+        token_client = AccessTokenClient
+        if self.settings.token_url:
+            parsed = httpx.URL(self.settings.token_url)
+            token_client = type(
+                "LocalTokenClient",
+                (AccessTokenClient,),
+                {
+                    "scheme": f"{parsed.scheme}://",
+                    "host": parsed.netloc.decode(),
+                    "path": parsed.path,
+                },
+            )
+        client = cls(
+            self.settings.marketplace,
+            credentials=self.settings.credentials,
+            credential_providers=(FromCodeCredentialProvider,),
+            auth_token_client_class=token_client,
+            timeout=60,
+            **options,
+        )
+        if self.settings.endpoint:
+            client.endpoint = self.settings.endpoint.rstrip("/")
+        return client
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call the API; on 429 wait (backoff, doubling) and retry, at most 5 tries in all."""
+        for attempt in range(5):
+            try:
+                return fn(*args, **kwargs)
+            except SellingApiRequestThrottledException:
+                pause = self.backoff * 2**attempt
+                if attempt == 4 or time.monotonic() + pause > self.deadline:
+                    raise SpApiError(
+                        "Amazon keeps answering 'too many requests' (429): try again later"
+                    ) from None
+                time.sleep(pause)
+            except AuthorizationError as error:
+                raise SpApiError(
+                    f"Amazon login refused: {error.message or error.error_code}"
+                ) from None
+            except SellingApiException as error:
+                raise SpApiError(
+                    f"Amazon refused the request: {getattr(error, 'message', error)}"
+                ) from None
+            except httpx.HTTPError as error:
+                raise SpApiError(f"Cannot reach Amazon: {error}") from None
+        raise AssertionError("unreachable")
+
+    def report(
+        self,
+        report_type: str,
+        since: dt.datetime,
+        folder: Path,
+        poll_every: float,
+        progress: ProgressFn | None,
+        result: PullResult,
+    ) -> tuple[Path, str | None] | None:
+        """Request, wait for and download one report: (file, charset), None if nothing came."""
+        reports = self.client(Reports)
+        created = self.call(
+            reports.create_report,
+            reportType=report_type,
+            dataStartTime=since.isoformat(timespec="seconds"),
+            marketplaceIds=[self.marketplace_id],
+        )
+        report_id = created.payload["reportId"]
+        label = f"{report_type}: waiting for Amazon"
+        started = time.monotonic()
+        total = max(1, int(self.deadline - started))
+        while True:
+            status = self.call(reports.get_report, report_id).payload
+            state = status.get("processingStatus")
+            if progress:
+                progress(label, int(time.monotonic() - started), total)
+            if state == "DONE":
+                break
+            if state == "CANCELLED":
+                result.notes.append(f"{report_type}: Amazon had no data for the period (CANCELLED)")
+                return None
+            if state == "FATAL":
+                result.failures += 1
+                result.notes.append(f"{report_type}: Amazon could not build the report (FATAL)")
+                return None
+            if time.monotonic() + poll_every > self.deadline:
+                result.failures += 1
+                result.notes.append(
+                    f"{report_type}: still {state} when the time limit ran out; pull again later"
+                )
+                return None
+            time.sleep(poll_every)
+        document = self.call(reports.get_report_document, status["reportDocumentId"]).payload
+        return self.download(document, folder / f"{report_type}-{report_id}.txt", progress)
+
+    def download(
+        self, document: dict[str, Any], path: Path, progress: ProgressFn | None
+    ) -> tuple[Path, str | None]:
+        """Stream the document to PATH, gunzipping on the way: (PATH, charset of the download).
+
+        The library would decode it as iso-8859-1 when no charset is given; the parsers do it
+        right instead (UTF-8, then cp932 or cp1252).
+        """
+        gunzip = (
+            zlib.decompressobj(16 + zlib.MAX_WBITS)
+            if document.get("compressionAlgorithm")
+            else None
+        )
+        try:
+            with (
+                httpx.stream("GET", document["url"], timeout=120) as response,
+                path.open("wb") as out,
+            ):
+                response.raise_for_status()
+                total = int(response.headers.get("Content-Length") or 0)
+                for block in response.iter_bytes():
+                    out.write(gunzip.decompress(block) if gunzip else block)
+                    if progress:
+                        progress(f"{path.name}: downloading", response.num_bytes_downloaded, total)
+                if gunzip:
+                    out.write(gunzip.flush())
+                charset = response.charset_encoding
+        except httpx.HTTPError as error:
+            raise SpApiError(f"Cannot download the report from Amazon: {error}") from None
+        return path, charset
+
+    def inventory(self) -> list[InventoryRecord]:
+        """FBA inventory summaries with details, every page (nextToken lives 30 s: no pause)."""
+        client = self.client(Inventories)
+        records = []
+        for summary in self._pages(
+            client.get_inventory_summary_marketplace,
+            "inventorySummaries",
+            "nextToken",
+            details=True,
+            marketplaceIds=[self.marketplace_id],
+        ):
+            details = summary.get("inventoryDetails") or {}
+            reserved = (details.get("reservedQuantity") or {}).get("totalReservedQuantity")
+            records.append(
+                InventoryRecord(
+                    sku=summary.get("sellerSku", ""),
+                    asin=summary.get("asin", ""),
+                    title=summary.get("productName", ""),
+                    price=None,
+                    available=details.get("fulfillableQuantity"),
+                    reserved=reserved,
+                    fbm_stock=None,
+                    inbound_working=details.get("inboundWorkingQuantity") or 0,
+                    inbound_shipped=details.get("inboundShippedQuantity") or 0,
+                    inbound_receiving=details.get("inboundReceivingQuantity") or 0,
+                )
+            )
+        return [r for r in records if r.sku]
+
+    def open_orders(self, since: dt.datetime) -> list[OpenOrder]:
+        """Unshipped seller-fulfilled order lines created since SINCE (Orders API 2026-01-01)."""
+        client = self.client(Orders, version="2026-01-01")
+        lines = []
+        for order in self._pages(
+            client.search_orders,
+            "orders",
+            "paginationToken",
+            createdAfter=since.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            fulfillmentStatuses=OPEN_STATUSES,
+            fulfilledBy=["MERCHANT"],
+            marketplaceIds=[self.marketplace_id],
+            includedData=["BUYER", "FULFILLMENT"],
+        ):
+            fulfillment = order.get("fulfillment") or {}
+            window = fulfillment.get("deliverByWindow") or fulfillment.get("shipByWindow") or {}
+            promised = _day(window.get("latestDateTime"))
+            channel = (order.get("salesChannel") or {}).get("marketplaceName", "").lower()
+            buyer = (order.get("buyer") or {}).get("buyerName", "")
+            for item in order.get("orderItems") or []:
+                qty = (item.get("fulfillment") or {}).get("quantityUnfulfilled")
+                qty = item.get("quantityOrdered", 0) if qty is None else qty
+                sku = (item.get("product") or {}).get("sellerSku", "")
+                if sku and qty > 0:
+                    lines.append(
+                        OpenOrder(
+                            order.get("orderId", ""),
+                            sku,
+                            qty,
+                            _day(order.get("createdTime")),
+                            promised,
+                            buyer,
+                            channel,
+                        )
+                    )
+        return lines
+
+    def _pages(
+        self, fn: Callable[..., Any], items: str, token_name: str, **query: Any
+    ) -> Iterator[dict]:
+        token = None
+        while True:
+            page = self.call(fn, **query, **({token_name: token} if token else {}))
+            yield from page.payload.get(items) or []
+            token = page.next_token
+            if not token:
+                return
+
+
+def _day(stamp: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(stamp[:10]) if stamp else None
+    except ValueError:
+        return None
+
+
+@click.command("pull")
+@click.argument("target")
+@click.option("--days", default=30, show_default=True, help="How many days of sales to fetch.")
+@click.option(
+    "--time-limit", default=900, show_default=True, help="Seconds to wait for Amazon's reports."
+)
+def pull_command(target: str, days: int, time_limit: int) -> None:
+    """Pull sales, FBA stock and open orders from Amazon (SP-API) into TARGET."""
+    console = Console(stderr=True)
+    bars, update = rich_progress(console)
+    try:
+        with bars:
+            result = pull(target, progress=update, time_limit=time_limit, days=days)
+    except (SpApiError, ReportError, TargetError) as error:
+        console.print(str(error), style="red", markup=False, highlight=False)
+        click.get_current_context().exit(2)
+    show_result(result, console)
+    for note in result.notes:
+        console.print(note, markup=False, highlight=False)
+    click.get_current_context().exit(result.exit_code)

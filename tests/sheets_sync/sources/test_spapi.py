@@ -1,0 +1,222 @@
+"""`stockout pull` through python-amazon-sp-api against a loopback fake of Amazon's endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from sp_api.base import Marketplaces
+
+from sheets_sync.history import HistoryStore
+from sheets_sync.sources import fake_spapi
+from sheets_sync.sources.fake_spapi import FakeDocument, FakeSpApi
+from sheets_sync.sources.spapi import Settings, SpApiError, pull, pull_command
+
+ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+DAILY = "GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA"
+HEADER = (
+    "amazon-order-id\tmerchant-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
+    "fulfillment-channel\tsales-channel\tproduct-name\tsku\tasin\titem-status\tquantity\t"
+    "currency\titem-price\n"
+)
+ORDER_LINE = (
+    "{0}\t\t{1}\t\t{2}\tAmazon\tAmazon.de\tKühlbox – 30 l\tBOX-30\tB1\t{2}\t{3}\tEUR\t{4}\n"
+)
+# cp1252 bytes, no charset on the download: the library would guess iso-8859-1.
+ALL_ORDERS = (
+    HEADER
+    + ORDER_LINE.format("302-1", "2024-05-01T22:30:00+00:00", "Shipped", 2, "79,90")
+    + ORDER_LINE.format("302-2", "2024-05-02T09:00:00+00:00", "Shipped", 1, "39,95")
+    + ORDER_LINE.format("302-3", "2024-05-02T09:30:00+00:00", "Cancelled", 0, "")
+).encode("cp1252")
+INVENTORY_PAGES = [
+    [
+        {"asin": "B1", "fnSku": "X1", "sellerSku": "BOX-30", "condition": "NewItem",
+         "productName": "Kühlbox – 30 l", "totalQuantity": 17,
+         "inventoryDetails": {"fulfillableQuantity": 10, "inboundWorkingQuantity": 0,
+                              "inboundShippedQuantity": 5, "inboundReceivingQuantity": 1,
+                              "reservedQuantity": {"totalReservedQuantity": 2}}},
+    ],
+    [
+        {"asin": "B2", "fnSku": "X2", "sellerSku": "BOX-50", "condition": "NewItem",
+         "productName": "Kühlbox – 50 l", "totalQuantity": 0,
+         "inventoryDetails": {"fulfillableQuantity": 0,
+                              "reservedQuantity": {"totalReservedQuantity": 0}}},
+    ],
+]  # fmt: skip
+ORDER_PAGES = [
+    [
+        {
+            "orderId": "028-1111111-2222222",
+            "createdTime": "2024-05-03T08:00:00Z",
+            "salesChannel": {"channelName": "AMAZON", "marketplaceId": "A1PA6795UKMFR9",
+                             "marketplaceName": "Amazon.de"},
+            "buyer": {"buyerName": "Jana Weiß"},
+            "fulfillment": {"fulfillmentStatus": "UNSHIPPED", "fulfilledBy": "MERCHANT",
+                            "shipByWindow": {"latestDateTime": "2024-05-06T21:59:59Z"},
+                            "deliverByWindow": {"latestDateTime": "2024-05-09T21:59:59Z"}},
+            "orderItems": [
+                {"orderItemId": "1", "quantityOrdered": 2,
+                 "product": {"sellerSku": "BOX-30"}, "fulfillment": {"quantityUnfulfilled": 2}},
+                {"orderItemId": "2", "quantityOrdered": 1,
+                 "product": {"sellerSku": "BOX-50"}, "fulfillment": {"quantityUnfulfilled": 0}},
+            ],
+        }
+    ]
+]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def no_library_marketplace_override(monkeypatch):
+    monkeypatch.delenv("SP_API_DEFAULT_MARKETPLACE", raising=False)
+
+
+def settings_for(fake, secret=fake_spapi.CLIENT_SECRET, refresh=fake_spapi.REFRESH_TOKEN):
+    credentials = {
+        "refresh_token": refresh,
+        "lwa_app_id": fake_spapi.CLIENT_ID,
+        "lwa_client_secret": secret,
+    }
+    return Settings(credentials, Marketplaces.DE, fake.url, fake.token_url)
+
+
+def quick_pull(target, fake, **options):
+    options = {"poll_every": 0.01, "backoff": 0.01, "time_limit": 10, **options}
+    return pull(str(target), settings_for(fake), **options)
+
+
+@pytest.fixture
+def book(tmp_path):
+    path = tmp_path / "book.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Inventory"
+    wb.active.append(["SKU", "Available", "Supplier"])
+    wb.active.append(["BOX-30", 3, "Ningbo Cool Co"])
+    wb.save(path)
+    return path
+
+
+def test_pull_brings_sales_stock_and_open_orders(book):
+    documents = {
+        ORDERS: FakeDocument(ALL_ORDERS, charset=None, gzip=True),
+        DAILY: FakeDocument(statuses=("IN_QUEUE", "CANCELLED")),
+    }
+    progress = []
+    with FakeSpApi(
+        documents, INVENTORY_PAGES, ORDER_PAGES, throttle={"/reports/2021-06-30/reports": 1}
+    ) as fake:
+        result = quick_pull(book, fake, progress=lambda *a: progress.append(a))
+    assert result.exit_code == 0
+    assert fake.calls("POST", "/reports/2021-06-30/reports") == 3  # one 429, then two reports
+    assert fake.calls("GET", "/fba/inventory/v1/summaries") == 2  # two pages
+    assert any("CANCELLED" in note for note in result.notes)
+    assert any(label.endswith("downloading") for label, *_ in progress)
+
+    with HistoryStore.for_target(str(book)) as store:
+        sales = store.daily_units()
+        # 22:30 UTC on May 1 is May 2 in Berlin; the cancelled line is left out.
+        assert [(d.date().isoformat(), s, u) for d, s, u in sales.itertuples(index=False)] == [
+            ("2024-05-02", "BOX-30", 3)
+        ]
+        assert store.fba_inbound().set_index("sku")["inbound"].to_dict() == {
+            "BOX-30": 6,
+            "BOX-50": 0,
+        }
+
+    wb = openpyxl.load_workbook(book)
+    inventory = [list(r) for r in wb["Inventory"].iter_rows(values_only=True)]
+    assert inventory[0][:3] == ["SKU", "Available", "Supplier"]
+    assert inventory[1][:3] == ["BOX-30", 10, "Ningbo Cool Co"]
+    assert inventory[2][:2] == ["BOX-50", 0]
+    orders = [list(r) for r in wb["Orders"].iter_rows(values_only=True)]
+    row = dict(zip(orders[0], orders[1], strict=False))
+    assert len(orders) == 2  # the fully shipped item is not an open order
+    assert (row["Order ID"], row["SKU"], row["Qty"], row["Buyer name"]) == (
+        "028-1111111-2222222", "BOX-30", 2, "Jana Weiß",
+    )  # fmt: skip
+    promised = row["Promised date"]
+    assert (promised.date() if isinstance(promised, dt.datetime) else promised) == dt.date(
+        2024, 5, 9
+    )
+
+
+def test_pulling_the_same_report_again_is_a_no_op(tmp_path):
+    documents = {
+        ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",)),
+        DAILY: FakeDocument(statuses=("CANCELLED",)),
+    }
+    with FakeSpApi(documents) as fake:
+        quick_pull(tmp_path / "book.xlsx", fake)
+        again = quick_pull(tmp_path / "book.xlsx", fake)
+    assert [f.skipped for f in again.files] == [True]
+    with HistoryStore.for_target(str(tmp_path / "book.xlsx")) as store:
+        assert store.daily_units()["units"].sum() == 3
+
+
+def test_fatal_report_and_time_limit_are_problems_not_crashes(tmp_path):
+    documents = {
+        ORDERS: FakeDocument(statuses=("FATAL",)),
+        DAILY: FakeDocument(statuses=("IN_PROGRESS",)),
+    }
+    with FakeSpApi(documents) as fake:
+        result = quick_pull(tmp_path / "book.xlsx", fake, time_limit=0.5, poll_every=0.05)
+    assert result.exit_code == 1 and result.failures == 2
+    assert any("FATAL" in note for note in result.notes)
+    assert any("still IN_PROGRESS when the time limit ran out" in note for note in result.notes)
+
+
+def test_persistent_throttling_gives_up_after_five_tries(tmp_path):
+    with FakeSpApi({ORDERS: FakeDocument(ALL_ORDERS)}, throttle={"/reports/": 99}) as fake:
+        with pytest.raises(SpApiError, match="too many requests"):
+            quick_pull(tmp_path / "book.xlsx", fake)
+        assert fake.calls("POST", "/reports/") == 5
+
+
+def test_refused_login_is_a_plain_message(tmp_path):
+    with FakeSpApi() as fake:
+        settings = settings_for(fake, secret="wrong", refresh="Atzr|another-token")
+        with pytest.raises(SpApiError, match="Amazon login refused: Client authentication failed"):
+            pull(str(tmp_path / "book.xlsx"), settings, time_limit=5)
+
+
+def test_settings_from_env_name_missing_variables_but_never_values():
+    with pytest.raises(SpApiError) as caught:
+        Settings.from_env({"LWA_APP_ID": "app", "LWA_CLIENT_SECRET": "s3cret-value"})
+    assert "SP_API_REFRESH_TOKEN" in str(caught.value) and "s3cret-value" not in str(caught.value)
+    env = {
+        "SP_API_REFRESH_TOKEN": "r",
+        "LWA_APP_ID": "a",
+        "LWA_CLIENT_SECRET": "s",
+        "SP_API_MARKETPLACE": "jp",
+    }
+    assert Settings.from_env(env).marketplace is Marketplaces.JP
+    with pytest.raises(SpApiError, match="not an Amazon marketplace code"):
+        Settings.from_env({**env, "SP_API_MARKETPLACE": "XX"})
+
+
+def test_command_runs_from_environment_variables_and_keeps_secrets_out(tmp_path, monkeypatch):
+    documents = {
+        ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",)),
+        DAILY: FakeDocument(statuses=("CANCELLED",)),
+    }
+    with FakeSpApi(documents) as fake:
+        env = {
+            "SP_API_REFRESH_TOKEN": fake_spapi.REFRESH_TOKEN,
+            "LWA_APP_ID": fake_spapi.CLIENT_ID,
+            "LWA_CLIENT_SECRET": fake_spapi.CLIENT_SECRET,
+            "SP_API_MARKETPLACE": "DE",
+            "STOCKOUT_SPAPI_ENDPOINT": fake.url,
+            "STOCKOUT_LWA_URL": fake.token_url,
+        }
+        outcome = CliRunner().invoke(pull_command, [str(tmp_path / "book.xlsx")], env=env)
+    assert outcome.exit_code == 0, outcome.output
+    assert "All Orders" in outcome.output
+    for secret in (fake_spapi.REFRESH_TOKEN, fake_spapi.CLIENT_SECRET, fake_spapi.ACCESS_TOKEN):
+        assert secret not in outcome.output
+
+    missing = CliRunner().invoke(
+        pull_command, [str(tmp_path / "book.xlsx")], env={"LWA_APP_ID": ""}
+    )
+    assert missing.exit_code == 2 and "SP_API_REFRESH_TOKEN" in missing.output
