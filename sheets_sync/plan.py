@@ -331,22 +331,31 @@ def _incidents(
 
 
 def _out_runs(item: formulas.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
-    """(first day out, first day back) of each out-of-stock run in the history."""
+    """(first day out, first day back) of each out-of-stock run in the history.
+
+    A run ends on the first later day known to be in stock (flagged so, or with sales). When
+    no such day follows, the run is still open if nothing is available now, and otherwise ends
+    today: the refresh is the first to see the stock back.
+    """
     out = formulas.out_of_stock_days(item.units, item.in_stock, item.available)
-    runs = []
+    flags = item.in_stock or [None] * len(out)
     n = len(out)
+    runs = []
     i = 0
     while i < n:
-        if out[i]:
-            j = i
-            while j < n and out[j]:
-                j += 1
-            started = formulas.add_days(as_of, i - n)
-            ended = formulas.add_days(as_of, j - n) if j < n or item.available > 0 else None
-            runs.append((started, ended))
-            i = j
-        else:
+        if not out[i]:
             i += 1
+            continue
+        j = i
+        while j < n and out[j]:
+            j += 1
+        back = next((k for k in range(j, n) if flags[k] is True or item.units[k] > 0), None)
+        if back is not None:
+            ended = formulas.add_days(as_of, back - n)
+        else:
+            ended = as_of if item.available > 0 else None
+        runs.append((formulas.add_days(as_of, i - n), ended))
+        i = j
     return runs
 
 
@@ -369,6 +378,10 @@ def read_incidents(table: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _cell_date(value: Any) -> dt.date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
     try:
         return formulas.to_date(value, "date", day_first=True)
     except formulas.InputError:

@@ -407,18 +407,18 @@ def _blank_cells(raw: pd.Series) -> pd.Series:
 
 
 def _dtype(kind: str) -> str:
-    return {"number": "float64", "int": "float64", "date": "datetime64[ns]", "bool": "object"}.get(
-        kind, "object"
-    )
+    kind = _READ_AS.get(kind, kind)
+    return {"number": "float64", "date": "datetime64[ns]"}.get(kind, "object")
 
 
 def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Series, pd.Series]:
     """Vectorised parse of one column; returns (values, bad-cell mask)."""
     blank = _blank_cells(raw)
-    if col.kind == "text":
+    kind = _READ_AS.get(col.kind, col.kind)
+    if kind == "text":
         values = raw.where(~blank, None).map(lambda v: v if v is None else _text(v))
         return values, pd.Series(False, index=raw.index)
-    if col.kind == "number":
+    if kind == "number":
         values = pd.to_numeric(raw.where(~raw.map(lambda v: isinstance(v, bool))), errors="coerce")
         odd = values.isna() & ~blank
         for idx in odd.index[odd]:
@@ -428,7 +428,7 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
             except formulas.InputError:
                 pass
         return values.astype("float64"), odd
-    if col.kind == "date":
+    if kind == "date":
         values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         is_dt = raw.map(lambda v: isinstance(v, dt.date))
         if is_dt.any():
@@ -453,7 +453,7 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
                 except formulas.InputError:
                     bad[idx] = True
         return values, bad
-    if col.kind == "bool":
+    if kind == "bool":
         bad = pd.Series(False, index=raw.index)
         out = []
         for idx, v in raw.items():
@@ -464,6 +464,9 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
                 bad[idx] = True
         return pd.Series(out, index=raw.index, dtype=object), bad
     raise ValueError(col.kind)
+
+
+_READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date", "list": "text"}
 
 
 def _text(value: Any) -> str:
