@@ -322,3 +322,41 @@ def test_the_menu_explains_a_refused_token_and_a_busy_sheet(base: str, recorder:
     assert busy["message"] == (
         "Not refreshed: a refresh of this sheet is already running. Try again when it has finished."
     )
+
+
+def test_refresh_now_refreshes_a_google_sheet_end_to_end(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Menu in Node -> real server under uvicorn -> real refresh -> Sheets API fake."""
+    from sheets_sync.fake_sheets import serve_fake
+
+    as_of = dt.date.today()
+    sales = [["Date", "SKU", "Units"]]
+    for back in range(60, 0, -1):
+        day = as_of - dt.timedelta(days=back)
+        sales += [
+            [day.isoformat(), "MUG-01", 0 if back <= 3 else 4],
+            [day.isoformat(), "MUG-02", 5],
+        ]
+    workbook = {
+        "Settings": [["Key", "Value"], ["warn_days", "30,15,7"]],
+        "Inventory": [["SKU", "Title", "Available"], ["MUG-01", "Mug", 0], ["MUG-02", "Cup", 900]],
+        "Sales": sales,
+    }
+    # Per-spreadsheet history stores live under STOCKOUT_HOME: keep them out of the user's.
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
+    with serve_fake() as (api, fake):
+        sheet = fake.create_spreadsheet("Shop", workbook)
+        monkeypatch.setenv("STOCKOUT_SHEETS_API", api)
+        with live(create_app([TOKEN])) as base:
+            clicked = click_refresh_now(base, sheet)
+        titles = fake.titles(sheet)
+        alerts = fake.values(sheet, "Alerts")
+    assert clicked["message"].startswith("Refreshed 2 SKUs: 1 OUT, 1 OK."), clicked
+    assert "Urgent: MUG-01 OUT: " in clicked["message"]
+    assert "Alerts" in titles
+    assert alerts[0][:2] == ["SKU", "Title"]
+    by_sku = {row[0]: row for row in alerts[1:]}
+    alert_column = alerts[0].index("Alert")
+    assert by_sku["MUG-01"][alert_column] == "OUT"
+    assert by_sku["MUG-02"][alert_column] == "OK"
