@@ -7,7 +7,9 @@ against a workbook open in Excel (`stockout refresh excel:Book1.xlsm`).
 
 Excel is slow per call, not per cell, so the backend does one read per tab and one write per
 tab, with screen updating off while it writes. The workbook is not saved: it is the user's open
-document, and saving is theirs to decide.
+document, and saving is theirs to decide. Number formats are applied per column; alert colours
+(`Tab.fills`) and charts are left to the .xlsx backend, since here they would cost Excel calls
+per cell.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class LiveExcelBackend:
     def __init__(self, book_spec: str = "caller", book: Any = None) -> None:
         self._spec = book_spec or "caller"
         self._book = book
-        self.label = f"Excel workbook {self._spec}" if book is None else _book_label(book)
+        self.label = self._spec if book is None else _book_label(book)
 
     @property
     def book(self) -> Any:
@@ -98,6 +100,28 @@ class LiveExcelBackend:
             raise TargetError(f"Excel refused the {action} of {self.label}: {exc}") from exc
 
 
+def refresh_book(book: Any) -> int:
+    """What the Refresh button does: refresh `book` where it is open and say how it went.
+
+    It runs under Excel's RunPython, which would show an exception as a traceback box, so every
+    outcome ends in a plain message box instead. Returns the exit code of SPEC §6.
+    """
+    from sheets_sync.refresh import refresh, summary_lines
+
+    app = book.app
+    app.status_bar = "Stockout: refreshing..."
+    try:
+        result = refresh(LiveExcelBackend(book=book))
+    except Exception as exc:  # TargetError or a bug: either way a sentence, not a traceback
+        message, code = f"The refresh stopped: {exc}", 2
+    else:
+        message, code = "\n".join(summary_lines(result)), result.exit_code
+    finally:
+        app.status_bar = False
+    app.alert(message, title="Stockout refresh", mode="critical" if code == 2 else "info")
+    return code
+
+
 def _find_book(spec: str) -> Any:
     """Find the workbook in a running Excel; plain words when there is none."""
     try:
@@ -114,7 +138,8 @@ def _find_book(spec: str) -> Any:
 
 
 def _book_label(book: Any) -> str:
-    return f"Excel workbook {book.name}"
+    """The workbook's full path, like the .xlsx backend's label: the history store sits beside."""
+    return book.fullname
 
 
 def _read_sheet(sheet: Any) -> Grid:

@@ -6,18 +6,24 @@ Excel's behaviour that matter here: `.value` shapes (scalar, 1-D, 2-D, `ndim=2`)
 back as floats, a used range that starts at the first used cell (not A1), and typed-in text being
 parsed (a leading "=" makes a formula, "00123" a number, an apostrophe keeps text). What it
 cannot show is COM timing, Excel's own error dialogs or Mac AppleScript quirks.
+
+The Refresh button's code path (`refresh_book`) runs the real refresh on the demo workbook held
+in such a fake, so what the button writes is checked end to end except for Excel itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sheets_sync import workbook as wb
 from sheets_sync.backends import Tab, TargetError, open_backend
-from sheets_sync.backends.excel_live import LiveExcelBackend
+from sheets_sync.backends.excel_live import LiveExcelBackend, refresh_book
+from sheets_sync.demo import demo_tabs
 
 NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
 
@@ -56,8 +62,18 @@ def _address(cell: Any) -> tuple[int, int]:
 
 
 class FakeApp:
+    """xlwings.App: `screen_updating`, `status_bar`, and `alert()` (Excel's MsgBox), recorded."""
+
     def __init__(self) -> None:
         self.screen_updating = True
+        self.status_bar: str | bool = False
+        self.alerts: list[dict[str, Any]] = []
+
+    def alert(
+        self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None
+    ) -> str:
+        self.alerts.append({"prompt": prompt, "title": title, "mode": mode})
+        return "ok"
 
 
 class FakeRange:
@@ -190,8 +206,14 @@ class FakeBook:
     Like a workbook in Excel it always has a sheet: "Sheet1" when no tabs are given.
     """
 
-    def __init__(self, name: str = "stock.xlsm", tabs: dict[str, list[list[Any]]] | None = None):
+    def __init__(
+        self,
+        name: str = "stock.xlsm",
+        tabs: dict[str, list[list[Any]]] | None = None,
+        folder: str = "C:\\Users\\seller",
+    ) -> None:
         self.name = name
+        self.fullname = f"{folder}\\{name}"
         self.app = FakeApp()
         self.sheets = FakeSheets(self)
         self.calls: list[tuple] = []
@@ -324,10 +346,9 @@ def test_read_then_write_round_trip_keeps_values() -> None:
     assert backend.read(["Inbound"])["Inbound"] == rows
 
 
-def test_label_names_the_workbook() -> None:
-    assert (
-        LiveExcelBackend(book=FakeBook("Plan 2026.xlsm")).label == "Excel workbook Plan 2026.xlsm"
-    )
+def test_label_is_the_workbook_path_like_the_xlsx_backend() -> None:
+    backend = LiveExcelBackend(book=FakeBook("Plan 2026.xlsm"))
+    assert backend.label == "C:\\Users\\seller\\Plan 2026.xlsm"
 
 
 def test_without_excel_the_caller_lookup_fails_in_plain_words() -> None:
@@ -341,3 +362,49 @@ def test_without_excel_the_caller_lookup_fails_in_plain_words() -> None:
 def test_without_excel_a_named_workbook_fails_in_plain_words() -> None:
     with pytest.raises(TargetError, match=r"'Plan\.xlsm' in a running Excel"):
         LiveExcelBackend("Plan.xlsm").read(["Inventory"])
+
+
+def _book_from(tabs: dict[str, list[list[Any]]], folder: str) -> FakeBook:
+    """A workbook as Excel would hold these grids: numbers as floats, dates as datetimes."""
+    stored = {name: [[_parse_typed(c) for c in row] for row in grid] for name, grid in tabs.items()}
+    return FakeBook("demo.xlsm", stored, folder)
+
+
+def test_the_refresh_button_refreshes_the_open_workbook_and_says_so(tmp_path: Path) -> None:
+
+    book = _book_from(demo_tabs(dt.date(2026, 11, 25)), str(tmp_path))
+    inputs_before = {tab: book.grid(tab) for tab in wb.INPUT_TABS if tab in book.sheets}
+    book.calls.clear()
+
+    code = refresh_book(book)
+
+    assert code in (0, 1)
+    [shown] = book.app.alerts
+    assert shown["title"] == "Stockout refresh" and shown["mode"] == "info"
+    assert "SKUs planned as of 2026-11-25" in shown["prompt"]
+    assert book.app.status_bar is False and book.app.screen_updating is True
+    writes = [c for c in book.calls if c[0] == "write"]
+    assert sorted(c[1] for c in writes) == sorted({c[1] for c in writes})
+    assert all(updating is False for _, _, updating in writes)
+    assert book.grid(wb.ALERTS)[0][: len(wb.headers(wb.ALERTS))] == wb.headers(wb.ALERTS)
+    assert len(book.grid(wb.ALERTS)) > 10
+    assert {tab: book.grid(tab) for tab in inputs_before} == inputs_before
+
+
+def test_the_refresh_button_shows_a_failure_as_a_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    def protected(self: FakeRange, data: Any) -> None:
+        raise RuntimeError("The cell or chart you're trying to change is on a protected sheet.")
+
+    monkeypatch.setattr(FakeRange, "value", property(FakeRange.value.fget, protected))
+    book = FakeBook()
+    assert refresh_book(book) == 2
+    [shown] = book.app.alerts
+    assert shown["mode"] == "critical"
+    assert shown["prompt"] == (
+        "The refresh stopped: Excel refused the write of C:\\Users\\seller\\stock.xlsm: "
+        "The cell or chart you're trying to change is on a protected sheet."
+    )
+    assert book.app.status_bar is False
