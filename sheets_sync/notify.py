@@ -296,7 +296,7 @@ def send_alerts(
             result.notes.append(f"{name}: no alert got worse since the last notice")
         else:
             context = {"as_of": plan.as_of, "currency": currency}
-            context.update(digest_context(worse, previous=last))
+            context.update(digest_context(worse, previous=last), total=len(skus))
             message = render_message("alert_digest", language, context, template_dirs)
             try:
                 if not message.body:
