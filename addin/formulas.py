@@ -678,11 +678,11 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         if vel.out_of_stock[i]:
             last_out = i - len(vel.out_of_stock)
             break
-    relaunch = (
-        item.days_since_restock is not None
-        and available > 0
-        and item.days_since_restock <= s.relaunch_days
-    )
+    # Back in stock after an incident: the log says since when, else the history does.
+    restocked = item.days_since_restock
+    if restocked is None and last_out is not None and available > 0:
+        restocked = -last_out - 1
+    relaunch = restocked is not None and available > 0 and restocked <= s.relaunch_days
     if v is None:
         alert = alert_for(None, item.available, s.warn_days, has_rate=False)
         action = PAUSE_AND_NOTIFY if alert == OUT else OK
@@ -838,7 +838,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         choices.append(
             (
                 RELAUNCH,
-                f"back in stock {item.days_since_restock} days: {_fmt(s.coupon_pct, 0)} % coupon "
+                f"back in stock {restocked} days: {_fmt(s.coupon_pct, 0)} % coupon "
                 f"for 7 days, ad budget +{_fmt(s.ad_boost_pct, 0)} %, watch conversion",
             )
         )

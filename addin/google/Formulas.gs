@@ -770,10 +770,12 @@ var Formulas = (function () {
         break;
       }
     }
-    var relaunch =
-      !isNone(item.days_since_restock) &&
-      available > 0 &&
-      item.days_since_restock <= s.relaunch_days;
+    // Back in stock after an incident: the log says since when, else the history does.
+    var restocked = item.days_since_restock;
+    if (isNone(restocked) && last_out !== null && available > 0) {
+      restocked = -last_out - 1;
+    }
+    var relaunch = !isNone(restocked) && available > 0 && restocked <= s.relaunch_days;
     if (v === null) {
       var noAlert = alert_for(null, item.available, s.warn_days, false);
       var noText = 'No sales history to plan from: add Sales rows or import Amazon reports.';
@@ -954,7 +956,7 @@ var Formulas = (function () {
       choices.push([
         RELAUNCH,
         'back in stock ' +
-          pyStr(item.days_since_restock) +
+          pyStr(restocked) +
           ' days: ' +
           _fmt(s.coupon_pct, 0) +
           ' % coupon for 7 days, ad budget +' +
