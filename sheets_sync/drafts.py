@@ -397,7 +397,7 @@ class _Builder:
                     {
                         "sku": line["sku"],
                         "title": item.get("title") or line["sku"],
-                        "qty": line.get("qty") or 1,
+                        "qty": _count(line.get("qty")),
                     }
                 )
                 new_dates.append(line.get("new_date") or item.get("back_in_stock"))
@@ -530,6 +530,14 @@ class _Builder:
         message = render_message("postmortem", self.internal, ctx, self.dirs)
         key = f"postmortem:{sku}:{incident['started'].isoformat()}"
         return Draft(key, "postmortem", sku, "", "operations, purchasing, logistics", message)
+
+
+def _count(value: Any) -> int | float:
+    """An order quantity as people write it: 2, not 2.0; blank means one unit."""
+    if value is None:
+        return 1
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 def _day_list(value: Any) -> str:

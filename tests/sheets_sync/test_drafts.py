@@ -9,8 +9,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from sheets_sync import workbook
+from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import SHIPPED_TEMPLATES, drafts_tab, template_dirs_for
 from sheets_sync.messaging_rules import check_buyer_message
+from sheets_sync.plan import compute_plan
 
 D = dt.date
 AS_OF = D(2025, 3, 3)
@@ -180,7 +183,7 @@ def test_order_language_beats_marketplace_and_unknown_language_falls_back_with_a
 def test_one_notice_per_order_lists_every_delayed_item():
     plan = make_plan(
         orders=[
-            order("B-1", "MUG-01", qty=2, new_date=D(2025, 3, 21)),
+            order("B-1", "MUG-01", qty=2.0, new_date=D(2025, 3, 21)),
             order("B-1", "LAMP-02", qty=1, new_date=D(2025, 4, 21)),
             order("B-2", "BAG-03", delayed=False),
         ]
@@ -346,6 +349,7 @@ def test_digest_lists_skus_needing_attention_worst_first():
     assert row[COL["Subject"]] == "Stockout alerts March 3, 2025: 1 OUT, 1 CRITICAL"
     body = row[COL["Body"]]
     assert body.index("OUT: MUG-01") < body.index("CRITICAL: LAMP-02")
+    assert "out of stock until March 14, 2025, 66 units (€1,649.34) at risk" in body
     assert "40 available, sells out March 8, 2025, 344 units (€10,316.56) at risk" in body
     assert "Expedite 240 units by air, arriving 2 April" in body
     assert "No sales data yet for: NEW-04." in body
@@ -394,7 +398,7 @@ def test_relaunch_plan_prices_the_coupon():
     assert "after 45 days out (January 10, 2025 to February 24, 2025)" in body
     assert "20% off for 7 days (€24.99 becomes €19.99)" in body
     assert "by 30%" in body
-    assert "300 units at about 4 a day last 75 days" in body
+    assert "300 units at about 4 a day last about 75 days" in body
 
 
 def test_postmortem_answers_what_the_data_can():
@@ -414,3 +418,23 @@ def test_postmortem_answers_what_the_data_can():
     assert [line[:2] for line in body.splitlines() if line[:1].isdigit()] == [
         "1.", "2.", "3.", "4.", "5.", "6."
     ]  # fmt: skip
+
+
+def test_the_demo_plan_gives_clean_drafts_of_every_kind_and_a_stable_tab():
+    as_of = D(2026, 11, 25)
+    plan = compute_plan(workbook.read_inputs(demo_tabs(as_of)), as_of)
+    tab = drafts_tab(plan, None, template_dirs=DIRS)
+    kinds = {row[COL["Kind"]] for row in tab.rows}
+    assert kinds >= {
+        "alert_digest", "buyer_delay", "supplier_expedite", "forwarder_air", "offer_restock",
+        "relaunch_plan", "postmortem",
+    }  # fmt: skip
+    assert [row[COL["Warnings"]] for row in tab.rows if row[COL["Warnings"]]] == []
+    delayed = plan.orders[plan.orders["delayed"]]
+    buyers = [row for row in tab.rows if row[COL["Kind"]] == "buyer_delay"]
+    assert sorted(row[COL["Order ID"]] for row in buyers) == sorted(delayed["order_id"])
+    for row in buyers:
+        assert check_buyer_message(row[COL["Body"]], row[COL["Order ID"]]) == []
+        assert row[COL["Language"]] == delayed.set_index("order_id").at[row[3], "language"]
+    again = drafts_tab(plan, [tab.header, *tab.rows], template_dirs=DIRS)
+    assert again.rows == tab.rows

@@ -40,6 +40,7 @@ def make_plan(**alerts: str) -> SimpleNamespace:
         dict(
             sku=sku.replace("_", "-"), title=f"Product {sku}", alert=alert, available=5,
             stockout_date=AS_OF + dt.timedelta(days=4), days_to_stockout=4, lost_units=12,
+            back_in_stock=AS_OF + dt.timedelta(days=20),
             lost_revenue=299.88, action_text=f"Act on {sku}",
         )
         for sku, alert in alerts.items()
