@@ -25,6 +25,7 @@ import ast
 import collections
 import contextlib
 import datetime as dt
+import http.client
 import json
 import math
 import operator
@@ -560,6 +561,9 @@ class FakeSheets:
         self.calls: collections.Counter[str] = collections.Counter()
         self.log: list[tuple[str, str]] = []
         self._failures: collections.deque[int] = collections.deque()
+        #: When set, API calls need a bearer token issued by this fake's `/token` endpoint.
+        self.require_auth = False
+        self.tokens: set[str] = set()
         self._lock = threading.RLock()
 
     # -- helpers for tests and demos ----------------------------------------------------------
@@ -621,15 +625,28 @@ class FakeSheets:
 
     # -- HTTP entry point ---------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, body: bytes) -> tuple[int, Any]:
+    def handle(
+        self, method: str, target: str, body: bytes, authorization: str | None = None
+    ) -> tuple[int, Any]:
         """Answer one request: (status, JSON-able body or None for an empty 204)."""
         raw_path, _, query = target.partition("?")
         params = urllib.parse.parse_qs(query, keep_blank_values=True)
         with self._lock:
+            if method == "POST" and raw_path == "/token":
+                return 200, self._issue_token()
             try:
                 route, args = self._route(method, raw_path)
             except ApiError as error:
                 return error.code, error.body()
+            if (
+                self.require_auth
+                and (authorization or "").removeprefix("Bearer ") not in self.tokens
+            ):
+                return 401, ApiError(
+                    401,
+                    "Request is missing required authentication "
+                    "credential. Expected OAuth 2 access token.",
+                ).body()
             self.calls[route] += 1
             self.log.append((route, urllib.parse.unquote(target)))
             if self._failures:
@@ -648,6 +665,12 @@ class FakeSheets:
                 return error.code, error.body()
             except Exception as error:  # a bug in the fake: answer like Google's 500, say why
                 return 500, ApiError(500, f"Internal error in the fake: {error!r}").body()
+
+    def _issue_token(self) -> dict[str, Any]:
+        """OAuth token endpoint, so service-account and user credentials work end to end."""
+        token = f"fake-token-{len(self.tokens) + 1}"
+        self.tokens.add(token)
+        return {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
 
     _ROUTES: Sequence[tuple[str, re.Pattern[str], str]] = [
         ("POST", re.compile(r"/v4/spreadsheets"), "spreadsheets.create"),
@@ -1256,12 +1279,15 @@ def _one(params: Mapping[str, list[str]], name: str) -> str | None:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes
     server: _Server
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        status, payload = self.server.fake.handle(self.command, self.path, body)
+        status, payload = self.server.fake.handle(
+            self.command, self.path, body, self.headers.get("Authorization")
+        )
         data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
         if data:
@@ -1295,7 +1321,9 @@ class Running(NamedTuple):
 def serve_fake(fake: FakeSheets | None = None, port: int = 0) -> Iterator[Running]:
     """Serve a fake on 127.0.0.1 (an ephemeral port by default) for the `with` block."""
     server = _Server(fake or FakeSheets(), port)
-    thread = threading.Thread(target=server.serve_forever, name="fake-sheets", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.01,), name="fake-sheets", daemon=True
+    )
     thread.start()
     try:
         yield Running(f"http://127.0.0.1:{server.server_address[1]}", server.fake)
@@ -1403,42 +1431,41 @@ def replay(cassette: Path) -> tuple[int, int, list[str]]:
     the status is the same and the JSON bodies are equal, except `createdTime`/`modifiedTime`
     (compared for presence only) and ids, which must map one-to-one to the recorded ones.
     """
-    import requests  # a dependency of the project; only the replay needs a client here
-
     interactions = json.loads(cassette.read_text(encoding="utf-8"))["interactions"]
     fake = FakeSheets()
     fake.private.update(_cassette_private_ids(interactions))
     ids = _Ids()
     matched, problems = 0, []
-    with serve_fake(fake) as (url, _), requests.Session() as session:
+    with serve_fake(fake) as (url, _):
+        connection = http.client.HTTPConnection(urllib.parse.urlsplit(url).netloc, timeout=10)
         for number, item in enumerate(interactions):
             request, response = item["request"], item["response"]
             uri = request["uri"]
             for host in _GOOGLE_HOSTS:
-                uri = uri.replace(host, url)
+                uri = uri.replace(host, "")
             body = _body_text(request.get("body"))
             if body:
                 body = json.dumps(ids.request_json(json.loads(ids.request_text(body))))
-            answer = session.request(
+            connection.request(
                 request["method"],
                 ids.request_text(uri),
-                data=body.encode() if body else None,
+                body=body.encode() if body else None,
                 headers={"Content-Type": "application/json"} if body else {},
-                timeout=10,
             )
+            answer = connection.getresponse()
+            content = answer.read()
             expected_text = _body_text(response.get("body"))
             expected = json.loads(expected_text) if expected_text.strip() else None
-            actual = answer.json() if answer.content else None
+            actual = json.loads(content) if content else None
             found = ids.differences(expected, actual)
-            if answer.status_code != response["status"]["code"]:
-                found.insert(
-                    0, f"status {answer.status_code}, recorded {response['status']['code']}"
-                )
+            if answer.status != response["status"]["code"]:
+                found.insert(0, f"status {answer.status}, recorded {response['status']['code']}")
             if found:
                 where = f"#{number} {request['method']} {urllib.parse.unquote(request['uri'])}"
                 problems.append(f"{where}: " + "; ".join(found[:3]))
             else:
                 matched += 1
+        connection.close()
     return matched, len(interactions), problems
 
 

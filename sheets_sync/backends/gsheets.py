@@ -23,6 +23,7 @@ import os
 import random
 import re
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any, TypeVar
 import gspread
 import requests
 from google.auth.exceptions import GoogleAuthError
+from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
@@ -103,25 +105,35 @@ def _read_cell(value: Any) -> Any:
     return None if value == "" else value
 
 
-class _RedirectedSession(requests.Session):
-    """Sends gspread's calls to another base URL (a local fake, a test server)."""
+def _redirected(base_url: str, credentials: Any) -> requests.Session:
+    """A session that sends gspread's calls to `base_url` (a local fake, a test server)."""
+    base = base_url.rstrip("/")
+    parent = requests.Session if credentials is None else AuthorizedSession
 
-    def __init__(self, base_url: str) -> None:
-        super().__init__()
-        self.base_url = base_url.rstrip("/")
+    class Redirected(parent):  # type: ignore[valid-type,misc]
+        def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+            url = url.decode() if isinstance(url, bytes) else url
+            for host in GOOGLE_HOSTS:
+                if url.startswith(host):
+                    url = base + url[len(host) :]
+            return super().request(method, url, *args, **kwargs)
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        url = url.decode() if isinstance(url, bytes) else url
-        for host in GOOGLE_HOSTS:
-            if url.startswith(host):
-                url = self.base_url + url[len(host) :]
-        return super().request(method, url, *args, **kwargs)
+    session = Redirected() if credentials is None else Redirected(credentials)
+    # Environment proxies must not capture calls to this machine.
+    session.trust_env = urllib.parse.urlsplit(base).hostname not in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    )
+    return session
 
 
-def _load_credentials() -> tuple[Any, str | None]:
-    """Credentials from the environment and the service-account e-mail, if there is one."""
-    source = os.environ.get("STOCKOUT_GOOGLE_CREDENTIALS") or os.environ.get(
-        "GOOGLE_APPLICATION_CREDENTIALS"
+def _load_credentials(source: str | None) -> tuple[Any, str | None]:
+    """Credentials (a path or JSON text, else the environment) and the service-account e-mail."""
+    source = (
+        source
+        or os.environ.get("STOCKOUT_GOOGLE_CREDENTIALS")
+        or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     )
     if not source:
         raise TargetError(
@@ -171,6 +183,7 @@ class GoogleSheetsBackend:
         spreadsheet: str,
         *,
         api: str | None = None,
+        credentials: str | None = None,
         timeout: float = 60.0,
         tries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
@@ -178,8 +191,10 @@ class GoogleSheetsBackend:
     ) -> None:
         """Open `spreadsheet` (an id or URL); no call is made before the first read or write.
 
-        `api` (or env STOCKOUT_SHEETS_API) is a base URL that replaces Google's. `tries` caps
-        the attempts of each call on 429/5xx/network errors; `sleep` is there for tests.
+        `credentials` (a path or JSON text) overrides the environment variables. `api` (or env
+        STOCKOUT_SHEETS_API) is a base URL that replaces Google's; the environment's credentials
+        are then not used (they belong to Google), only explicit `credentials`. `tries` caps the
+        attempts of each call on 429/5xx/network errors; `sleep` is there for tests.
         """
         self.id = spreadsheet_id(spreadsheet)
         self.label = f"Google Sheet {self.id}"
@@ -188,10 +203,13 @@ class GoogleSheetsBackend:
         self._account: str | None = None
         api = api or os.environ.get("STOCKOUT_SHEETS_API")
         if api:
-            client = gspread.Client(auth=None, session=_RedirectedSession(api))  # type: ignore[arg-type]
+            signed_in, self._account = (
+                _load_credentials(credentials) if credentials else (None, None)
+            )
+            client = gspread.Client(auth=None, session=_redirected(api, signed_in))  # type: ignore[arg-type]
         else:
-            credentials, self._account = _load_credentials()
-            client = gspread.Client(auth=credentials)
+            signed_in, self._account = _load_credentials(credentials)
+            client = gspread.Client(auth=signed_in)
         client.set_timeout(timeout)
         self._http = client.http_client
         self._sheets: dict[str, dict[str, Any]] | None = None  # lower-case title -> properties

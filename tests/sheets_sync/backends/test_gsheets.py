@@ -1,0 +1,264 @@
+"""The Google Sheets backend, through the real gspread client over HTTP, against the local fake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sheets_sync.backends import Tab, TargetError, open_backend
+from sheets_sync.backends.gsheets import GoogleSheetsBackend, spreadsheet_id
+from sheets_sync.fake_sheets import Running, serve_fake
+
+OUTPUT_TABS = ["Alerts", "Drafts", "Incidents", "Problems"]
+
+
+@pytest.fixture
+def served() -> Iterator[Running]:
+    with serve_fake() as running:
+        yield running
+
+
+class Sleeps(list[float]):
+    """Records the waits of the retry loop instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def backend(served: Running, sid: str, **options: object) -> GoogleSheetsBackend:
+    return GoogleSheetsBackend(sid, api=served.url, timeout=5, **options)  # type: ignore[arg-type]
+
+
+def test_round_trip_keeps_types_and_never_runs_text_as_a_formula(served: Running) -> None:
+    sid = served.fake.create_spreadsheet("Shop")
+    sheet = backend(served, sid)
+    rows = [
+        ["SKU-1", '=HYPERLINK("http://evil")', 12, 3.5, dt.date(2024, 3, 1), True, None],
+        ["SKU-2", "+1 555 0100", 0, -2.25, dt.datetime(2024, 3, 1, 18), False, ""],
+        ["0042", "", None, None, None, None, "note"],
+    ]
+    header = ["SKU", "Title", "Available", "Daily sales", "Stockout date", "Flag", "Mine"]
+    sheet.write({"Alerts": Tab("Alerts", header, rows, formats={"Stockout date": "date"})})
+
+    again = backend(served, sid).read(["alerts", "Missing"])
+
+    assert again["Missing"] is None
+    assert again["alerts"] == [
+        header,
+        ["SKU-1", '=HYPERLINK("http://evil")', 12, 3.5, 45352, True, None],
+        ["SKU-2", "+1 555 0100", 0, -2.25, 45352.75, False, None],
+        ["0042", None, None, None, None, None, "note"],
+    ]
+    assert served.fake.number_format(sid, "Alerts", "E2") == {
+        "type": "DATE",
+        "pattern": "yyyy-mm-dd",
+    }
+
+
+def test_a_refresh_of_six_tabs_and_2000_rows_costs_three_calls_plus_one_add_sheet(
+    served: Running,
+) -> None:
+    sales = [["Date", "SKU", "Units"]] + [
+        [45000 + i // 10, f"SKU-{i % 10}", i % 7] for i in range(2000)
+    ]
+    inventory = [["SKU", "Available"]] + [[f"SKU-{i}", i] for i in range(10)]
+    sid = served.fake.create_spreadsheet("Shop", {"Inventory": inventory, "Sales": sales})
+    alerts = [[f"SKU-{i}", "Title", i] for i in range(2000)]
+
+    def refresh() -> dict[str, list[list[object]] | None]:
+        sheet = backend(served, sid)
+        grids = sheet.read(["Inventory", "Sales", *OUTPUT_TABS])
+        sheet.write(
+            {
+                "Alerts": Tab("Alerts", ["SKU", "Title", "Available"], alerts),
+                "Drafts": Tab("Drafts", ["Key", "Status"], [["k1", "draft"]]),
+                "Incidents": Tab("Incidents", ["SKU", "Started"], []),
+                "Problems": Tab("Problems", ["Tab", "Row", "Problem"], [["Sales", 3, "bad"]]),
+            }
+        )
+        return grids
+
+    first = refresh()
+    assert first["Sales"] == sales
+    assert first["Alerts"] is None
+    assert served.fake.calls == {
+        "spreadsheets.get": 1,
+        "values.batchGet": 1,
+        "spreadsheets.batchUpdate": 1,
+        "values.batchUpdate": 1,
+    }
+
+    served.fake.reset_calls()
+    second = refresh()
+    assert second["Alerts"] == [["SKU", "Title", "Available"], *alerts]
+    assert served.fake.calls == {
+        "spreadsheets.get": 1,
+        "values.batchGet": 1,
+        "values.batchUpdate": 1,
+    }
+    assert served.fake.titles(sid) == ["Inventory", "Sales", *OUTPUT_TABS]
+
+
+def test_a_tab_that_shrank_loses_its_leftover_rows_and_columns(served: Running) -> None:
+    sid = served.fake.create_spreadsheet("Shop")
+    wide = [[f"S{i}", i, "x", "y"] for i in range(10)]
+    backend(served, sid).write({"Alerts": Tab("Alerts", ["SKU", "N", "A", "B"], wide)})
+
+    read_first = backend(served, sid)
+    read_first.read(["Alerts"])
+    read_first.write({"Alerts": Tab("Alerts", ["SKU", "N"], [["S0", 1]])})
+    assert served.fake.values(sid, "Alerts") == [["SKU", "N"], ["S0", 1]]
+
+    tall = [[f"S{i}", i] for i in range(10)]
+    backend(served, sid).write({"Alerts": Tab("Alerts", ["SKU", "N"], tall)})
+    backend(served, sid).write({"Alerts": Tab("Alerts", ["SKU"], [["S0"], ["S1"], ["S2"]])})
+    assert served.fake.values(sid, "Alerts") == [["SKU"], ["S0"], ["S1"], ["S2"]]  # unread
+
+
+def test_a_tab_that_outgrew_its_grid_is_enlarged_in_the_same_extra_call(served: Running) -> None:
+    sid = served.fake.create_spreadsheet("Shop", {"Alerts": [["SKU"]]})  # 1000 x 26 grid
+    rows = [[f"S{i}", *range(29)] for i in range(1500)]
+    backend(served, sid).write({"Alerts": Tab("Alerts", ["SKU", *map(str, range(29))], rows)})
+
+    values = served.fake.values(sid, "Alerts")
+    assert len(values) == 1501
+    assert values[-1][:3] == ["S1499", 0, 1]
+    assert served.fake.calls["spreadsheets.batchUpdate"] == 1
+
+
+def test_retries_a_429_then_succeeds(served: Running) -> None:
+    sid = served.fake.create_spreadsheet("Shop")
+    sleeps = Sleeps()
+    served.fake.fail_next(429, times=2)
+
+    assert backend(served, sid, sleep=sleeps).read(["Sheet1"]) == {"Sheet1": []}
+    assert len(sleeps) == 2
+    assert sleeps[0] >= 1 and sleeps[1] >= 2
+    assert served.fake.calls["spreadsheets.get"] == 3
+
+
+def test_persistent_429_gives_up_after_the_cap_and_explains_the_quota(served: Running) -> None:
+    sid = served.fake.create_spreadsheet("Shop")
+    sleeps = Sleeps()
+    served.fake.fail_next(429, times=50)
+
+    with pytest.raises(TargetError) as raised:
+        backend(served, sid, sleep=sleeps, tries=5).read(["Sheet1"])
+
+    assert "quota" in str(raised.value)
+    assert "60 reads and 60 writes per minute" in str(raised.value)
+    assert served.fake.total_calls == 5
+    assert len(sleeps) == 4 and max(sleeps) <= 32 * 1.5
+
+
+def test_persistent_503_says_google_is_failing(served: Running) -> None:
+    sid = served.fake.create_spreadsheet("Shop")
+    served.fake.fail_next(503, times=3)
+    with pytest.raises(TargetError, match=r"HTTP 503\) 3 times in a row"):
+        backend(served, sid, sleep=Sleeps(), tries=3).read(["Sheet1"])
+
+
+def _service_account(tmp_path: Path, token_url: str) -> Path:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    info = {
+        "type": "service_account",
+        "project_id": "shop",
+        "private_key_id": "1",
+        "private_key": pem.decode(),
+        "client_email": "stockout@shop.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": token_url,
+    }
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(info))
+    return path
+
+
+def test_a_service_account_signs_in_and_403_names_its_e_mail(
+    served: Running, tmp_path: Path
+) -> None:
+    served.fake.require_auth = True
+    key = _service_account(tmp_path, served.url + "/token")
+    sid = served.fake.create_spreadsheet("Shop")
+    assert backend(served, sid, credentials=str(key)).read(["Sheet1"]) == {"Sheet1": []}
+
+    served.fake.private.add(sid)
+    with pytest.raises(TargetError) as raised:
+        backend(served, sid, credentials=str(key)).read(["Sheet1"])
+    assert "stockout@shop.iam.gserviceaccount.com" in str(raised.value)
+    assert "Share" in str(raised.value)
+
+
+def test_without_a_token_the_api_refuses(served: Running) -> None:
+    served.fake.require_auth = True
+    sid = served.fake.create_spreadsheet("Shop")
+    with pytest.raises(TargetError, match="401"):
+        backend(served, sid).read(["Sheet1"])
+
+
+def test_404_says_the_id_is_wrong(served: Running) -> None:
+    with pytest.raises(TargetError) as raised:
+        backend(served, "1NoSuchSheetAnywhere0000000000").read(["Inventory"])
+    assert "no spreadsheet with id 1NoSuchSheetAnywhere0000000000" in str(raised.value)
+    assert "/d/" in str(raised.value)
+
+
+def test_unreachable_endpoint_is_a_plain_error(served: Running) -> None:
+    sheet = GoogleSheetsBackend("1abcdefghijklmnop", api="http://127.0.0.1:9", sleep=Sleeps())
+    with pytest.raises(TargetError, match="Cannot reach Google Sheets"):
+        sheet.read(["Inventory"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1AbC-def_GHIjklmnop", "1AbC-def_GHIjklmnop"),
+        ("https://docs.google.com/spreadsheets/d/1AbC-def_GHIjk/edit#gid=0", "1AbC-def_GHIjk"),
+    ],
+)
+def test_accepts_an_id_or_a_url(text: str, expected: str) -> None:
+    assert spreadsheet_id(text) == expected
+
+
+def test_a_bad_target_is_explained() -> None:
+    with pytest.raises(TargetError, match="not a Google Sheets id or URL"):
+        spreadsheet_id("my sheet")
+
+
+def test_missing_credentials_are_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "STOCKOUT_GOOGLE_CREDENTIALS",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "STOCKOUT_SHEETS_API",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(TargetError, match="STOCKOUT_GOOGLE_CREDENTIALS"):
+        GoogleSheetsBackend("1abcdefghijklmnop")
+
+
+def test_credentials_of_an_unknown_kind_are_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STOCKOUT_SHEETS_API", raising=False)
+    monkeypatch.setenv("STOCKOUT_GOOGLE_CREDENTIALS", '{"type": "external_account"}')
+    with pytest.raises(TargetError, match="service-account key"):
+        GoogleSheetsBackend("1abcdefghijklmnop")
+
+
+def test_the_endpoint_can_come_from_the_environment(
+    served: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOCKOUT_SHEETS_API", served.url)
+    sid = served.fake.create_spreadsheet("Shop", {"Inventory": [["SKU"], ["A"]]})
+    sheet = open_backend(f"gsheet:https://docs.google.com/spreadsheets/d/{sid}/edit")
+    assert sheet.read(["Inventory"]) == {"Inventory": [["SKU"], ["A"]]}
+    assert sheet.label == "Google Sheet 'Shop'"
