@@ -12,6 +12,7 @@ or from the request), and are compared in constant time.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
 import logging
@@ -38,6 +39,13 @@ ALLOWED_ENV = "STOCKOUT_ALLOWED_SHEETS"
 MIN_TOKEN_LENGTH = 16
 
 BUSY_MESSAGE = "a refresh of this sheet is already running"
+STILL_RUNNING_MESSAGE = (
+    "the refresh takes longer than the button can wait; it goes on, and the tabs update when it "
+    "is done"
+)
+
+#: Apps Script's UrlFetchApp gives up after 60 s, whatever the server does: answer before that.
+ANSWER_WITHIN_SECONDS = 45.0
 
 #: Signature of `sheets_sync.refresh.refresh` as far as the server uses it.
 RefreshFn = Callable[..., Any]
@@ -99,13 +107,16 @@ def create_app(
     *,
     allowed_sheets: Iterable[str] | None = None,
     refresh: RefreshFn = _default_refresh,
+    answer_within: float = ANSWER_WITHIN_SECONDS,
 ) -> FastAPI:
     """Build the server app.
 
     TOKENS are the accepted bearer tokens (several, so one can be rotated without downtime).
     ALLOWED_SHEETS, when given, are the only spreadsheet ids or URLs that may be refreshed.
     REFRESH is called as `refresh("gsheet:<id>", as_of=date|None)` and must return an object with
-    a JSON-serialisable `summary()`; tests inject a stand-in.
+    a JSON-serialisable `summary()`; tests inject a stand-in. A refresh still running after
+    ANSWER_WITHIN seconds is answered with 202 and goes on in the background (the button's
+    HTTP call would time out otherwise), still holding its sheet against a second refresh.
 
     Raises ConfigError when there is no usable token: an open refresh server would let anyone
     who finds the URL make the service account read and rewrite the sheets shared with it.
@@ -123,7 +134,9 @@ def create_app(
     except ValueError as exc:
         raise ConfigError(f"{ALLOWED_ENV}: {exc}") from exc
 
-    busy: set[str] = set()
+    # The refresh running per sheet. Only touched on the event loop thread, so checking and
+    # claiming a sheet needs no lock; it also keeps background tasks from being collected.
+    running: dict[str, asyncio.Task[dict[str, Any]]] = {}
     app = FastAPI(title="stockout refresh server", docs_url=None, redoc_url=None, openapi_url=None)
 
     def authorized(header: str | None) -> bool:
@@ -145,22 +158,35 @@ def create_app(
         return {"status": "ok"}
 
     @app.post("/refresh")
-    async def refresh_sheet(request: Request) -> dict[str, Any]:
+    async def refresh_sheet(request: Request) -> JSONResponse:
         if not authorized(request.headers.get("authorization")):
             raise _BadRequest(401, "missing or wrong token")
         sheet, as_of = await _parse_body(request)
         if allowed is not None and sheet not in allowed:
             log.warning("refused refresh of sheet %s: not in %s", sheet, ALLOWED_ENV)
             raise _BadRequest(403, "this server is not set up to refresh this spreadsheet")
-        # Claimed and released on the event loop thread, so the check-and-add needs no lock.
-        # anyio does not abandon a running thread on cancellation, so the claim is released
-        # only when the refresh itself has ended.
-        if sheet in busy:
+        if sheet in running:
             raise _BadRequest(409, BUSY_MESSAGE)
-        busy.add(sheet)
+        task = asyncio.create_task(refresh_job(sheet, as_of))
+        running[sheet] = task
+        task.add_done_callback(lambda done: finished(sheet, done))
+        done, _ = await asyncio.wait({task}, timeout=answer_within)
+        if not done:
+            log.info("refresh of sheet %s goes on in the background", sheet)
+            return JSONResponse({"status": "running", "message": STILL_RUNNING_MESSAGE}, 202)
+        return JSONResponse(task.result())
+
+    def finished(sheet: str, task: asyncio.Task[dict[str, Any]]) -> None:
+        running.pop(sheet, None)
+        if not task.cancelled():
+            task.exception()  # logged by refresh_job; fetched so asyncio does not warn again
+
+    async def refresh_job(sheet: str, as_of: dt.date | None) -> dict[str, Any]:
         started = time.monotonic()
         log.info("refresh of sheet %s started (as_of=%s)", sheet, as_of or "sheet/today")
         try:
+            # In a worker thread: a refresh blocks for seconds (API calls, pandas) and the
+            # server must keep answering other sheets and /healthz meanwhile.
             result = await anyio.to_thread.run_sync(lambda: refresh(f"gsheet:{sheet}", as_of=as_of))
             summary = result.summary()
         except TargetError as exc:
@@ -171,8 +197,6 @@ def create_app(
             raise _BadRequest(
                 500, f"the refresh failed on the server ({type(exc).__name__}); see its log"
             ) from exc
-        finally:
-            busy.discard(sheet)
         log.info("refresh of sheet %s done in %.1fs", sheet, time.monotonic() - started)
         return summary
 
@@ -232,6 +256,7 @@ def run(host: str = "127.0.0.1", port: int = 8787) -> None:
 __all__ = [
     "ALLOWED_ENV",
     "BUSY_MESSAGE",
+    "STILL_RUNNING_MESSAGE",
     "TOKENS_ENV",
     "ConfigError",
     "config_from_env",

@@ -76,6 +76,9 @@ function stockoutDescribeResponse_(status, text) {
   if (status === 200 && body) {
     return stockoutSummaryText_(body);
   }
+  if (status === 202) {
+    return 'Still refreshing: ' + (body && body.message ? body.message : 'check again soon') + '.';
+  }
   var reason = body && body.error ? body.error : 'the server answered HTTP ' + status;
   if (status === 401) {
     return 'Refresh refused: ' + reason + '. Check the token in Stockout > Server settings…';

@@ -20,7 +20,13 @@ import uvicorn
 from click.testing import CliRunner
 
 from sheets_sync.backends import TargetError
-from sheets_sync.server import ConfigError, create_app, serve_command, spreadsheet_id
+from sheets_sync.server import (
+    STILL_RUNNING_MESSAGE,
+    ConfigError,
+    create_app,
+    serve_command,
+    spreadsheet_id,
+)
 
 TOKEN = "tok-" + "a" * 28
 OTHER_TOKEN = "tok-" + "b" * 28
@@ -202,6 +208,24 @@ def test_different_sheets_refresh_at_the_same_time(base: str, recorder: Recorder
         for thread in threads:
             thread.join(10)
     assert sorted(results) == [200, 200]
+
+
+def test_a_long_refresh_is_answered_202_and_finishes_in_the_background() -> None:
+    recorder = Recorder()
+    recorder.hold.clear()
+    with live(create_app([TOKEN], refresh=recorder, answer_within=0.2)) as url:
+        first = post(url, {"spreadsheet": SHEET})
+        assert first.status_code == 202
+        assert first.json() == {"status": "running", "message": STILL_RUNNING_MESSAGE}
+        # Still running: the sheet stays claimed.
+        assert post(url, {"spreadsheet": SHEET}).status_code == 409
+        recorder.hold.set()
+        deadline = threading.Event()
+        status = 409
+        while status == 409 and not deadline.wait(0.05):
+            status = post(url, {"spreadsheet": SHEET}).status_code
+        assert status == 200
+    assert len(recorder.calls) == 2
 
 
 def test_only_allowed_sheets_are_refreshed(recorder: Recorder) -> None:

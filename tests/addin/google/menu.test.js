@@ -93,6 +93,11 @@ test('a summary with one SKU and no problems reads naturally', () => {
 
 for (const [status, body, expected] of [
   [
+    202,
+    {status: 'running', message: 'the refresh takes longer than the button can wait'},
+    'Still refreshing: the refresh takes longer than the button can wait.',
+  ],
+  [
     409,
     {error: 'a refresh of this sheet is already running'},
     'Not refreshed: a refresh of this sheet is already running. Try again when it has finished.',
