@@ -134,10 +134,12 @@ function stockoutPlural_(count, word) {
  */
 function stockoutUpdateAsOf() {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-  var today = Utilities.formatDate(new Date(), spreadsheet.getSpreadsheetTimeZone(), 'yyyy-MM-dd');
+  var zone = spreadsheet.getSpreadsheetTimeZone();
+  var today = Utilities.formatDate(new Date(), zone, 'yyyy-MM-dd');
   var cell = stockoutAsOfCell_(spreadsheet);
   cell.setNumberFormat('yyyy-mm-dd');
-  cell.setValue(today);
+  // A date value (midnight in the sheet's zone), not text a locale might parse differently.
+  cell.setValue(Utilities.parseDate(today, zone, 'yyyy-MM-dd'));
   var message = 'as_of is now ' + today + ' (Settings tab).';
   spreadsheet.toast(message, STOCKOUT_TITLE, 10);
   return message;

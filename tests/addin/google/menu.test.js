@@ -4,7 +4,16 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const {GOOGLE_DIR, FakeSpreadsheet, loadGas, plain} = require('./gas_context');
+const {
+  GOOGLE_DIR,
+  FakeSpreadsheet,
+  loadGas,
+  plain,
+  formatDate,
+  parseDate,
+} = require('./gas_context');
+
+const todayIn = (zone) => formatDate(new Date(), zone, 'yyyy-MM-dd');
 
 const CONFIGURED = {
   STOCKOUT_SERVER_URL: 'https://stockout.example.com/',
@@ -155,12 +164,13 @@ test('Update as-of writes today (in the sheet time zone) into the as_of row', ()
   });
   const {gas} = loadGas({spreadsheet});
   const message = gas.stockoutUpdateAsOf();
-  const today = new Intl.DateTimeFormat('en-CA', {timeZone: 'Pacific/Kiritimati'}).format(
-    new Date(),
-  );
+  const today = todayIn('Pacific/Kiritimati');
   assert.equal(message, `as_of is now ${today} (Settings tab).`);
   const sheet = spreadsheet.sheet('settings');
-  assert.deepEqual(sheet.values[2], [today, 'As-Of', 'mine']);
+  const [written, ...rest] = sheet.values[2];
+  assert.equal(formatDate(written, 'Pacific/Kiritimati', 'yyyy-MM-dd'), today);
+  assert.equal(written.getTime(), parseDate(today, 'Pacific/Kiritimati', 'yyyy-MM-dd').getTime());
+  assert.deepEqual(rest, ['As-Of', 'mine']);
   assert.equal(sheet.formats['3,1'], 'yyyy-mm-dd');
   assert.deepEqual(sheet.values[1], ['30,15,7', 'warn_days', '']);
   assert.equal(spreadsheet.sheets.length, 2);
@@ -179,14 +189,14 @@ test('Update as-of adds the as_of row, or the Settings tab, when missing', () =>
   const rows = withTab.sheet('Settings').values;
   assert.equal(rows.length, 3);
   assert.equal(rows[2][0], 'as_of');
-  assert.match(rows[2][1], /^\d{4}-\d{2}-\d{2}$/);
+  assert.equal(formatDate(rows[2][1], 'Europe/Berlin', 'yyyy-MM-dd'), todayIn('Europe/Berlin'));
 
   const empty = new FakeSpreadsheet({sheets: {Inventory: [['SKU']]}});
   loadGas({spreadsheet: empty}).gas.stockoutUpdateAsOf();
   const created = empty.sheet('Settings').values;
   assert.deepEqual(plain(created[0]), ['Key', 'Value']);
   assert.equal(created[1][0], 'as_of');
-  assert.match(created[1][1], /^\d{4}-\d{2}-\d{2}$/);
+  assert.equal(formatDate(created[1][1], 'Europe/Berlin', 'yyyy-MM-dd'), todayIn('Europe/Berlin'));
 });
 
 test('the settings dialog opens and only calls public functions that exist', () => {
