@@ -1,0 +1,218 @@
+"""The local Sheets API fake: it answers like the recorded Google traffic, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from sheets_sync.fake_sheets import Running, main, replay, serve_fake
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Running]:
+    with serve_fake() as running:
+        yield running
+
+
+@pytest.fixture
+def api(served: Running) -> Iterator[Api]:
+    with requests.Session() as session:
+        session.trust_env = False
+        yield Api(served, session)
+
+
+class Api:
+    """Plain HTTP calls on one spreadsheet of the served fake."""
+
+    def __init__(self, served: Running, session: requests.Session) -> None:
+        self.fake = served.fake
+        self.sid = served.fake.create_spreadsheet("Test")
+        self.base = f"{served.url}/v4/spreadsheets/{self.sid}"
+        self.session = session
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> tuple[int, Any]:
+        answer = self.session.request(
+            method, self.base + path, json=body, params=params or None, timeout=5
+        )
+        return answer.status_code, answer.json() if answer.content else None
+
+    def put(self, a1: str, values: list[list[Any]], option: str = "RAW") -> dict[str, Any]:
+        status, body = self.call(
+            "PUT", "/values/" + quote(a1, safe=""), {"values": values}, valueInputOption=option
+        )
+        assert status == 200, body
+        return body
+
+    def get(self, a1: str, **params: Any) -> dict[str, Any]:
+        status, body = self.call("GET", "/values/" + quote(a1, safe=""), **params)
+        assert status == 200, body
+        return body
+
+
+def test_every_recording_replays_to_the_recorded_answers(shared_dir: Path) -> None:
+    cassettes = sorted((shared_dir / "sheets-api-recordings").glob("*.json"))
+    assert len(cassettes) == 70
+    results = {path.name: replay(path) for path in cassettes}
+    failed = {name: problems for name, (_, _, problems) in results.items() if problems}
+    assert failed == {}
+    assert sum(total for _, total, _ in results.values()) == 987
+
+
+def test_the_replay_command_reports_and_fails_on_a_mismatch(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = shared_dir / "sheets-api-recordings" / "WorksheetTest.test_update_and_get.json"
+    assert main([str(source)]) == 0
+    assert "WorksheetTest.test_update_and_get.json: 15/15" in capsys.readouterr().out
+
+    cassette = json.loads(source.read_text())
+    body = cassette["interactions"][6]["response"]["body"]
+    body["string"] = body["string"].replace('"b2"', '"B2"')
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(cassette))
+    assert main([str(tampered)]) == 1
+    out = capsys.readouterr().out
+    assert "tampered.json: 14/15" in out
+    assert "'b2', recorded 'B2'" in out
+
+
+def test_raw_keeps_text_user_entered_parses_it(api: Api) -> None:
+    api.put("Sheet1!A1", [["=1+2", "0042", "TRUE", "2024-01-31"]], option="RAW")
+    api.put("Sheet1!A2", [["=1+2", "0042", "TRUE", "2024-01-31"]], option="USER_ENTERED")
+
+    unformatted = api.get("Sheet1!A1:D2", valueRenderOption="UNFORMATTED_VALUE")["values"]
+    assert unformatted == [["=1+2", "0042", "TRUE", "2024-01-31"], [3, 42, True, 45322]]
+    assert api.get("Sheet1!A2:D2")["values"] == [["3", "42", "TRUE", "2024-01-31"]]
+    formulas = api.get("Sheet1!A1:A2", valueRenderOption="FORMULA")["values"]
+    assert formulas == [["=1+2"], ["=1+2"]]
+
+
+def test_dates_render_as_serials_or_text(api: Api) -> None:
+    api.put("Sheet1!A1", [["1/31/2024"]], option="USER_ENTERED")
+    assert api.get("Sheet1!A1")["values"] == [["1/31/2024"]]
+    serial = api.get("Sheet1!A1", valueRenderOption="UNFORMATTED_VALUE")["values"]
+    assert serial == [[45322]]
+    text = api.get(
+        "Sheet1!A1", valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING"
+    )["values"]
+    assert text == [["1/31/2024"]]
+
+
+def test_ranges_are_normalised_and_trailing_blanks_dropped(api: Api) -> None:
+    status, _ = api.call(
+        "POST",
+        ":batchUpdate",
+        {"requests": [{"addSheet": {"properties": {"title": "My tab's"}}}]},
+    )
+    assert status == 200
+    update = api.put("'My tab''s'!B2", [["x", "", ""], ["", "", ""], ["", "y", None]])
+    assert update["updatedRange"] == "'My tab''s'!B2:D4"
+    assert update["updatedCells"] == 8
+
+    rows = api.get("'My tab''s'!D4:A1")
+    assert rows == {
+        "range": "'My tab''s'!A1:D4",
+        "majorDimension": "ROWS",
+        "values": [[], ["", "x"], [], ["", "", "y"]],
+    }
+    columns = api.get("'My tab''s'!A1:D4", majorDimension="COLUMNS")["values"]
+    assert columns == [[], ["", "x"], ["", "", "", "y"]]
+    assert api.get("'My tab''s'!A2:2")["range"] == "'My tab''s'!A2:Z2"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "params", "status", "message"),
+    [
+        ("GET", "/values/Nope!A1", None, {}, 400, "Unable to parse range: Nope!A1"),
+        (
+            "GET",
+            "/values/Sheet1!A1:A1001",
+            None,
+            {},
+            400,
+            "Range (Sheet1!A1:A1001) exceeds grid limits. Max rows: 1000, max columns: 26",
+        ),
+        ("PUT", "/values/Sheet1!A1", {"values": [[1]]}, {}, 400, "'valueInputOption' is required"),
+        (
+            "PUT",
+            "/values/Sheet1!A1:B1",
+            {"values": [[1, 2, 3]]},
+            {"valueInputOption": "RAW"},
+            400,
+            "but tried writing to column [C]",
+        ),
+        (
+            "PUT",
+            "/values/Sheet1!Z1",
+            {"values": [[1, 2]]},
+            {"valueInputOption": "RAW"},
+            400,
+            "exceeds grid limits",
+        ),
+    ],
+)
+def test_errors_carry_google_s_bodies(
+    api: Api, method: str, path: str, body: Any, params: Any, status: int, message: str
+) -> None:
+    code, answer = api.call(method, path, body, **params)
+    assert code == status
+    assert answer["error"]["code"] == status
+    assert answer["error"]["status"] == "INVALID_ARGUMENT"
+    assert message in answer["error"]["message"]
+
+
+def test_unknown_and_private_spreadsheets(served: Running) -> None:
+    served.fake.private.add("1SomeoneElses")
+    missing = requests.get(f"{served.url}/v4/spreadsheets/1Nope", timeout=5)
+    private = requests.get(f"{served.url}/v4/spreadsheets/1SomeoneElses", timeout=5)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"] == "Requested entity was not found."
+    assert private.status_code == 403
+    assert private.json()["error"]["status"] == "PERMISSION_DENIED"
+
+
+def test_a_failing_batch_update_changes_nothing(api: Api) -> None:
+    requests_ = [
+        {"addSheet": {"properties": {"title": "New"}}},
+        {"addSheet": {"properties": {"title": "sheet1"}}},
+    ]
+    status, answer = api.call("POST", ":batchUpdate", {"requests": requests_})
+    assert status == 400
+    assert 'A sheet with the name "sheet1" already exists' in answer["error"]["message"]
+    assert api.fake.titles(api.sid) == ["Sheet1"]
+
+
+def test_append_continues_the_table(api: Api) -> None:
+    api.put("Sheet1!A1", [["SKU", "Units"], ["A", 1]])
+    status, answer = api.call(
+        "POST",
+        "/values/Sheet1:append",
+        {"values": [["B", 2]]},
+        valueInputOption="RAW",
+    )
+    assert status == 200
+    assert answer["tableRange"] == "Sheet1!A1:B2"
+    assert answer["updates"]["updatedRange"] == "Sheet1!A3:B3"
+
+
+def test_metadata_field_masks(api: Api) -> None:
+    status, answer = api.call("GET", "", fields="properties.title,sheets(properties(title))")
+    assert status == 200
+    assert answer == {
+        "properties": {"title": "Test"},
+        "sheets": [{"properties": {"title": "Sheet1"}}],
+    }
+
+
+def test_counts_calls_and_injects_failures(api: Api) -> None:
+    api.fake.reset_calls()
+    api.fake.fail_next(503, times=2)
+    codes = [api.call("GET", "/values/Sheet1!A1")[0] for _ in range(3)]
+    assert codes == [503, 503, 200]
+    assert api.fake.calls == {"values.get": 3}
