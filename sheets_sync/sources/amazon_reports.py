@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -162,10 +163,17 @@ class Report:
     problem_count: int = 0
     rows_read: int = 0
 
-    def lines(self, progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, Fields]]:
-        """Yield (line number, fields) for every non-blank data line; report bytes read."""
+    def cells(
+        self, progress: Callable[[int], None] | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
+        """Yield (line number, cells) for every non-blank data line; report bytes read.
+
+        Cells are split on tabs; a line with a double quote is unquoted cell by cell.
+        Rows are padded to one cell past the header, so `index()` of a missing column (the
+        header width) reads as an empty cell, whatever the row's length.
+        """
         decode = _LineDecoder(self.encoding)
-        width = len(self.header)
+        width = len(self.header) + 1
         done = 0
         with self.path.open("rb") as stream:
             for number, raw in enumerate(stream, start=1):
@@ -175,16 +183,27 @@ class Report:
                 if progress and number % 50_000 == 0:
                     progress(done)
                 text = decode(raw.rstrip(b"\r\n"))
-                if not text.strip():
+                if not text or text.isspace():
                     continue
                 self.rows_read += 1
                 cells = text.split("\t")
+                if '"' in text:
+                    cells = [_unquote(cell) for cell in cells]
                 if len(cells) < width:
                     cells.extend([""] * (width - len(cells)))
-                yield number, Fields(cells, self.columns)
+                yield number, cells
         self.encoding = decode.encoding
         if progress:
             progress(done)
+
+    def index(self, key: str) -> int:
+        """The cell index of column KEY; the padding cell (always empty) when it is missing."""
+        return self.columns.get(key, len(self.header))
+
+    def lines(self) -> Iterator[tuple[int, Fields]]:
+        """Yield (line number, cells readable by column key) for every non-blank data line."""
+        for number, cells in self.cells():
+            yield number, Fields(cells, self)
 
     def problem(self, line: int, column: str, value: str, message: str) -> None:
         """Count a skipped value; keep the first few for the user to see."""
@@ -196,15 +215,14 @@ class Report:
 class Fields:
     """One row's cells, read by column key: missing columns and short rows read as ''."""
 
-    __slots__ = ("_cells", "_columns")
+    __slots__ = ("_cells", "_report")
 
-    def __init__(self, cells: list[str], columns: dict[str, int]) -> None:
+    def __init__(self, cells: list[str], report: Report) -> None:
         self._cells = cells
-        self._columns = columns
+        self._report = report
 
     def __getitem__(self, key: str) -> str:
-        index = self._columns.get(key)
-        return "" if index is None else _unquote(self._cells[index])
+        return self._cells[self._report.index(key)].strip()
 
 
 def open_report(path: str | Path, encoding: str | None = None) -> Report:
@@ -262,27 +280,28 @@ def read_sales(
         date_col, qty_col = "purchasedate", "quantity"
     else:
         date_col, qty_col = "shipmentdate", "quantityshipped"
+    columns = (qty_col, "orderstatus", "itemstatus", "sku", "saleschannel", date_col, "itemprice")
+    pick = operator.itemgetter(*(report.index(c) for c in columns))
     chunk: dict[tuple[str, str, str], tuple[int, float]] = {}
-    for line, row in report.lines(progress):
-        if "cancel" in row["orderstatus"].lower() or "cancel" in row["itemstatus"].lower():
+    for line, cells in report.cells(progress):
+        # The hot loop of a multi-million-line import: plain cells, cheap checks first.
+        qty_text, status, item_status, sku, channel, when, price = pick(cells)
+        qty = _int(qty_text)
+        sku = sku.strip()
+        if qty == 0 or "cancel" in status.lower() or "cancel" in item_status.lower():
             continue
-        qty = _int(row[qty_col])
-        if qty is None:
-            report.problem(line, qty_col, row[qty_col], "not a whole number")
+        if qty is None or not sku:
+            column, value = (qty_col, qty_text) if qty is None else ("sku", sku)
+            report.problem(line, column, value, "not a whole number" if qty is None else "missing")
             continue
-        if qty == 0:
+        channel = channel.strip().lower()
+        day = _local_day(when.strip(), channel)
+        if day is None:
+            report.problem(line, date_col, when, "not a date")
             continue
-        sku = row["sku"]
-        channel = row["saleschannel"].lower()
-        day = _local_day(row[date_col], channel)
-        if not sku or day is None:
-            column = "sku" if not sku else date_col
-            report.problem(line, column, row[column], "missing" if not sku else "not a date")
-            continue
-        revenue = _money(row["itemprice"]) or 0.0
         key = (day, sku, channel)
         units, total = chunk.get(key, (0, 0.0))
-        chunk[key] = (units + qty, total + revenue)
+        chunk[key] = (units + qty, total + (_money(price) or 0.0))
         if len(chunk) >= CHUNK_KEYS:
             yield chunk
             chunk = {}
@@ -492,7 +511,7 @@ class _LineDecoder:
 
 def _unquote(cell: str) -> str:
     cell = cell.strip()
-    if len(cell) >= 2 and cell[0] == '"' and cell[-1] == '"':
+    if cell[:1] == '"' and cell[-1:] == '"' and len(cell) >= 2:
         return cell[1:-1].replace('""', '"').strip()
     return cell
 
@@ -514,6 +533,10 @@ def _int(text: str) -> int | None:
 
 def _money(text: str) -> float | None:
     """A price in either decimal style: `19.99`, `19,99`, `1,234.50`, `1.234,50`."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
     text = text.strip().replace(" ", "")
     if not text or text == "--":
         return None
