@@ -588,8 +588,22 @@ class FakeSheets:
                     sheet = self._new_sheet(book, name, index, needed_rows, needed_cols)
                     sheet.props["sheetId"] = 0 if index == 0 else sheet.props["sheetId"]
                     book.sheets.append(sheet)
-                    self._write(sheet, 0, 0, [list(r) for r in rows], "RAW", None, None)
+                    values = [
+                        [self._plain(sheet, i, j, v) for j, v in enumerate(r)]
+                        for i, r in enumerate(rows)
+                    ]
+                    self._write(sheet, 0, 0, values, "RAW", None, None)
             return book.id
+
+    @staticmethod
+    def _plain(sheet: Sheet, row: int, col: int, value: Any) -> Any:
+        """A Python value as the API carries it: dates as serials in a date-formatted cell."""
+        if isinstance(value, dt.date):
+            kind = "DATE_TIME" if isinstance(value, dt.datetime) else "DATE"
+            pattern = "yyyy-mm-dd H:mm:ss" if kind == "DATE_TIME" else "yyyy-mm-dd"
+            sheet.formats.append((row, col, row + 1, col + 1, {"type": kind, "pattern": pattern}))
+            return to_serial(value)
+        return value
 
     def values(self, spreadsheet_id: str, tab: str) -> list[list[Any]]:
         """A tab's values as the API would return them UNFORMATTED (for assertions)."""
@@ -1469,11 +1483,32 @@ def replay(cassette: Path) -> tuple[int, int, list[str]]:
     return matched, len(interactions), problems
 
 
+def serve_forever(port: int) -> None:
+    """Serve a fake with one empty spreadsheet until Ctrl-C, for demos without Google."""
+    with serve_fake(port=port) as (url, fake):
+        sid = fake.create_spreadsheet("Stockout demo")
+        print(f"Fake Google Sheets API at {url}, spreadsheet id {sid}", flush=True)
+        print(f"  STOCKOUT_SHEETS_API={url} stockout refresh gsheet:{sid}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m sheets_sync.fake_sheets CASSETTE...`: replay, print matched/total per file."""
-    paths = [Path(p) for p in (sys.argv[1:] if argv is None else argv)]
+    """`python -m sheets_sync.fake_sheets CASSETTE...`: replay, print matched/total per file.
+
+    `python -m sheets_sync.fake_sheets --serve [PORT]` serves a fake instead (default 8765).
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--serve"]:
+        serve_forever(int(args[1]) if len(args) > 1 and args[1].isdigit() else 8765)
+        return 0
+    paths = [Path(p) for p in args]
     if not paths:
-        print("usage: python -m sheets_sync.fake_sheets CASSETTE.json...", file=sys.stderr)
+        print(
+            "usage: python -m sheets_sync.fake_sheets CASSETTE.json...\n"
+            "       python -m sheets_sync.fake_sheets --serve [PORT]",
+            file=sys.stderr,
+        )
         return 2
     all_matched = all_total = 0
     failed = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,6 +103,13 @@ def test_dates_render_as_serials_or_text(api: Api) -> None:
         "Sheet1!A1", valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING"
     )["values"]
     assert text == [["1/31/2024"]]
+
+
+def test_spreadsheets_made_for_tests_keep_python_dates_as_dates(served: Running) -> None:
+    sid = served.fake.create_spreadsheet("Dated", {"Sales": [["Date"], [dt.date(2024, 1, 31)]]})
+    answer = requests.get(f"{served.url}/v4/spreadsheets/{sid}/values/Sales", timeout=5).json()
+    assert answer["values"] == [["Date"], ["2024-01-31"]]
+    assert served.fake.values(sid, "Sales") == [["Date"], [45322]]
 
 
 def test_ranges_are_normalised_and_trailing_blanks_dropped(api: Api) -> None:
