@@ -17,7 +17,6 @@ import datetime as dt
 import hmac
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -28,6 +27,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from sheets_sync.backends import TargetError
+from sheets_sync.backends.gsheets import spreadsheet_id
 
 log = logging.getLogger("stockout.server")
 
@@ -50,9 +50,6 @@ ANSWER_WITHIN_SECONDS = 45.0
 #: Signature of `sheets_sync.refresh.refresh` as far as the server uses it.
 RefreshFn = Callable[..., Any]
 
-_SHEET_URL = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
-_SHEET_ID = re.compile(r"[A-Za-z0-9_-]+")
-
 
 class ConfigError(ValueError):
     """The server cannot start safely with this configuration (message says what to set)."""
@@ -64,21 +61,6 @@ class _BadRequest(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-
-
-def spreadsheet_id(text: str) -> str:
-    """Return the spreadsheet id in TEXT, a bare id or any docs.google.com URL of the sheet.
-
-    The id, not the text, keys the allow-list and the one-refresh-at-a-time lock, so the same
-    sheet sent once as an id and once as a URL is still recognised as the same sheet.
-    """
-    text = text.strip()
-    found = _SHEET_URL.search(text)
-    if found:
-        return found.group(1)
-    if _SHEET_ID.fullmatch(text):
-        return text
-    raise ValueError(f"not a spreadsheet id or URL: {text[:80]!r}")
 
 
 def _split(value: str | None) -> list[str]:
@@ -129,9 +111,11 @@ def create_app(
         )
     if any(len(token) < MIN_TOKEN_LENGTH for token in secrets):
         raise ConfigError(f"every token in {TOKENS_ENV} needs at least {MIN_TOKEN_LENGTH} chars")
+    # Sheets are keyed by id, so one sent as a URL is still the same sheet to the allow-list
+    # and to the one-refresh-per-sheet rule.
     try:
         allowed = None if allowed_sheets is None else {spreadsheet_id(s) for s in allowed_sheets}
-    except ValueError as exc:
+    except TargetError as exc:
         raise ConfigError(f"{ALLOWED_ENV}: {exc}") from exc
 
     # The refresh running per sheet. Only touched on the event loop thread, so checking and
@@ -213,7 +197,7 @@ async def _parse_body(request: Request) -> tuple[str, dt.date | None]:
         raise _BadRequest(400, 'expected a JSON body {"spreadsheet": "<id or URL>"}')
     try:
         sheet = spreadsheet_id(body["spreadsheet"])
-    except ValueError as exc:
+    except TargetError as exc:
         raise _BadRequest(400, str(exc)) from exc
     raw = body.get("as_of")
     if raw in (None, ""):
@@ -263,5 +247,4 @@ __all__ = [
     "create_app",
     "run",
     "serve_command",
-    "spreadsheet_id",
 ]
