@@ -293,7 +293,10 @@ def click_refresh_now(base: str, sheet: str, token: str = TOKEN) -> dict[str, An
     """Run Stockout > Refresh now of the .gs files in Node; return {message, toasts}."""
     node = shutil.which("node")
     if node is None:
-        pytest.fail("node is needed to run the Apps Script menu")
+        reason = "needs Node 20 to run the Apps Script menu"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
     props = {"STOCKOUT_SERVER_URL": base, "STOCKOUT_SERVER_TOKEN": token}
     env = {
         **os.environ,
