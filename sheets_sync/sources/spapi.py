@@ -68,7 +68,11 @@ OPEN_STATUSES = ["UNSHIPPED", "PARTIALLY_SHIPPED"]
 
 
 class SpApiError(Exception):
-    """The pull cannot start or Amazon refused it: a plain message for the user."""
+    """Amazon refused or could not be reached: a plain message for the user."""
+
+
+class LoginError(SpApiError):
+    """No credentials, or Amazon refused them: nothing can be pulled."""
 
 
 @dataclass
@@ -85,7 +89,7 @@ class Settings:
         env = dict(os.environ if env is None else env)
         missing = [name for name in ENV_NAMES if not env.get(name)]
         if missing:
-            raise SpApiError(
+            raise LoginError(
                 "Amazon credentials missing: set the environment variable(s) " + ", ".join(missing)
             )
         code = (
@@ -143,7 +147,16 @@ def pull(
     ):
         result = PullResult(store.path)
         for report_type, kind in REPORTS.items():
-            download = api.report(report_type, since, Path(scratch), poll_every, progress, result)
+            try:
+                download = api.report(
+                    report_type, since, Path(scratch), poll_every, progress, result
+                )
+            except LoginError:
+                raise
+            except SpApiError as error:  # one report refused: the rest of the pull still helps
+                result.failures += 1
+                result.notes.append(f"{report_type}: {error}")
+                continue
             if download is not None:
                 _load(store, *download, kind, result)
         inventory = api.inventory()
@@ -237,7 +250,7 @@ class _Api:
                     ) from None
                 time.sleep(pause)
             except AuthorizationError as error:
-                raise SpApiError(
+                raise LoginError(
                     f"Amazon login refused: {error.message or error.error_code}"
                 ) from None
             except SellingApiException as error:

@@ -167,11 +167,20 @@ def test_fatal_report_and_time_limit_are_problems_not_crashes(tmp_path):
     assert any("still IN_PROGRESS when the time limit ran out" in note for note in result.notes)
 
 
-def test_persistent_throttling_gives_up_after_five_tries(tmp_path):
+def test_persistent_throttling_gives_up_after_five_tries_per_report(tmp_path):
     with FakeSpApi({ORDERS: FakeDocument(ALL_ORDERS)}, throttle={"/reports/": 99}) as fake:
-        with pytest.raises(SpApiError, match="too many requests"):
-            quick_pull(tmp_path / "book.xlsx", fake)
-        assert fake.calls("POST", "/reports/") == 5
+        result = quick_pull(tmp_path / "book.xlsx", fake)
+        assert fake.calls("POST", "/reports/") == 10  # 5 tries for each of the two reports
+    assert result.exit_code == 1 and result.failures == 2
+    assert all("too many requests" in note for note in result.notes[:2])
+
+
+def test_a_refused_report_does_not_stop_the_pull(tmp_path):
+    with FakeSpApi({ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",))}) as fake:
+        result = quick_pull(tmp_path / "book.xlsx", fake)
+    assert result.failures == 1 and f"{DAILY}: Amazon refused the request" in result.notes[0]
+    with HistoryStore.for_target(str(tmp_path / "book.xlsx")) as store:
+        assert store.daily_units()["units"].sum() == 3
 
 
 def test_refused_login_is_a_plain_message(tmp_path):
