@@ -336,6 +336,15 @@ def test_chinese_sheet_gets_chinese_headers_and_internal_drafts():
     assert tab.header[:3] == ["键", "类型", "SKU"]
     digest = tab.rows[0]
     assert digest[COL["Subject"]] == "断货预警2025年3月3日：OUT 1 个，CRITICAL 1 个"
+    rows = rows_by_key(tab)
+    assert (
+        rows["relaunch_plan:BAG-03:2025-01-10"][COL["Subject"]] == "BAG-03 恢复库存后的重新推广计划"
+    )
+    assert "20% 折扣，持续 7 天（€24.99 降到 €19.99）" in rows["relaunch_plan:BAG-03:2025-01-10"][7]
+    assert rows["offer_restock:MUG-01:2025-02-25"][COL["Language"]] == "zh"
+    # Seller Support is written to in English whatever the sheet's language
+    assert rows["amazon_receiving:FBA15ABCDEF"][COL["Language"]] == "en"
+    assert rows["amazon_receiving:FBA15ABCDEF"][COL["Warnings"]] == ""
     again = drafts_tab(make_plan(sheet_language="zh"), [tab.header, *tab.rows], template_dirs=DIRS)
     assert again.rows == tab.rows
 
