@@ -265,8 +265,8 @@ def send_alerts(
 ) -> NotifyResult:
     """Send one digest per configured channel with the SKUs that got worse since its last one.
 
-    Never raises for delivery problems; only a failure to save the alert memory (a disk
-    problem the user must see) propagates.
+    Never raises: delivery problems and a memory file that cannot be saved become lines in
+    `NotifyResult.failed`, so the refresh that called it still finishes.
     """
     result = NotifyResult()
     skus = plain_records(plan.skus)
@@ -307,5 +307,11 @@ def send_alerts(
                 delivered = False
                 result.failed.append(f"{name} alert not sent: {exc}")
         memory[name] = _remembered(levels, last, delivered)
-    _save_state(state_path, memory)
+    try:
+        _save_state(state_path, memory)
+    except OSError as exc:
+        result.failed.append(
+            f"alert memory not saved to {state_path} ({exc.strerror or exc}): "
+            "the same alerts will be sent again"
+        )
     return result

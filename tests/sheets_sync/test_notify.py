@@ -277,6 +277,18 @@ def test_an_unreadable_memory_starts_afresh(smtp_server, tmp_path):
     assert len(inbox.messages) == 1
 
 
+def test_a_memory_that_cannot_be_saved_is_reported(smtp_server, tmp_path):
+    inbox, env = smtp_server("none")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    state = blocker / "s.json"
+    result = send_alerts(make_plan(A="OUT"), state_path=state, settings=TO, env=env)
+    assert len(inbox.messages) == 1
+    [failure] = result.failed
+    assert failure.startswith(f"alert memory not saved to {state} (")
+    assert failure.endswith("): the same alerts will be sent again")
+
+
 def test_state_lives_beside_the_history_store(tmp_path):
     assert state_path_for(str(tmp_path / "book.xlsx")) == tmp_path / "book.stockout-alerts.json"
 
