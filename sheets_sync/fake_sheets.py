@@ -26,6 +26,7 @@ import collections
 import contextlib
 import datetime as dt
 import http.client
+import itertools
 import json
 import math
 import operator
@@ -174,10 +175,12 @@ class Sheet:
 
     props: dict[str, Any]
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
-    # (first row, first col, end row, end col (exclusive, None = open), numberFormat)
-    formats: list[tuple[int, int, int | None, int | None, dict[str, str]]] = field(
+    # (order, first row, first col, end row, end col (exclusive, None = open), numberFormat)
+    formats: list[tuple[int, int, int, int | None, int | None, dict[str, str]]] = field(
         default_factory=list
     )
+    # One-cell formats (dates typed or given to `create_spreadsheet`), kept apart for speed.
+    cell_formats: dict[tuple[int, int], tuple[int, dict[str, str]]] = field(default_factory=dict)
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -193,10 +196,24 @@ class Sheet:
         return self.props["gridProperties"]["columnCount"]
 
     def number_format(self, row: int, col: int) -> dict[str, str] | None:
-        for r1, c1, r2, c2, fmt in reversed(self.formats):
+        """The format set last on this cell, by a range rule or for the cell alone."""
+        order, found = self.cell_formats.get((row, col), (-1, None))
+        for rule_order, r1, c1, r2, c2, fmt in reversed(self.formats):
             if r1 <= row and c1 <= col and (r2 is None or row < r2) and (c2 is None or col < c2):
-                return fmt
-        return None
+                return fmt if rule_order > order else found
+        return found
+
+    def set_format(
+        self, r1: int, c1: int, r2: int | None, c2: int | None, fmt: dict[str, str]
+    ) -> None:
+        order = next(_FORMAT_ORDER)
+        if r2 == r1 + 1 and c2 == c1 + 1:
+            self.cell_formats[(r1, c1)] = (order, fmt)
+        else:
+            self.formats.append((order, r1, c1, r2, c2, fmt))
+
+
+_FORMAT_ORDER = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -601,7 +618,7 @@ class FakeSheets:
         if isinstance(value, dt.date):
             kind = "DATE_TIME" if isinstance(value, dt.datetime) else "DATE"
             pattern = "yyyy-mm-dd H:mm:ss" if kind == "DATE_TIME" else "yyyy-mm-dd"
-            sheet.formats.append((row, col, row + 1, col + 1, {"type": kind, "pattern": pattern}))
+            sheet.set_format(row, col, row + 1, col + 1, {"type": kind, "pattern": pattern})
             return to_serial(value)
         return value
 
@@ -858,7 +875,7 @@ class FakeSheets:
         else:
             sheet.cells[key] = cell
         if fmt and sheet.number_format(row, col) is None:
-            sheet.formats.append((row, col, row + 1, col + 1, fmt))
+            sheet.set_format(row, col, row + 1, col + 1, fmt)
 
     def _clear(self, area: Area) -> None:
         sheet = area.sheet
@@ -937,6 +954,7 @@ class FakeSheets:
                     json.loads(json.dumps(s.props)),
                     dict(s.cells),
                     list(s.formats),
+                    dict(s.cell_formats),
                     list(s.conditional_formats),
                 )
                 for s in book.sheets
@@ -1058,14 +1076,12 @@ class FakeSheets:
         sheet = self._sheet_by_id(book, grid.get("sheetId", 0), where)
         cell_format = ((args.get("cell") or {}).get("userEnteredFormat") or {}).get("numberFormat")
         if cell_format and "numberFormat" in (args.get("fields") or ""):
-            sheet.formats.append(
-                (
-                    grid.get("startRowIndex", 0),
-                    grid.get("startColumnIndex", 0),
-                    grid.get("endRowIndex"),
-                    grid.get("endColumnIndex"),
-                    dict(cell_format),
-                )
+            sheet.set_format(
+                grid.get("startRowIndex", 0),
+                grid.get("startColumnIndex", 0),
+                grid.get("endRowIndex"),
+                grid.get("endColumnIndex"),
+                dict(cell_format),
             )
         return {}
 
