@@ -402,11 +402,12 @@ class _Builder:
                 )
                 new_dates.append(line.get("new_date") or item.get("back_in_stock"))
             known = [d for d in new_dates if d]
+            promised = [line.get("promised_date") for line in lines]
             ctx = self.context(
                 order_id=order_id,
                 buyer_name=first.get("buyer_name") or "",
                 items=items,
-                promised_date=min(line["promised_date"] for line in lines),
+                promised_date=min((d for d in promised if d), default=None),
                 new_date=max(known) if len(known) == len(new_dates) else None,
                 marketplace=first.get("marketplace") or "",
             )
@@ -534,7 +535,7 @@ class _Builder:
 
 def _count(value: Any) -> int | float:
     """An order quantity as people write it: 2, not 2.0; blank means one unit."""
-    if value is None:
+    if not isinstance(value, int | float) or value <= 0:
         return 1
     number = float(value)
     return int(number) if number.is_integer() else number
