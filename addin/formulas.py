@@ -185,9 +185,8 @@ def out_of_stock_days(
     not a lack of demand.
     """
     n = len(units)
-    known = [None] * n if in_stock is None else list(in_stock)
-    if any(flag is not None for flag in known):
-        return [flag is False for flag in known]
+    if in_stock is not None and any(flag is not None for flag in in_stock):
+        return [flag is False for flag in in_stock]
     out = [False] * n
     if available is not None and available <= 0:
         i = n - 1

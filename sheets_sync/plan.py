@@ -75,14 +75,17 @@ def compute_plan(
     restocked = _days_since_restock(known, as_of)
     records = []
     total = len(inv)
+    has_flags = ~np.isnan(stock_flags).all(axis=1)
     for i, row in enumerate(inv.itertuples(index=False)):
         start = starts[i]
-        history = units[i, start:].tolist() if start < span else []
-        flags = stock_flags[i, start:].tolist() if start < span else []
+        history = units[i, start:].tolist()
+        flags = None
+        if has_flags[i]:
+            flags = [None if x != x else x == 1.0 for x in stock_flags[i, start:].tolist()]
         item = formulas.SkuInput(
             available=_num(row.available, 0.0),
             units=history,
-            in_stock=[None if np.isnan(x) else bool(x) for x in flags] if flags else None,
+            in_stock=flags,
             inbound=inbound.get(row.sku, []),
             promotions=promotions.get(row.sku, []) + promotions.get("*", []),
             fbm_stock=_num(row.fbm_stock, 0.0),
@@ -304,29 +307,32 @@ def _incidents(
     start day; rows already in the log are kept (it is a log), with the user's Cause, Lessons
     and Actions untouched; an open row closes today when the SKU has stock again.
     """
-    log: dict[tuple[str, dt.date], dict] = {}
+    log: dict[str, dict[dt.date, dict]] = defaultdict(dict)
     for rec in known.to_dict("records"):
         if isinstance(rec.get("started"), dt.date):
-            log[(rec["sku"], rec["started"])] = dict(rec)
+            log[rec["sku"]][rec["started"]] = dict(rec)
     for row in skus.itertuples(index=False):
         item = items[row.sku]
-        rate = row.daily_sales if row.daily_sales == row.daily_sales else None
-        runs = _out_runs(item, as_of) if row.last_out_day is not None else []
+        runs = _out_runs(item, as_of) if pd.notna(row.last_out_day) else []
         if item.available <= 0 and not any(end is None for _, end in runs):
             runs.append((as_of, None))
-        open_rows = [k for k, r in log.items() if k[0] == row.sku and r.get("ended") is None]
+        if not runs and row.sku not in log:
+            continue
+        rows = log[row.sku]
+        open_rows = [r for r in rows.values() if r.get("ended") is None]
         for started, ended in runs:
-            rec = log.setdefault((row.sku, started), {"sku": row.sku, "started": started})
+            rec = rows.setdefault(started, {"sku": row.sku, "started": started})
             if rec.get("ended") is None:
                 rec["ended"] = ended
         if item.available > 0:
-            for key in open_rows:
-                if log[key].get("ended") is None:
-                    log[key]["ended"] = as_of
-        for (sku, _), rec in log.items():
-            if sku == row.sku:
-                _fill_losses(rec, rate, row.price, as_of)
-    frame = pd.DataFrame(list(log.values()), columns=INCIDENT_COLUMNS)
+            for rec in open_rows:
+                if rec.get("ended") is None:
+                    rec["ended"] = as_of
+        rate = row.daily_sales if pd.notna(row.daily_sales) else None
+        for rec in rows.values():
+            _fill_losses(rec, rate, row.price, as_of)
+    records = [rec for rows in log.values() for rec in rows.values()]
+    frame = pd.DataFrame(records, columns=INCIDENT_COLUMNS)
     return frame.sort_values(["started", "sku"], kind="stable").reset_index(drop=True)
 
 

@@ -100,6 +100,12 @@ class XlsxBackend:
         for tab in tabs.values():
             sheet = self._sheet(tab.name) or self.book.create_sheet(tab.name)
             _fill(sheet, tab)
+        if tabs:
+            # Open on the first tab written (Alerts, after a refresh), not on whatever was last.
+            first = self._sheet(next(iter(tabs.values())).name)
+            self.book.active = self.book.sheetnames.index(first.title)
+            for sheet in self.book.worksheets:
+                sheet.sheet_view.tabSelected = sheet is first
         self._save()
 
     def _save(self) -> None:
