@@ -272,13 +272,11 @@ var Formulas = (function () {
 
   function out_of_stock_days(units, in_stock, available) {
     var n = units.length;
-    var known = isNone(in_stock) ? new Array(n).fill(null) : in_stock.slice();
-    if (
-      known.some(function (flag) {
-        return !isNone(flag);
-      })
-    ) {
-      return known.map(function (flag) {
+    var known = function (flag) {
+      return !isNone(flag);
+    };
+    if (!isNone(in_stock) && in_stock.some(known)) {
+      return in_stock.map(function (flag) {
         return flag === false;
       });
     }
