@@ -48,44 +48,47 @@ ERROR_PREFIX = "#STOCKOUT: "
 
 Grid = list[list[Any]]
 
-#: What the function wizard says about each argument (same name, same meaning everywhere).
+#: What the function wizard says about each argument (same name, same meaning everywhere);
+#: [brackets] give the value an optional argument takes when left out.
 ARG_DOCS = {
     "available": "FBA sellable units now (a cell or a column of SKUs)",
     "daily_sales": "Units sold per day, e.g. from SALES_VELOCITY",
     "as_of": "Day 0 of the plan: a date cell (keep one dated cell and point here)",
-    "inbound_qty": "Optional: units of the next inbound shipment",
-    "inbound_eta": "Optional: date the inbound units become sellable",
+    "inbound_qty": "Units of the next inbound shipment",
+    "inbound_eta": "Date the inbound units become sellable",
     "next_eta": "Date the next inbound units become sellable",
     "units": "Daily units sold, oldest first: a row or column per SKU, or a block of rows",
-    "in_stock": "Optional: TRUE/FALSE per day, same shape as units",
-    "windows": "Optional: window lengths in days [7,30,90]",
-    "weights": "Optional: weight of each window [0.5,0.3,0.2]",
+    "in_stock": "TRUE/FALSE per day, same shape as units",
+    "windows": "Window lengths in days [7,30,90]",
+    "weights": "Weight of each window [0.5,0.3,0.2]",
     "daily_sd": "Standard deviation of daily units on in-stock days",
     "lead_time_days": "Days from ordering to sellable at FBA (production + transit + receiving)",
-    "service_level": "Optional: chance of not running out during the lead time [0.95]",
-    "lead_time_sd": "Optional: standard deviation of the lead time in days [0]",
-    "safety_days": "Optional: minimum safety stock in days of sales [7]",
-    "safety_stock": "Optional: units to keep in reserve [0]",
+    "service_level": "Chance of not running out during the lead time [0.95]",
+    "lead_time_sd": "Standard deviation of the lead time in days [0]",
+    "safety_days": "Minimum safety stock in days of sales [7]",
+    "safety_stock": "Units to keep in reserve [0]",
     "inbound": "Units already on the way (all shipments)",
-    "cover_days": "Optional: days of sales the order should cover after it lands [60]",
-    "case_pack": "Optional: units per carton; the order is rounded up to it [1]",
-    "moq": "Optional: supplier minimum order quantity [0]",
+    "cover_days": "Days of sales the order should cover after it lands [60]",
+    "case_pack": "Units per carton; the order is rounded up to it [1]",
+    "moq": "Supplier minimum order quantity [0]",
     "days_to_stockout": "Days until stock runs out (blank when it does not)",
-    "warn_days": "Optional: warning lines in days [30,15,7]",
+    "warn_days": "Warning lines in days [30,15,7]",
 }
 
 _LIST_SEPARATORS = re.compile(r"[,;\s]+")
 
 
 def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Register `function` with xlwings: every argument as a 2-D range, documented from ARG_DOCS.
+    """Register `function` with xlwings: every argument as a 2-D range, documented from ARG_DOCS
+    (marked "Optional:" where the function has a default).
 
     One place for the decorators keeps the eight functions from drifting apart, and ndim=2
     is what lets a range's rows be told from its columns.
     """
     function.__doc__ = " ".join(function.__doc__.split())
-    for name in inspect.signature(function).parameters:
-        function = arg(name, ndim=2, doc=ARG_DOCS[name])(function)
+    for name, param in inspect.signature(function).parameters.items():
+        optional = "" if param.default is param.empty else "Optional: "
+        function = arg(name, ndim=2, doc=optional + ARG_DOCS[name])(function)
     return func(function)
 
 
