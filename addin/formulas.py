@@ -203,15 +203,31 @@ class WindowAverage:
     average: float | None  # avg_k, None when n_k = 0
 
 
-def window_average(units: Sequence[float], out: Sequence[bool], days: int) -> WindowAverage:
-    """avg_k: units sold on the in-stock days of the last `days` days / number of such days."""
-    total = 0.0
-    count = 0
-    for i in range(max(0, len(units) - days), len(units)):
-        if not out[i]:
-            total += units[i]
-            count += 1
-    return WindowAverage(days, count, total / count if count else None)
+class InStockTotals:
+    """Running totals of in-stock units and days, oldest first.
+
+    Every window (7, 30, 90 days, the trend's, the deviation's mean) is then one subtraction
+    instead of another pass over the history: the plan runs this for every SKU.
+    """
+
+    def __init__(self, units: Sequence[float], out: Sequence[bool]) -> None:
+        totals, counts = [0.0], [0]
+        total, count = 0.0, 0
+        for x, is_out in zip(units, out, strict=True):
+            if not is_out:
+                total += x
+                count += 1
+            totals.append(total)
+            counts.append(count)
+        self.totals, self.counts = totals, counts
+
+    def window(self, days: int) -> WindowAverage:
+        """avg_k: units sold on the in-stock days of the last `days` days / number of such days."""
+        n = len(self.totals) - 1
+        start = max(0, n - days)
+        count = self.counts[n] - self.counts[start]
+        total = self.totals[n] - self.totals[start]
+        return WindowAverage(days, count, total / count if count else None)
 
 
 @dataclass
@@ -257,7 +273,8 @@ def velocity(
         if w < 0:
             raise InputError("weights must not be negative")
     out = out_of_stock_days(units, in_stock, available)
-    averages = [window_average(units, out, int(k)) for k in windows]
+    sums = InStockTotals(units, out)
+    averages = [sums.window(int(k)) for k in windows]
     weighted = 0.0
     weight_sum = 0.0
     for w, avg in zip(weights, averages, strict=True):
@@ -265,26 +282,23 @@ def velocity(
             weighted += w * avg.average
             weight_sum += w
     rate = weighted / weight_sum if weight_sum > 0 else None
-    short, long = window_average(units, out, 7), window_average(units, out, 30)
+    short, long = sums.window(7), sums.window(30)
     trend = None
     if short.average is not None and long.average is not None and long.average > 0:
         trend = short.average / long.average
-    return Velocity(rate, averages, trend, _in_stock_sd(units, out, 90), out)
+    return Velocity(rate, averages, trend, _in_stock_sd(units, out, sums.window(90)), out)
 
 
-def _in_stock_sd(units: Sequence[float], out: Sequence[bool], days: int) -> float:
-    """Sample standard deviation of daily units over the in-stock days of the last `days`."""
-    values = [units[i] for i in range(max(0, len(units) - days), len(units)) if not out[i]]
-    if len(values) < 2:
+def _in_stock_sd(units: Sequence[float], out: Sequence[bool], window: WindowAverage) -> float:
+    """Sample standard deviation of daily units over the in-stock days of a window."""
+    if window.in_stock < 2 or window.average is None:
         return 0.0
-    mean = 0.0
-    for x in values:
-        mean += x
-    mean /= len(values)
+    mean = window.average
     squares = 0.0
-    for x in values:
-        squares += (x - mean) * (x - mean)
-    return math.sqrt(squares / (len(values) - 1))
+    for i in range(max(0, len(units) - window.days), len(units)):
+        if not out[i]:
+            squares += (units[i] - mean) * (units[i] - mean)
+    return math.sqrt(squares / (window.in_stock - 1))
 
 
 # --- projection --------------------------------------------------------------------------

@@ -291,16 +291,35 @@ var Formulas = (function () {
     return out;
   }
 
-  function window_average(units, out, days) {
-    var total = 0.0;
-    var count = 0;
-    for (var i = Math.max(0, units.length - days); i < units.length; i++) {
-      if (!out[i]) {
-        total += units[i];
-        count += 1;
+  /**
+   * InStockTotals: running totals of in-stock units and days, oldest first, so every window
+   * is one subtraction instead of another pass over the history.
+   */
+  class InStockTotals {
+    constructor(units, out) {
+      var totals = [0.0];
+      var counts = [0];
+      var total = 0.0;
+      var count = 0;
+      for (var i = 0; i < units.length; i++) {
+        if (!out[i]) {
+          total += units[i];
+          count += 1;
+        }
+        totals.push(total);
+        counts.push(count);
       }
+      this.totals = totals;
+      this.counts = counts;
     }
-    return {days: days, in_stock: count, average: count ? total / count : null};
+
+    window(days) {
+      var n = this.totals.length - 1;
+      var start = Math.max(0, n - days);
+      var count = this.counts[n] - this.counts[start];
+      var total = this.totals[n] - this.totals[start];
+      return {days: days, in_stock: count, average: count ? total / count : null};
+    }
   }
 
   /** Velocity.basis: "7d 6.0 (6 in stock) · 30d 5.1 (28) · 90d 4.2 (85)". */
@@ -329,8 +348,9 @@ var Formulas = (function () {
       if (w < 0) throw new InputError('weights must not be negative');
     });
     var out = out_of_stock_days(units, in_stock, available);
+    var sums = new InStockTotals(units, out);
     var averages = windows.map(function (k) {
-      return window_average(units, out, Math.trunc(k));
+      return sums.window(Math.trunc(k));
     });
     var weighted = 0.0;
     var weightSum = 0.0;
@@ -341,8 +361,8 @@ var Formulas = (function () {
       }
     });
     var rate = weightSum > 0 ? weighted / weightSum : null;
-    var short = window_average(units, out, 7);
-    var long = window_average(units, out, 30);
+    var short = sums.window(7);
+    var long = sums.window(30);
     var trend = null;
     if (short.average !== null && long.average !== null && long.average > 0) {
       trend = short.average / long.average;
@@ -351,7 +371,7 @@ var Formulas = (function () {
       rate: rate,
       windows: averages,
       trend: trend,
-      daily_sd: _in_stock_sd(units, out, 90),
+      daily_sd: _in_stock_sd(units, out, sums.window(90)),
       out_of_stock: out,
     };
     // A property in Python, so not part of the dataclass fields (nor of the JSON form).
@@ -359,22 +379,14 @@ var Formulas = (function () {
     return result;
   }
 
-  function _in_stock_sd(units, out, days) {
-    var values = [];
-    for (var i = Math.max(0, units.length - days); i < units.length; i++) {
-      if (!out[i]) values.push(units[i]);
-    }
-    if (values.length < 2) return 0.0;
-    var mean = 0.0;
-    values.forEach(function (x) {
-      mean += x;
-    });
-    mean /= values.length;
+  function _in_stock_sd(units, out, window) {
+    if (window.in_stock < 2 || window.average === null) return 0.0;
+    var mean = window.average;
     var squares = 0.0;
-    values.forEach(function (x) {
-      squares += (x - mean) * (x - mean);
-    });
-    return Math.sqrt(squares / (values.length - 1));
+    for (var i = Math.max(0, units.length - window.days); i < units.length; i++) {
+      if (!out[i]) squares += (units[i] - mean) * (units[i] - mean);
+    }
+    return Math.sqrt(squares / (window.in_stock - 1));
   }
 
   // --- projection -----------------------------------------------------------------------------
@@ -1199,7 +1211,7 @@ var Formulas = (function () {
     round_to: round_to,
     add_days: add_days,
     out_of_stock_days: out_of_stock_days,
-    window_average: window_average,
+    InStockTotals: InStockTotals,
     velocity: velocity,
     project: project,
     lead_time: lead_time,
