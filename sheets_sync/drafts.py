@@ -285,6 +285,21 @@ class Draft:
         ]
 
 
+def plan_settings(plan: Any, settings: Any = None) -> dict[str, Any]:
+    """Every Settings key the words need, from wherever the refresh keeps them.
+
+    The plan's settings object carries the math's keys; the language, currency and alert keys
+    may live only in `plan.raw_settings` (the Settings tab as typed). Typed values win over
+    raw text, and a settings object passed explicitly wins over both.
+    """
+    merged = dict(getattr(plan, "raw_settings", None) or {})
+    for source in (getattr(plan, "settings", None), settings):
+        if source is not None:
+            values = source if isinstance(source, Mapping) else vars(source)
+            merged.update({k: v for k, v in values.items() if v is not None and v != ""})
+    return merged
+
+
 def setting(settings: Any, name: str, default: Any) -> Any:
     """A Settings value from the plan's settings object (or a plain dict), blank = default."""
     value = settings.get(name) if isinstance(settings, Mapping) else getattr(settings, name, None)
@@ -333,7 +348,7 @@ class _Builder:
 
     def __init__(self, plan: Any, old: list[_OldRow], template_dirs: Sequence[Path]) -> None:
         self.plan = plan
-        self.settings = plan.settings
+        self.settings = plan_settings(plan)
         self.dirs = template_dirs
         self.old = old
         self.skus = plain_records(plan.skus)
@@ -667,7 +682,7 @@ def drafts_tab(
         placed.add(row.key)
     blank_user = [None] * len(user_header)
     rows.extend(d.owned(plan.as_of, DRAFT) + blank_user for d in produced if d.key not in placed)
-    language = str(setting(plan.settings, "sheet_language", "en"))
+    language = str(setting(plan_settings(plan), "sheet_language", "en"))
     header = workbook.headers(TAB, language)
     return Tab(
         name=TAB,

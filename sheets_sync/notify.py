@@ -47,6 +47,7 @@ from sheets_sync.drafts import (
     Message,
     digest_context,
     plain_records,
+    plan_settings,
     render_message,
     setting,
 )
@@ -269,6 +270,7 @@ def send_alerts(
     `NotifyResult.failed`, so the refresh that called it still finishes.
     """
     result = NotifyResult()
+    settings = plan_settings(plan, settings)
     skus = plain_records(plan.skus)
     levels = {str(s["sku"]): str(s["alert"]) for s in skus if s.get("alert") in RANK}
     senders = []

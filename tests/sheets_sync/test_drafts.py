@@ -447,3 +447,16 @@ def test_the_demo_plan_gives_clean_drafts_of_every_kind_and_a_stable_tab():
         assert row[COL["Language"]] == delayed.set_index("order_id").at[row[3], "language"]
     again = drafts_tab(plan, [tab.header, *tab.rows], template_dirs=DIRS)
     assert again.rows == tab.rows
+
+
+def test_the_words_follow_the_settings_tab_as_the_refresh_reads_it():
+    as_of = D(2026, 11, 25)
+    grids = demo_tabs(as_of)
+    for key, value in (("supplier_language", "en"), ("sheet_language", "zh"), ("currency", "EUR")):
+        next(row for row in grids["Settings"] if row[0] == key)[1] = value
+    plan = compute_plan(workbook.read_inputs(grids), as_of)
+    tab = drafts_tab(plan, None, template_dirs=DIRS)
+    kinds = {row[COL["Kind"]]: row for row in reversed(tab.rows)}
+    assert kinds["supplier_expedite"][COL["Language"]] == "en"
+    assert kinds["alert_digest"][COL["Subject"]].startswith("断货预警2026年11月25日")
+    assert "€" in kinds["alert_digest"][COL["Body"]]

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from addin import formulas
 from sheets_sync import notify
 from sheets_sync.notify import send_alerts, state_path_for, webhook_format
 
@@ -257,6 +258,16 @@ def test_a_wrong_password_is_reported_without_showing_any_password(smtp_server, 
 def test_smtp_misconfiguration_is_a_plain_message(tmp_path, env, failure):
     result = send_alerts(make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=TO, env=env)
     assert result.failed == [failure]
+
+
+def test_recipients_are_found_in_the_raw_settings_tab_of_a_real_plan(smtp_server, tmp_path):
+    inbox, env = smtp_server("none")
+    plan = make_plan(A="OUT")
+    plan.settings = formulas.Settings()  # the math's settings know no e-mail address
+    plan.raw_settings = {"alert_email_to": "boss@shop.test", "currency": "EUR"}
+    result = send_alerts(plan, state_path=tmp_path / "s.json", settings=plan.settings, env=env)
+    assert result.sent == ["e-mail to boss@shop.test: 1 SKU(s) got worse"]
+    assert "12 units (€299.88) at risk" in inbox.messages[0].get_content()
 
 
 def test_nothing_configured_says_how_to_get_alerts(tmp_path):
