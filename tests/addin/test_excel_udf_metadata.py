@@ -16,6 +16,7 @@ import inspect
 import re
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,13 @@ class FakeWorkbook:
 
 
 @pytest.fixture
-def imported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[str, dict, types.ModuleType]:
-    """(VBA module text, MacroOptions by macro, the UDF module) as Import Functions makes them."""
+def imported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[tuple[str, dict, types.ModuleType]]:
+    """(VBA module text, MacroOptions by macro, the UDF module) as Import Functions makes them.
+
+    Afterwards the process is as before: no stubs, no xlwings.udfs, the original addin.excel.
+    """
     stubs = {name: types.ModuleType(name) for name in ("pythoncom", "pywintypes", "win32com")}
     stubs["win32com.client"] = types.ModuleType("win32com.client")
     stubs["pythoncom"].CoInitialize = lambda: None
@@ -117,7 +123,10 @@ def imported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[str, dict
     workbook = FakeWorkbook()
     udfs.import_udfs("stock_plan", workbook)
     [vba] = workbook.VBProject.VBComponents.imported
-    return vba, workbook.Application.macro_options, module
+    yield vba, workbook.Application.macro_options, module
+    for name in ("xlwings.udfs", "stock_plan"):
+        sys.modules.pop(name, None)
+    vars(xlwings).pop("udfs", None)
 
 
 def _spec_signature(arguments: str) -> str:
