@@ -211,15 +211,13 @@ class InStockTotals:
     """
 
     def __init__(self, units: Sequence[float], out: Sequence[bool]) -> None:
-        totals, counts = [0.0], [0]
-        total, count = 0.0, 0
-        for x, is_out in zip(units, out, strict=True):
-            if not is_out:
-                total += x
-                count += 1
-            totals.append(total)
-            counts.append(count)
-        self.totals, self.counts = totals, counts
+        # accumulate() adds left to right exactly like `total += x`; a day out of stock adds 0.
+        if any(out):
+            units = [0.0 if is_out else x for x, is_out in zip(units, out, strict=True)]
+            self.counts = [0, *itertools.accumulate(0 if is_out else 1 for is_out in out)]
+        else:
+            self.counts = list(range(len(units) + 1))
+        self.totals = [0.0, *itertools.accumulate(units)]
 
     def window(self, days: int) -> WindowAverage:
         """avg_k: units sold on the in-stock days of the last `days` days / number of such days."""
@@ -687,10 +685,11 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     if any(day < 0 and qty > 0 for day, qty in item.inbound):
         flags.append(INBOUND_OVERDUE)
     last_out = None
-    for i in range(len(vel.out_of_stock) - 1, -1, -1):
-        if vel.out_of_stock[i]:
-            last_out = i - len(vel.out_of_stock)
-            break
+    if any(vel.out_of_stock):
+        for i in range(len(vel.out_of_stock) - 1, -1, -1):
+            if vel.out_of_stock[i]:
+                last_out = i - len(vel.out_of_stock)
+                break
     # Back in stock after an incident: the log says since when, else the history does.
     restocked = item.days_since_restock
     if restocked is None and last_out is not None and available > 0:

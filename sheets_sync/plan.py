@@ -76,29 +76,23 @@ def compute_plan(
     records = []
     total = len(inv)
     has_flags = ~np.isnan(stock_flags).all(axis=1)
+    numbers = {col: _column(inv, col) for col in _NUMBER_INPUTS}
     for i, row in enumerate(inv.itertuples(index=False)):
         start = starts[i]
-        history = units[i, start:].tolist()
         flags = None
         if has_flags[i]:
             flags = [None if x != x else x == 1.0 for x in stock_flags[i, start:].tolist()]
+        given = {col: values[i] for col, values in numbers.items()}
         item = formulas.SkuInput(
-            available=_num(row.available, 0.0),
-            units=history,
+            units=units[i, start:].tolist(),
             in_stock=flags,
             inbound=inbound.get(row.sku, []),
             promotions=promotions.get(row.sku, []) + promotions.get("*", []),
-            fbm_stock=_num(row.fbm_stock, 0.0),
-            price=_num(row.price),
-            case_pack=_num(row.case_pack),
-            moq=_num(row.moq),
-            production_days=_num(row.production_days),
-            sea_days=_num(row.sea_days),
-            air_days=_num(row.air_days),
-            express_days=_num(row.express_days),
-            receiving_days=_num(row.receiving_days),
             days_since_restock=restocked.get(row.sku),
+            **given,
         )
+        item.available = item.available or 0.0
+        item.fbm_stock = item.fbm_stock or 0.0
         result = formulas.plan_sku(item, s, as_of)
         shipment = shipments.get((row.sku, result.next_inbound_day), (None, None, None))
         records.append(_record(row, item, result, as_of, shipment))
@@ -142,10 +136,16 @@ _COLUMNS = [
 ]  # fmt: skip
 
 
-def _num(value: Any, default: float | None = None) -> float | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return default
-    return float(value)
+_NUMBER_INPUTS = (
+    "available", "fbm_stock", "price", "case_pack", "moq", "production_days", "sea_days",
+    "air_days", "express_days", "receiving_days",
+)  # fmt: skip
+
+
+def _column(table: pd.DataFrame, col: str) -> list[float | None]:
+    """A numeric column as plain floats, blanks as None (one conversion, not one per cell)."""
+    values = table[col].astype("float64")
+    return values.astype(object).where(values.notna(), None).tolist()
 
 
 def _date(as_of: dt.date, day: int | None) -> dt.date | None:

@@ -90,7 +90,7 @@ def refresh(
     backend = open_backend(target) if isinstance(target, str) else target
     label = target if isinstance(target, str) else backend.label
     step("Reading workbook", 0, 1)
-    grids = backend.read([*wb.INPUT_TABS, wb.ALERTS, wb.DRAFTS, wb.INCIDENTS])
+    grids = backend.read([*wb.INPUT_TABS, *wb.OUTPUT_TABS])
     inputs = wb.read_inputs(grids)
     day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
     store = _store(label)
