@@ -155,11 +155,11 @@ def _cellwise(compute: Callable[..., Any], **args: Any) -> Any:
         rows, cols = _broadcast_shape(grids)
     except formulas.InputError as exc:
         return _error(exc)
-    required = inspect.signature(compute).parameters
+    params = inspect.signature(compute).parameters
     ranges = [
         name
         for name, g in grids.items()
-        if _is_range(g) and required[name].default is inspect.Parameter.empty
+        if _is_range(g) and params[name].default is inspect.Parameter.empty
     ]
     out = []
     for r in range(rows):
