@@ -34,6 +34,7 @@ EXTERNAL_COMMANDS = {
     "serve": "sheets_sync.server:serve_command",
     "apps-script": "sheets_sync.apps_script:apps_script_command",
     "excel-init": "sheets_sync.excel_init:excel_init_command",
+    "excel-lite": "sheets_sync.excel_init:excel_lite_command",
 }
 
 

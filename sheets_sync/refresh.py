@@ -154,9 +154,15 @@ def _drafts(plan: Plan, existing: Any, label: str, problems: wb.Problems) -> Tab
 
 
 def _notify(plan: Plan, label: str) -> list[str]:
+    from sheets_sync.drafts import template_dirs_for
     from sheets_sync.notify import send_alerts, state_path_for
 
-    result = send_alerts(plan, state_path=state_path_for(label), settings=plan.settings)
+    result = send_alerts(
+        plan,
+        state_path=state_path_for(label),
+        settings=plan.settings,
+        template_dirs=template_dirs_for(label, plan.settings),
+    )
     return list(result.messages)
 
 

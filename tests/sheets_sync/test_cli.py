@@ -1,0 +1,92 @@
+"""The `stockout` command as a user runs it: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sheets_sync import workbook as wb
+
+
+def stockout(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sheets_sync", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    folder = tmp_path_factory.mktemp("demo")
+    return folder / "demo.xlsx", stockout(
+        "demo", "--out", "demo.xlsx", "--as-of", "2026-11-25", cwd=folder
+    )
+
+
+def test_demo_builds_refreshes_and_summarises(demo) -> None:
+    path, proc = demo
+    assert proc.returncode == 0, proc.stderr
+    assert "48 SKUs planned as of 2026-11-25" in proc.stdout
+    assert "Most urgent" in proc.stdout and "OUT" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    book = openpyxl.load_workbook(path)
+    for tab in (*wb.INPUT_TABS, *wb.OUTPUT_TABS):
+        assert tab in book.sheetnames
+    assert book.active.title == "Alerts"
+
+
+def test_demo_workbook_is_a_realistic_business(demo) -> None:
+    path, _ = demo
+    book = openpyxl.load_workbook(path)
+    alerts = list(book["Alerts"].iter_rows(values_only=True))
+    header = alerts[0]
+    rows = [dict(zip(header, r, strict=False)) for r in alerts[1:]]
+    assert len(rows) >= 40
+    levels = {r["Alert"] for r in rows}
+    assert {"OUT", "CRITICAL", "WARNING", "OK"} <= levels
+    flags = " ".join(r["Flags"] or "" for r in rows)
+    for flag in ("INBOUND OVERDUE", "TREND UP", "OVERSTOCK", "REORDER NOW"):
+        assert flag in flags
+    sales = list(book["Sales"].iter_rows(min_row=2, values_only=True))
+    assert len({r[0] for r in sales}) == 180  # half a year of days
+    assert any(r[3] is False for r in sales)  # past stockouts in the stock history
+    incidents = list(book["Incidents"].iter_rows(min_row=2, values_only=True))
+    assert any(r[2] is not None for r in incidents) and any(r[2] is None for r in incidents)
+    assert book["Promotions"].max_row > 1 and book["Orders"].max_row > 1
+    drafts = list(book["Drafts"].iter_rows(min_row=2, values_only=True))
+    assert {"buyer_delay", "supplier_expedite"} <= {r[1] for r in drafts}
+
+
+def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:
+    new = stockout("new", "book.xlsx", cwd=tmp_path)
+    assert new.returncode == 0 and (tmp_path / "book.xlsx").is_file()
+    again = stockout("new", "book.xlsx", cwd=tmp_path)
+    assert again.returncode == 2 and "exists" in again.stderr
+    ok = stockout("refresh", "book.xlsx", "--json", cwd=tmp_path)
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)["skus"] == 0
+    book = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    book["Inventory"].append(["X-1", None, None, "many"])
+    book.save(tmp_path / "book.xlsx")
+    problems = stockout("refresh", "book.xlsx", "--dry-run", cwd=tmp_path)
+    assert problems.returncode == 1 and "1 problem(s)" in problems.stdout
+    missing = stockout("refresh", "nope.xlsx", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "no such workbook" in missing.stderr and "Traceback" not in missing.stderr
+    bad_date = stockout("refresh", "book.xlsx", "--as-of", "soon", cwd=tmp_path)
+    assert bad_date.returncode == 2 and "--as-of must be a date" in bad_date.stderr
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    proc = stockout("--help", cwd=tmp_path)
+    for command in ("demo", "new", "refresh", "import", "pull", "serve", "apps-script",
+                    "excel-init"):  # fmt: skip
+        assert command in proc.stdout
