@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from openpyxl.formula.translate import Translator
 
 from addin import formulas
-from sheets_sync.backends import Grid
+from sheets_sync.backends import Formula, Grid
 
 SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS = (
     "Settings", "Inventory", "Sales", "Inbound", "Promotions", "Orders",
@@ -423,7 +424,7 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
         odd = values.isna() & ~blank
         for idx in odd.index[odd]:
             try:
-                values[idx] = formulas.to_number(raw[idx], col.header)
+                values[idx] = formulas.to_number(cell_value(raw[idx]), col.header)
                 odd[idx] = False
             except formulas.InputError:
                 pass
@@ -448,7 +449,7 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
             order = day_first if day_first is not None else _infer_day_first(raw[rest])
             for idx in rest.index[rest]:
                 try:
-                    day = formulas.to_date(raw[idx], col.header, order)
+                    day = formulas.to_date(cell_value(raw[idx]), col.header, order)
                     values[idx] = pd.Timestamp(day) if day else pd.NaT
                 except formulas.InputError:
                     bad[idx] = True
@@ -458,7 +459,7 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
         out = []
         for idx, v in raw.items():
             try:
-                out.append(formulas._to_flag(v))
+                out.append(formulas._to_flag(cell_value(v)))
             except formulas.InputError:
                 out.append(None)
                 bad[idx] = True
@@ -469,7 +470,15 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
 _READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date", "list": "text"}
 
 
-def _text(value: Any) -> str:
+def cell_value(value: Any) -> Any:
+    """What a cell shows: a formula's last computed value, anything else as it is."""
+    return value.cached if isinstance(value, Formula) else value
+
+
+def _text(value: Any) -> str | None:
+    value = cell_value(value)
+    if value is None:
+        return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -539,18 +548,26 @@ def output_grid(
         col = next(c for c in spec if c.key == k)
         pos = positions.get(normalize_header(col.header), positions.get(normalize_header(col.zh)))
         key_pos.append(pos if pos is not None else -1)
-    carried: dict[tuple, list[Any]] = {}
+    carried: dict[tuple, tuple[int, list[Any]]] = {}
     if user_cols and existing and all(p >= 0 for p in key_pos):
-        for row in existing[1:]:
+        for n, row in enumerate(existing[1:], start=2):
             k = tuple(_key_part(row[p] if p < len(row) else None) for p in key_pos)
-            carried[k] = [row[i] if i < len(row) else None for i, _ in user_cols]
+            carried[k] = (n, [row[i] if i < len(row) else None for i, _ in user_cols])
     rows: Grid = []
-    for rec in list(records) + list(keep_rows):
+    for n, rec in enumerate([*records, *keep_rows], start=2):
         line = [rec.get(c.key) for c in spec]
         k = tuple(_key_part(rec.get(part)) for part in key)
-        line += carried.get(k, [None] * len(user_cols))
+        old_row, values = carried.get(k, (n, [None] * len(user_cols)))
+        line += [_moved(v, old_row, n) for v in values]
         rows.append(line)
     return own + [h for _, h in user_cols], rows, len(own)
+
+
+def _moved(value: Any, old_row: int, new_row: int) -> Any:
+    """A user's formula follows its row: `=C2*2` moved from row 2 to row 5 reads `=C5*2`."""
+    if not isinstance(value, Formula) or old_row == new_row:
+        return value
+    return Formula(Translator(value, origin=f"A{old_row}").translate_formula(f"A{new_row}"))
 
 
 def _key_part(value: Any) -> Any:

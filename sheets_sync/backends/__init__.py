@@ -20,6 +20,17 @@ Cell = str | int | float | bool | dt.date | dt.datetime | None
 Grid = list[list[Any]]
 
 
+class Formula(str):
+    """A cell formula as a backend read it (`=C2*1.1`): written back as a formula.
+
+    Any other text starting with `=` is written as text, so a product title can never run.
+    Backends that read computed values instead of formulas simply never produce one.
+    `cached` is the value the spreadsheet last computed for it (None if never computed).
+    """
+
+    cached: Cell = None
+
+
 class TargetError(Exception):
     """The target cannot be opened or written (missing file, locked by Excel, no access, ...).
 

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets_sync.backends import Grid, Tab, TargetError
+from sheets_sync.backends import Formula, Grid, Tab, TargetError
 
 FORMATS = {
     "date": "yyyy-mm-dd",
@@ -47,6 +47,7 @@ class XlsxBackend:
         self.label = str(self.path)
         self._create = create
         self._book: Workbook | None = None
+        self._computed: Workbook | None = None  # loaded only if a tab holds formulas
         if self.path.suffix.lower() not in {".xlsx", ".xlsm"}:
             raise TargetError(f"{self.path}: expected an .xlsx or .xlsm workbook")
         if not create and not self.path.is_file():
@@ -87,8 +88,21 @@ class XlsxBackend:
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
+            for r, row in enumerate(rows, start=1):
+                for c, value in enumerate(row, start=1):
+                    formula = isinstance(value, str) and value.startswith("=")
+                    if formula and sheet.cell(r, c).data_type == "f":
+                        row[c - 1] = self._formula(sheet.title, r, c, value)
             out[name] = rows
         return out
+
+    def _formula(self, title: str, row: int, col: int, text: str) -> Formula:
+        """The formula, with the value Excel or LibreOffice last saved for it."""
+        if self._computed is None:
+            self._computed = load_workbook(self.path, data_only=True, keep_links=False)
+        formula = Formula(text)
+        formula.cached = self._computed[title].cell(row, col).value
+        return formula
 
     def write(self, tabs: Mapping[str, Tab]) -> None:
         lock = self.path.with_name(f"~${self.path.name}")
@@ -159,7 +173,7 @@ def _fill(sheet: Worksheet, tab: Tab) -> None:
             if colour:
                 cell.fill = PatternFill("solid", fgColor=colour)
                 cell.font = Font(bold=True)
-    _text_cells_stay_text(sheet, width)
+    _text_cells_stay_text(sheet, tab)
     sheet.freeze_panes = "B2" if tab.header and tab.header[0] in ("SKU", "Date") else "A2"
     if tab.rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(width)}{len(tab.rows) + 1}"
@@ -180,11 +194,13 @@ def _safe(value: object) -> object:
     return value
 
 
-def _text_cells_stay_text(sheet: Worksheet, width: int) -> None:
-    """A title like `=cheap!` must stay text: openpyxl would store it as a formula."""
-    for row in sheet.iter_rows(min_row=2, max_col=width):
-        for cell in row:
-            if cell.data_type == "f":
+def _text_cells_stay_text(sheet: Worksheet, tab: Tab) -> None:
+    """A title like `=cheap!` must stay text (openpyxl would store it as a formula); only
+    cells that were formulas when read (`Formula`) are written as formulas."""
+    for row, values in zip(sheet.iter_rows(min_row=2, max_col=len(tab.header)), tab.rows,
+                           strict=False):  # fmt: skip
+        for cell, value in zip(row, values, strict=False):
+            if cell.data_type == "f" and not isinstance(value, Formula):
                 cell.data_type = "s"
 
 
