@@ -10,12 +10,10 @@ import datetime as dt
 import importlib
 import json
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from addin import formulas
@@ -23,8 +21,8 @@ from sheets_sync import workbook as wb
 from sheets_sync.backends import Tab, TargetError
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
+from sheets_sync.terminal import fail, progress_bars
 
-console = Console(stderr=True)
 out = Console()
 
 #: Commands that live beside the feature they drive, registered by name.
@@ -70,36 +68,13 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         raise click.BadParameter(str(exc)) from None
 
 
-@contextmanager
-def _progress():
-    """A progress bar on stderr for long refreshes; quiet when not a terminal."""
-    bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
-    )  # fmt: skip
-    tasks: dict[str, int] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
-
-    with bar:
-        yield update
-
-
-def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
-    sys.exit(2)
-
-
 def run_refresh(target: str, as_of: dt.date | None, dry_run: bool, notify: bool) -> RefreshResult:
-    with _progress() as progress:
-        try:
+    bars, progress = progress_bars()
+    try:
+        with bars:
             return refresh(target, as_of=as_of, dry_run=dry_run, notify=notify, progress=progress)
-        except TargetError as exc:
-            _fail(str(exc))
-    raise AssertionError("unreachable")
+    except TargetError as exc:
+        fail(str(exc))
 
 
 def print_summary(result: RefreshResult, limit: int = 10) -> None:
@@ -155,7 +130,7 @@ def write_new_workbook(path: Path, grids: dict) -> None:
     try:
         XlsxBackend(path, create=True).write(tabs)
     except TargetError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @main.command("new")
@@ -164,7 +139,7 @@ def write_new_workbook(path: Path, grids: dict) -> None:
 def new_command(file: Path, force: bool) -> None:
     """Write an empty starter workbook with every tab and header."""
     if file.exists() and not force:
-        _fail(f"{file} exists: choose another name or pass --force")
+        fail(f"{file} exists: choose another name or pass --force")
     write_new_workbook(file, wb.starter_tabs())
     out.print(
         f"Created {file}: fill Inventory and Sales, then `stockout refresh {file}`", highlight=False

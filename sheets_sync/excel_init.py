@@ -28,6 +28,7 @@ from rich.console import Console
 
 from addin import excel, lite
 from sheets_sync import workbook as wb
+from sheets_sync.terminal import fail
 
 #: The macro in xlwings' standalone quickstart that runs `import NAME; NAME.main()`.
 REFRESH_MACRO = "SampleCall"
@@ -285,11 +286,6 @@ def _replace(path: Path, write: Callable[[str], object]) -> None:
         raise
 
 
-def _fail(console: Console, message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
-    click.get_current_context().exit(2)
-
-
 @click.command("excel-init")
 @click.argument("name")
 @click.option(
@@ -303,14 +299,13 @@ def _fail(console: Console, message: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite NAME.xlsm and NAME.py if they exist.")
 def excel_init_command(name: str, folder: Path, force: bool) -> None:
     """Create NAME.xlsm + NAME.py: the Excel functions and a Refresh button, no add-in needed."""
-    console = Console(stderr=True)
     interpreter = sys.executable if sys.platform in ("win32", "darwin") else None
     try:
         book_path, module_path = write_excel_files(
             name, folder, force=force, interpreter=interpreter
         )
     except (InitError, OSError) as exc:
-        _fail(console, str(exc))
+        fail(str(exc))
     Console().print(
         f"Created {book_path} and {module_path}.\n"
         f"Open {book_path.name} in Excel and follow its Start sheet: import the functions "
@@ -330,14 +325,13 @@ def excel_init_command(name: str, folder: Path, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 def excel_lite_command(out_file: Path, force: bool) -> None:
     """Write the main.py for xlwings Lite (Excel on the web and Mac) [default: main.py]."""
-    console = Console(stderr=True)
     if out_file.exists() and not force:
-        _fail(console, f"{out_file} exists: choose another FILE or pass --force")
+        fail(f"{out_file} exists: choose another FILE or pass --force")
     try:
         text = lite.main_py()
         _replace(out_file, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     except (OSError, RuntimeError) as exc:
-        _fail(console, str(exc))
+        fail(str(exc))
     Console().print(
         f"Created {out_file}. In Excel: Home > Add-ins > xlwings Lite, open the editor, replace "
         f"main.py with this file's content and save; the functions appear as "

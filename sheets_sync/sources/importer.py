@@ -29,7 +29,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sheets_sync import workbook
@@ -49,9 +48,9 @@ from sheets_sync.sources.amazon_reports import (
     read_sales,
     read_stock,
 )
+from sheets_sync.terminal import ProgressFn, fail, progress_bars
 
 #: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
-ProgressFn = Callable[[str, int, int], None]
 
 WORKBOOK_KINDS = frozenset({"myi", "unshipped"})
 
@@ -327,35 +326,18 @@ def _span_note(span: tuple[str | None, str | None]) -> str:
 # -- command line -----------------------------------------------------------------------------
 
 
-def rich_progress(console: Console) -> tuple[Progress, ProgressFn]:
-    """A rich progress display and the callback that drives it (one bar per label)."""
-    bars = Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=console, transient=True,
-    )  # fmt: skip
-    tasks: dict[str, Any] = {}
-
-    def update(label: str, done: int, total: int) -> None:
-        if label not in tasks:
-            tasks[label] = bars.add_task(label, total=total or None)
-        bars.update(tasks[label], completed=done, total=total or None)
-
-    return bars, update
-
-
 @click.command("import")
 @click.argument("target")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def import_command(target: str, files: tuple[str, ...]) -> None:
     """Import Amazon report FILES into TARGET's history store and workbook."""
     console = Console(stderr=True)
-    bars, update = rich_progress(console)
+    bars, update = progress_bars(in_bytes=True)
     try:
         with bars:
             result = import_files(target, files, update)
     except (ReportError, TargetError) as error:
-        console.print(str(error), style="red", markup=False, highlight=False)
-        click.get_current_context().exit(2)
+        fail(str(error))
     show_result(result, console)
     click.get_current_context().exit(result.exit_code)
 

@@ -49,14 +49,13 @@ from sheets_sync.sources.amazon_reports import (
 from sheets_sync.sources.importer import (
     FileResult,
     ImportResult,
-    ProgressFn,
     file_sha256,
     load_report,
-    rich_progress,
     save_inventory,
     show_result,
     update_workbook,
 )
+from sheets_sync.terminal import ProgressFn, fail, progress_bars
 
 ENV_NAMES = ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET")
 #: report type -> the report kind its file must be recognised as.
@@ -431,13 +430,12 @@ def _day(stamp: str | None) -> dt.date | None:
 def pull_command(target: str, days: int, time_limit: int) -> None:
     """Pull sales, FBA stock and open orders from Amazon (SP-API) into TARGET."""
     console = Console(stderr=True)
-    bars, update = rich_progress(console)
+    bars, update = progress_bars(in_bytes=True)
     try:
         with bars:
             result = pull(target, progress=update, time_limit=time_limit, days=days)
     except (SpApiError, ReportError, TargetError) as error:
-        console.print(str(error), style="red", markup=False, highlight=False)
-        click.get_current_context().exit(2)
+        fail(str(error))
     show_result(result, console)
     for note in result.notes:
         console.print(note, markup=False, highlight=False)
