@@ -226,3 +226,18 @@ def test_timeline_tab_has_a_native_chart(tmp_path: Path) -> None:
     names = zipfile.ZipFile(book).namelist()
     assert any(n.startswith("xl/charts/chart") for n in names)
     assert wbk["Alerts"].freeze_panes == "B2"
+
+
+def test_chinese_sheet_language_keeps_user_columns(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx", Settings=[["sheet_language", "zh"]])
+    refresh(str(book), as_of=AS_OF)
+    wbk = openpyxl.load_workbook(book)
+    alerts = wbk["Alerts"]
+    assert [c.value for c in alerts[1]][:3] == ["SKU", "标题", "可售库存"]
+    alerts.cell(1, alerts.max_column + 1, "备注")
+    alerts.cell(2, alerts.max_column, "催货")
+    wbk.save(book)
+    refresh(str(book), as_of=AS_OF)
+    rows = by_sku(sheet_rows(book, "Alerts"))
+    assert rows["C-3"]["预警"] == "断货" and rows["C-3"]["备注"] == "催货"
+    assert rows["A-1"]["预警"] == "警告" and rows["A-1"]["建议"].startswith("切换自发货")
