@@ -257,13 +257,17 @@ def _by_sku(
             before = shipments.get(key, (0.0, None, None))
             shipments[key] = (before[0] + float(qty), before[1] or sid, before[2] or mode)
     if store_inbound is not None and len(store_inbound):
+        # Units Amazon saw inbound on the snapshot day land after the receiving time.
         receiving = inventory.set_index("sku")["receiving_days"]
-        for sku, qty in zip(store_inbound["sku"], store_inbound["inbound"], strict=True):
+        for sku, qty, seen in zip(
+            store_inbound["sku"], store_inbound["inbound"], store_inbound["as_of"], strict=True
+        ):
             if sku in receiving.index and sku not in out and qty > 0:
                 own = receiving.get(sku)
-                days = int(own) if own == own and own is not None else int(settings.receiving_days)
-                out[sku].append((days, float(qty)))
-                shipments[(sku, days)] = (float(qty), "Amazon inbound", None)
+                wait = int(own) if pd.notna(own) else int(settings.receiving_days)
+                day = max(0, (pd.Timestamp(seen).date() - as_of).days + wait)
+                out[sku].append((day, float(qty)))
+                shipments[(sku, day)] = (float(qty), "Amazon inbound", None)
     return out, shipments
 
 
