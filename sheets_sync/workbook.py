@@ -524,15 +524,14 @@ def output_grid(
     *,
     key: tuple[str, ...],
     language: str = "en",
-    keep_rows: Iterable[Mapping[str, Any]] = (),
 ) -> tuple[list[str], Grid, int]:
     """Owned columns from `records`, user columns carried over from `existing` by key.
 
     Returns (header, rows, number of owned columns). A user column is any header in the
     existing tab that is not one of the refresh's own (in either language); its values follow
-    their row's key, so sorting or re-ranking SKUs never shuffles user notes. Rows the user
-    added that the refresh no longer produces are dropped with their key, except those in
-    `keep_rows` (e.g. sent drafts), which are written as they were.
+    their row's key, so sorting or re-ranking SKUs never shuffles user notes. A row whose key
+    the refresh no longer produces (a SKU removed from Inventory) goes; a row the user added
+    with no key at all (a note, a total) is kept below the refreshed rows, as it was.
     """
     spec = SCHEMA[tab]
     own = headers(tab, language)
@@ -549,17 +548,32 @@ def output_grid(
         pos = positions.get(normalize_header(col.header), positions.get(normalize_header(col.zh)))
         key_pos.append(pos if pos is not None else -1)
     carried: dict[tuple, tuple[int, list[Any]]] = {}
-    if user_cols and existing and all(p >= 0 for p in key_pos):
+    keyless: list[tuple[int, list[Any]]] = []
+    if existing and all(p >= 0 for p in key_pos):
+        owned_at = [
+            positions.get(normalize_header(c.header), positions.get(normalize_header(c.zh)))
+            for c in spec
+        ]
         for n, row in enumerate(existing[1:], start=2):
-            k = tuple(_key_part(row[p] if p < len(row) else None) for p in key_pos)
-            carried[k] = (n, [row[i] if i < len(row) else None for i, _ in user_cols])
+            cells = list(row) + [None] * (len(old_header) - len(row))
+            k = tuple(_key_part(cells[p]) for p in key_pos)
+            user = [cells[i] for i, _ in user_cols]
+            if all(part in (None, "") for part in k):
+                if any(v not in (None, "") for v in cells):
+                    keyless.append(
+                        (n, [cells[i] if i is not None else None for i in owned_at] + user)
+                    )
+            else:
+                carried[k] = (n, user)
     rows: Grid = []
-    for n, rec in enumerate([*records, *keep_rows], start=2):
+    for n, rec in enumerate(records, start=2):
         line = [rec.get(c.key) for c in spec]
         k = tuple(_key_part(rec.get(part)) for part in key)
         old_row, values = carried.get(k, (n, [None] * len(user_cols)))
         line += [_moved(v, old_row, n) for v in values]
         rows.append(line)
+    for n, (old_row, values) in enumerate(keyless, start=len(rows) + 2):
+        rows.append([_moved(v, old_row, n) for v in values])
     return own + [h for _, h in user_cols], rows, len(own)
 
 

@@ -83,6 +83,7 @@ def test_user_columns_and_rows_survive_a_refresh(tmp_path: Path) -> None:
     alerts.cell(1, note_col, "My note")
     for row in range(2, alerts.max_row + 1):
         alerts.cell(row, note_col, f"note for {alerts.cell(row, 1).value}")
+    alerts.append([None, "Reviewed by Anna on Monday"])  # a row of her own, no SKU
     wbk["Inventory"].cell(1, 20, "Buyer")
     wbk["Inventory"].cell(2, 20, "Anna")
     wbk.save(book)
@@ -91,7 +92,9 @@ def test_user_columns_and_rows_survive_a_refresh(tmp_path: Path) -> None:
     wbk["Inventory"]["D4"] = 3000
     wbk.save(book)
     refresh(str(book), as_of=AS_OF)
-    alerts = by_sku(sheet_rows(book, "Alerts"))
+    rows = sheet_rows(book, "Alerts")
+    assert rows[-1][:2] == [None, "Reviewed by Anna on Monday"]
+    alerts = by_sku(rows[:-1])
     assert {sku: r["My note"] for sku, r in alerts.items()} == {
         sku: f"note for {sku}" for sku in alerts
     }
@@ -114,7 +117,7 @@ def test_bad_input_goes_to_problems_and_the_rest_refreshes(tmp_path: Path) -> No
             [day(-1), "ZZ-9", 4, None],
             ["2026-11-20", "B-2", "x", None],
         ],
-        Inbound=[["A-1", -5, day(3), "sea", None, None]],
+        Inbound=[["A-1", -5, day(3), "sea", None, None], ["ZZ-8", 10, day(3), "air", None, None]],
     )
     result = refresh(str(book), as_of=AS_OF)
     assert result.exit_code == 1
@@ -128,6 +131,7 @@ def test_bad_input_goes_to_problems_and_the_rest_refreshes(tmp_path: Path) -> No
     assert "not on the Inventory tab" in found[("Sales", "SKU", "ZZ-9")]
     assert 'Units must be a number, got "x"' in found[("Sales", "Units", "x")]
     assert "positive" in found[("Inbound", "Qty", "-5")]
+    assert "not on the Inventory tab" in found[("Inbound", "SKU", "ZZ-8")]
     alerts = by_sku(sheet_rows(book, "Alerts"))
     assert {"A-1", "B-2", "C-3", "E-5"} <= set(alerts)
     assert alerts["E-5"]["Alert"] == "OUT"
