@@ -20,6 +20,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 import re
@@ -293,9 +294,11 @@ def _in_stock_sd(units: Sequence[float], out: Sequence[bool], window: WindowAver
         return 0.0
     mean = window.average
     squares = 0.0
-    for i in range(max(0, len(units) - window.days), len(units)):
-        if not out[i]:
-            squares += (units[i] - mean) * (units[i] - mean)
+    start = max(0, len(units) - window.days)
+    for x, is_out in zip(units[start:], out[start:], strict=True):
+        if not is_out:
+            deviation = x - mean
+            squares += deviation * deviation
     return math.sqrt(squares / (window.in_stock - 1))
 
 
@@ -411,6 +414,7 @@ def lead_time(production_days: float, transit_days: float, receiving_days: float
     return _ceil(production_days + transit_days + receiving_days)
 
 
+@functools.lru_cache(maxsize=64)  # one service level for thousands of SKUs
 def inverse_normal_cdf(p: float) -> float:
     """z for a service level p (Wichura's AS241, accurate to about 1e-16).
 

@@ -206,24 +206,31 @@ def _matrix(
     days after it with no row count as 0 units, as SPEC §2 says.
     """
     n = len(skus)
-    units = np.zeros((n, span))
+    units = np.zeros((n, span))  # rows of several entries for one SKU and day add up
     flags = np.full((n, span), np.nan)
     starts = np.full(n, span, dtype=np.int64)
     if not n or sales.empty:
         return units, flags, starts
-    index = pd.Index(skus)
-    rows = index.get_indexer(sales["sku"])
     first_day = pd.Timestamp(as_of) - pd.Timedelta(days=span)
     day = ((pd.to_datetime(sales["date"]) - first_day).dt.days).to_numpy()
+    # Days before the window only tell that a SKU's history starts before it: its start is 0.
+    early = day < 0
+    before = sales["sku"].to_numpy()[early]
+    if len(before) > 1:  # rows usually come grouped by SKU: drop repeats before hashing
+        before = before[np.r_[True, before[1:] != before[:-1]]]
+    starts[pd.Index(skus).isin(before)] = 0
+    recent = sales[~early & (day < span)]
+    day = day[~early & (day < span)]
+    rows = pd.Index(skus).get_indexer(recent["sku"])
     known = rows >= 0
-    first = pd.Series(day[known]).groupby(rows[known]).min()
-    starts[first.index.to_numpy()] = np.clip(first.to_numpy(), 0, span)
-    inside = known & (day >= 0) & (day < span)
-    r, d = rows[inside], day[inside]
-    np.add.at(units, (r, d), sales["units"].to_numpy(dtype=float)[inside])
-    stock = sales["in_stock"].to_numpy(dtype=object)[inside]
-    has = np.array([x is not None and x == x for x in stock], dtype=bool)
-    flags[r[has], d[has]] = np.array([bool(x) for x in stock[has]], dtype=float)
+    r, d = rows[known], day[known]
+    np.minimum.at(starts, r, d)
+    cells = np.bincount(r * span + d, weights=recent["units"].to_numpy(dtype=float)[known],
+                        minlength=n * span)  # fmt: skip
+    units[:] = cells.reshape(n, span)
+    stock = recent["in_stock"][known]
+    has = stock.notna().to_numpy()
+    flags[r[has], d[has]] = stock[has].astype(bool).to_numpy(dtype=float)
     return units, flags, starts
 
 
@@ -315,7 +322,9 @@ def _incidents(
     for rec in known.to_dict("records"):
         if isinstance(rec.get("started"), dt.date):
             log[rec["sku"]][rec["started"]] = dict(rec)
-    for row in skus.itertuples(index=False):
+    # Only SKUs that are out now, were out in the history, or have a log entry can change it.
+    touched = skus["last_out_day"].notna() | (skus["available"] <= 0) | skus["sku"].isin(log)
+    for row in skus[touched].itertuples(index=False):
         item = items[row.sku]
         runs = _out_runs(item, as_of) if pd.notna(row.last_out_day) else []
         if item.available <= 0 and not any(end is None for _, end in runs):
