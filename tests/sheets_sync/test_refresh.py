@@ -52,6 +52,18 @@ def by_sku(rows: list[list]) -> dict[str, dict]:
     return {r[0]: dict(zip(header, r, strict=False)) for r in rows[1:]}
 
 
+def refreshed_with_user_column(path: Path, header: str, fill) -> tuple[openpyxl.Workbook, int]:
+    """Refresh, then add a user column to Alerts as a person would: `fill(row, sku)` per row."""
+    refresh(str(path), as_of=AS_OF)
+    book = openpyxl.load_workbook(path)
+    alerts = book["Alerts"]
+    col = alerts.max_column + 1
+    alerts.cell(1, col, header)
+    for row in range(2, alerts.max_row + 1):
+        alerts.cell(row, col, fill(row, alerts.cell(row, 1).value))
+    return book, col
+
+
 def test_refresh_writes_the_numbers_users_see(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx")
     result = refresh(str(book), as_of=AS_OF)
@@ -76,14 +88,8 @@ def test_refresh_writes_the_numbers_users_see(tmp_path: Path) -> None:
 
 def test_user_columns_and_rows_survive_a_refresh(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx")
-    refresh(str(book), as_of=AS_OF)
-    wbk = openpyxl.load_workbook(book)
-    alerts = wbk["Alerts"]
-    note_col = alerts.max_column + 1
-    alerts.cell(1, note_col, "My note")
-    for row in range(2, alerts.max_row + 1):
-        alerts.cell(row, note_col, f"note for {alerts.cell(row, 1).value}")
-    alerts.append([None, "Reviewed by Anna on Monday"])  # a row of her own, no SKU
+    wbk, _ = refreshed_with_user_column(book, "My note", lambda _row, sku: f"note for {sku}")
+    wbk["Alerts"].append([None, "Reviewed by Anna on Monday"])  # a row of her own, no SKU
     wbk["Inventory"].cell(1, 20, "Buyer")
     wbk["Inventory"].cell(2, 20, "Anna")
     wbk.save(book)

@@ -13,7 +13,12 @@ import pytest
 from sheets_sync.backends import Formula, Tab, TargetError
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.refresh import refresh
-from tests.sheets_sync.test_refresh import AS_OF, make_book, sheet_rows
+from tests.sheets_sync.test_refresh import (
+    AS_OF,
+    make_book,
+    refreshed_with_user_column,
+    sheet_rows,
+)
 
 
 def with_saved_value(path: Path, cell: str, value: float) -> None:
@@ -48,13 +53,8 @@ def test_formula_in_an_input_cell_is_read_as_its_saved_value(tmp_path: Path) -> 
 
 def test_user_formula_column_follows_its_row(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx")
-    refresh(str(book), as_of=AS_OF)
-    wbk = openpyxl.load_workbook(book)
+    wbk, col = refreshed_with_user_column(book, "Double stock", lambda row, _sku: f"=C{row}*2")
     alerts = wbk["Alerts"]
-    col = alerts.max_column + 1
-    alerts.cell(1, col, "Double stock")
-    for r in range(2, alerts.max_row + 1):
-        alerts.cell(r, col, f"=C{r}*2")
     before = {alerts.cell(r, 1).value: r for r in range(2, alerts.max_row + 1)}
     wbk["Inventory"]["D3"] = 0  # B-2 runs out: it moves to the top
     wbk.save(book)
