@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sheets_sync.apps_script import apps_script_command, write_bundle
@@ -80,12 +81,13 @@ def test_the_command_writes_the_bundle_and_points_to_the_guide(tmp_path: Path) -
     assert f"Next: follow {target / 'SETUP.md'}" in result.output
 
 
-def test_the_command_defaults_to_a_folder_in_the_current_directory(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
-        result = runner.invoke(apps_script_command, [])
-        assert result.exit_code == 0, result.output
-        assert (Path(cwd) / "stockout-apps-script" / "appsscript.json").is_file()
+def test_the_command_defaults_to_a_folder_in_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(apps_script_command, [])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "stockout-apps-script" / "appsscript.json").is_file()
 
 
 def test_an_unwritable_target_is_a_usage_error(tmp_path: Path) -> None:
