@@ -940,7 +940,7 @@ def sales_velocity(
     if in_stock is not None:
         if len(in_stock) != len(series):
             raise InputError("in_stock must have one value per day of units")
-        flags = [_to_flag(x) for x in in_stock]
+        flags = [to_flag(x) for x in in_stock]
     win = tuple(int(_required(x, "windows")) for x in windows) if windows else (7, 30, 90)
     wts = tuple(_required(x, "weights") for x in weights) if weights else (0.5, 0.3, 0.2)
     return velocity(series, flags, win, wts).rate
@@ -1082,16 +1082,22 @@ def _one_inbound(qty: object, eta: object, as_of: dt.date) -> list[tuple[int, fl
     return [((day - as_of).days, units)]
 
 
-def _to_flag(value: object) -> bool | None:
+#: Words a yes/no cell may hold (In stock, fbm_enabled), lower case.
+FLAG_WORDS = {
+    "true": True, "yes": True, "y": True, "1": True, "是": True, "有货": True,
+    "false": False, "no": False, "n": False, "0": False, "否": False, "缺货": False,
+}  # fmt: skip
+
+
+def to_flag(value: object) -> bool | None:
+    """Read a yes/no cell: TRUE/FALSE, yes/no, 1/0, 是/否; blank -> None."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
         return value != 0
-    text = str(value).strip().lower()
-    if text in {"true", "yes", "y", "1", "是", "有货"}:
-        return True
-    if text in {"false", "no", "n", "0", "否", "缺货"}:
-        return False
-    raise InputError(f"in_stock must be TRUE or FALSE, got {_quote(value)}")
+    flag = FLAG_WORDS.get(str(value).strip().lower())
+    if flag is None:
+        raise InputError(f"in_stock must be TRUE or FALSE, got {_quote(value)}")
+    return flag

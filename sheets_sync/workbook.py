@@ -301,7 +301,7 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
             return tuple(int(n) for n in numbers)
         return numbers
     if isinstance(default, bool):
-        flag = formulas._to_flag(value)
+        flag = formulas.to_flag(value)
         if flag is None:
             raise formulas.InputError("expected yes or no")
         return flag
@@ -354,19 +354,23 @@ def read_table(
         )
     if len(grid) < 2:
         return empty
-    width = max(positions.values()) + 1
-    padded = [list(r[:width]) + [None] * (width - len(r)) for r in grid[1:]]
-    frame = pd.DataFrame(padded, dtype=object)
+    frame = pd.DataFrame(grid[1:], dtype=object)  # pads ragged rows with None
+    frame = frame.reindex(columns=range(max(positions.values()) + 1))
     out = pd.DataFrame(index=frame.index)
     out["_row"] = np.arange(2, len(frame) + 2)
     keep = pd.Series(True, index=frame.index)
-    blank_rows = _blank_rows(frame)
+    types = {c: frame[c].map(type) for c in frame.columns}
+    blanks = {c: _blank_cells(frame[c], types[c]) for c in frame.columns}
+    blank_rows = pd.Series(True, index=frame.index)
+    for blank in blanks.values():
+        blank_rows &= blank
     for col in spec:
         if col.key not in positions:
             out[col.key] = pd.Series(dtype=_dtype(col.kind), index=frame.index)
             continue
-        raw = frame[positions[col.key]]
-        values, bad = _parse(col, raw, day_first)
+        pos = positions[col.key]
+        raw = frame[pos]
+        values, bad = _parse(col, raw, types[pos], blanks[pos], day_first)
         bad &= ~blank_rows
         for idx in bad.index[bad]:
             problems.add(
@@ -389,22 +393,17 @@ def read_table(
             keep &= ~values.isna()
         out[col.key] = values
     out["_ok"] = keep
-    out = out[~blank_rows]
-    if "sku" in out:
-        out["sku"] = out["sku"].astype(str).str.strip()
-    return out.reset_index(drop=True)
+    return out[~blank_rows].reset_index(drop=True)
 
 
-def _blank_rows(frame: pd.DataFrame) -> pd.Series:
-    blank = pd.Series(True, index=frame.index)
-    for c in frame.columns:
-        blank &= _blank_cells(frame[c])
+def _blank_cells(raw: pd.Series, types: pd.Series) -> pd.Series:
+    """Empty cells: nothing, NaN, or text of nothing but spaces."""
+    blank = raw.isna()
+    text = types.isin([str])
+    if text.any():
+        words = raw[text]
+        blank[text] = (words == "") | words.map(str.isspace)
     return blank
-
-
-def _blank_cells(raw: pd.Series) -> pd.Series:
-    text = raw.map(lambda v: isinstance(v, str))
-    return raw.isna() | (text & (raw.where(text, "x").astype(str).str.strip() == ""))
 
 
 def _dtype(kind: str) -> str:
@@ -412,30 +411,41 @@ def _dtype(kind: str) -> str:
     return {"number": "float64", "date": "datetime64[ns]"}.get(kind, "object")
 
 
-def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Series, pd.Series]:
-    """Vectorised parse of one column; returns (values, bad-cell mask)."""
-    blank = _blank_cells(raw)
+_DATE_TYPES = (dt.datetime, dt.date, pd.Timestamp)
+
+
+def _parse(
+    col: Column, raw: pd.Series, types: pd.Series, blank: pd.Series, day_first: bool | None
+) -> tuple[pd.Series, pd.Series]:
+    """Vectorised parse of one column; returns (values, bad-cell mask).
+
+    Cells are sorted by Python type once (`types`), so the common case (a column of numbers,
+    dates or plain text) is handled by pandas in bulk and only odd cells (text in a number
+    column, a formula, a local date format) go through the per-cell readers of `formulas`.
+    """
+    none = pd.Series(False, index=raw.index)
     kind = _READ_AS.get(col.kind, col.kind)
     if kind == "text":
-        values = raw.where(~blank, None).map(lambda v: v if v is None else _text(v))
-        return values, pd.Series(False, index=raw.index)
+        if bool(types[~blank].isin([str]).all()):
+            return raw.where(~blank, None).map(str.strip, na_action="ignore"), none
+        return raw.where(~blank, None).map(lambda v: v if v is None else _text(v)), none
     if kind == "number":
-        values = pd.to_numeric(raw.where(~raw.map(lambda v: isinstance(v, bool))), errors="coerce")
-        odd = values.isna() & ~blank
+        plain = types.isin([int, float])
+        values = pd.to_numeric(raw.where(plain), errors="coerce").astype("float64")
+        odd = ~plain & ~blank
         for idx in odd.index[odd]:
             try:
                 values[idx] = formulas.to_number(cell_value(raw[idx]), col.header)
                 odd[idx] = False
             except formulas.InputError:
                 pass
-        return values.astype("float64"), odd
+        return values, odd
     if kind == "date":
         values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-        is_dt = raw.map(lambda v: isinstance(v, dt.date))
+        is_dt = types.isin(_DATE_TYPES)
         if is_dt.any():
-            values[is_dt] = pd.to_datetime(raw[is_dt].map(_as_date))
-        is_num = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-        is_num &= ~blank
+            values[is_dt] = pd.to_datetime(raw[is_dt]).dt.normalize()
+        is_num = types.isin([int, float]) & ~blank
         if is_num.any():
             serial = raw[is_num].astype("float64")
             ok = (serial >= 1) & (serial < 2958466)
@@ -455,15 +465,21 @@ def _parse(col: Column, raw: pd.Series, day_first: bool | None) -> tuple[pd.Seri
                     bad[idx] = True
         return values, bad
     if kind == "bool":
+        values = pd.Series(None, index=raw.index, dtype=object)
+        is_bool = types.isin([bool])
+        values[is_bool] = raw[is_bool]
+        is_num = types.isin([int, float]) & ~blank
+        values[is_num] = raw[is_num].astype(float) != 0
+        words = (types.isin([str])) & ~blank
+        values[words] = raw[words].str.strip().str.lower().map(formulas.FLAG_WORDS)
+        odd = ~(is_bool | is_num | blank) & values.isna()
         bad = pd.Series(False, index=raw.index)
-        out = []
-        for idx, v in raw.items():
+        for idx in odd.index[odd]:
             try:
-                out.append(formulas._to_flag(cell_value(v)))
+                values[idx] = formulas.to_flag(cell_value(raw[idx]))
             except formulas.InputError:
-                out.append(None)
                 bad[idx] = True
-        return pd.Series(out, index=raw.index, dtype=object), bad
+        return values.where(values.notna(), None), bad
     raise ValueError(col.kind)
 
 
@@ -482,10 +498,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _as_date(value: dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _infer_day_first(texts: pd.Series) -> bool | None:
@@ -508,7 +520,7 @@ def bad_message(col: Column, value: Any, day_first: bool | None = None) -> str:
         elif col.kind == "date":
             formulas.to_date(value, col.header, day_first)
         elif col.kind == "bool":
-            formulas._to_flag(value)
+            formulas.to_flag(value)
     except formulas.InputError as exc:
         return str(exc)
     return f"{col.header} could not be read"
