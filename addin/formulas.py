@@ -197,7 +197,7 @@ def out_of_stock_days(
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class WindowAverage:
     days: int  # window length k
     in_stock: int  # n_k
@@ -295,10 +295,15 @@ def _in_stock_sd(units: Sequence[float], out: Sequence[bool], window: WindowAver
     mean = window.average
     squares = 0.0
     start = max(0, len(units) - window.days)
-    for x, is_out in zip(units[start:], out[start:], strict=True):
-        if not is_out:
+    if window.in_stock == len(units) - start:  # no day out of stock: the plain loop
+        for x in units[start:]:
             deviation = x - mean
             squares += deviation * deviation
+    else:
+        for x, is_out in zip(units[start:], out[start:], strict=True):
+            if not is_out:
+                deviation = x - mean
+                squares += deviation * deviation
     return math.sqrt(squares / (window.in_stock - 1))
 
 
