@@ -1500,9 +1500,11 @@ def replay(cassette: Path) -> tuple[int, int, list[str]]:
 
 
 def serve_forever(port: int) -> None:
-    """Serve a fake with one empty spreadsheet until Ctrl-C, for demos without Google."""
+    """Serve a fake holding the demo workbook until Ctrl-C, for trying the tool without Google."""
+    from sheets_sync.demo import demo_tabs
+
     with serve_fake(port=port) as (url, fake):
-        sid = fake.create_spreadsheet("Stockout demo")
+        sid = fake.create_spreadsheet("Stockout demo", demo_tabs(dt.date.today()))
         print(f"Fake Google Sheets API at {url}, spreadsheet id {sid}", flush=True)
         print(f"  STOCKOUT_SHEETS_API={url} stockout refresh gsheet:{sid}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
