@@ -73,7 +73,7 @@ def phase_plan(skus: int, days: int) -> None:
     import pandas as pd
 
     from addin import formulas
-    from sheets_sync.plan import compute_plan
+    from sheets_sync import plan as planning
     from sheets_sync.workbook import Inputs, Problems
 
     rng = np.random.default_rng(1)
@@ -101,7 +101,7 @@ def phase_plan(skus: int, days: int) -> None:
                                    "buyer_name", "marketplace", "language"])  # fmt: skip
     inputs = Inputs(formulas.Settings(), {}, inventory, sales, inbound, empty, orders, Problems())
     start, cpu = time.perf_counter(), time.process_time()
-    compute_plan(inputs, AS_OF)
+    planning.compute_plan(inputs, AS_OF)
     print(json.dumps({
         "plan_seconds": time.perf_counter() - start, "plan_cpu": time.process_time() - cpu,
     }))  # fmt: skip

@@ -73,32 +73,26 @@ def compute_plan(
     promotions = _promotions(inputs.promotions, as_of)
     known = incidents if incidents is not None else _empty_incidents()
     restocked = _days_since_restock(known, as_of)
-    records = []
     total = len(inv)
     has_flags = ~np.isnan(stock_flags).all(axis=1)
-    numbers = {col: _column(inv, col) for col in _NUMBER_INPUTS}
-    for i, row in enumerate(inv.itertuples(index=False)):
+    everyone = promotions.get("*", [])
+    items: list[formulas.SkuInput] = []
+    results: list[formulas.SkuPlan] = []
+    columns = zip(skus, *(_column(inv, col) for col in _NUMBER_INPUTS), strict=True)
+    for i, (sku, available, fbm, *given) in enumerate(columns):
         start = starts[i]
         flags = None
         if has_flags[i]:
             flags = [None if x != x else x == 1.0 for x in stock_flags[i, start:].tolist()]
-        given = {col: values[i] for col, values in numbers.items()}
         item = formulas.SkuInput(
-            units=units[i, start:].tolist(),
-            in_stock=flags,
-            inbound=inbound.get(row.sku, []),
-            promotions=promotions.get(row.sku, []) + promotions.get("*", []),
-            days_since_restock=restocked.get(row.sku),
-            **given,
-        )
-        item.available = item.available or 0.0
-        item.fbm_stock = item.fbm_stock or 0.0
-        result = formulas.plan_sku(item, s, as_of)
-        shipment = shipments.get((row.sku, result.next_inbound_day), (None, None, None))
-        records.append(_record(row, item, result, as_of, shipment))
+            available or 0.0, units[i, start:].tolist(), flags, inbound.get(sku, []),
+            promotions.get(sku, []) + everyone, fbm or 0.0, *given, restocked.get(sku),
+        )  # fmt: skip
+        items.append(item)
+        results.append(formulas.plan_sku(item, s, as_of))
         if progress and (i % 500 == 0 or i == total - 1):
             progress(i + 1, total)
-    frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
+    frame = _frame(inv, items, results, shipments, as_of)
     if restock is not None and len(restock):
         amazon = restock.set_index("sku")
         frame["amazon_qty"] = frame["sku"].map(amazon["amazon_qty"])
@@ -111,29 +105,17 @@ def compute_plan(
         .drop(columns="_severity")
         .reset_index(drop=True)
     )
-    items = {r["sku"]: r["_item"] for r in records}
-    frame = frame.drop(columns="_item")
-    incident_frame = _incidents(frame, items, known, as_of)
+    by_sku = dict(zip(skus, items, strict=True))
+    incident_frame = _incidents(frame, by_sku, known, as_of)
     return Plan(
         as_of,
         s,
         inputs.raw_settings,
         frame,
-        _orders(inputs.orders, frame, items, s, as_of),
+        _orders(inputs.orders, frame, by_sku, s, as_of),
         incident_frame,
-        _timeline(frame, items, s, as_of),
+        _timeline(frame, by_sku, s, as_of),
     )
-
-
-_COLUMNS = [
-    "sku", "title", "asin", "supplier", "available", "fbm_stock", "price", "inbound",
-    "daily_sales", "trend", "days_of_cover", "cover_incl_inbound", "stockout_date",
-    "days_to_stockout", "alert", "flags", "next_inbound_eta", "next_inbound_qty",
-    "next_inbound_id", "next_inbound_mode", "back_in_stock", "gap_days", "lost_units",
-    "lost_revenue", "safety_stock", "reorder_point", "reorder_by", "reorder_qty",
-    "lead_time_days", "air_arrival", "air_units", "action", "action_text", "alternatives",
-    "basis", "daily_sd", "last_out_day", "amazon_qty", "amazon_date", "_item",
-]  # fmt: skip
 
 
 _NUMBER_INPUTS = (
@@ -148,32 +130,48 @@ def _column(table: pd.DataFrame, col: str) -> list[float | None]:
     return values.astype(object).where(values.notna(), None).tolist()
 
 
-def _date(as_of: dt.date, day: int | None) -> dt.date | None:
-    return None if day is None else formulas.add_days(as_of, day)
+def _frame(
+    inventory: pd.DataFrame,
+    items: list[formulas.SkuInput],
+    results: list[formulas.SkuPlan],
+    shipments: dict[tuple[str, int], tuple],
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """One row per SKU, built column by column (dates from day offsets in one go)."""
 
+    def take(name: str) -> list[Any]:
+        return [getattr(p, name) for p in results]
 
-def _record(
-    row: Any, item: formulas.SkuInput, p: formulas.SkuPlan, as_of: dt.date, shipment: tuple
-) -> dict:
-    return {
-        "sku": row.sku, "title": row.title, "asin": row.asin, "supplier": row.supplier,
-        "available": item.available, "fbm_stock": item.fbm_stock, "price": item.price,
-        "inbound": p.inbound, "daily_sales": p.daily_sales, "trend": p.trend,
-        "days_of_cover": p.days_of_cover, "cover_incl_inbound": p.cover_incl_inbound,
-        "stockout_date": _date(as_of, p.stockout_day), "days_to_stockout": p.stockout_day,
-        "alert": p.alert, "flags": p.flags,
-        "next_inbound_eta": _date(as_of, p.next_inbound_day),
-        "next_inbound_qty": shipment[0], "next_inbound_id": shipment[1],
-        "next_inbound_mode": shipment[2], "back_in_stock": _date(as_of, p.back_in_stock_day),
-        "gap_days": p.gap_days, "lost_units": p.lost_units, "lost_revenue": p.lost_revenue,
-        "safety_stock": p.safety_stock, "reorder_point": p.reorder_point,
-        "reorder_by": _date(as_of, p.reorder_by_day), "reorder_qty": p.reorder_qty,
-        "lead_time_days": p.lead_time, "air_arrival": _date(as_of, p.air_lead_time),
-        "air_units": p.air_units, "action": p.action, "action_text": p.action_text,
-        "alternatives": p.alternatives, "basis": p.basis, "daily_sd": p.daily_sd,
-        "last_out_day": p.last_out_of_stock_day, "amazon_qty": None, "amazon_date": None,
-        "_item": item,
-    }  # fmt: skip
+    def dates(name: str) -> list[dt.date | None]:
+        days = pd.array(take(name), dtype="Int64")
+        stamps = pd.Timestamp(as_of) + pd.to_timedelta(days, unit="D")
+        return [None if pd.isna(t) else t.date() for t in stamps]
+
+    skus = inventory["sku"].tolist()
+    shipment = [shipments.get((sku, p.next_inbound_day), (None, None, None))
+                for sku, p in zip(skus, results, strict=True)]  # fmt: skip
+    return pd.DataFrame({
+        "sku": skus, "title": inventory["title"].tolist(), "asin": inventory["asin"].tolist(),
+        "supplier": inventory["supplier"].tolist(),
+        "available": [i.available for i in items], "fbm_stock": [i.fbm_stock for i in items],
+        "price": [i.price for i in items], "inbound": take("inbound"),
+        "daily_sales": take("daily_sales"), "trend": take("trend"),
+        "days_of_cover": take("days_of_cover"), "cover_incl_inbound": take("cover_incl_inbound"),
+        "stockout_date": dates("stockout_day"), "days_to_stockout": take("stockout_day"),
+        "alert": take("alert"), "flags": take("flags"),
+        "next_inbound_eta": dates("next_inbound_day"),
+        "next_inbound_qty": [x[0] for x in shipment], "next_inbound_id": [x[1] for x in shipment],
+        "next_inbound_mode": [x[2] for x in shipment], "back_in_stock": dates("back_in_stock_day"),
+        "gap_days": take("gap_days"), "lost_units": take("lost_units"),
+        "lost_revenue": take("lost_revenue"), "safety_stock": take("safety_stock"),
+        "reorder_point": take("reorder_point"), "reorder_by": dates("reorder_by_day"),
+        "reorder_qty": take("reorder_qty"), "lead_time_days": take("lead_time"),
+        "air_arrival": dates("air_lead_time"), "air_units": take("air_units"),
+        "action": take("action"), "action_text": take("action_text"),
+        "alternatives": take("alternatives"), "basis": take("basis"),
+        "daily_sd": take("daily_sd"), "last_out_day": take("last_out_of_stock_day"),
+        "amazon_qty": None, "amazon_date": None,
+    })  # fmt: skip
 
 
 def _daily_sales(
