@@ -209,26 +209,28 @@ def _matrix(
     starts = np.full(n, span, dtype=np.int64)
     if not n or sales.empty:
         return units, flags, starts
-    first_day = pd.Timestamp(as_of) - pd.Timedelta(days=span)
-    day = ((pd.to_datetime(sales["date"]) - first_day).dt.days).to_numpy()
+    first_day = np.datetime64(pd.Timestamp(as_of) - pd.Timedelta(days=span), "D")
+    day = (pd.to_datetime(sales["date"]).to_numpy().astype("datetime64[D]") - first_day).astype(
+        np.int64
+    )
+    names = sales["sku"].to_numpy(dtype=object)
+    index = pd.Index(skus)
     # Days before the window only tell that a SKU's history starts before it: its start is 0.
     early = day < 0
-    before = sales["sku"].to_numpy()[early]
+    before = names[early]
     if len(before) > 1:  # rows usually come grouped by SKU: drop repeats before hashing
         before = before[np.r_[True, before[1:] != before[:-1]]]
-    starts[pd.Index(skus).isin(before)] = 0
-    recent = sales[~early & (day < span)]
-    day = day[~early & (day < span)]
-    rows = pd.Index(skus).get_indexer(recent["sku"])
+    starts[index.isin(before)] = 0
+    recent = ~early & (day < span)
+    rows = index.get_indexer(names[recent])
     known = rows >= 0
-    r, d = rows[known], day[known]
+    r, d = rows[known], day[recent][known]
     np.minimum.at(starts, r, d)
-    cells = np.bincount(r * span + d, weights=recent["units"].to_numpy(dtype=float)[known],
-                        minlength=n * span)  # fmt: skip
-    units[:] = cells.reshape(n, span)
-    stock = recent["in_stock"][known]
-    has = stock.notna().to_numpy()
-    flags[r[has], d[has]] = stock[has].astype(bool).to_numpy(dtype=float)
+    weights = sales["units"].to_numpy(dtype=float)[recent][known]
+    units[:] = np.bincount(r * span + d, weights=weights, minlength=n * span).reshape(n, span)
+    stock = sales["in_stock"].to_numpy(dtype=object)[recent][known]
+    has = pd.notna(stock)
+    flags[r[has], d[has]] = stock[has].astype(bool).astype(float)
     return units, flags, starts
 
 
