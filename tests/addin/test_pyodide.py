@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from addin import excel, formulas, lite
+from tests.conftest import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).parent / "pyodide" / "run.mjs"
@@ -51,13 +50,9 @@ def _cpython(call, args: list) -> object:
 
 
 @pytest.fixture(scope="module")
-def pyodide_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    node = shutil.which("node")
-    if node is None or not (REPO / "node_modules" / "pyodide").is_dir():
-        reason = "needs Node and `npm install` at the repo root (the pyodide package)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+def pyodide_run(tmp_path_factory: pytest.TempPathFactory, node: str) -> dict:
+    if not (REPO / "node_modules" / "pyodide").is_dir():
+        unavailable("needs `npm ci` at the repo root (the pyodide package)")
     work = tmp_path_factory.mktemp("lite")
     (work / "main.py").write_text(lite.main_py(), encoding="utf-8")
     (work / "cases.json").write_text(json.dumps(_cases()), encoding="utf-8")

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import logging
 import os
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -289,14 +288,8 @@ def test_stockout_serve_rejects_a_malformed_allow_list(monkeypatch: pytest.Monke
 # --- the Apps Script menu (run in Node) calling the real server ------------------------------
 
 
-def click_refresh_now(base: str, sheet: str, token: str = TOKEN) -> dict[str, Any]:
+def click_refresh_now(node: str, base: str, sheet: str, token: str = TOKEN) -> dict[str, Any]:
     """Run Stockout > Refresh now of the .gs files in Node; return {message, toasts}."""
-    node = shutil.which("node")
-    if node is None:
-        reason = "needs Node 20 to run the Apps Script menu"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
     props = {"STOCKOUT_SERVER_URL": base, "STOCKOUT_SERVER_TOKEN": token}
     env = {
         **os.environ,
@@ -314,22 +307,24 @@ def click_refresh_now(base: str, sheet: str, token: str = TOKEN) -> dict[str, An
     return json.loads(done.stdout)
 
 
-def test_the_menu_toasts_what_the_server_answers(base: str, recorder: Recorder) -> None:
-    clicked = click_refresh_now(base, SHEET)
+def test_the_menu_toasts_what_the_server_answers(base: str, recorder: Recorder, node: str) -> None:
+    clicked = click_refresh_now(node, base, SHEET)
     assert clicked["message"] == "Refreshed 3 SKUs: 1 OUT."
     assert clicked["toasts"] == ["Refreshing… this can take a minute.", clicked["message"]]
     assert recorder.calls == [(f"gsheet:{SHEET}", None)]
 
 
-def test_the_menu_explains_a_refused_token_and_a_busy_sheet(base: str, recorder: Recorder) -> None:
-    refused = click_refresh_now(base, SHEET, token="wrong-token-wrong-token")
+def test_the_menu_explains_a_refused_token_and_a_busy_sheet(
+    base: str, recorder: Recorder, node: str
+) -> None:
+    refused = click_refresh_now(node, base, SHEET, token="wrong-token-wrong-token")
     assert refused["message"].startswith("Refresh refused: missing or wrong token.")
     recorder.hold.clear()
     thread = threading.Thread(target=lambda: post(base, {"spreadsheet": SHEET}))
     thread.start()
     try:
         assert recorder.entered.wait(5)
-        busy = click_refresh_now(base, SHEET)
+        busy = click_refresh_now(node, base, SHEET)
     finally:
         recorder.hold.set()
         thread.join(10)
@@ -339,7 +334,7 @@ def test_the_menu_explains_a_refused_token_and_a_busy_sheet(base: str, recorder:
 
 
 def test_refresh_now_refreshes_a_google_sheet_end_to_end(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, node: str
 ) -> None:
     """Menu in Node -> real server under uvicorn -> real refresh -> Sheets API fake."""
     from sheets_sync.fake_sheets import serve_fake
@@ -363,7 +358,7 @@ def test_refresh_now_refreshes_a_google_sheet_end_to_end(
         sheet = fake.create_spreadsheet("Shop", workbook)
         monkeypatch.setenv("STOCKOUT_SHEETS_API", api)
         with live(create_app([TOKEN])) as base:
-            clicked = click_refresh_now(base, sheet)
+            clicked = click_refresh_now(node, base, sheet)
         titles = fake.titles(sheet)
         alerts = fake.values(sheet, "Alerts")
     assert clicked["message"].startswith("Refreshed 2 SKUs: 1 OUT, 1 OK."), clicked

@@ -6,8 +6,6 @@ side (custom functions, the JS port of the math, the menu) is tested by the one 
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,17 +13,6 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 SUITES = sorted(HERE.glob("*.test.js"))
-
-
-def node() -> str:
-    """The node binary; without it the Google side cannot be tested (a failure on CI)."""
-    found = shutil.which("node")
-    if found is None:
-        reason = "needs Node 20 to run the Apps Script tests"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
 
 
 def test_there_are_suites() -> None:
@@ -37,9 +24,9 @@ def test_there_are_suites() -> None:
 
 
 @pytest.mark.parametrize("suite", SUITES, ids=lambda p: p.name)
-def test_node_suite_passes(suite: Path) -> None:
+def test_node_suite_passes(suite: Path, node: str) -> None:
     done = subprocess.run(
-        [node(), "--test", "--test-reporter=spec", str(suite)],
+        [node, "--test", "--test-reporter=spec", str(suite)],
         capture_output=True,
         text=True,
         timeout=300,
