@@ -137,15 +137,19 @@ def _frame(
     shipments: dict[tuple[str, int], tuple],
     as_of: dt.date,
 ) -> pd.DataFrame:
-    """One row per SKU, built column by column (dates from day offsets in one go)."""
+    """One row per SKU, built column by column."""
+    calendar: dict[int, dt.date] = {}  # day offset -> date: a few hundred distinct offsets
 
     def take(name: str) -> list[Any]:
         return [getattr(p, name) for p in results]
 
     def dates(name: str) -> list[dt.date | None]:
-        days = pd.array(take(name), dtype="Int64")
-        stamps = pd.Timestamp(as_of) + pd.to_timedelta(days, unit="D")
-        return [None if pd.isna(t) else t.date() for t in stamps]
+        out = []
+        for day in take(name):
+            if day is not None and day not in calendar:
+                calendar[day] = formulas.add_days(as_of, day)
+            out.append(None if day is None else calendar[day])
+        return out
 
     skus = inventory["sku"].tolist()
     shipment = [shipments.get((sku, p.next_inbound_day), (None, None, None))
