@@ -180,9 +180,6 @@ SCHEMA: dict[str, list[Column]] = {
     ],
 }
 
-#: Incidents columns the user fills in; the refresh never overwrites them.
-INCIDENT_USER_KEYS = ("cause", "lessons", "actions")
-
 SETTING_DEFAULTS: dict[str, Any] = {
     "as_of": None, "warn_days": "30,15,7", "velocity_windows": "7,30,90",
     "velocity_weights": "0.5,0.3,0.2", "service_level": 0.95, "safety_days": 7,
