@@ -263,6 +263,27 @@ def velocity(
     plan too little and cause the next stockout. Windows with no in-stock day are skipped and
     the remaining weights renormalised.
     """
+    _check_windows(tuple(windows), tuple(weights))
+    out = out_of_stock_days(units, in_stock, available)
+    sums = InStockTotals(units, out)
+    seen = {k: sums.window(k) for k in {*(int(k) for k in windows), 7, 30, 90}}
+    averages = [seen[int(k)] for k in windows]
+    weighted = 0.0
+    weight_sum = 0.0
+    for w, avg in zip(weights, averages, strict=True):
+        if avg.average is not None:
+            weighted += w * avg.average
+            weight_sum += w
+    rate = weighted / weight_sum if weight_sum > 0 else None
+    short, long = seen[7], seen[30]
+    trend = None
+    if short.average is not None and long.average is not None and long.average > 0:
+        trend = short.average / long.average
+    return Velocity(rate, averages, trend, _in_stock_sd(units, out, seen[90]), out)
+
+
+@functools.lru_cache(maxsize=16)  # the same settings for every SKU of a refresh
+def _check_windows(windows: tuple, weights: tuple) -> None:
     if len(windows) != len(weights) or not windows:
         raise InputError("windows and weights must have the same, non-zero length")
     for k in windows:
@@ -271,21 +292,6 @@ def velocity(
     for w in weights:
         if w < 0:
             raise InputError("weights must not be negative")
-    out = out_of_stock_days(units, in_stock, available)
-    sums = InStockTotals(units, out)
-    averages = [sums.window(int(k)) for k in windows]
-    weighted = 0.0
-    weight_sum = 0.0
-    for w, avg in zip(weights, averages, strict=True):
-        if avg.average is not None:
-            weighted += w * avg.average
-            weight_sum += w
-    rate = weighted / weight_sum if weight_sum > 0 else None
-    short, long = sums.window(7), sums.window(30)
-    trend = None
-    if short.average is not None and long.average is not None and long.average > 0:
-        trend = short.average / long.average
-    return Velocity(rate, averages, trend, _in_stock_sd(units, out, sums.window(90)), out)
 
 
 def _in_stock_sd(units: Sequence[float], out: Sequence[bool], window: WindowAverage) -> float:
@@ -669,12 +675,17 @@ def _mode_days(item: SkuInput, settings: Settings, mode: str) -> float:
     return own if own is not None else getattr(settings, f"{mode}_days")
 
 
-def _lead(item: SkuInput, settings: Settings, mode: str) -> int:
+def _leads(item: SkuInput, settings: Settings) -> tuple[int, int, int]:
+    """Lead times by the default mode, by air and by express (per-SKU columns win)."""
     production = (
         item.production_days if item.production_days is not None else settings.production_days
     )
     receiving = item.receiving_days if item.receiving_days is not None else settings.receiving_days
-    return lead_time(production, _mode_days(item, settings, mode), receiving)
+    return (
+        lead_time(production, _mode_days(item, settings, settings.default_mode), receiving),
+        lead_time(production, _mode_days(item, settings, "air"), receiving),
+        lead_time(production, _mode_days(item, settings, "express"), receiving),
+    )
 
 
 def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
@@ -688,8 +699,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     inbound_total = 0.0
     for _, qty in item.inbound:
         inbound_total += max(0.0, qty)
-    lead = _lead(item, s, s.default_mode)
-    air_lead, express_lead = _lead(item, s, "air"), _lead(item, s, "express")
+    lead, air_lead, express_lead = _leads(item, s)
     flags: list[str] = []
     if any(day < 0 and qty > 0 for day, qty in item.inbound):
         flags.append(INBOUND_OVERDUE)

@@ -700,12 +700,17 @@ var Formulas = (function () {
     return settings[mode + '_days'];
   }
 
-  function _lead(item, settings, mode) {
+  /** Lead times by the default mode, by air and by express (per-SKU columns win). */
+  function _leads(item, settings) {
     var production = !isNone(item.production_days)
       ? item.production_days
       : settings.production_days;
     var receiving = !isNone(item.receiving_days) ? item.receiving_days : settings.receiving_days;
-    return lead_time(production, _mode_days(item, settings, mode), receiving);
+    return [
+      lead_time(production, _mode_days(item, settings, settings.default_mode), receiving),
+      lead_time(production, _mode_days(item, settings, 'air'), receiving),
+      lead_time(production, _mode_days(item, settings, 'express'), receiving),
+    ];
   }
 
   function skuPlan(values) {
@@ -762,9 +767,10 @@ var Formulas = (function () {
     item.inbound.forEach(function (pair) {
       inbound_total += pyMax(0.0, pair[1]);
     });
-    var lead = _lead(item, s, s.default_mode);
-    var air_lead = _lead(item, s, 'air');
-    var express_lead = _lead(item, s, 'express');
+    var leads = _leads(item, s);
+    var lead = leads[0];
+    var air_lead = leads[1];
+    var express_lead = leads[2];
     var flags = [];
     if (
       item.inbound.some(function (pair) {
