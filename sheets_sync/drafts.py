@@ -286,13 +286,12 @@ class Draft:
 
 
 def plan_settings(plan: Any, settings: Any = None) -> dict[str, Any]:
-    """Every Settings key the words need, from wherever the refresh keeps them.
+    """Every Settings key the words need, as one dict.
 
-    The plan's settings object carries the math's keys; the language, currency and alert keys
-    may live only in `plan.raw_settings` (the Settings tab as typed). Typed values win over
-    raw text, and a settings object passed explicitly wins over both.
+    The plan's settings carry every key of the Settings tab (the math's and the words'); a
+    settings object passed explicitly wins over them. Blank values do not count.
     """
-    merged = dict(getattr(plan, "raw_settings", None) or {})
+    merged: dict[str, Any] = {}
     for source in (getattr(plan, "settings", None), settings):
         if source is not None:
             values = source if isinstance(source, Mapping) else vars(source)

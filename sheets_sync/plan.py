@@ -8,6 +8,7 @@ matrix (numpy indexing, no per-row Python), from which each SKU's history is a s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -38,7 +39,6 @@ class Plan:
 
     as_of: dt.date
     settings: SimpleNamespace  # every Settings key: the math's and the words' (language, …)
-    raw_settings: dict[str, Any]
     skus: pd.DataFrame
     orders: pd.DataFrame
     incidents: pd.DataFrame
@@ -107,10 +107,10 @@ def compute_plan(
     )
     by_sku = dict(zip(skus, items, strict=True))
     incident_frame = _incidents(frame, by_sku, known, as_of)
+    view = SimpleNamespace(**{**inputs.raw_settings, **dataclasses.asdict(s)})
     return Plan(
         as_of,
-        s,
-        inputs.raw_settings,
+        view,
         frame,
         _orders(inputs.orders, frame, by_sku, s, as_of),
         incident_frame,
@@ -395,20 +395,9 @@ def read_incidents(table: pd.DataFrame | None) -> pd.DataFrame:
     if table is None or table.empty:
         return _empty_incidents()
     frame = table.reindex(columns=INCIDENT_COLUMNS)
-    for col in ("started", "ended"):
-        frame[col] = [_cell_date(v) for v in frame[col]]
+    for col in ("started", "ended"):  # read_table made them Timestamps (NaT when blank)
+        frame[col] = [None if pd.isna(v) else v.date() for v in frame[col]]
     return frame[frame["sku"].notna()].reset_index(drop=True)
-
-
-def _cell_date(value: Any) -> dt.date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    try:
-        return formulas.to_date(value, "date", day_first=True)
-    except formulas.InputError:
-        return None
 
 
 # --- orders ------------------------------------------------------------------------------

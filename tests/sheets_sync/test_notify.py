@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import email
 import hashlib
@@ -260,11 +261,13 @@ def test_smtp_misconfiguration_is_a_plain_message(tmp_path, env, failure):
     assert result.failed == [failure]
 
 
-def test_recipients_are_found_in_the_raw_settings_tab_of_a_real_plan(smtp_server, tmp_path):
+def test_recipients_are_found_in_the_settings_of_a_real_plan(smtp_server, tmp_path):
     inbox, env = smtp_server("none")
     plan = make_plan(A="OUT")
-    plan.settings = formulas.Settings()  # the math's settings know no e-mail address
-    plan.raw_settings = {"alert_email_to": "boss@shop.test", "currency": "EUR"}
+    # As compute_plan shapes them: the math's settings plus the Settings tab's other keys.
+    plan.settings = SimpleNamespace(
+        **dataclasses.asdict(formulas.Settings()), alert_email_to="boss@shop.test", currency="EUR"
+    )
     result = send_alerts(plan, state_path=tmp_path / "s.json", settings=plan.settings, env=env)
     assert result.sent == ["e-mail to boss@shop.test: 1 SKU(s) got worse"]
     assert "12 units (€299.88) at risk" in inbox.messages[0].get_content()

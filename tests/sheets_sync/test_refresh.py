@@ -240,7 +240,9 @@ def test_timeline_tab_has_a_native_chart(tmp_path: Path) -> None:
 
 def test_chinese_sheet_language_keeps_user_columns(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx", Settings=[["sheet_language", "zh"]])
-    refresh(str(book), as_of=AS_OF)
+    plan = refresh(str(book), as_of=AS_OF).plan
+    # The plan's settings carry the words' keys beside the math's, for drafts and alerts.
+    assert plan.settings.sheet_language == "zh" and plan.settings.warn_days == (30, 15, 7)
     wbk = openpyxl.load_workbook(book)
     alerts = wbk["Alerts"]
     assert [c.value for c in alerts[1]][:3] == ["SKU", "标题", "可售库存"]
