@@ -125,7 +125,7 @@ def write_new_workbook(path: Path, grids: dict) -> None:
     """Write input tabs as a new workbook (dates and numbers formatted)."""
     tabs = {}
     for name, grid in grids.items():
-        formats = {c.header: c.kind for c in wb.SCHEMA.get(name, []) if c.kind in ("date",)}
+        formats = wb.formats(name, kinds=("date",)) if name in wb.SCHEMA else {}
         tabs[name] = Tab(name, list(grid[0]), [list(r) for r in grid[1:]], formats)
     try:
         XlsxBackend(path, create=True).write(tabs)

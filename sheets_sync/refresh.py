@@ -194,16 +194,6 @@ def cell(value: Any) -> Any:
     return value
 
 
-def _formats(tab: str, language: str) -> dict[str, str]:
-    kinds = {"int": "int", "number": "number", "money": "money", "date": "date",
-             "datetime": "datetime"}  # fmt: skip
-    return {
-        h: kinds[c.kind]
-        for c, h in zip(wb.SCHEMA[tab], wb.headers(tab, language), strict=True)
-        if c.kind in kinds
-    }
-
-
 def _words(value: Any, language: str) -> Any:
     if language != "zh" or not isinstance(value, str):
         return value
@@ -230,7 +220,12 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
     alert_header = wb.headers(wb.ALERTS, language)[10]
     colours = {_words(k, language): v for k, v in ALERT_COLOURS.items()}
     return Tab(
-        wb.ALERTS, header, rows, _formats(wb.ALERTS, language), owned, fills={alert_header: colours}
+        wb.ALERTS,
+        header,
+        rows,
+        wb.formats(wb.ALERTS, language),
+        owned,
+        fills={alert_header: colours},
     )
 
 
@@ -239,7 +234,7 @@ def incidents_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
     header, rows, owned = wb.output_grid(
         wb.INCIDENTS, records, existing, key=("sku", "started"), language=language
     )
-    return Tab(wb.INCIDENTS, header, rows, _formats(wb.INCIDENTS, language), owned)
+    return Tab(wb.INCIDENTS, header, rows, wb.formats(wb.INCIDENTS, language), owned)
 
 
 def problems_tab(problems: wb.Problems, language: str = "en") -> Tab:

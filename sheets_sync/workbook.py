@@ -204,6 +204,20 @@ def headers(tab: str, language: str = "en") -> list[str]:
     return [(c.zh or c.header) if language == "zh" else c.header for c in SCHEMA[tab]]
 
 
+FORMATTED_KINDS = ("int", "number", "money", "date", "datetime")
+
+
+def formats(
+    tab: str, language: str = "en", kinds: tuple[str, ...] = FORMATTED_KINDS
+) -> dict[str, str]:
+    """Header -> cell format kind (Tab.formats) for the tab's columns of the given kinds."""
+    return {
+        header: col.kind
+        for col, header in zip(SCHEMA[tab], headers(tab, language), strict=True)
+        if col.kind in kinds
+    }
+
+
 def _lookup(tab: str) -> dict[str, Column]:
     names: dict[str, Column] = {}
     for col in SCHEMA[tab]:
