@@ -372,7 +372,8 @@ def _book_from(tabs: dict[str, list[list[Any]]], folder: str) -> FakeBook:
 
 def test_the_refresh_button_refreshes_the_open_workbook_and_says_so(tmp_path: Path) -> None:
 
-    book = _book_from(demo_tabs(dt.date(2026, 11, 25)), str(tmp_path))
+    today = dt.date.today()  # the demo leaves Settings!as_of blank: the button plans as of today
+    book = _book_from(demo_tabs(today), str(tmp_path))
     inputs_before = {tab: book.grid(tab) for tab in wb.INPUT_TABS if tab in book.sheets}
     book.calls.clear()
 
@@ -381,7 +382,7 @@ def test_the_refresh_button_refreshes_the_open_workbook_and_says_so(tmp_path: Pa
     assert code in (0, 1)
     [shown] = book.app.alerts
     assert shown["title"] == "Stockout refresh" and shown["mode"] == "info"
-    assert "SKUs planned as of 2026-11-25" in shown["prompt"]
+    assert f"SKUs planned as of {today.isoformat()}" in shown["prompt"]
     assert book.app.status_bar is False and book.app.screen_updating is True
     writes = [c for c in book.calls if c[0] == "write"]
     assert sorted(c[1] for c in writes) == sorted({c[1] for c in writes})
