@@ -18,10 +18,10 @@ from rich.table import Table
 
 from addin import formulas
 from sheets_sync import workbook as wb
-from sheets_sync.backends import Tab, TargetError
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
 from sheets_sync.terminal import fail, progress_bars
+from sheets_sync.types import Tab, TargetError
 
 out = Console()
 

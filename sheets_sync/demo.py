@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 from sheets_sync import workbook as wb
-from sheets_sync.backends import Grid
+from sheets_sync.types import Grid
 
 PRODUCTS = [
     "Bamboo Cutting Board Set, 3 Pieces",

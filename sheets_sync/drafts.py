@@ -42,8 +42,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from addin import formulas as fm
 from sheets_sync import workbook
-from sheets_sync.backends import Tab
 from sheets_sync.messaging_rules import check_buyer_message
+from sheets_sync.types import Tab
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 TAB = workbook.DRAFTS

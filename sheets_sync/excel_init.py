@@ -46,7 +46,7 @@ or Alt+F8 > {import_macro}); the Refresh button runs main() through the macro {r
 import xlwings as xw
 
 from addin.excel import *  # noqa: F403  (the functions Excel imports from this module)
-from sheets_sync.backends.excel_live import refresh_book
+from sheets_sync.excel_button import refresh_book
 
 
 def main():

@@ -18,8 +18,9 @@ import pandas as pd
 
 from addin import formulas
 from sheets_sync import workbook as wb
-from sheets_sync.backends import Backend, Chart, Tab, open_backend
+from sheets_sync.backends import open_backend
 from sheets_sync.plan import Plan, compute_plan, read_incidents
+from sheets_sync.types import Backend, Chart, Tab
 
 ALERT_COLOURS = {
     formulas.OUT: "C00000", formulas.CRITICAL: "FF5B5B", formulas.WARNING: "FFB347",

@@ -21,7 +21,7 @@ import pandas as pd
 from openpyxl.formula.translate import Translator
 
 from addin import formulas
-from sheets_sync.backends import Formula, Grid
+from sheets_sync.types import Formula, Grid
 
 SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS = (
     "Settings", "Inventory", "Sales", "Inbound", "Promotions", "Orders",

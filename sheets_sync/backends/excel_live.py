@@ -20,7 +20,7 @@ import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sheets_sync.backends import Grid, Tab, TargetError
+from sheets_sync.types import Grid, Tab, TargetError
 
 #: Number formats for `Tab.formats` kinds; "text" cells are protected by the apostrophe instead.
 NUMBER_FORMATS = {
@@ -98,28 +98,6 @@ class LiveExcelBackend:
             raise
         except Exception as exc:  # COM or AppleScript errors have no common base class
             raise TargetError(f"Excel refused the {action} of {self.label}: {exc}") from exc
-
-
-def refresh_book(book: Any) -> int:
-    """What the Refresh button does: refresh `book` where it is open and say how it went.
-
-    It runs under Excel's RunPython, which would show an exception as a traceback box, so every
-    outcome ends in a plain message box instead. Returns the exit code of SPEC §6.
-    """
-    from sheets_sync.refresh import refresh, summary_lines
-
-    app = book.app
-    app.status_bar = "Stockout: refreshing..."
-    try:
-        result = refresh(LiveExcelBackend(book=book))
-    except Exception as exc:  # TargetError or a bug: either way a sentence, not a traceback
-        message, code = f"The refresh stopped: {exc}", 2
-    else:
-        message, code = "\n".join(summary_lines(result)), result.exit_code
-    finally:
-        app.status_bar = False
-    app.alert(message, title="Stockout refresh", mode="critical" if code == 2 else "info")
-    return code
 
 
 def _find_book(spec: str) -> Any:

@@ -11,7 +11,7 @@ Credentials come from the environment only: `STOCKOUT_GOOGLE_CREDENTIALS` (a pat
 JSON of, a service-account key or an OAuth authorized-user file) or
 `GOOGLE_APPLICATION_CREDENTIALS` (a service-account key file). `STOCKOUT_SHEETS_API` (or the
 `api=` option) sends every call to another endpoint instead, such as the local fake in
-`sheets_sync.fake_sheets`; no credentials are needed then.
+`stockout_testing.fake_sheets`; no credentials are needed then.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
-from sheets_sync.backends import Grid, Tab, TargetError
+from sheets_sync.types import Grid, Tab, TargetError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets_sync.backends import Formula, Grid, Tab, TargetError
+from sheets_sync.types import Formula, Grid, Tab, TargetError
 
 FORMATS = {
     "date": "yyyy-mm-dd",

@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sheets_sync import workbook
-from sheets_sync.backends import Grid, Tab, TargetError, open_backend
+from sheets_sync.backends import open_backend
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources.amazon_reports import (
     MARKETPLACES,
@@ -49,6 +49,7 @@ from sheets_sync.sources.amazon_reports import (
     read_stock,
 )
 from sheets_sync.terminal import ProgressFn, fail, progress_bars
+from sheets_sync.types import Grid, Tab, TargetError
 
 #: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
 

@@ -38,7 +38,6 @@ from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces, SellingApiException, SellingApiRequestThrottledException
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
-from sheets_sync.backends import TargetError
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources.amazon_reports import (
     InventoryRecord,
@@ -56,6 +55,7 @@ from sheets_sync.sources.importer import (
     update_workbook,
 )
 from sheets_sync.terminal import ProgressFn, fail, progress_bars
+from sheets_sync.types import TargetError
 
 ENV_NAMES = ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET")
 #: report type -> the report kind its file must be recognised as.

@@ -11,8 +11,8 @@ from addin import formulas
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.demo import demo_tabs
-from sheets_sync.fake_sheets import serve_fake
 from sheets_sync.refresh import refresh
+from stockout_testing.fake_sheets import serve_fake
 
 AS_OF = dt.date(2026, 11, 25)
 COMPARED = ("SKU", "Alert", "Days to stockout", "Stockout date", "Reorder qty", "Lost units",

@@ -211,7 +211,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_excel_lock_file_gets_a_clear_message(tmp_path: Path) -> None:
-    from sheets_sync.backends import TargetError
+    from sheets_sync.types import TargetError
 
     book = make_book(tmp_path / "book.xlsx")
     (tmp_path / "~$book.xlsx").write_bytes(b"lock")

@@ -18,13 +18,13 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from sheets_sync.backends import TargetError
 from sheets_sync.server import (
     STILL_RUNNING_MESSAGE,
     ConfigError,
     create_app,
     serve_command,
 )
+from sheets_sync.types import TargetError
 
 TOKEN = "tok-" + "a" * 28
 OTHER_TOKEN = "tok-" + "b" * 28
@@ -337,7 +337,7 @@ def test_refresh_now_refreshes_a_google_sheet_end_to_end(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, node: str
 ) -> None:
     """Menu in Node -> real server under uvicorn -> real refresh -> Sheets API fake."""
-    from sheets_sync.fake_sheets import serve_fake
+    from stockout_testing.fake_sheets import serve_fake
 
     as_of = dt.date.today()
     sales = [["Date", "SKU", "Units"]]

@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 
 from sheets_sync import workbook as wb
-from sheets_sync.backends import Tab, TargetError, open_backend
-from sheets_sync.backends.excel_live import LiveExcelBackend, refresh_book
+from sheets_sync.backends import open_backend
+from sheets_sync.backends.excel_live import LiveExcelBackend
 from sheets_sync.demo import demo_tabs
+from sheets_sync.excel_button import refresh_book
+from sheets_sync.types import Tab, TargetError
 
 NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
 

@@ -11,9 +11,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sheets_sync.backends import Tab, TargetError, open_backend
+from sheets_sync.backends import open_backend
 from sheets_sync.backends.gsheets import GoogleSheetsBackend, spreadsheet_id
-from sheets_sync.fake_sheets import Running, serve_fake
+from sheets_sync.types import Tab, TargetError
+from stockout_testing.fake_sheets import Running, serve_fake
 
 OUTPUT_TABS = ["Alerts", "Drafts", "Incidents", "Problems"]
 

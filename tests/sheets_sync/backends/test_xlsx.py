@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheets_sync.backends import Formula, Tab, TargetError
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.refresh import refresh
+from sheets_sync.types import Formula, Tab, TargetError
 from tests.sheets_sync.test_refresh import (
     AS_OF,
     make_book,

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from sp_api.base import Marketplaces
 
 from sheets_sync.history import HistoryStore
-from sheets_sync.sources import fake_spapi
-from sheets_sync.sources.fake_spapi import FakeDocument, FakeSpApi
 from sheets_sync.sources.spapi import Settings, SpApiError, pull, pull_command
+from stockout_testing import fake_spapi
+from stockout_testing.fake_spapi import FakeDocument, FakeSpApi
 
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 DAILY = "GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA"

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from sheets_sync.fake_sheets import Running, main, replay, serve_fake
+from stockout_testing.fake_sheets import Running, main, replay, serve_fake
 
 
 @pytest.fixture(scope="module")

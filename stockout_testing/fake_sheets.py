@@ -15,7 +15,7 @@ fail the next requests (429, 5xx, 403) so retry logic can be tested without wait
         ... point the client at `url` ...
         assert fake.calls["values.batchGet"] == 1
 
-`python -m sheets_sync.fake_sheets CASSETTE...` replays recorded exchanges against a fresh fake
+`python -m stockout_testing.fake_sheets CASSETTE...` replays recorded exchanges against a fresh fake
 and exits non-zero when any answer differs (see `replay` for what is ignored).
 """
 
@@ -1512,9 +1512,9 @@ def serve_forever(port: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m sheets_sync.fake_sheets CASSETTE...`: replay, print matched/total per file.
+    """`python -m stockout_testing.fake_sheets CASSETTE...`: replay, print matched/total per file.
 
-    `python -m sheets_sync.fake_sheets --serve [PORT]` serves a fake instead (default 8765).
+    `python -m stockout_testing.fake_sheets --serve [PORT]` serves a fake instead (default 8765).
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--serve"]:
@@ -1523,8 +1523,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = [Path(p) for p in args]
     if not paths:
         print(
-            "usage: python -m sheets_sync.fake_sheets CASSETTE.json...\n"
-            "       python -m sheets_sync.fake_sheets --serve [PORT]",
+            "usage: python -m stockout_testing.fake_sheets CASSETTE.json...\n"
+            "       python -m stockout_testing.fake_sheets --serve [PORT]",
             file=sys.stderr,
         )
         return 2
