@@ -19,12 +19,13 @@ Conventions
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -316,61 +317,101 @@ def _in_stock_sd(units: Sequence[float], out: Sequence[bool], window: WindowAver
 # --- projection --------------------------------------------------------------------------
 
 
+def demand_sequence(
+    rate: float, horizon: int, promotions: Sequence[tuple[int, int, float]] = ()
+) -> list[float]:
+    """f_t = v × uplift_t for t in [0, horizon): the forecast demand the projection walks.
+
+    Promotions are (first day, last day inclusive, uplift); overlapping ones multiply. The
+    projection takes any per-day sequence, so a day-by-day forecast can replace this one
+    without touching the rules that read the projection.
+    """
+    if not promotions:
+        return [rate] * horizon
+    uplift = [1.0] * horizon
+    for start, end, factor in promotions:
+        for t in range(max(0, start), min(end + 1, horizon)):
+            uplift[t] *= factor
+    return [rate * u for u in uplift]
+
+
 @dataclass
 class Projection:
-    """Stock over the horizon as piecewise-constant demand segments.
+    """Stock over the horizon, day by day, for a per-day demand f_t (SPEC §3 v2).
 
-    Demand is constant between breakpoints (promotion starts and ends) and stock jumps when an
-    inbound shipment lands, so every question below is answered per segment in closed form
-    instead of day by day: fast enough for 10,000 SKUs and exact at integer boundaries.
+    Unmet demand is lost: start-of-day stock S(t) = E(t−1) + a_t, end-of-day stock
+    E(t) = max(0, S(t) − f_t). Running totals of demand make every question a subtraction and
+    every "first day below" a binary search between two landings, fast enough for 10,000 SKUs
+    and exact at integer boundaries (1e-9 of float noise allowed, as everywhere).
     """
 
     available: float
-    rate: float
-    horizon: int
-    arrivals: dict[int, float]
-    segments: list[tuple[int, int, float]]  # (start day, end day exclusive, daily demand)
+    daily: list[float]  # f_t for t in [0, horizon)
+    arrivals: dict[int, float]  # landing day -> units
+    totals: list[float] = field(init=False)  # F(t) = f_0 + … + f_(t−1)
+    landings: list[int] = field(init=False)  # landing days, in order
+
+    def __post_init__(self) -> None:
+        self.totals = [0.0, *itertools.accumulate(self.daily)]
+        self.landings = sorted(self.arrivals)
+
+    @property
+    def horizon(self) -> int:
+        return len(self.daily)
 
     def demand(self, start: int, end: int) -> float:
-        """Forecast demand f_start + … + f_(end−1)."""
-        total = 0.0
-        for s, e, r in self.segments:
-            lo, hi = max(s, start), min(e, end)
-            if hi > lo:
-                total += r * (hi - lo)
-        if end > self.horizon and self.segments:
-            total += self.segments[-1][2] * (end - max(start, self.horizon))
+        """Forecast demand f_start + … + f_(end−1); past the horizon the last day repeats."""
+        h = self.horizon
+        total = self.totals[min(max(end, 0), h)] - self.totals[min(max(start, 0), h)]
+        if end > h and h:
+            total += self.daily[-1] * (end - max(start, h))
         return total
 
     def forecast(self, day: int) -> float:
-        for s, e, r in self.segments:
-            if s <= day < e:
-                return r
-        return self.segments[-1][2] if self.segments else 0.0
+        if day < self.horizon:
+            return self.daily[day]
+        return self.daily[-1] if self.daily else 0.0
 
     def arrived(self, day: int) -> float:
         """A(t): inbound units landed on or before `day`."""
         total = 0.0
-        for d, qty in sorted(self.arrivals.items()):
+        for d in self.landings:
             if d <= day:
-                total += qty
+                total += self.arrivals[d]
         return total
 
-    def first_day_below(self, threshold: float) -> int | None:
-        """First day t whose end-of-day stock P(t) − f_t falls below `threshold`.
-
-        With threshold 0 that is the stockout day: the first t with P(t) < f_t.
-        """
+    def _segments(self) -> Iterator[tuple[int, int, float]]:
+        """(first day, end day exclusive, start-of-day stock on the first day) between landings."""
         stock = self.available
-        for s, e, r in self.segments:
-            stock += self.arrivals.get(s, 0.0)
-            if r > 0:
-                k = max(0, _floor((stock - threshold) / r))
-                if s + k < e:
-                    return s + k
-                stock -= r * (e - s)
-            elif stock < threshold:
-                return s
+        start = 0
+        for d in [*self.landings, self.horizon]:
+            if d > start:
+                yield start, d, stock
+                stock = max(0.0, stock - (self.totals[d] - self.totals[start]))
+                start = d
+            stock += self.arrivals.get(d, 0.0)
+
+    def stock_at(self, day: int) -> float:
+        """S(day): start-of-day stock, after that day's landing."""
+        for s, e, stock in self._segments():
+            if day < e:
+                return max(0.0, stock - (self.totals[max(day, s)] - self.totals[s]))
+        return 0.0
+
+    def first_day_below(self, threshold: float, start: int = 0) -> int | None:
+        """First day t ≥ `start` whose end-of-day stock S(t) − f_t falls below `threshold`.
+
+        With threshold 0 that is the stockout day: the first t with S(t) < f_t.
+        """
+        for s, e, stock in self._segments():
+            if e <= start:
+                continue
+            lo = max(s, start)
+            # S(s) − (F(t+1) − F(s)) < threshold  ⟺  F(t+1) > S(s) + F(s) − threshold
+            target = stock + self.totals[s] - threshold + EPS
+            i = bisect.bisect_right(self.totals, target, lo + 1, e + 1)
+            if i <= e:
+                return i - 1
         return None
 
     def daily_stock(self, days: int) -> list[float]:
@@ -385,36 +426,19 @@ class Projection:
 
 
 def project(
-    available: float,
-    rate: float,
-    horizon: int,
-    inbound: Sequence[tuple[int, float]] = (),
-    promotions: Sequence[tuple[int, int, float]] = (),
+    available: float, demand: Sequence[float], inbound: Sequence[tuple[int, float]] = ()
 ) -> Projection:
-    """Build the projection. Inbound: (ETA day, units); an ETA in the past lands on day 0.
+    """Build the projection for a per-day demand f_0 … f_(horizon−1).
 
-    Promotions: (first day, last day inclusive, uplift); overlapping promotions multiply.
+    Inbound: (ETA day, units); an ETA in the past lands on day 0, one past the horizon never.
     """
+    horizon = len(demand)
     arrivals: dict[int, float] = {}
     for day, qty in inbound:
         d = max(0, day)
         if d < horizon and qty > 0:
             arrivals[d] = arrivals.get(d, 0.0) + qty
-    cuts = {0, horizon}
-    cuts.update(arrivals)
-    for start, end, _ in promotions:
-        for day in (start, end + 1):
-            if 0 < day < horizon:
-                cuts.add(day)
-    points = sorted(cuts)
-    segments = []
-    for s, e in itertools.pairwise(points):
-        uplift = 1.0
-        for start, end, factor in promotions:
-            if start <= s <= end:
-                uplift *= factor
-        segments.append((s, e, rate * uplift))
-    return Projection(max(0.0, available), rate, horizon, arrivals, segments)
+    return Projection(max(0.0, available), list(demand), arrivals)
 
 
 # --- lead time, safety stock, reorder ----------------------------------------------------
@@ -668,6 +692,11 @@ class SkuPlan:
     last_out_of_stock_day: int | None
 
 
+def forecast_demand(item: SkuInput, rate: float, settings: Settings) -> list[float]:
+    """The SKU's demand f_t over the horizon, the one sequence every projection of it walks."""
+    return demand_sequence(rate, int(settings.horizon_days), item.promotions)
+
+
 def _mode_days(item: SkuInput, settings: Settings, mode: str) -> float:
     own = getattr(item, f"{mode}_days", None)
     if mode == "transfer":
@@ -750,7 +779,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
             last_out,
         )
 
-    proj = project(available, v, int(s.horizon_days), item.inbound, item.promotions)
+    proj = project(available, forecast_demand(item, v, s), item.inbound)
     cover = available / v if v > 0 else None
     cover_all = (available + inbound_total) / v if v > 0 else None
     stockout = proj.first_day_below(0.0)
@@ -974,7 +1003,8 @@ def stockout_date(
     day0 = _required_date(as_of, "as_of")
     if rate <= 0:
         return None
-    proj = project(stock, rate, 100_000, _one_inbound(inbound_qty, inbound_eta, day0))
+    inbound = _one_inbound(inbound_qty, inbound_eta, day0)
+    proj = project(stock, demand_sequence(rate, _cell_horizon(stock, rate, inbound)), inbound)
     t = proj.first_day_below(0.0)
     return add_days(day0, t) if t is not None else None
 
@@ -1024,7 +1054,8 @@ def reorder_date(
     ss = _optional(safety_stock, "safety_stock", 0.0, minimum=0)
     if rate <= 0:
         return None
-    proj = project(stock, rate, 100_000, _one_inbound(inbound_qty, inbound_eta, day0))
+    inbound = _one_inbound(inbound_qty, inbound_eta, day0)
+    proj = project(stock, demand_sequence(rate, _cell_horizon(stock, rate, inbound)), inbound)
     t = proj.first_day_below(ss)
     return add_days(day0, t - _ceil(lead)) if t is not None else None
 
@@ -1085,6 +1116,16 @@ def _required_date(value: object, name: str) -> dt.date:
     if day is None:
         raise InputError(f"{name} is required")
     return day
+
+
+def _cell_horizon(stock: float, rate: float, inbound: Sequence[tuple[int, float]]) -> int:
+    """Days a cell's projection needs: past the last landing and the stock it brings."""
+    landed = stock
+    last = 0
+    for day, qty in inbound:
+        landed += qty
+        last = max(last, day)
+    return min(100_000, last + _ceil(landed / rate) + 2)
 
 
 def _one_inbound(qty: object, eta: object, as_of: dt.date) -> list[tuple[int, float]]:

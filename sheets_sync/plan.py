@@ -432,7 +432,7 @@ def _orders(
         row = plans.loc[sku]
         rate = row["daily_sales"] if row["daily_sales"] == row["daily_sales"] else 0.0
         proj = formulas.project(
-            item.available, rate, settings.horizon_days, item.inbound, item.promotions
+            item.available, formulas.forecast_demand(item, rate, settings), item.inbound
         )
         days = [(d - as_of).days for d in group["promised_date"]]
         stock = proj.daily_stock(max(1, max(days) + 1))
@@ -474,8 +474,7 @@ def _timeline(
     data: dict[str, Any] = {"Date": [formulas.add_days(as_of, d) for d in range(TIMELINE_DAYS)]}
     for row in urgent.itertuples(index=False):
         item = items[row.sku]
-        proj = formulas.project(
-            item.available, row.daily_sales, settings.horizon_days, item.inbound, item.promotions
-        )
+        demand = formulas.forecast_demand(item, row.daily_sales, settings)
+        proj = formulas.project(item.available, demand, item.inbound)
         data[row.sku] = [formulas.round_to(x, 0) for x in proj.daily_stock(TIMELINE_DAYS)]
     return pd.DataFrame(data)

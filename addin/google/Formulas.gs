@@ -391,60 +391,115 @@ var Formulas = (function () {
 
   // --- projection -----------------------------------------------------------------------------
 
-  /** Projection: stock over the horizon as piecewise-constant demand segments. */
+  /** demand_sequence: f_t = v × uplift_t for t in [0, horizon). */
+  function demand_sequence(rate, horizon, promotions) {
+    var out = new Array(horizon);
+    var t;
+    if (!promotions || !promotions.length) {
+      for (t = 0; t < horizon; t++) out[t] = rate;
+      return out;
+    }
+    var uplift = new Array(horizon);
+    for (t = 0; t < horizon; t++) uplift[t] = 1.0;
+    promotions.forEach(function (promo) {
+      for (var d = Math.max(0, promo[0]); d < Math.min(promo[1] + 1, horizon); d++) {
+        uplift[d] *= promo[2];
+      }
+    });
+    for (t = 0; t < horizon; t++) out[t] = rate * uplift[t];
+    return out;
+  }
+
+  /** First index i in [lo, hi) with values[i] > x, else hi (Python's bisect_right). */
+  function bisect_right(values, x, lo, hi) {
+    while (lo < hi) {
+      var mid = Math.floor((lo + hi) / 2);
+      if (x < values[mid]) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** Projection: stock over the horizon, day by day, for a per-day demand f_t. */
   class Projection {
-    constructor(available, rate, horizon, arrivals, segments) {
+    constructor(available, daily, arrivals) {
       this.available = available;
-      this.rate = rate;
-      this.horizon = horizon;
+      this.daily = daily;
       this.arrivals = arrivals; // Map day -> units, in Python's insertion order
-      this.segments = segments; // [start day, end day exclusive, daily demand]
+      var totals = [0.0];
+      var acc = 0.0;
+      for (var t = 0; t < daily.length; t++) {
+        acc += daily[t];
+        totals.push(acc);
+      }
+      this.totals = totals;
+      this.landings = sortedNumbers(Array.from(arrivals.keys()));
+    }
+
+    get horizon() {
+      return this.daily.length;
     }
 
     demand(start, end) {
-      var total = 0.0;
-      this.segments.forEach(function (seg) {
-        var lo = Math.max(seg[0], start);
-        var hi = Math.min(seg[1], end);
-        if (hi > lo) total += seg[2] * (hi - lo);
-      });
-      if (end > this.horizon && this.segments.length) {
-        total += this.segments[this.segments.length - 1][2] * (end - Math.max(start, this.horizon));
-      }
+      var h = this.horizon;
+      var total =
+        this.totals[Math.min(Math.max(end, 0), h)] - this.totals[Math.min(Math.max(start, 0), h)];
+      if (end > h && h) total += this.daily[h - 1] * (end - Math.max(start, h));
       return total;
     }
 
     forecast(day) {
-      for (var i = 0; i < this.segments.length; i++) {
-        var seg = this.segments[i];
-        if (seg[0] <= day && day < seg[1]) return seg[2];
-      }
-      return this.segments.length ? this.segments[this.segments.length - 1][2] : 0.0;
+      if (day < this.horizon) return this.daily[day];
+      return this.daily.length ? this.daily[this.daily.length - 1] : 0.0;
     }
 
     arrived(day) {
       var total = 0.0;
-      var arrivals = this.arrivals;
-      sortedNumbers(Array.from(arrivals.keys())).forEach(function (d) {
-        if (d <= day) total += arrivals.get(d);
-      });
+      for (var i = 0; i < this.landings.length; i++) {
+        if (this.landings[i] <= day) total += this.arrivals.get(this.landings[i]);
+      }
       return total;
     }
 
-    first_day_below(threshold) {
+    _segments() {
+      var out = [];
       var stock = this.available;
-      for (var i = 0; i < this.segments.length; i++) {
-        var s = this.segments[i][0];
-        var e = this.segments[i][1];
-        var r = this.segments[i][2];
-        stock += this.arrivals.has(s) ? this.arrivals.get(s) : 0.0;
-        if (r > 0) {
-          var k = Math.max(0, _floor((stock - threshold) / r));
-          if (s + k < e) return s + k;
-          stock -= r * (e - s);
-        } else if (stock < threshold) {
-          return s;
+      var start = 0;
+      var days = this.landings.concat([this.horizon]);
+      for (var i = 0; i < days.length; i++) {
+        var d = days[i];
+        if (d > start) {
+          out.push([start, d, stock]);
+          stock = pyMax(0.0, stock - (this.totals[d] - this.totals[start]));
+          start = d;
         }
+        stock += this.arrivals.has(d) ? this.arrivals.get(d) : 0.0;
+      }
+      return out;
+    }
+
+    stock_at(day) {
+      var segments = this._segments();
+      for (var i = 0; i < segments.length; i++) {
+        var s = segments[i][0];
+        if (day < segments[i][1]) {
+          return pyMax(0.0, segments[i][2] - (this.totals[Math.max(day, s)] - this.totals[s]));
+        }
+      }
+      return 0.0;
+    }
+
+    first_day_below(threshold, start) {
+      start = start || 0;
+      var segments = this._segments();
+      for (var k = 0; k < segments.length; k++) {
+        var s = segments[k][0];
+        var e = segments[k][1];
+        if (e <= start) continue;
+        var lo = Math.max(s, start);
+        var target = segments[k][2] + this.totals[s] - threshold + EPS;
+        var i = bisect_right(this.totals, target, lo + 1, e + 1);
+        if (i <= e) return i - 1;
       }
       return null;
     }
@@ -459,52 +514,18 @@ var Formulas = (function () {
       }
       return out;
     }
-
-    /** The JSON Python's dataclasses.asdict + json.dumps would give (dict keys become text). */
-    toJSON() {
-      var arrivals = {};
-      this.arrivals.forEach(function (qty, day) {
-        arrivals[String(day)] = qty;
-      });
-      return {
-        available: this.available,
-        rate: this.rate,
-        horizon: this.horizon,
-        arrivals: arrivals,
-        segments: this.segments,
-      };
-    }
   }
 
-  function project(available, rate, horizon, inbound, promotions) {
+  function project(available, demand, inbound) {
     inbound = inbound || [];
-    promotions = promotions || [];
+    var horizon = demand.length;
     var arrivals = new Map();
     inbound.forEach(function (pair) {
       var d = Math.max(0, pair[0]);
       var qty = pair[1];
       if (d < horizon && qty > 0) arrivals.set(d, (arrivals.has(d) ? arrivals.get(d) : 0.0) + qty);
     });
-    var cuts = new Set([0, horizon]);
-    arrivals.forEach(function (_, d) {
-      cuts.add(d);
-    });
-    promotions.forEach(function (promo) {
-      [promo[0], promo[1] + 1].forEach(function (day) {
-        if (0 < day && day < horizon) cuts.add(day);
-      });
-    });
-    var points = sortedNumbers(Array.from(cuts));
-    var segments = [];
-    for (var i = 0; i + 1 < points.length; i++) {
-      var s = points[i];
-      var uplift = 1.0;
-      promotions.forEach(function (promo) {
-        if (promo[0] <= s && s <= promo[1]) uplift *= promo[2];
-      });
-      segments.push([s, points[i + 1], rate * uplift]);
-    }
-    return new Projection(Math.max(0.0, available), rate, horizon, arrivals, segments);
+    return new Projection(Math.max(0.0, available), demand.slice(), arrivals);
   }
 
   // --- lead time, safety stock, reorder -------------------------------------------------------
@@ -692,6 +713,10 @@ var Formulas = (function () {
     RELAUNCH,
   ];
 
+  function forecast_demand(item, rate, settings) {
+    return demand_sequence(rate, Math.trunc(settings.horizon_days), item.promotions);
+  }
+
   function _mode_days(item, settings, mode) {
     var own = item[mode + '_days'];
     if (mode === 'transfer') return 0.0;
@@ -828,7 +853,7 @@ var Formulas = (function () {
       ]);
     }
 
-    var proj = project(available, v, Math.trunc(s.horizon_days), item.inbound, item.promotions);
+    var proj = project(available, forecast_demand(item, v, s), item.inbound);
     var cover = v > 0 ? available / v : null;
     var cover_all = v > 0 ? (available + inbound_total) / v : null;
     var stockout = proj.first_day_below(0.0);
@@ -1081,7 +1106,8 @@ var Formulas = (function () {
     var rate = _required(daily_sales, 'daily_sales');
     var day0 = _required_date(as_of, 'as_of');
     if (rate <= 0) return null;
-    var proj = project(stock, rate, 100000, _one_inbound(inbound_qty, inbound_eta, day0));
+    var inbound = _one_inbound(inbound_qty, inbound_eta, day0);
+    var proj = project(stock, demand_sequence(rate, _cell_horizon(stock, rate, inbound)), inbound);
     var t = proj.first_day_below(0.0);
     return t !== null ? add_days(day0, t) : null;
   }
@@ -1126,7 +1152,8 @@ var Formulas = (function () {
     var day0 = _required_date(as_of, 'as_of');
     var ss = _optional(safety_stock, 'safety_stock', 0.0, 0);
     if (rate <= 0) return null;
-    var proj = project(stock, rate, 100000, _one_inbound(inbound_qty, inbound_eta, day0));
+    var inbound = _one_inbound(inbound_qty, inbound_eta, day0);
+    var proj = project(stock, demand_sequence(rate, _cell_horizon(stock, rate, inbound)), inbound);
     var t = proj.first_day_below(ss);
     return t !== null ? add_days(day0, t - _ceil(lead)) : null;
   }
@@ -1188,6 +1215,16 @@ var Formulas = (function () {
     return day;
   }
 
+  function _cell_horizon(stock, rate, inbound) {
+    var landed = stock;
+    var last = 0;
+    inbound.forEach(function (pair) {
+      landed += pair[1];
+      last = Math.max(last, pair[0]);
+    });
+    return Math.min(100000, last + _ceil(landed / rate) + 2);
+  }
+
   function _one_inbound(qty, eta, as_of) {
     var units = to_number(qty, 'inbound_qty');
     var day = to_date(eta, 'inbound_eta');
@@ -1219,7 +1256,9 @@ var Formulas = (function () {
     out_of_stock_days: out_of_stock_days,
     InStockTotals: InStockTotals,
     velocity: velocity,
+    demand_sequence: demand_sequence,
     project: project,
+    forecast_demand: forecast_demand,
     lead_time: lead_time,
     inverse_normal_cdf: inverse_normal_cdf,
     safety_stock_units: safety_stock_units,

@@ -141,14 +141,14 @@ def test_plan_numbers_for_a_gap() -> None:
 
 
 def test_lost_sales_do_not_eat_the_next_inbound() -> None:
-    proj = f.project(10, 2, 60, [(10, 100)])
+    proj = f.project(10, f.demand_sequence(2, 60), [(10, 100)])
     stock = proj.daily_stock(12)
     assert stock[5] == 0  # sold out on day 5
     assert stock[10] == 100  # the shipment refills the shelf, no phantom backlog
 
 
 def test_promotions_multiply_and_move_the_stockout() -> None:
-    proj = f.project(300, 5, 365, promotions=[(10, 19, 2.0), (15, 24, 1.5)])
+    proj = f.project(300, f.demand_sequence(5, 365, [(10, 19, 2.0), (15, 24, 1.5)]))
     assert proj.forecast(9) == 5 and proj.forecast(10) == 10
     assert proj.forecast(15) == 15 and proj.forecast(22) == 7.5 and proj.forecast(25) == 5
     # 10x5 + 5x10 + 5x15 + 5x7.5 = 212.5 by day 25; 87.5 left at 5/day -> day 25 + 17.
