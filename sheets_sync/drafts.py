@@ -43,7 +43,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from addin import formulas as fm
 from sheets_sync import workbook
 from sheets_sync.messaging_rules import check_buyer_message
-from sheets_sync.types import Tab
+from sheets_sync.types import Tab, Target
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 TAB = workbook.DRAFTS
@@ -233,22 +233,20 @@ def _split_subject(text: str) -> tuple[str, str]:
     return "", text.strip()
 
 
-def template_dirs_for(target: str, settings: Any) -> list[Path]:
+def template_dirs_for(target: Target, settings: Any) -> list[Path]:
     """Where templates are looked up, first match wins: the user's, then the shipped ones.
 
     The user's folder is `templates` beside a workbook file, or Settings `templates_path`
     (relative to the workbook's folder). Inside it, files may sit under `messages/` as in this
     repository or directly as `<language>/<kind>.txt.j2`.
     """
-    book = "" if target.startswith("gsheet:") else target.removeprefix("excel:")
-    is_file = book not in ("", "caller")
-    base = Path(book).expanduser().resolve().parent if is_file else Path.cwd()
+    base = target.template_root
     roots: list[Path] = []
     own = setting(settings, "templates_path", "")
     if own:
         roots.append(base / Path(str(own)).expanduser())
-    if is_file:
-        roots.append(base / "templates")
+    if target.folder is not None:
+        roots.append(target.folder / "templates")
     dirs = [root / "messages" if (root / "messages").is_dir() else root for root in roots]
     dirs = [d for d in dirs if d.is_dir()]
     return [*dirs, SHIPPED_TEMPLATES]

@@ -32,15 +32,14 @@ the tab wins, and the store fills every other day.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
-import platformdirs
+
+from sheets_sync.types import Target
 
 SALES_SOURCES = ("all_orders", "shipments")
 STOCK_SOURCES = ("fba_daily", "snapshot")
@@ -76,24 +75,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def data_home() -> Path:
-    """Where stores without a workbook file live: `$STOCKOUT_HOME`, else the user data dir."""
-    home = os.environ.get("STOCKOUT_HOME")
-    return Path(home) if home else platformdirs.user_data_path("stockout-kit", appauthor=False)
-
-
-def store_path(target: str) -> Path:
-    """The store file for TARGET (`book.xlsx`, `gsheet:<id or URL>`, `excel:<book path>`)."""
-    if target.startswith("gsheet:"):
-        ref = target.removeprefix("gsheet:")
-        found = re.search(r"/d/([A-Za-z0-9_-]+)", ref)
-        sheet_id = found.group(1) if found else ref
-        safe = re.sub(r"[^A-Za-z0-9_-]", "_", sheet_id.strip()) or "sheet"
-        return data_home() / "gsheets" / f"{safe}.stockout.sqlite"
-    book = Path(target.removeprefix("excel:")).expanduser()
-    return book.with_name(f"{book.stem}.stockout.sqlite")
-
-
 class HistoryStore:
     """One SQLite history file. Open with `for_target`, close with `close()` or `with`."""
 
@@ -107,8 +88,8 @@ class HistoryStore:
         self._migrate()
 
     @classmethod
-    def for_target(cls, target: str) -> HistoryStore:
-        return cls(store_path(target))
+    def for_target(cls, target: Target) -> HistoryStore:
+        return cls(target.store_path)
 
     def close(self) -> None:
         self._db.close()

@@ -51,7 +51,7 @@ from sheets_sync.drafts import (
     render_message,
     setting,
 )
-from sheets_sync.history import store_path
+from sheets_sync.types import Target
 
 #: Seconds allowed for connecting to and talking with a mail server or webhook.
 TIMEOUT = 20
@@ -87,9 +87,9 @@ class DeliveryError(Exception):
     """A channel could not deliver; the message is safe to show (no secrets)."""
 
 
-def state_path_for(target: str) -> Path:
+def state_path_for(target: Target) -> Path:
     """The alert memory of TARGET: beside its history store, e.g. `book.stockout-alerts.json`."""
-    store = store_path(target)
+    store = target.store_path
     return store.with_name(store.name.removesuffix(".sqlite") + "-alerts.json")
 
 

@@ -20,7 +20,7 @@ from addin import formulas
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
 from sheets_sync.plan import Plan, compute_plan, read_incidents
-from sheets_sync.types import Backend, Chart, Tab
+from sheets_sync.types import Backend, Chart, Tab, Target, TargetError
 
 ALERT_COLOURS = {
     formulas.OUT: "C00000", formulas.CRITICAL: "FF5B5B", formulas.WARNING: "FFB347",
@@ -79,7 +79,7 @@ class RefreshResult:
 
 
 def refresh(
-    target: str | Backend,
+    target: str | Target | Backend,
     *,
     as_of: dt.date | None = None,
     dry_run: bool = False,
@@ -88,13 +88,14 @@ def refresh(
 ) -> RefreshResult:
     """Refresh TARGET (a path, `gsheet:<id>`, `excel:caller`, or an open backend)."""
     step = progress or (lambda *_: None)
-    backend = open_backend(target) if isinstance(target, str) else target
-    label = target if isinstance(target, str) else backend.label
+    backend = open_backend(target) if isinstance(target, str | Target) else target
+    label = str(target) if isinstance(target, str | Target) else backend.label
     step("Reading workbook", 0, 1)
     grids = backend.read([*wb.INPUT_TABS, *wb.OUTPUT_TABS])
+    place = backend.target  # after the read: a live Excel book is known by its path only then
     inputs = wb.read_inputs(grids)
     day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
-    store = _store(label)
+    store = _store(place)
     incidents = read_incidents(wb.read_table(wb.INCIDENTS, grids.get(wb.INCIDENTS), wb.Problems()))
     plan = compute_plan(
         inputs,
@@ -110,7 +111,7 @@ def refresh(
         wb.INCIDENTS: incidents_tab(plan, grids.get(wb.INCIDENTS), language),
         wb.TIMELINE: timeline_tab(plan),
     }
-    drafts = _drafts(plan, grids.get(wb.DRAFTS), label, inputs.problems)
+    drafts = _drafts(plan, grids.get(wb.DRAFTS), place, inputs.problems)
     if drafts is not None:
         tabs[wb.DRAFTS] = drafts
     tabs[wb.PROBLEMS] = problems_tab(inputs.problems, language)
@@ -121,17 +122,17 @@ def refresh(
         result.written = list(tabs)
         step("Writing workbook", 1, 1)
     if notify and not dry_run:
-        result.notices = _notify(plan, label)
+        result.notices = _notify(plan, place)
     return result
 
 
-def _store(label: str) -> dict[str, pd.DataFrame | None]:
+def _store(target: Target) -> dict[str, pd.DataFrame | None]:
     """What the local history store knows, if this workbook has one (never creates it)."""
-    from sheets_sync.history import HistoryStore, store_path
+    from sheets_sync.history import HistoryStore
 
     try:
-        path = store_path(label)
-    except (ValueError, OSError):
+        path = target.store_path
+    except (TargetError, ValueError, OSError):
         return {}
     if not path.is_file():
         return {}
@@ -144,25 +145,25 @@ def _store(label: str) -> dict[str, pd.DataFrame | None]:
         }
 
 
-def _drafts(plan: Plan, existing: Any, label: str, problems: wb.Problems) -> Tab | None:
+def _drafts(plan: Plan, existing: Any, target: Target, problems: wb.Problems) -> Tab | None:
     from sheets_sync.drafts import drafts_tab, template_dirs_for
 
     try:
-        return drafts_tab(plan, existing, template_dirs=template_dirs_for(label, plan.settings))
+        return drafts_tab(plan, existing, template_dirs=template_dirs_for(target, plan.settings))
     except Exception as exc:  # a broken user template must not stop the refresh
         problems.add(wb.DRAFTS, None, "", None, f"drafts not updated: {exc}")
         return None
 
 
-def _notify(plan: Plan, label: str) -> list[str]:
+def _notify(plan: Plan, target: Target) -> list[str]:
     from sheets_sync.drafts import template_dirs_for
     from sheets_sync.notify import send_alerts, state_path_for
 
     result = send_alerts(
         plan,
-        state_path=state_path_for(label),
+        state_path=state_path_for(target),
         settings=plan.settings,
-        template_dirs=template_dirs_for(label, plan.settings),
+        template_dirs=template_dirs_for(target, plan.settings),
     )
     return list(result.messages)
 

@@ -26,8 +26,7 @@ import click
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from sheets_sync.backends.gsheets import spreadsheet_id
-from sheets_sync.types import TargetError
+from sheets_sync.types import TargetError, spreadsheet_id
 
 log = logging.getLogger("stockout.server")
 

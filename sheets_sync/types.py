@@ -1,4 +1,5 @@
-"""The shapes every layer exchanges: cells, grids, tabs, charts, format kinds, backends, errors.
+"""The shapes every layer exchanges: targets, cells, grids, tabs, charts, format kinds, backends,
+errors.
 
 This module sits at the bottom of `sheets_sync` (it imports nothing of the project), so the
 workbook contract, the backends, the plan and the entry points can all share these names without
@@ -9,10 +10,15 @@ stored lives in `sheets_sync.backends`.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import platformdirs
 
 #: A cell value as backends exchange it: text, number, boolean, date, datetime or empty.
 Cell = str | int | float | bool | dt.date | dt.datetime | None
@@ -35,6 +41,93 @@ class TargetError(Exception):
 
     The message is for the user, in plain words; the CLI prints it and exits with code 2.
     """
+
+
+# --- targets -------------------------------------------------------------------------------
+# What a TARGET argument names, parsed once: `book.xlsx`, `gsheet:<id or URL>`, `excel:<book>`.
+# The backend that opens it, the history store beside it, the alert memory and the user's message
+# templates all follow from the same `Target`, so a display label ("Google Sheet 'Shop'") is
+# never mistaken for a path.
+
+Kind = Literal["xlsx", "gsheet", "excel"]
+
+
+def spreadsheet_id(text: str) -> str:
+    """The id in `1AbC...` or `https://docs.google.com/spreadsheets/d/1AbC.../edit#gid=0`."""
+    text = text.strip()
+    match = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+    if match:
+        return match.group(1)
+    if re.fullmatch(r"[A-Za-z0-9_-]{10,}", text):
+        return text
+    raise TargetError(
+        f"'{text}' is not a Google Sheets id or URL. Use gsheet:<id>, where <id> is the part "
+        "of the sheet's address between /d/ and /edit."
+    )
+
+
+def data_home() -> Path:
+    """Where stores without a workbook file live: `$STOCKOUT_HOME`, else the user data dir."""
+    home = os.environ.get("STOCKOUT_HOME")
+    return Path(home) if home else platformdirs.user_data_path("stockout-kit", appauthor=False)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A workbook's place. `key` is the file path, the spreadsheet id, or the Excel book
+    (a name or path as Excel knows it, or "caller" for the book whose button ran Python)."""
+
+    kind: Kind
+    key: str
+
+    @classmethod
+    def parse(cls, text: str | os.PathLike[str] | Target) -> Target:
+        """Read a TARGET argument (a `Target` is returned as is)."""
+        if isinstance(text, Target):
+            return text
+        text = os.fspath(text)
+        if text.startswith("gsheet:"):
+            return cls("gsheet", spreadsheet_id(text.removeprefix("gsheet:")))
+        if text.startswith("excel:"):
+            return cls("excel", text.removeprefix("excel:") or "caller")
+        return cls("xlsx", text)
+
+    def __str__(self) -> str:
+        return self.key if self.kind == "xlsx" else f"{self.kind}:{self.key}"
+
+    @property
+    def book(self) -> Path | None:
+        """The workbook file, when there is one on this machine."""
+        if self.kind == "gsheet" or (self.kind == "excel" and self.key == "caller"):
+            return None
+        return Path(self.key).expanduser()
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder holding the workbook file (None for a Google Sheet)."""
+        book = self.book
+        return None if book is None else book.resolve().parent
+
+    @property
+    def store_path(self) -> Path:
+        """The history store: beside the workbook file, else one per sheet in the data folder."""
+        book = self.book
+        if book is not None:
+            return book.with_name(f"{book.stem}.stockout.sqlite")
+        if self.kind == "gsheet":
+            return data_home() / "gsheets" / f"{self.key}.stockout.sqlite"
+        raise TargetError(
+            "The Excel workbook that called Python is not known yet; open it before asking "
+            "where its history store is."
+        )
+
+    @property
+    def template_root(self) -> Path:
+        """The folder a relative Settings `templates_path` starts from (else the current one)."""
+        return self.folder or Path.cwd()
+
+
+# --- cells and tabs ------------------------------------------------------------------------
 
 
 class FormatKind(StrEnum):
@@ -82,6 +175,8 @@ class Backend(Protocol):
 
     #: What to call the target in messages: a file path, "Google Sheet <title>", ...
     label: str
+    #: Where the workbook is (for its history store, alert memory and templates).
+    target: Target
 
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
         """Return every requested tab as rows of cell values (header row first).

@@ -14,19 +14,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sheets_sync.types import Backend
+from sheets_sync.types import Backend, Target
 
 
-def open_backend(target: str, **options: Any) -> Backend:
+def open_backend(target: str | Target, **options: Any) -> Backend:
     """Open TARGET: `book.xlsx` (default), `gsheet:<id or URL>`, or `excel:caller`."""
-    if target.startswith("gsheet:"):
+    place = Target.parse(target)
+    if place.kind == "gsheet":
         from sheets_sync.backends.gsheets import GoogleSheetsBackend
 
-        return GoogleSheetsBackend(target.removeprefix("gsheet:"), **options)
-    if target.startswith("excel:"):
+        return GoogleSheetsBackend(place.key, **options)
+    if place.kind == "excel":
         from sheets_sync.backends.excel_live import LiveExcelBackend
 
-        return LiveExcelBackend(target.removeprefix("excel:"), **options)
+        return LiveExcelBackend(place.key, **options)
     from sheets_sync.backends.xlsx import XlsxBackend
 
-    return XlsxBackend(target, **options)
+    return XlsxBackend(place.key, **options)

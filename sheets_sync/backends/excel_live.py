@@ -20,7 +20,7 @@ import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sheets_sync.types import Grid, Tab, TargetError
+from sheets_sync.types import Grid, Tab, Target, TargetError
 
 #: Number formats for `Tab.formats` kinds; "text" cells are protected by the apostrophe instead.
 NUMBER_FORMATS = {
@@ -45,6 +45,11 @@ class LiveExcelBackend:
         self._spec = book_spec or "caller"
         self._book = book
         self.label = self._spec if book is None else _book_label(book)
+
+    @property
+    def target(self) -> Target:
+        """The workbook as Excel named it: its full path once found, else what was asked for."""
+        return Target("excel", self.label)
 
     @property
     def book(self) -> Any:

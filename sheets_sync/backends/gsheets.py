@@ -36,7 +36,7 @@ from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
-from sheets_sync.types import Grid, Tab, TargetError
+from sheets_sync.types import Grid, Tab, Target, TargetError, spreadsheet_id
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
@@ -63,20 +63,6 @@ def to_serial(value: dt.date | dt.datetime) -> float:
         value = dt.datetime(value.year, value.month, value.day)
     delta = value.replace(tzinfo=None) - EPOCH
     return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-
-
-def spreadsheet_id(text: str) -> str:
-    """The id in `1AbC...` or `https://docs.google.com/spreadsheets/d/1AbC.../edit#gid=0`."""
-    text = text.strip()
-    match = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
-    if match:
-        return match.group(1)
-    if re.fullmatch(r"[A-Za-z0-9_-]{10,}", text):
-        return text
-    raise TargetError(
-        f"'{text}' is not a Google Sheets id or URL. Use gsheet:<id>, where <id> is the part "
-        "of the sheet's address between /d/ and /edit."
-    )
 
 
 def _quote(title: str) -> str:
@@ -198,6 +184,7 @@ class GoogleSheetsBackend:
         """
         self.id = spreadsheet_id(spreadsheet)
         self.label = f"Google Sheet {self.id}"
+        self.target = Target("gsheet", self.id)
         self.tries = max(1, tries)
         self._sleep = sleep
         self._account: str | None = None

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets_sync.types import Formula, Grid, Tab, TargetError
+from sheets_sync.types import Formula, Grid, Tab, Target, TargetError
 
 FORMATS = {
     "date": "yyyy-mm-dd",
@@ -45,6 +45,7 @@ class XlsxBackend:
     def __init__(self, path: str | os.PathLike, *, create: bool = False) -> None:
         self.path = Path(path).expanduser()
         self.label = str(self.path)
+        self.target = Target("xlsx", str(self.path))
         self._create = create
         self._book: Workbook | None = None
         self._computed: Workbook | None = None  # loaded only if a tab holds formulas

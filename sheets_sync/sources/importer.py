@@ -49,7 +49,7 @@ from sheets_sync.sources.amazon_reports import (
     read_stock,
 )
 from sheets_sync.terminal import ProgressFn, fail, progress_bars
-from sheets_sync.types import Grid, Tab, TargetError
+from sheets_sync.types import Grid, Tab, Target, TargetError
 
 #: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
 
@@ -96,7 +96,7 @@ class ImportResult:
 
 
 def import_files(
-    target: str, paths: Sequence[str | Path], progress: ProgressFn | None = None
+    target: str | Target, paths: Sequence[str | Path], progress: ProgressFn | None = None
 ) -> ImportResult:
     """Import report files into TARGET's store and workbook.
 
@@ -104,6 +104,7 @@ def import_files(
     and nothing changes. An unreadable workbook raises `TargetError`.
     """
     reports = [open_report(path) for path in paths]
+    target = Target.parse(target)
     with HistoryStore.for_target(target) as store:
         result = ImportResult(store.path)
         inventory: list[InventoryRecord] = []
@@ -179,7 +180,7 @@ def save_inventory(store: HistoryStore, records: Iterable[InventoryRecord], day:
 
 
 def update_workbook(
-    target: str,
+    target: str | Target,
     inventory: Sequence[InventoryRecord],
     orders: Sequence[OpenOrder],
     result: ImportResult,

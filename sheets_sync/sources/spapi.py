@@ -55,7 +55,7 @@ from sheets_sync.sources.importer import (
     update_workbook,
 )
 from sheets_sync.terminal import ProgressFn, fail, progress_bars
-from sheets_sync.types import TargetError
+from sheets_sync.types import Target, TargetError
 
 ENV_NAMES = ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET")
 #: report type -> the report kind its file must be recognised as.
@@ -123,7 +123,7 @@ class PullResult(ImportResult):
 
 
 def pull(
-    target: str,
+    target: str | Target,
     settings: Settings | None = None,
     progress: ProgressFn | None = None,
     time_limit: float = 900.0,
@@ -136,6 +136,7 @@ def pull(
     Stops waiting for reports after TIME_LIMIT seconds in all (a report still processing then
     is a note, and the next pull asks again). Raises `SpApiError` when it cannot start.
     """
+    target = Target.parse(target)
     settings = settings or Settings.from_env()
     api = _Api(settings, time.monotonic() + time_limit, backoff)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)

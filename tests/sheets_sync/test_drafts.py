@@ -14,6 +14,7 @@ from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import SHIPPED_TEMPLATES, drafts_tab, template_dirs_for
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import compute_plan
+from sheets_sync.types import Target
 
 D = dt.date
 AS_OF = D(2025, 3, 3)
@@ -223,7 +224,7 @@ def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_chec
         "buyer_delay",
         "Subject: Order {{ order_id }}\nSorry! Track it at https://myshop.com. Leave a review!\n",
     )
-    dirs = template_dirs_for(str(book), SimpleNamespace())
+    dirs = template_dirs_for(Target.parse(book), SimpleNamespace())
     assert dirs == [tmp_path / "templates" / "messages", SHIPPED_TEMPLATES]
     row = rows_by_key(drafts_tab(make_plan(orders=[order("D-1")]), None, template_dirs=dirs))[
         "buyer_delay:D-1"
@@ -243,9 +244,11 @@ def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_chec
 def test_templates_path_setting_is_relative_to_the_workbook(tmp_path):
     (tmp_path / "shared" / "de").mkdir(parents=True)
     (tmp_path / "templates").mkdir()
-    dirs = template_dirs_for(str(tmp_path / "b.xlsx"), SimpleNamespace(templates_path="shared"))
+    dirs = template_dirs_for(
+        Target.parse(tmp_path / "b.xlsx"), SimpleNamespace(templates_path="shared")
+    )
     assert dirs == [tmp_path / "shared", tmp_path / "templates", SHIPPED_TEMPLATES]
-    assert template_dirs_for("gsheet:abc", SimpleNamespace(templates_path=None)) == DIRS
+    assert template_dirs_for(Target("gsheet", "abc"), SimpleNamespace(templates_path=None)) == DIRS
 
 
 @pytest.mark.parametrize(

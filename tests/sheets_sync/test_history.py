@@ -8,7 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from sheets_sync.history import MIGRATIONS, HistoryStore, merge_daily, store_path
+from sheets_sync.history import MIGRATIONS, HistoryStore, merge_daily
 
 
 @pytest.fixture
@@ -30,17 +30,6 @@ def sales(store, rows, source="all_orders"):
 def units(store, since=None):
     frame = store.daily_units(since)
     return {(d.date().isoformat(), s): u for d, s, u in frame.itertuples(index=False)}
-
-
-def test_store_sits_beside_the_workbook_or_per_sheet_id(tmp_path, monkeypatch):
-    assert (
-        store_path(str(tmp_path / "plans" / "book.xlsx"))
-        == tmp_path / "plans" / "book.stockout.sqlite"
-    )
-    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path / "home"))
-    url = "gsheet:https://docs.google.com/spreadsheets/d/1AbC-x_9/edit#gid=0"
-    assert store_path(url) == tmp_path / "home" / "gsheets" / "1AbC-x_9.stockout.sqlite"
-    assert store_path("gsheet:1AbC-x_9") == store_path(url)
 
 
 def test_new_store_runs_every_migration_and_refuses_a_newer_schema(tmp_path):

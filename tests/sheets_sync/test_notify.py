@@ -31,6 +31,7 @@ from cryptography.x509.oid import NameOID
 from addin import formulas
 from sheets_sync import notify
 from sheets_sync.notify import send_alerts, state_path_for, webhook_format
+from sheets_sync.types import Target
 
 AS_OF = dt.date(2025, 3, 3)
 USER, PASSWORD = "alerts@shop.test", "s3cret-Pa55"
@@ -304,7 +305,10 @@ def test_a_memory_that_cannot_be_saved_is_reported(smtp_server, tmp_path):
 
 
 def test_state_lives_beside_the_history_store(tmp_path):
-    assert state_path_for(str(tmp_path / "book.xlsx")) == tmp_path / "book.stockout-alerts.json"
+    assert (
+        state_path_for(Target.parse(tmp_path / "book.xlsx"))
+        == tmp_path / "book.stockout-alerts.json"
+    )
 
 
 # --- webhooks -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheets_sync.backends import open_backend
-from sheets_sync.backends.gsheets import GoogleSheetsBackend, spreadsheet_id
+from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.types import Tab, TargetError
 from stockout_testing.fake_sheets import Running, serve_fake
 
@@ -219,22 +219,6 @@ def test_unreachable_endpoint_is_a_plain_error(served: Running) -> None:
     sheet = GoogleSheetsBackend("1abcdefghijklmnop", api="http://127.0.0.1:9", sleep=Sleeps())
     with pytest.raises(TargetError, match="Cannot reach Google Sheets"):
         sheet.read(["Inventory"])
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("1AbC-def_GHIjklmnop", "1AbC-def_GHIjklmnop"),
-        ("https://docs.google.com/spreadsheets/d/1AbC-def_GHIjk/edit#gid=0", "1AbC-def_GHIjk"),
-    ],
-)
-def test_accepts_an_id_or_a_url(text: str, expected: str) -> None:
-    assert spreadsheet_id(text) == expected
-
-
-def test_a_bad_target_is_explained() -> None:
-    with pytest.raises(TargetError, match="not a Google Sheets id or URL"):
-        spreadsheet_id("my sheet")
 
 
 def test_missing_credentials_are_explained(monkeypatch: pytest.MonkeyPatch) -> None:

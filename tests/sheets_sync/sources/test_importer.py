@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources.amazon_reports import ReportError
 from sheets_sync.sources.importer import import_command, import_files
+from sheets_sync.types import Target
 
 UNSHIPPED = (
     "order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tquantity-purchased\t"
@@ -91,7 +92,7 @@ def test_import_fills_inventory_orders_and_the_store(book, samples):
     assert orders["302-2"]["SKU"] == "New_SKU" and orders["302-2"]["Language"] == "de"
     assert _day(orders["302-2"]["Promised date"]) == dt.date(2024, 5, 8)
 
-    with HistoryStore.for_target(str(book)) as store:
+    with HistoryStore.for_target(Target.parse(book)) as store:
         assert store.daily_units()["units"].sum() == 23
         today = dt.date.today()
         stock = store.daily_stock()
@@ -107,7 +108,7 @@ def test_importing_the_same_files_again_changes_nothing(book, samples):
     again = import_files(str(book), files)
     assert [f.skipped for f in again.files] == [True, True]
     assert book.read_bytes() == before
-    with HistoryStore.for_target(str(book)) as store:
+    with HistoryStore.for_target(Target.parse(book)) as store:
         assert store.daily_units()["units"].sum() == 23
 
 
@@ -118,14 +119,14 @@ def test_an_unknown_file_stops_the_import_before_anything_changes(book, samples,
     with pytest.raises(ReportError, match="Headers seen: 'Datum', 'Betrag'"):
         import_files(str(book), [samples["orders"], stray])
     assert book.read_bytes() == before
-    with HistoryStore.for_target(str(book)) as store:
+    with HistoryStore.for_target(Target.parse(book)) as store:
         assert store.daily_units().empty
 
 
 def test_sales_import_for_a_google_sheet_needs_no_google_access(samples, tmp_path, monkeypatch):
     monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path / "home"))
-    result = import_files("gsheet:1AbCdEf", [samples["orders"]])
-    assert result.store == tmp_path / "home" / "gsheets" / "1AbCdEf.stockout.sqlite"
+    result = import_files("gsheet:1AbCdEfGhIj", [samples["orders"]])
+    assert result.store == tmp_path / "home" / "gsheets" / "1AbCdEfGhIj.stockout.sqlite"
     assert result.files[0].note == "2018-07-04 to 2018-07-30"
 
 

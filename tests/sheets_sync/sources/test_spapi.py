@@ -11,6 +11,7 @@ from sp_api.base import Marketplaces
 
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources.spapi import Settings, SpApiError, pull, pull_command
+from sheets_sync.types import Target
 from stockout_testing import fake_spapi
 from stockout_testing.fake_spapi import FakeDocument, FakeSpApi
 
@@ -114,7 +115,7 @@ def test_pull_brings_sales_stock_and_open_orders(book):
     assert any("CANCELLED" in note for note in result.notes)
     assert any(label.endswith("downloading") for label, *_ in progress)
 
-    with HistoryStore.for_target(str(book)) as store:
+    with HistoryStore.for_target(Target.parse(book)) as store:
         sales = store.daily_units()
         # 22:30 UTC on May 1 is May 2 in Berlin; the cancelled line is left out.
         assert [(d.date().isoformat(), s, u) for d, s, u in sales.itertuples(index=False)] == [
@@ -151,7 +152,7 @@ def test_pulling_the_same_report_again_is_a_no_op(tmp_path):
         quick_pull(tmp_path / "book.xlsx", fake)
         again = quick_pull(tmp_path / "book.xlsx", fake)
     assert [f.skipped for f in again.files] == [True]
-    with HistoryStore.for_target(str(tmp_path / "book.xlsx")) as store:
+    with HistoryStore.for_target(Target.parse(tmp_path / "book.xlsx")) as store:
         assert store.daily_units()["units"].sum() == 3
 
 
@@ -179,7 +180,7 @@ def test_a_refused_report_does_not_stop_the_pull(tmp_path):
     with FakeSpApi({ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",))}) as fake:
         result = quick_pull(tmp_path / "book.xlsx", fake)
     assert result.failures == 1 and f"{DAILY}: Amazon refused the request" in result.notes[0]
-    with HistoryStore.for_target(str(tmp_path / "book.xlsx")) as store:
+    with HistoryStore.for_target(Target.parse(tmp_path / "book.xlsx")) as store:
         assert store.daily_units()["units"].sum() == 3
 
 

@@ -1,0 +1,62 @@
+"""Targets parsed once: the backend, the history store, the alert memory and the templates agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sheets_sync.backends import open_backend
+from sheets_sync.types import Target, TargetError, spreadsheet_id
+
+
+def test_a_target_names_its_kind_and_key() -> None:
+    url = "gsheet:https://docs.google.com/spreadsheets/d/1AbC-x_9defg/edit#gid=0"
+    assert Target.parse(url) == Target("gsheet", "1AbC-x_9defg")
+    assert str(Target.parse(url)) == "gsheet:1AbC-x_9defg"
+    assert Target.parse("excel:") == Target("excel", "caller")
+    assert Target.parse("plans/book.xlsx") == Target("xlsx", "plans/book.xlsx")
+    assert Target.parse(Path("b.xlsx")) == Target("xlsx", "b.xlsx")
+
+
+def test_store_sits_beside_the_workbook_or_per_sheet_id(tmp_path, monkeypatch) -> None:
+    book = Target.parse(tmp_path / "plans" / "book.xlsx")
+    assert book.store_path == tmp_path / "plans" / "book.stockout.sqlite"
+    assert book.folder == tmp_path / "plans"
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path / "home"))
+    url = "gsheet:https://docs.google.com/spreadsheets/d/1AbC-x_9defg/edit#gid=0"
+    sheet = Target.parse(url)
+    assert sheet.store_path == tmp_path / "home" / "gsheets" / "1AbC-x_9defg.stockout.sqlite"
+    assert Target.parse("gsheet:1AbC-x_9defg").store_path == sheet.store_path
+    assert sheet.folder is None
+    monkeypatch.chdir(tmp_path)
+    assert sheet.template_root == tmp_path
+
+
+def test_an_excel_caller_has_no_store_until_the_book_is_known() -> None:
+    with pytest.raises(TargetError, match="not known yet"):
+        _ = Target.parse("excel:caller").store_path
+
+
+def test_a_google_backend_is_known_by_its_id_not_its_label(monkeypatch, tmp_path) -> None:
+    """The label "Google Sheet <id>" once served as a path: stores landed in ./Google Sheet..."""
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
+    backend = open_backend("gsheet:1AbC-x_9defg", api="http://127.0.0.1:9")
+    assert backend.label == "Google Sheet 1AbC-x_9defg"
+    assert backend.target.store_path == tmp_path / "gsheets" / "1AbC-x_9defg.stockout.sqlite"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1AbC-def_GHIjklmnop", "1AbC-def_GHIjklmnop"),
+        ("https://docs.google.com/spreadsheets/d/1AbC-def_GHIjk/edit#gid=0", "1AbC-def_GHIjk"),
+    ],
+)
+def test_accepts_an_id_or_a_url(text: str, expected: str) -> None:
+    assert spreadsheet_id(text) == expected
+
+
+def test_a_bad_target_is_explained() -> None:
+    with pytest.raises(TargetError, match="not a Google Sheets id or URL"):
+        spreadsheet_id("my sheet")
