@@ -1277,5 +1277,6 @@ var Formulas = (function () {
     reorder_date: reorder_date,
     reorder_qty: reorder_qty,
     alert_level: alert_level,
+    to_flag: _to_flag,
   };
 })();

@@ -49,44 +49,139 @@ function parseDate(text, tz, format) {
   return new Date(utc - (asUtc - utc));
 }
 
-/** A sheet holding a 2-D array of values; rows and columns are 1-based like Apps Script. */
+/**
+ * What Sheets stores when a script writes VALUE with setValue(s): like a user typing it.
+ * A leading apostrophe marks text (and is not part of the value), `=…` is a formula, numeric
+ * text becomes a number and TRUE/FALSE a boolean; Dates, numbers and booleans stay as they are.
+ * Returns {value, formula}.
+ */
+function typed(value) {
+  if (typeof value !== 'string') return {value: value === null || value === undefined ? '' : value};
+  if (value.startsWith("'")) return {value: value.slice(1)};
+  if (value.startsWith('=')) return {value: '', formula: value};
+  const text = value.trim();
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) return {value: Number(text)};
+  if (/^(true|false)$/i.test(text)) return {value: text.toLowerCase() === 'true'};
+  return {value};
+}
+
+/**
+ * A sheet holding a 2-D array of values (and the formulas that made some of them); rows and
+ * columns are 1-based like Apps Script. `values` and `formulas` are open for tests to inspect.
+ */
 class FakeSheet {
   constructor(name, values = []) {
     this.name = name;
     this.values = values.map((row) => row.slice());
+    this.formulas = {};
     this.formats = {};
+    this.backgrounds = {};
+    this.hidden = false;
   }
   getName() {
     return this.name;
   }
+  /** The last row (1-based) holding any content, 0 for an empty sheet. */
   getLastRow() {
-    return this.values.length;
+    for (let r = this.values.length; r > 0; r--) {
+      if (this.values[r - 1].some((v) => v !== '' && v !== null && v !== undefined)) return r;
+    }
+    return 0;
+  }
+  getLastColumn() {
+    let last = 0;
+    for (const row of this.values) {
+      for (let c = row.length; c > last; c--) {
+        if (row[c - 1] !== '' && row[c - 1] !== null && row[c - 1] !== undefined) {
+          last = c;
+          break;
+        }
+      }
+    }
+    return last;
   }
   getDataRange() {
-    const width = Math.max(1, ...this.values.map((row) => row.length));
-    const rows = this.values.length ? this.values : [[]];
-    return {
-      getValues: () => rows.map((row) => Array.from({length: width}, (_, i) => row[i] ?? '')),
-    };
+    return this.getRange(1, 1, Math.max(1, this.getLastRow()), Math.max(1, this.getLastColumn()));
   }
   appendRow(row) {
-    this.values.push(row.slice());
+    const at = this.getLastRow() + 1;
+    this.getRange(at, 1, 1, row.length).setValues([row]);
     return this;
   }
-  getRange(row, column) {
+  hideSheet() {
+    this.hidden = true;
+    return this;
+  }
+  isSheetHidden() {
+    return this.hidden;
+  }
+  cell(row, column) {
+    const cells = this.values[row - 1];
+    const value = cells ? cells[column - 1] : undefined;
+    return value === undefined || value === null ? '' : value;
+  }
+  put(row, column, value) {
+    while (this.values.length < row) this.values.push([]);
+    const cells = this.values[row - 1];
+    while (cells.length < column) cells.push('');
+    const stored = typed(value);
+    cells[column - 1] = stored.value;
+    if (stored.formula) this.formulas[`${row},${column}`] = stored.formula;
+    else delete this.formulas[`${row},${column}`];
+  }
+  /** A Range of NUMROWS × NUMCOLUMNS cells from (ROW, COLUMN); one cell when the sizes are omitted. */
+  getRange(row, column, numRows = 1, numColumns = 1) {
+    if (row < 1 || column < 1 || numRows < 1 || numColumns < 1) {
+      throw new Error('The coordinates of the range are outside the dimensions of the sheet.');
+    }
     const sheet = this;
+    const each = (fn) => {
+      for (let r = 0; r < numRows; r++) for (let c = 0; c < numColumns; c++) fn(r, c);
+    };
+    const grid = (fn) =>
+      Array.from({length: numRows}, (_, r) => Array.from({length: numColumns}, (_, c) => fn(r, c)));
+    const checkSize = (rows, what) => {
+      if (rows.length !== numRows || rows.some((cells) => cells.length !== numColumns)) {
+        const got = `${rows.length} rows × ${rows[0] ? rows[0].length : 0} columns`;
+        throw new Error(
+          `The number of ${what} in the data does not match the range: ` +
+            `data has ${got}, range has ${numRows} × ${numColumns}.`,
+        );
+      }
+    };
     return {
+      getValues: () => grid((r, c) => sheet.cell(row + r, column + c)),
+      getFormulas: () => grid((r, c) => sheet.formulas[`${row + r},${column + c}`] || ''),
+      getValue: () => sheet.cell(row, column),
       setValue(value) {
-        while (sheet.values.length < row) sheet.values.push([]);
-        const cells = sheet.values[row - 1];
-        while (cells.length < column) cells.push('');
-        cells[column - 1] = value;
+        each((r, c) => sheet.put(row + r, column + c, value));
+        return this;
+      },
+      setValues(rows) {
+        checkSize(rows, 'rows or columns');
+        each((r, c) => sheet.put(row + r, column + c, rows[r][c]));
+        return this;
+      },
+      clearContent() {
+        each((r, c) => {
+          if (sheet.values[row + r - 1] && column + c - 1 < sheet.values[row + r - 1].length) {
+            sheet.values[row + r - 1][column + c - 1] = '';
+          }
+          delete sheet.formulas[`${row + r},${column + c}`];
+        });
         return this;
       },
       setNumberFormat(format) {
-        sheet.formats[`${row},${column}`] = format;
+        each((r, c) => (sheet.formats[`${row + r},${column + c}`] = format));
         return this;
       },
+      setBackgrounds(colours) {
+        checkSize(colours, 'colours');
+        each((r, c) => (sheet.backgrounds[`${row + r},${column + c}`] = colours[r][c]));
+        return this;
+      },
+      getNumRows: () => numRows,
+      getNumColumns: () => numColumns,
     };
   }
 }
@@ -107,10 +202,20 @@ class FakeSpreadsheet {
   getSheets() {
     return this.sheets.slice();
   }
+  /** Exact, case-sensitive name, as in Apps Script; null when there is none. */
+  getSheetByName(name) {
+    return this.sheets.find((s) => s.name === name) || null;
+  }
   insertSheet(name) {
+    if (this.getSheetByName(name)) {
+      throw new Error(`A sheet with the name "${name}" already exists. Please enter another name.`);
+    }
     const sheet = new FakeSheet(name);
     this.sheets.push(sheet);
     return sheet;
+  }
+  deleteSheet(sheet) {
+    this.sheets = this.sheets.filter((s) => s !== sheet);
   }
   toast(message, title, seconds) {
     this.toasts.push({message, title, seconds});
@@ -193,12 +298,83 @@ function syncFetch(url, options = {}) {
  * Loads every .gs file into a fresh context. FETCH replaces UrlFetchApp.fetch (default: real
  * HTTP); PROPS are the initial Script Properties; SPREADSHEET is a FakeSpreadsheet.
  */
-function loadGas({fetch = syncFetch, props = {}, spreadsheet = new FakeSpreadsheet()} = {}) {
+function loadGas({
+  fetch = syncFetch,
+  props = {},
+  documentProps = {},
+  spreadsheet = new FakeSpreadsheet(),
+  now = () => Date.now(),
+} = {}) {
   const ui = new FakeUi();
   const store = Object.assign({}, props);
+  const docStore = Object.assign({}, documentProps);
+  const triggers = [];
+  const mails = [];
+  const lock = {held: false};
+  let nextTrigger = 1;
   // Dates the fakes hand to the scripts must be the context's own, as in Apps Script, or
   // `instanceof Date` inside the scripts would fail.
   const contextDate = (date) => vm.runInContext(`new Date(${date.getTime()})`, context);
+  const properties = (data) => ({
+    getProperty: (key) => (key in data ? data[key] : null),
+    setProperty(key, value) {
+      data[key] = String(value);
+      return this;
+    },
+    deleteProperty(key) {
+      delete data[key];
+      return this;
+    },
+    getProperties: () => Object.assign({}, data),
+  });
+  /** ScriptApp.newTrigger(fn).timeBased()…create(), recording what a real trigger would hold. */
+  const newTrigger = (handler) => {
+    const spec = {handler, id: String(nextTrigger++)};
+    const clock = {
+      everyDays(n) {
+        spec.everyDays = n;
+        return clock;
+      },
+      everyHours(n) {
+        spec.everyHours = n;
+        return clock;
+      },
+      atHour(h) {
+        if (!(h >= 0 && h <= 23)) throw new Error('Invalid argument: hour');
+        spec.atHour = h;
+        return clock;
+      },
+      nearMinute(m) {
+        spec.nearMinute = m;
+        return clock;
+      },
+      inTimezone(tz) {
+        spec.timezone = tz;
+        return clock;
+      },
+      after(ms) {
+        spec.afterMs = ms;
+        return clock;
+      },
+      create() {
+        if (spec.everyDays === undefined && spec.everyHours === undefined && spec.afterMs === undefined) {
+          throw new Error('A time-based trigger needs a recurrence or after(): none was set.');
+        }
+        if (triggers.length >= 20) {
+          throw new Error('This script has too many triggers. Triggers must be deleted from the script before more can be added.');
+        }
+        const trigger = {
+          getHandlerFunction: () => handler,
+          getUniqueId: () => spec.id,
+          getEventType: () => 'CLOCK',
+          spec,
+        };
+        triggers.push(trigger);
+        return trigger;
+      },
+    };
+    return {timeBased: () => clock};
+  };
   const context = vm.createContext({
     console,
     SpreadsheetApp: {
@@ -207,12 +383,40 @@ function loadGas({fetch = syncFetch, props = {}, spreadsheet = new FakeSpreadshe
       getUi: () => ui,
     },
     PropertiesService: {
-      getScriptProperties: () => ({
-        getProperty: (key) => (key in store ? store[key] : null),
-        setProperty: (key, value) => {
-          store[key] = String(value);
+      getScriptProperties: () => properties(store),
+      getDocumentProperties: () => properties(docStore),
+    },
+    LockService: {
+      getDocumentLock: () => ({
+        tryLock: () => (lock.held ? false : (lock.held = true)),
+        waitLock(ms) {
+          if (lock.held) throw new Error('Lock timeout: another process was holding the lock for too long.');
+          lock.held = true;
         },
+        releaseLock: () => (lock.held = false),
+        hasLock: () => lock.held,
       }),
+    },
+    ScriptApp: {
+      newTrigger,
+      getProjectTriggers: () => triggers.slice(),
+      deleteTrigger(trigger) {
+        const at = triggers.indexOf(trigger);
+        if (at >= 0) triggers.splice(at, 1);
+      },
+    },
+    MailApp: {
+      sendEmail(message) {
+        if (typeof message !== 'object' || !message.to || !message.subject) {
+          throw new Error('Invalid argument: to and subject are required');
+        }
+        mails.push(Object.assign({}, message));
+      },
+      getRemainingDailyQuota: () => 100 - mails.length,
+    },
+    Session: {
+      getScriptTimeZone: () => 'Etc/UTC',
+      getEffectiveUser: () => ({getEmail: () => 'seller@example.com'}),
     },
     UrlFetchApp: {fetch: (url, options) => fetch(url, options)},
     HtmlService: {
@@ -223,13 +427,17 @@ function loadGas({fetch = syncFetch, props = {}, spreadsheet = new FakeSpreadshe
         return output;
       },
     },
-    Utilities: {formatDate, parseDate: (...args) => contextDate(parseDate(...args))},
-    Session: {getScriptTimeZone: () => 'Etc/UTC'},
+    Utilities: {
+      formatDate: (date, tz, format) => formatDate(date, tz, format),
+      parseDate: (...args) => contextDate(parseDate(...args)),
+    },
   });
+  // The scripts' own clock: tests may move it to stand in for a slow run.
+  vm.runInContext('Date.now = function () { return __now(); };', Object.assign(context, {__now: now}));
   for (const file of gsFiles()) {
     vm.runInContext(fs.readFileSync(file, 'utf8'), context, {filename: file});
   }
-  return {gas: context, ui, props: store, spreadsheet, contextDate};
+  return {gas: context, ui, props: store, documentProps: docStore, spreadsheet, contextDate, triggers, mails, lock};
 }
 
 function gsFiles() {

@@ -1,0 +1,536 @@
+/**
+ * Stockout > Refresh in this sheet: the whole plan inside Apps Script, no server.
+ *
+ * A port of the Python refresh (sheets_sync/plan.py, refresh.py) over the same math: every
+ * number comes from Formulas.plan_sku, the port of addin/formulas.py, so the Alerts a seller
+ * gets here are the ones `stockout refresh` writes for the same workbook (a test compares every
+ * column). What Apps Script cannot have stays with the server: the local history store of
+ * Amazon report imports and SP-API pulls, and the Timeline chart.
+ *
+ * Apps Script stops a run after 6 minutes. Reading and writing are one call per tab; planning is
+ * what grows with the sheet, so the SKUs are planned in order and, when the time budget is
+ * spent, the plans made so far go to a hidden tab and a one-off trigger continues a minute later
+ * from where this run stopped. The last run writes the tabs. A document lock keeps a second
+ * click (or the daily run) from refreshing at the same time.
+ */
+
+/** Planning time of one run, in ms: the rest of the 6 minutes is for reading and writing. */
+var STOCKOUT_BUDGET_MS = 240000;
+var STOCKOUT_STATE_KEY = 'STOCKOUT_REFRESH_STATE';
+var STOCKOUT_PROGRESS_TAB = '_stockout_progress';
+var STOCKOUT_CONTINUE = 'stockoutContinueRefresh';
+var STOCKOUT_OUTPUT_TABS = ['Alerts', 'Drafts', 'Incidents', 'Problems'];
+
+/** Menu item: refresh Alerts, Incidents, Drafts and Problems here; returns the toast text. */
+function stockoutRefreshInSheet() {
+  var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  spreadsheet.toast('Refreshing in this sheet…', STOCKOUT_TITLE, 30);
+  var message = stockoutRunRefresh_({}).message;
+  spreadsheet.toast(message, STOCKOUT_TITLE, 30);
+  return message;
+}
+
+/** The one-off trigger of a refresh too large for one run: plans the SKUs still left. */
+function stockoutContinueRefresh() {
+  var state = stockoutLoadState_();
+  if (!state) return 'Nothing to continue.';
+  return stockoutRunRefresh_({notify: state.notify, asOf: state.asOf, continuing: true}).message;
+}
+
+/**
+ * One run under the document lock. OPTIONS: asOf (ISO day, else Settings or today), notify
+ * (mail the digest when an alert got worse, Daily.gs), budgetMs, continuing.
+ * Returns {message, done, result}.
+ */
+function stockoutRunRefresh_(options) {
+  var lock = LockService.getDocumentLock();
+  if (!lock.tryLock(1000)) {
+    return {message: 'Not refreshed: a refresh of this sheet is already running. Try again when it has finished.', done: false};
+  }
+  try {
+    return stockoutRefresh_(SpreadsheetApp.getActiveSpreadsheet(), options);
+  } finally {
+    lock.releaseLock();
+  }
+}
+
+function stockoutToday_(zone) {
+  return Utilities.formatDate(new Date(), zone, 'yyyy-MM-dd');
+}
+
+function stockoutDaysBetween_(later, earlier) {
+  return Math.round((Date.parse(later + 'T00:00:00Z') - Date.parse(earlier + 'T00:00:00Z')) / 86400000);
+}
+
+function stockoutRefresh_(spreadsheet, options) {
+  var started = Date.now();
+  var budget = options.budgetMs === undefined ? STOCKOUT_BUDGET_MS : options.budgetMs;
+  var zone = spreadsheet.getSpreadsheetTimeZone();
+  var grids = {};
+  StockoutSchema.inputTabs.forEach(function (tab) {
+    var sheet = stockoutFindSheet_(spreadsheet, tab);
+    grids[tab] = sheet ? sheet.getDataRange().getValues() : null;
+  });
+  var inputs = stockoutReadInputs_(grids, zone);
+  var asOf = options.asOf || inputs.raw.as_of || stockoutToday_(zone);
+  var existing = {};
+  STOCKOUT_OUTPUT_TABS.forEach(function (tab) {
+    existing[tab] = stockoutReadOutput_(spreadsheet, tab);
+  });
+  var known = stockoutReadIncidents_(existing.Incidents, zone);
+  var items = stockoutItems_(inputs, asOf, known);
+  var fingerprint = [asOf, items.length, inputs.sales.length].concat(
+    inputs.inventory.map(function (row) {
+      return row.sku;
+    }),
+  ).join('|');
+  var plans = options.continuing ? stockoutLoadProgress_(spreadsheet, fingerprint) : [];
+  for (var i = plans.length; i < items.length; i++) {
+    plans.push(Formulas.plan_sku(items[i], inputs.settings, asOf));
+    if (Date.now() - started > budget && i < items.length - 1) {
+      stockoutSaveProgress_(spreadsheet, fingerprint, plans, {asOf: asOf, notify: Boolean(options.notify)});
+      var message = 'Planned ' + plans.length + ' of ' + items.length + ' SKUs; the refresh continues by itself in a minute (Apps Script allows 6 minutes a run).';
+      return {message: message, done: false};
+    }
+  }
+  stockoutClearProgress_(spreadsheet);
+  var plan = stockoutPlan_(inputs, items, plans, asOf, known);
+  var language = String(inputs.raw.sheet_language || 'en');
+  var written = stockoutWriteOutputs_(spreadsheet, plan, existing, inputs.problems.rows, language, zone);
+  var result = {
+    skus: plan.skus.length,
+    as_of: asOf,
+    alerts: stockoutCounts_(plan.skus),
+    problems: inputs.problems.rows.length,
+    urgent: plan.skus
+      .filter(function (s) {
+        return s.action !== 'OK';
+      })
+      .slice(0, 10)
+      .map(function (s) {
+        return {sku: s.sku, alert: s.alert, action: s.action_text, stockout_date: s.stockout_date};
+      }),
+    written: written,
+    notices: options.notify ? stockoutNotify_(plan) : [],
+  };
+  var text = stockoutSummaryText_(result);
+  if (result.notices.length) text += ' ' + result.notices.join(' ');
+  return {message: text, done: true, result: result, plan: plan};
+}
+
+function stockoutCounts_(skus) {
+  var counts = {};
+  Formulas.ALERT_LEVELS.forEach(function (level) {
+    counts[level] = 0;
+  });
+  skus.forEach(function (s) {
+    counts[s.alert] += 1;
+  });
+  return counts;
+}
+
+// --- inputs of the math (plan.compute_plan) ----------------------------------------------
+
+function stockoutReadIncidents_(existing, zone) {
+  if (!existing) return [];
+  var rows = stockoutReadTable_('Incidents', existing.values, new StockoutProblems_(), null, zone);
+  return rows.filter(function (row) {
+    return row.sku !== null;
+  });
+}
+
+/** One Formulas.SkuInput per Inventory row, in Inventory order. */
+function stockoutItems_(inputs, asOf, known) {
+  var s = inputs.settings;
+  var span = Math.max(Math.max.apply(null, s.velocity_windows), 90);
+  var history = {};
+  inputs.inventory.forEach(function (row) {
+    history[row.sku] = {units: new Array(span).fill(0), flags: new Array(span).fill(null), start: span, hasFlags: false};
+  });
+  inputs.sales.forEach(function (row) {
+    var h = history[row.sku];
+    var d = stockoutDaysBetween_(row.date, asOf) + span;
+    if (d < 0) {
+      h.start = 0;
+    } else if (d < span) {
+      h.units[d] += row.units;
+      h.start = Math.min(h.start, d);
+      if (row.in_stock !== null) {
+        h.flags[d] = row.in_stock;
+        h.hasFlags = true;
+      }
+    }
+  });
+  var inbound = {};
+  inputs.inbound.forEach(function (row) {
+    (inbound[row.sku] = inbound[row.sku] || []).push([stockoutDaysBetween_(row.eta, asOf), row.qty]);
+  });
+  var promotions = {};
+  inputs.promotions.forEach(function (row) {
+    var promo = [stockoutDaysBetween_(row.start, asOf), stockoutDaysBetween_(row.end, asOf), row.uplift];
+    (promotions[row.sku] = promotions[row.sku] || []).push(promo);
+  });
+  var restocked = {};
+  known.forEach(function (rec) {
+    if (rec.ended && rec.ended <= asOf) {
+      var days = stockoutDaysBetween_(asOf, rec.ended);
+      restocked[rec.sku] = rec.sku in restocked ? Math.min(days, restocked[rec.sku]) : days;
+    }
+  });
+  return inputs.inventory.map(function (row) {
+    var h = history[row.sku];
+    return Formulas.SkuInput({
+      sku: row.sku,
+      available: row.available || 0,
+      units: h.units.slice(h.start),
+      in_stock: h.hasFlags ? h.flags.slice(h.start) : null,
+      inbound: inbound[row.sku] || [],
+      promotions: (promotions[row.sku] || []).concat(promotions['*'] || []),
+      fbm_stock: row.fbm_stock || 0,
+      price: row.price,
+      case_pack: row.case_pack,
+      moq: row.moq,
+      production_days: row.production_days,
+      sea_days: row.sea_days,
+      air_days: row.air_days,
+      express_days: row.express_days,
+      receiving_days: row.receiving_days,
+      days_since_restock: row.sku in restocked ? restocked[row.sku] : null,
+    });
+  });
+}
+
+// --- the plan (plan._frame, the Alerts order, incidents, orders) -------------------------
+
+function stockoutPlan_(inputs, items, plans, asOf, known) {
+  var shipments = {};
+  inputs.inbound.forEach(function (row) {
+    var key = row.sku + '|' + Math.max(0, stockoutDaysBetween_(row.eta, asOf));
+    var before = shipments[key] || [0, null, null];
+    shipments[key] = [before[0] + row.qty, before[1] || row.shipment_id, before[2] || row.mode];
+  });
+  var day = function (offset) {
+    return offset === null || offset === undefined ? null : Formulas.add_days(asOf, offset);
+  };
+  var skus = inputs.inventory.map(function (row, i) {
+    var p = plans[i];
+    var item = items[i];
+    var ship = shipments[row.sku + '|' + p.next_inbound_day] || [null, null, null];
+    return {
+      sku: row.sku, title: row.title, asin: row.asin, supplier: row.supplier,
+      available: item.available, fbm_stock: item.fbm_stock, price: item.price,
+      inbound: p.inbound, daily_sales: p.daily_sales, trend: p.trend,
+      days_of_cover: p.days_of_cover, cover_incl_inbound: p.cover_incl_inbound,
+      stockout_date: day(p.stockout_day), days_to_stockout: p.stockout_day,
+      alert: p.alert, flags: p.flags, next_inbound_eta: day(p.next_inbound_day),
+      next_inbound_qty: ship[0], next_inbound_id: ship[1], next_inbound_mode: ship[2],
+      back_in_stock: day(p.back_in_stock_day), gap_days: p.gap_days, lost_units: p.lost_units,
+      lost_revenue: p.lost_revenue, safety_stock: p.safety_stock, reorder_point: p.reorder_point,
+      reorder_by: day(p.reorder_by_day), reorder_qty: p.reorder_qty, lead_time_days: p.lead_time,
+      air_arrival: day(p.air_lead_time), air_units: p.air_units, action: p.action,
+      action_text: p.action_text, alternatives: p.alternatives, basis: p.basis,
+      daily_sd: p.daily_sd, last_out_day: p.last_out_of_stock_day,
+      amazon_qty: null, amazon_date: null,
+      _item: item,
+    };
+  }); // prettier-ignore
+  var severity = StockoutSchema.severity;
+  var order = skus.map(function (s, i) {
+    return i;
+  });
+  order.sort(function (a, b) {
+    var x = skus[a];
+    var y = skus[b];
+    var d = severity.indexOf(x.alert) - severity.indexOf(y.alert);
+    if (d) return d;
+    var xd = x.days_to_stockout;
+    var yd = y.days_to_stockout;
+    if (xd !== yd) {
+      if (xd === null) return 1;
+      if (yd === null) return -1;
+      return xd - yd;
+    }
+    if (x.sku !== y.sku) return x.sku < y.sku ? -1 : 1;
+    return a - b;
+  });
+  skus = order.map(function (i) {
+    return skus[i];
+  });
+  return {
+    as_of: asOf,
+    settings: inputs.settings,
+    raw: inputs.raw,
+    skus: skus,
+    incidents: stockoutIncidents_(skus, known, asOf),
+    orders: stockoutOrders_(inputs.orders, skus, inputs.settings, asOf),
+  };
+}
+
+/** The post-mortem log: stockouts in the history and the one now (plan._incidents). */
+function stockoutIncidents_(skus, known, asOf) {
+  var log = {};
+  known.forEach(function (rec) {
+    if (rec.started) {
+      log[rec.sku] = log[rec.sku] || {};
+      log[rec.sku][rec.started] = Object.assign({}, rec);
+    }
+  });
+  skus.forEach(function (row) {
+    var item = row._item;
+    if (!(row.last_out_day !== null || row.available <= 0 || row.sku in log)) return;
+    var runs = row.last_out_day !== null ? stockoutOutRuns_(item, asOf) : [];
+    if (item.available <= 0 && !runs.some(function (r) {
+      return r[1] === null;
+    })) {
+      runs.push([asOf, null]);
+    }
+    if (!runs.length && !(row.sku in log)) return;
+    var rows = (log[row.sku] = log[row.sku] || {});
+    var open = Object.keys(rows)
+      .map(function (k) {
+        return rows[k];
+      })
+      .filter(function (r) {
+        return !r.ended;
+      });
+    runs.forEach(function (run) {
+      var rec = (rows[run[0]] = rows[run[0]] || {sku: row.sku, started: run[0], ended: null});
+      if (!rec.ended) rec.ended = run[1];
+    });
+    if (item.available > 0) {
+      open.forEach(function (rec) {
+        if (!rec.ended) rec.ended = asOf;
+      });
+    }
+    Object.keys(rows).forEach(function (k) {
+      var rec = rows[k];
+      rec.days_out = stockoutDaysBetween_(rec.ended || asOf, rec.started);
+      if (row.daily_sales !== null) {
+        rec.lost_units = Formulas.round_up_to_pack(row.daily_sales * rec.days_out, 1);
+        rec.lost_revenue = row.price !== null ? rec.lost_units * row.price : null;
+      }
+    });
+  });
+  var records = [];
+  Object.keys(log).forEach(function (sku) {
+    Object.keys(log[sku]).forEach(function (k) {
+      records.push(log[sku][k]);
+    });
+  });
+  records.sort(function (a, b) {
+    if (a.started !== b.started) return a.started < b.started ? -1 : 1;
+    return a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0;
+  });
+  return records;
+}
+
+/** (first day out, first day back) of each out-of-stock run in the history (plan._out_runs). */
+function stockoutOutRuns_(item, asOf) {
+  var out = Formulas.out_of_stock_days(item.units, item.in_stock, item.available);
+  var n = out.length;
+  var runs = [];
+  var i = 0;
+  while (i < n) {
+    if (!out[i]) {
+      i++;
+      continue;
+    }
+    var j = i;
+    while (j < n && out[j]) j++;
+    var back = null;
+    for (var k = j; k < n; k++) {
+      if ((item.in_stock && item.in_stock[k] === true) || item.units[k] > 0) {
+        back = k;
+        break;
+      }
+    }
+    var ended = back !== null ? Formulas.add_days(asOf, back - n) : item.available > 0 ? asOf : null;
+    runs.push([Formulas.add_days(asOf, i - n), ended]);
+    i = j;
+  }
+  return runs;
+}
+
+/** Which open orders a stockout will delay, and when they can ship instead (plan._orders). */
+function stockoutOrders_(orders, skus, settings, asOf) {
+  var bySku = {};
+  skus.forEach(function (s) {
+    bySku[s.sku] = s;
+  });
+  var lines = orders.map(function (o) {
+    return Object.assign({}, o, {qty: o.qty === null ? 1 : o.qty});
+  });
+  var cmp = function (a, b) {
+    if (a === b) return 0;
+    if (a === null) return 1;
+    if (b === null) return -1;
+    return a < b ? -1 : 1;
+  };
+  lines = lines
+    .map(function (line, i) {
+      return [line, i];
+    })
+    .sort(function (a, b) {
+      return cmp(a[0].sku, b[0].sku) || cmp(a[0].promised_date, b[0].promised_date) ||
+        cmp(a[0].purchase_date, b[0].purchase_date) || a[1] - b[1];
+    })
+    .map(function (pair) {
+      return pair[0];
+    });
+  var i = 0;
+  while (i < lines.length) {
+    var sku = lines[i].sku;
+    var group = [];
+    while (i < lines.length && lines[i].sku === sku) group.push(lines[i++]);
+    var row = bySku[sku];
+    var item = row._item;
+    var rate = row.daily_sales !== null ? row.daily_sales : 0;
+    var proj = Formulas.project(item.available, rate, settings.horizon_days, item.inbound, item.promotions);
+    var days = group.map(function (line) {
+      return stockoutDaysBetween_(line.promised_date, asOf);
+    });
+    var stock = proj.daily_stock(Math.max(1, Math.max.apply(null, days) + 1));
+    var arrivals = Array.from(proj.arrivals.keys()).sort(function (a, b) {
+      return a - b;
+    });
+    var fbm = settings.fbm_enabled ? item.fbm_stock : 0;
+    var mcfUsed = 0;
+    group.forEach(function (line, n) {
+      var d = days[n];
+      var take = Math.min(fbm, line.qty);
+      fbm -= take;
+      var need = line.qty - take;
+      var fba = d >= 0 ? stock[Math.max(0, d)] - mcfUsed : item.available - mcfUsed;
+      if (need <= fba + 1e-9) {
+        mcfUsed += need;
+        line.delayed = false;
+        line.new_date = null;
+        return;
+      }
+      line.delayed = true;
+      var later = arrivals.filter(function (a) {
+        return a > Math.max(d, 0);
+      });
+      line.new_date = later.length ? Formulas.add_days(asOf, later[0] + StockoutSchema.shipDays) : null;
+    });
+  }
+  return lines;
+}
+
+// --- writing -------------------------------------------------------------------------------
+
+/** Alert levels, actions and flags in the sheet's language (refresh._words). */
+function stockoutWords_(value, language) {
+  if (language !== 'zh' || typeof value !== 'string') return value;
+  var words = StockoutSchema.zhWords;
+  Object.keys(words)
+    .sort(function (a, b) {
+      return b.length - a.length;
+    })
+    .forEach(function (word) {
+      value = value.split(word).join(words[word]);
+    });
+  return value;
+}
+
+function stockoutKinds_(tab) {
+  return StockoutSchema.tabs[tab].map(function (c) {
+    return c.kind;
+  });
+}
+
+function stockoutWriteOutputs_(spreadsheet, plan, existing, problems, language, zone) {
+  var now = new Date();
+  var alerts = plan.skus.map(function (s) {
+    var rec = Object.assign({}, s);
+    rec.flags = s.flags && s.flags.length ? s.flags.join(', ') : null;
+    rec.updated = now;
+    ['available', 'inbound'].forEach(function (key) {
+      if (rec[key] !== null) rec[key] = Formulas.round_to(rec[key], 0);
+    });
+    ['alert', 'flags', 'action_text'].forEach(function (key) {
+      rec[key] = stockoutWords_(rec[key], language);
+    });
+    return rec;
+  });
+  var grid = stockoutOutputGrid_('Alerts', alerts, existing.Alerts, ['sku'], language, zone);
+  var sheet = stockoutWriteTab_(spreadsheet, 'Alerts', grid, stockoutKinds_('Alerts'), zone);
+  stockoutColourAlerts_(sheet, grid, language);
+  var incidents = stockoutOutputGrid_('Incidents', plan.incidents, existing.Incidents, ['sku', 'started'], language, zone);
+  stockoutWriteTab_(spreadsheet, 'Incidents', incidents, stockoutKinds_('Incidents'), zone);
+  var written = ['Alerts', 'Incidents'];
+  var drafts = stockoutDraftsGrid_(plan, existing.Drafts, language, zone);
+  if (drafts) {
+    stockoutWriteTab_(spreadsheet, 'Drafts', drafts, stockoutKinds_('Drafts'), zone);
+    written.push('Drafts');
+  }
+  var header = stockoutHeaders_('Problems', language);
+  var rows = problems.map(function (p) {
+    var value = p.value;
+    if (value !== null && typeof value !== 'number' && !(value instanceof Date)) value = String(value);
+    return [p.tab, p.row, p.column, value, p.problem];
+  });
+  stockoutWriteTab_(spreadsheet, 'Problems', {header: header, rows: rows, owned: header.length}, ['text', 'int', 'text', 'text', 'text'], zone);
+  written.push('Problems');
+  return written;
+}
+
+/** The Alert column coloured by level, in one call. */
+function stockoutColourAlerts_(sheet, grid, language) {
+  if (!grid.rows.length) return;
+  var at = StockoutSchema.tabs.Alerts.map(function (c) {
+    return c.key;
+  }).indexOf('alert');
+  var colours = {};
+  Object.keys(StockoutSchema.alertColours).forEach(function (level) {
+    colours[stockoutWords_(level, language)] = '#' + StockoutSchema.alertColours[level];
+  });
+  var fills = grid.rows.map(function (row) {
+    return [colours[row[at]] || null];
+  });
+  sheet.getRange(2, at + 1, fills.length, 1).setBackgrounds(fills);
+}
+
+// --- a refresh that needs more than one run ----------------------------------------------
+
+function stockoutLoadState_() {
+  var text = PropertiesService.getDocumentProperties().getProperty(STOCKOUT_STATE_KEY);
+  return text ? JSON.parse(text) : null;
+}
+
+function stockoutSaveProgress_(spreadsheet, fingerprint, plans, state) {
+  var sheet = spreadsheet.getSheetByName(STOCKOUT_PROGRESS_TAB) || spreadsheet.insertSheet(STOCKOUT_PROGRESS_TAB);
+  sheet.hideSheet();
+  var rows = [[fingerprint]].concat(plans.map(function (p) {
+    return [JSON.stringify(p)];
+  }));
+  sheet.getRange(1, 1, rows.length, 1).setValues(rows);
+  state.fingerprint = fingerprint;
+  PropertiesService.getDocumentProperties().setProperty(STOCKOUT_STATE_KEY, JSON.stringify(state));
+  stockoutDeleteTriggers_(STOCKOUT_CONTINUE);
+  ScriptApp.newTrigger(STOCKOUT_CONTINUE).timeBased().after(60 * 1000).create();
+}
+
+/** The plans a previous run saved, if they belong to the same inputs; else start afresh. */
+function stockoutLoadProgress_(spreadsheet, fingerprint) {
+  var sheet = spreadsheet.getSheetByName(STOCKOUT_PROGRESS_TAB);
+  if (!sheet || sheet.getLastRow() < 1) return [];
+  var values = sheet.getRange(1, 1, sheet.getLastRow(), 1).getValues();
+  if (values[0][0] !== fingerprint) return [];
+  return values.slice(1).map(function (row) {
+    return JSON.parse(row[0]);
+  });
+}
+
+function stockoutClearProgress_(spreadsheet) {
+  var sheet = spreadsheet.getSheetByName(STOCKOUT_PROGRESS_TAB);
+  if (sheet) spreadsheet.deleteSheet(sheet);
+  PropertiesService.getDocumentProperties().deleteProperty(STOCKOUT_STATE_KEY);
+  stockoutDeleteTriggers_(STOCKOUT_CONTINUE);
+}
+
+function stockoutDeleteTriggers_(handler) {
+  ScriptApp.getProjectTriggers().forEach(function (trigger) {
+    if (trigger.getHandlerFunction() === handler) ScriptApp.deleteTrigger(trigger);
+  });
+}

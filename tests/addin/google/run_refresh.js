@@ -1,0 +1,42 @@
+'use strict';
+/**
+ * Runs Stockout menu functions on a workbook given as JSON, in Node with the stand-in for
+ * Google's services, and prints every tab afterwards. Used by test_in_sheet_refresh.py to put
+ * the in-sheet refresh and the Python refresh side by side on one workbook.
+ *
+ *   node run_refresh.js book.json   # {"timeZone", "tabs": {name: rows}, "calls": [fn, ...]}
+ *
+ * Cells {"$date": "YYYY-MM-DD"} become date cells (midnight in the sheet's zone, as Sheets
+ * stores them), and date cells come back the same way; other values pass through.
+ */
+const fs = require('node:fs');
+const {FakeSpreadsheet, loadGas, parseDate, formatDate} = require('./gas_context');
+
+const book = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const zone = book.timeZone || 'Etc/UTC';
+const spreadsheet = new FakeSpreadsheet({timeZone: zone, sheets: book.tabs});
+const loaded = loadGas({spreadsheet, props: book.props || {}, documentProps: book.documentProps || {}});
+for (const sheet of spreadsheet.getSheets()) {
+  sheet.values = sheet.values.map((row) =>
+    row.map((v) => (v && typeof v === 'object' && v.$date ? loaded.contextDate(parseDate(v.$date, zone, 'yyyy-MM-dd')) : v)),
+  );
+}
+const messages = [];
+const started = Date.now();
+for (const call of book.calls || ['stockoutRefreshInSheet']) messages.push(loaded.gas[call]());
+const seconds = (Date.now() - started) / 1000;
+const out = (v) => (Object.prototype.toString.call(v) === '[object Date]' ? {$date: formatDate(v, zone, 'yyyy-MM-dd')} : v);
+const tabs = {};
+for (const sheet of spreadsheet.getSheets()) {
+  tabs[sheet.getName()] = sheet.getDataRange().getValues().map((row) => row.map(out));
+}
+process.stdout.write(
+  JSON.stringify({
+    messages,
+    seconds,
+    tabs,
+    mails: loaded.mails,
+    triggers: loaded.triggers.map((t) => t.spec),
+    documentProps: loaded.documentProps,
+  }),
+);

@@ -1,0 +1,147 @@
+"""The in-sheet refresh (Apps Script, run by Node) against the Python refresh, on one workbook.
+
+The demo workbook is refreshed twice: by `sheets_sync.refresh` as a Google Sheet (the Sheets
+API fake, which keeps every digit of a float, as Google does; an .xlsx file keeps 15), and by
+`stockoutRefreshInSheet()` in a stand-in spreadsheet whose date cells are Date objects in a
+time zone far from UTC, as Google hands them to a script. Every Alerts column the refresh owns
+must agree cell for cell, matched by header name (so a new or moved column is compared too);
+only Updated, the time of writing, differs. Incidents and Problems are compared the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from addin import formulas
+from sheets_sync import workbook as wb
+from sheets_sync.apps_script import schema_source
+from sheets_sync.backends.gsheets import GoogleSheetsBackend
+from sheets_sync.demo import demo_tabs
+from sheets_sync.fake_sheets import serve_fake
+from sheets_sync.refresh import refresh
+
+HERE = Path(__file__).resolve().parent
+RUNNER = HERE / "run_refresh.js"
+SCHEMA = HERE.parents[2] / "addin" / "google" / "Schema.gs"
+AS_OF = dt.date(2026, 11, 25)
+ZONE = "Asia/Shanghai"  # date cells are midnight there: 16:00 UTC the day before
+
+
+def test_schema_gs_is_generated_from_the_python_contract() -> None:
+    assert SCHEMA.read_text(encoding="utf-8") == schema_source(), (
+        "addin/google/Schema.gs is stale: run `python -m sheets_sync.apps_script`"
+    )
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"$date": value.date().isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    return value
+
+
+def decode(value: Any) -> Any:
+    """A cell as compared: dates as dates, blanks as None, whole floats as ints."""
+    if isinstance(value, dict) and "$date" in value:
+        return dt.date.fromisoformat(value["$date"])
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if value == "":
+        return None
+    return value
+
+
+def run_in_sheet(node: str, tmp: Path, tabs: dict, **book: Any) -> dict:
+    """Run Apps Script functions (default: the in-sheet refresh) on TABS; the tabs after."""
+    data = {
+        "timeZone": ZONE,
+        "tabs": {name: [[encode(c) for c in row] for row in grid] for name, grid in tabs.items()},
+        **book,
+    }
+    path = tmp / "book.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = subprocess.run(
+        [node, str(RUNNER), str(path)], capture_output=True, text=True, timeout=300, cwd=HERE
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout)
+
+
+def with_dates(tab: str, grid: list[list[Any]]) -> list[list[Any]]:
+    """Serial numbers of the date columns (the API's UNFORMATTED answer) as dates."""
+    kinds = {c.header: c.kind for c in wb.SCHEMA[tab]}
+    dated = [
+        i for i, h in enumerate(grid[0] if grid else []) if kinds.get(h) in ("date", "datetime")
+    ]
+    for row in grid[1:]:
+        for i in dated:
+            if i < len(row) and isinstance(row[i], int | float):
+                row[i] = formulas.to_date(row[i], "date")
+    return grid
+
+
+def by_header(grid: list[list[Any]], key: int = 0) -> dict[str, dict[Any, Any]]:
+    """{header: {row key: cell}} for every column of a tab."""
+    header = grid[0]
+    out: dict[str, dict[Any, Any]] = {str(h): {} for h in header if h not in (None, "")}
+    for row in grid[1:]:
+        cells = [decode(c) for c in row] + [None] * (len(header) - len(row))
+        if all(c is None for c in cells):
+            continue
+        for i, h in enumerate(header):
+            if h not in (None, ""):
+                out[str(h)][cells[key] if key >= 0 else tuple(cells[:2])] = cells[i]
+    return out
+
+
+@pytest.fixture(scope="module")
+def both(node: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
+    tmp = tmp_path_factory.mktemp("parity")
+    tabs = demo_tabs(AS_OF)
+    tabs[wb.SETTINGS] = [
+        row if row[0] != "as_of" else ["as_of", AS_OF] for row in tabs[wb.SETTINGS]
+    ]
+    with serve_fake() as (url, fake):
+        sheet = fake.create_spreadsheet("demo", tabs)
+        refresh(GoogleSheetsBackend(sheet, api=url))
+        python = {tab: with_dates(tab, fake.values(sheet, tab)) for tab in wb.SCHEMA}
+    js = run_in_sheet(node, tmp, tabs)
+    return python, js["tabs"], js
+
+
+def test_the_in_sheet_refresh_gives_the_python_alerts_column_for_column(both) -> None:
+    python, js, _ = both
+    ours, theirs = by_header(python[wb.ALERTS]), by_header(js[wb.ALERTS])
+    assert len(python[wb.ALERTS]) == len(js[wb.ALERTS]) == 49
+    assert list(ours) == list(theirs), "the Alerts headers differ"
+    compared = 0
+    for header, cells in ours.items():
+        if header == "Updated":
+            continue
+        assert theirs[header] == cells, header
+        compared += 1
+    assert compared >= 20
+    # Same order too: most urgent first.
+    assert [r[0] for r in python[wb.ALERTS]] == [r[0] for r in js[wb.ALERTS]]
+
+
+def test_incidents_and_problems_agree_too(both) -> None:
+    python, js, _ = both
+    assert by_header(python[wb.INCIDENTS], key=-1) == by_header(js[wb.INCIDENTS], key=-1)
+    assert len(js[wb.INCIDENTS]) > 3
+    assert js[wb.PROBLEMS][0] == python[wb.PROBLEMS][0]
+    assert len(js[wb.PROBLEMS]) == len(python[wb.PROBLEMS])
+
+
+def test_the_demo_is_not_a_trivial_comparison(both) -> None:
+    _, js, run = both
+    alerts = [row[10] for row in js[wb.ALERTS][1:]]
+    assert {"OUT", "CRITICAL", "WARNING", "WATCH", "OK"} <= set(alerts)
+    assert run["messages"][0].startswith("Refreshed 48 SKUs: 3 OUT")
