@@ -385,7 +385,7 @@ function stockoutOrders_(orders, skus, settings, asOf) {
     var row = bySku[sku];
     var item = row._item;
     var rate = row.daily_sales !== null ? row.daily_sales : 0;
-    var proj = Formulas.project(item.available, rate, settings.horizon_days, item.inbound, item.promotions);
+    var proj = Formulas.project(item.available, Formulas.forecast_demand(item, rate, settings), item.inbound);
     var days = group.map(function (line) {
       return stockoutDaysBetween_(line.promised_date, asOf);
     });

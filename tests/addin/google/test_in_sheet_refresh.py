@@ -23,8 +23,8 @@ from sheets_sync import workbook as wb
 from sheets_sync.apps_script import schema_source
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.demo import demo_tabs
-from sheets_sync.fake_sheets import serve_fake
 from sheets_sync.refresh import refresh
+from stockout_testing.fake_sheets import serve_fake
 
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "run_refresh.js"
