@@ -74,7 +74,8 @@ def phase_plan(skus: int, days: int) -> None:
 
     from addin import formulas
     from sheets_sync import plan as planning
-    from sheets_sync.workbook import Inputs, Problems
+    from sheets_sync.inputs import Inputs
+    from sheets_sync.workbook import Problems
 
     rng = np.random.default_rng(1)
     names = [f"SKU-{i:05d}" for i in range(skus)]

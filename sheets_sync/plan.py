@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from addin import formulas
-from sheets_sync.workbook import Inputs
+from sheets_sync.inputs import Inputs
 
 #: How urgent each alert is, most urgent first (Alerts sort order, Timeline choice).
 SEVERITY = {a: i for i, a in enumerate(

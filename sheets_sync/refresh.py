@@ -8,35 +8,26 @@ any backend. It never raises for bad data (that goes to the Problems tab); it ra
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from addin import formulas
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
+from sheets_sync.inputs import read_inputs, read_table
+from sheets_sync.outputs import (
+    alerts_tab,
+    incidents_tab,
+    previous_alerts,
+    problems_tab,
+    timeline_tab,
+)
 from sheets_sync.plan import Plan, compute_plan, read_incidents
-from sheets_sync.types import Backend, Chart, Tab, Target, TargetError
+from sheets_sync.types import Backend, Tab, Target, TargetError
 
-ALERT_COLOURS = {
-    formulas.OUT: "C00000", formulas.CRITICAL: "FF5B5B", formulas.WARNING: "FFB347",
-    formulas.WATCH: "FFE699", formulas.OK: "C6EFCE", formulas.NO_DATA: "D9D9D9",
-}  # fmt: skip
-ZH_WORDS = {
-    formulas.OUT: "断货", formulas.CRITICAL: "紧急", formulas.WARNING: "警告",
-    formulas.WATCH: "关注", formulas.OK: "正常", formulas.NO_DATA: "无数据",
-    formulas.SWITCH_TO_FBM: "切换自发货", formulas.EXPEDITE_BY_AIR: "空运加急",
-    formulas.EXPEDITE_BY_EXPRESS: "快递加急", formulas.SLOW_SALES: "控制销量",
-    formulas.PAUSE_AND_NOTIFY: "暂停并通知", formulas.REORDER_NOW: "立即补货",
-    formulas.REORDER_SOON: "尽快补货", formulas.RELAUNCH: "重新推广",
-    formulas.LEAD_TIME_RISK: "交期风险", formulas.FEE_RISK: "低库存费风险",
-    formulas.OVERSTOCK: "库存过多", formulas.INBOUND_OVERDUE: "在途逾期",
-    formulas.TREND_UP: "销量上升",
-}  # fmt: skip
 Progress = Callable[[str, int, int], None]
 
 
@@ -93,10 +84,10 @@ def refresh(
     step("Reading workbook", 0, 1)
     grids = backend.read([*wb.INPUT_TABS, *wb.OUTPUT_TABS])
     place = backend.target  # after the read: a live Excel book is known by its path only then
-    inputs = wb.read_inputs(grids)
+    inputs = read_inputs(grids)
     day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
     store = _store(place)
-    incidents = read_incidents(wb.read_table(wb.INCIDENTS, grids.get(wb.INCIDENTS), wb.Problems()))
+    incidents = read_incidents(read_table(wb.INCIDENTS, grids.get(wb.INCIDENTS), wb.Problems()))
     plan = compute_plan(
         inputs,
         day,
@@ -104,7 +95,7 @@ def refresh(
         progress=lambda i, n: step("Planning SKUs", i, n),
         **store,
     )
-    plan.previous_alerts = _previous_alerts(grids.get(wb.ALERTS))
+    plan.previous_alerts = previous_alerts(grids.get(wb.ALERTS))
     language = str(inputs.raw_settings.get("sheet_language") or "en")
     tabs = {
         wb.ALERTS: alerts_tab(plan, grids.get(wb.ALERTS), language),
@@ -166,104 +157,6 @@ def _notify(plan: Plan, target: Target) -> list[str]:
         template_dirs=template_dirs_for(target, plan.settings),
     )
     return list(result.messages)
-
-
-def _previous_alerts(grid: Any) -> dict[str, str]:
-    table = wb.read_table(wb.ALERTS, grid, wb.Problems())
-    if table.empty:
-        return {}
-    words = {v: k for k, v in ZH_WORDS.items()}
-    return {sku: words.get(a, a) for sku, a in zip(table["sku"], table["alert"], strict=True) if a}
-
-
-# --- output tabs -------------------------------------------------------------------------
-
-
-def cell(value: Any) -> Any:
-    """A plain cell value: no NaN, numpy scalars, Timestamps or lists."""
-    if value is None:
-        return None
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if value is pd.NaT:
-        return None
-    return value
-
-
-def _words(value: Any, language: str) -> Any:
-    if language != "zh" or not isinstance(value, str):
-        return value
-    for word in sorted(ZH_WORDS, key=len, reverse=True):
-        value = value.replace(word, ZH_WORDS[word])
-    return value
-
-
-def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
-    now = dt.datetime.now().replace(microsecond=0)
-    records = []
-    for rec in plan.skus.to_dict("records"):
-        row = {k: cell(v) for k, v in rec.items()}
-        row["updated"] = now
-        for key in ("available", "inbound"):
-            if row.get(key) is not None:
-                row[key] = formulas.round_to(row[key], 0)
-        for key in ("alert", "flags", "action_text"):
-            row[key] = _words(row.get(key), language)
-        records.append(row)
-    header, rows, owned = wb.output_grid(
-        wb.ALERTS, records, existing, key=("sku",), language=language
-    )
-    alert_header = wb.headers(wb.ALERTS, language)[10]
-    colours = {_words(k, language): v for k, v in ALERT_COLOURS.items()}
-    return Tab(
-        wb.ALERTS,
-        header,
-        rows,
-        wb.formats(wb.ALERTS, language),
-        owned,
-        fills={alert_header: colours},
-    )
-
-
-def incidents_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
-    records = [{k: cell(v) for k, v in r.items()} for r in plan.incidents.to_dict("records")]
-    header, rows, owned = wb.output_grid(
-        wb.INCIDENTS, records, existing, key=("sku", "started"), language=language
-    )
-    return Tab(wb.INCIDENTS, header, rows, wb.formats(wb.INCIDENTS, language), owned)
-
-
-def problems_tab(problems: wb.Problems, language: str = "en") -> Tab:
-    header = wb.headers(wb.PROBLEMS, language)
-    rows = [[p.tab, p.row, p.column, _as_text(p.value), p.problem] for p in problems]
-    return Tab(wb.PROBLEMS, header, rows, {header[1]: "int"})
-
-
-def _as_text(value: Any) -> Any:
-    """Bad values are shown as the user typed them, never re-interpreted."""
-    if value is None or isinstance(value, int | float | dt.date):
-        return cell(value)
-    return str(value)
-
-
-def timeline_tab(plan: Plan) -> Tab:
-    frame = plan.timeline
-    rows = [[cell(v) for v in r] for r in frame.itertuples(index=False)]
-    header = list(frame.columns)
-    formats = {"Date": "date", **{h: "int" for h in header[1:]}}
-    return Tab(
-        wb.TIMELINE,
-        header,
-        rows,
-        formats,
-        chart=Chart("Projected sellable stock, most urgent SKUs", "units"),
-    )
 
 
 def summary_lines(result: RefreshResult) -> list[str]:

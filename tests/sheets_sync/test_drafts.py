@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from sheets_sync import workbook
 from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import SHIPPED_TEMPLATES, drafts_tab, template_dirs_for
+from sheets_sync.inputs import read_inputs
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import compute_plan
 from sheets_sync.types import Target
@@ -434,7 +434,7 @@ def test_postmortem_answers_what_the_data_can():
 
 def test_the_demo_plan_gives_clean_drafts_of_every_kind_and_a_stable_tab():
     as_of = D(2026, 11, 25)
-    plan = compute_plan(workbook.read_inputs(demo_tabs(as_of)), as_of)
+    plan = compute_plan(read_inputs(demo_tabs(as_of)), as_of)
     tab = drafts_tab(plan, None, template_dirs=DIRS)
     kinds = {row[COL["Kind"]] for row in tab.rows}
     assert kinds >= {
@@ -457,7 +457,7 @@ def test_the_words_follow_the_settings_tab_as_the_refresh_reads_it():
     grids = demo_tabs(as_of)
     for key, value in (("supplier_language", "en"), ("sheet_language", "zh"), ("currency", "EUR")):
         next(row for row in grids["Settings"] if row[0] == key)[1] = value
-    plan = compute_plan(workbook.read_inputs(grids), as_of)
+    plan = compute_plan(read_inputs(grids), as_of)
     tab = drafts_tab(plan, None, template_dirs=DIRS)
     kinds = {row[COL["Kind"]]: row for row in reversed(tab.rows)}
     assert kinds["supplier_expedite"][COL["Language"]] == "en"

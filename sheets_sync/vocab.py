@@ -1,0 +1,41 @@
+"""Shared words: one list per idea, so every module says the same thing the same way.
+
+The sheet's language (Settings `sheet_language`: `en` or `zh`) changes the words written into
+output tabs; reading a tab back turns them into the English ones the plan uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from addin import formulas
+
+#: The words of the plan (alert levels, actions, flags) in a Chinese sheet.
+ZH_WORDS = {
+    formulas.OUT: "断货", formulas.CRITICAL: "紧急", formulas.WARNING: "警告",
+    formulas.WATCH: "关注", formulas.OK: "正常", formulas.NO_DATA: "无数据",
+    formulas.SWITCH_TO_FBM: "切换自发货", formulas.EXPEDITE_BY_AIR: "空运加急",
+    formulas.EXPEDITE_BY_EXPRESS: "快递加急", formulas.SLOW_SALES: "控制销量",
+    formulas.PAUSE_AND_NOTIFY: "暂停并通知", formulas.REORDER_NOW: "立即补货",
+    formulas.REORDER_SOON: "尽快补货", formulas.RELAUNCH: "重新推广",
+    formulas.LEAD_TIME_RISK: "交期风险", formulas.FEE_RISK: "低库存费风险",
+    formulas.OVERSTOCK: "库存过多", formulas.INBOUND_OVERDUE: "在途逾期",
+    formulas.TREND_UP: "销量上升",
+}  # fmt: skip
+
+
+def sheet_words(value: Any, language: str) -> Any:
+    """`value` with the plan's English words in the sheet's language (other values as they are)."""
+    if language != "zh" or not isinstance(value, str):
+        return value
+    for word in sorted(ZH_WORDS, key=len, reverse=True):
+        value = value.replace(word, ZH_WORDS[word])
+    return value
+
+
+_FROM_ZH = {zh: en for en, zh in ZH_WORDS.items()}
+
+
+def english_words(value: Any) -> Any:
+    """A single word written by `sheet_words` back in English (anything else as it is)."""
+    return _FROM_ZH.get(value, value) if isinstance(value, str) else value
