@@ -23,7 +23,8 @@ import click
 from addin import formulas
 from sheets_sync import plan, workbook
 from sheets_sync.drafts import SHIPPED_TEMPLATES
-from sheets_sync.refresh import ALERT_COLOURS, ZH_WORDS
+from sheets_sync.outputs import ALERT_COLOURS
+from sheets_sync.vocab import FINISHED_INBOUND, ZH_WORDS
 
 #: The project files clasp pushes, plus the guide (clasp ignores it through .claspignore).
 _SUFFIXES = (".gs", ".html", ".md")
@@ -101,7 +102,7 @@ def schema_source() -> str:
         "inputTabs": list(workbook.INPUT_TABS),
         "settingDefaults": workbook.SETTING_DEFAULTS,
         "settings": settings,
-        "finishedInbound": sorted(workbook._FINISHED_INBOUND),
+        "finishedInbound": sorted(FINISHED_INBOUND),
         "severity": sorted(plan.SEVERITY, key=plan.SEVERITY.__getitem__),
         "shipDays": plan.SHIP_DAYS,
         "zhWords": ZH_WORDS,

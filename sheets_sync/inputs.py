@@ -21,6 +21,7 @@ import pandas as pd
 
 from addin import formulas
 from sheets_sync.types import Formula, Grid
+from sheets_sync.vocab import FINISHED_INBOUND
 from sheets_sync.workbook import (
     COLUMNS_BY_NAME,
     INBOUND,
@@ -398,7 +399,7 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
         "inbound quantity must be positive: row skipped",
         problems,
     )
-    done = inbound["status"].fillna("").str.strip().str.lower().isin(_FINISHED_INBOUND)
+    done = inbound["status"].fillna("").str.strip().str.lower().isin(FINISHED_INBOUND)
     inbound = inbound[~done].reset_index(drop=True)
     promos = tables[PROMOTIONS]
     promos = _drop(
@@ -420,9 +421,6 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
         problems,
     )
     return Inputs(settings, raw, inv, sales, inbound, promos, tables[ORDERS], problems)
-
-
-_FINISHED_INBOUND = {"closed", "cancelled", "canceled", "received", "deleted", "done"}
 
 
 def _drop(

@@ -10,6 +10,9 @@ from typing import Any
 
 from addin import formulas
 
+#: Inbound statuses (any case) that mean the shipment no longer counts as on its way.
+FINISHED_INBOUND = frozenset({"closed", "cancelled", "canceled", "received", "deleted", "done"})
+
 #: The words of the plan (alert levels, actions, flags) in a Chinese sheet.
 ZH_WORDS = {
     formulas.OUT: "断货", formulas.CRITICAL: "紧急", formulas.WARNING: "警告",
