@@ -19,9 +19,11 @@ from rich.table import Table
 from addin import formulas
 from sheets_sync import workbook as wb
 from sheets_sync.backends.xlsx import XlsxBackend
+from sheets_sync.guide import start_grid
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
+from sheets_sync.starter import START, starter_grids, starter_tabs
 from sheets_sync.terminal import fail, progress_bars
-from sheets_sync.types import Tab, TargetError
+from sheets_sync.types import TargetError
 
 out = Console()
 
@@ -122,27 +124,31 @@ def refresh_command(
 
 
 def write_new_workbook(path: Path, grids: dict) -> None:
-    """Write input tabs as a new workbook (dates and numbers formatted)."""
-    tabs = {}
-    for name, grid in grids.items():
-        formats = wb.formats(name, kinds=("date",)) if name in wb.SCHEMA else {}
-        tabs[name] = Tab(name, list(grid[0]), [list(r) for r in grid[1:]], formats)
+    """Write a new workbook: every tab with its notes, formats and input checks."""
+    settings = dict((row[0], row[1]) for row in grids.get(wb.SETTINGS, [])[1:] if row)
     try:
-        XlsxBackend(path, create=True).write(tabs)
+        XlsxBackend(path, create=True).write(starter_tabs(grids, settings.get("currency")))
     except TargetError as exc:
         fail(str(exc))
 
 
 @main.command("new")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--example", is_flag=True, help="Fill a few realistic rows to try it out.")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-def new_command(file: Path, force: bool) -> None:
-    """Write an empty starter workbook with every tab and header."""
+def new_command(file: Path, example: bool, force: bool) -> None:
+    """Write a starter workbook: a Start tab that guides you, every tab and header.
+
+    Headers carry notes, Settings a Description of every key, and input cells dropdowns and
+    checks. With --example, six SKUs of a sample shop with two months of sales are filled in.
+    """
     if file.exists() and not force:
         fail(f"{file} exists: choose another name or pass --force")
-    write_new_workbook(file, wb.starter_tabs())
+    write_new_workbook(file, starter_grids(example=example, book=str(file)))
+    first = "refresh it" if example else "follow its Start tab, then refresh"
     out.print(
-        f"Created {file}: fill Inventory and Sales, then `stockout refresh {file}`", highlight=False
+        f"Created {file}: {first} with `stockout refresh {file}`",
+        highlight=False,
     )
 
 
@@ -161,7 +167,7 @@ def demo_command(out_file: Path, as_of: dt.date | None) -> None:
     from sheets_sync.demo import demo_tabs
 
     day = as_of or dt.date.today()
-    write_new_workbook(out_file, demo_tabs(day))
+    write_new_workbook(out_file, {START: start_grid(str(out_file)), **demo_tabs(day)})
     result = run_refresh(str(out_file), day, False, False)
     print_summary(result)
     out.print(

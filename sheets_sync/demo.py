@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from sheets_sync import guide
 from sheets_sync import workbook as wb
 from sheets_sync.types import Grid
 
@@ -75,6 +76,7 @@ BUYERS = [
     ("Javier García", "amazon.es", "es"),
 ]
 HISTORY_DAYS = 180
+STORE, SENDER = "Homely Kitchen", "Alex Chen"
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -90,15 +92,16 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
-def demo_tabs(as_of: dt.date, seed: int = 7) -> dict[str, Grid]:
-    """Every input tab of the demo workbook, as grids with headers."""
+def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[str, Grid]:
+    """Every input tab of the demo workbook, as grids with headers.
+
+    `count` keeps only the first SKUs (the starter's `--example`), with their own rows only.
+    """
     rng = random.Random(seed)
-    tabs = wb.starter_tabs()
-    tabs[wb.SETTINGS] = (
-        [["Key", "Value"]]
-        + [[k, v] for k, v in wb.SETTING_DEFAULTS.items() if k != "as_of"]
-        + [["as_of", None]]
-    )
+    tabs = {tab: [wb.headers(tab)] for tab in wb.INPUT_TABS}
+    settings = guide.settings_grid({"store_name": STORE, "sender_name": SENDER})
+    tabs[wb.SETTINGS] = [*settings[:1], *(r for r in settings[1:] if r[0] != "as_of")]
+    tabs[wb.SETTINGS] += [r for r in settings if r[0] == "as_of"]
     inventory, sales, inbound, promos, orders = [], [], [], [], []
     out_now = {3, 11, 27}
     past_stockouts = {1, 5, 9, 14, 22, 31}
@@ -186,9 +189,10 @@ def demo_tabs(as_of: dt.date, seed: int = 7) -> dict[str, Grid]:
                 language,
             ]
         )
-    tabs[wb.INVENTORY] += inventory
-    tabs[wb.SALES] += sales
-    tabs[wb.INBOUND] += inbound
-    tabs[wb.PROMOTIONS] += promos
-    tabs[wb.ORDERS] += orders
+    kept = {row[0] for row in inventory[:count]}
+    tabs[wb.INVENTORY] += inventory[:count]
+    tabs[wb.SALES] += [r for r in sales if r[1] in kept]
+    tabs[wb.INBOUND] += [r for r in inbound if r[0] in kept]
+    tabs[wb.PROMOTIONS] += [r for r in promos if r[0] in kept or r[0] == "*"]
+    tabs[wb.ORDERS] += [r for r in orders if r[1] in kept]
     return tabs

@@ -27,7 +27,11 @@ import click
 from rich.console import Console
 
 from addin import excel, lite
+from sheets_sync import starter
 from sheets_sync import workbook as wb
+from sheets_sync.backends.xlsx import fill_sheet
+from sheets_sync.guide import settings_grid
+from sheets_sync.starter import starter_grids
 from sheets_sync.terminal import fail
 
 #: The macro in xlwings' standalone quickstart that runs `import NAME; NAME.main()`.
@@ -160,8 +164,9 @@ def build_workbook(name: str, interpreter: str | None = None):  # -> openpyxl Wo
     start = book.worksheets[0]
     start.title = START
     _write_start(start, name)
-    for tab, grid in wb.starter_tabs().items():
-        _write_tab(book.create_sheet(tab), tab, grid)
+    for tab, grid in starter_grids().items():
+        if tab != starter.START:  # the Excel workbook has its own Start sheet, above
+            fill_sheet(book.create_sheet(tab), starter.tab_for(tab, grid))
     _write_functions(book.create_sheet(FUNCTIONS))
     config = book[CONFIG]
     book.move_sheet(config, offset=len(book.sheetnames) - 1 - book.sheetnames.index(CONFIG))
@@ -208,26 +213,11 @@ def _write_start(sheet, name: str) -> None:
     sheet.column_dimensions["A"].width = 110
 
 
-def _write_tab(sheet, tab: str, grid: list[list]) -> None:
-    _bold_header(sheet, 1, grid[0])
-    for row in grid[1:]:
-        sheet.append([None] * len(row))
-        for col, value in enumerate(row, start=1):
-            _put(sheet.cell(row=sheet.max_row, column=col), value)
-    dates = {c.header for c in wb.SCHEMA.get(tab, []) if c.kind in ("date", "datetime")}
-    for col, header in enumerate(grid[0], start=1):
-        letter = sheet.cell(row=1, column=col).column_letter
-        sheet.column_dimensions[letter].width = max(12, len(str(header)) + 4)
-        if header in dates:
-            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-
-
 def _write_functions(sheet) -> None:
     """Worked examples over a dated as-of cell, then a reference built from the functions."""
     from openpyxl.styles import Font
 
-    as_of_row = 1 + [row[0] for row in wb.starter_tabs()[wb.SETTINGS][1:]].index("as_of") + 1
+    as_of_row = 1 + [row[0] for row in settings_grid()[1:]].index("as_of") + 1
     _put(sheet["A1"], "Stockout functions: worked examples")
     sheet["A1"].font = Font(bold=True, size=14)
     _put(sheet["A2"], "As of")

@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl.formula.translate import Translator
 
 from addin import formulas
+from sheets_sync import guide
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import read_table
 from sheets_sync.plan import Plan
@@ -28,6 +29,8 @@ ALERT_COLOURS = {
     formulas.OUT: "C00000", formulas.CRITICAL: "FF5B5B", formulas.WARNING: "FFB347",
     formulas.WATCH: "FFE699", formulas.OK: "C6EFCE", formulas.NO_DATA: "D9D9D9",
 }  # fmt: skip
+#: Between the best action and its alternatives in a plan's action text.
+ALSO = " · also "
 
 
 def previous_alerts(grid: Any) -> dict[str, str]:
@@ -61,14 +64,16 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
     for rec in plan.skus.to_dict("records"):
         row = {k: cell(v) for k, v in rec.items()}
         row["updated"] = now
+        best, _, others = (row.get("action_text") or "").partition(ALSO)
+        row["action_text"], row["other_options"] = best or None, others or None
         for key in ("available", "inbound"):
             if row.get(key) is not None:
                 row[key] = formulas.round_to(row[key], 0)
-        for key in ("alert", "flags", "action_text"):
+        for key in ("alert", "flags", "action_text", "other_options"):
             row[key] = sheet_words(row.get(key), language)
         records.append(row)
     header, rows, owned = output_grid(wb.ALERTS, records, existing, key=("sku",), language=language)
-    alert_header = wb.header_of(wb.ALERTS, "alert", language)
+    named = {c.key: wb.header_of(wb.ALERTS, c.key, language) for c in wb.SCHEMA[wb.ALERTS]}
     colours = {sheet_words(k, language): v for k, v in ALERT_COLOURS.items()}
     return Tab(
         wb.ALERTS,
@@ -76,7 +81,13 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
         rows,
         wb.formats(wb.ALERTS, language),
         owned,
-        fills={alert_header: colours},
+        fills={named["alert"]: colours},
+        notes=guide.header_notes(wb.ALERTS, header, language),
+        wrap={named["title"]: 24, named["action_text"]: 50},
+        currency=getattr(plan.settings, "currency", None),
+        table=True,
+        print_columns=list(named).index(wb.ALERTS_AT_A_GLANCE) + 1,
+        max_lines=4,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from addin import formulas
+from sheets_sync import guide
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
 from sheets_sync.inputs import read_inputs, read_table
@@ -107,13 +108,16 @@ def refresh(
         tabs[wb.DRAFTS] = drafts
     tabs[wb.PROBLEMS] = problems_tab(inputs.problems, language)
     result = RefreshResult(str(label), plan, inputs.problems, dry_run=dry_run)
+    hint = guide.empty_refresh_hint(len(plan.skus), result.counts()[formulas.NO_DATA])
+    if hint:
+        result.notices.append(hint)
     if not dry_run:
         step("Writing workbook", 0, 1)
         backend.write(tabs)
         result.written = list(tabs)
         step("Writing workbook", 1, 1)
     if notify and not dry_run:
-        result.notices = _notify(plan, place)
+        result.notices += _notify(plan, place)
     return result
 
 
@@ -162,10 +166,9 @@ def _notify(plan: Plan, target: Target) -> list[str]:
 def summary_lines(result: RefreshResult) -> list[str]:
     """Plain-text summary, for terminals and message boxes."""
     counts = result.counts()
-    lines = [
-        f"{result.target}: {len(result.plan.skus)} SKUs planned as of {result.plan.as_of}",
-        "  " + " · ".join(f"{k} {v}" for k, v in counts.items() if v),
-    ]
+    lines = [f"{result.target}: {len(result.plan.skus)} SKUs planned as of {result.plan.as_of}"]
+    if any(counts.values()):
+        lines.append("  " + " · ".join(f"{k} {v}" for k, v in counts.items() if v))
     if result.problems:
         lines.append(f"  {len(result.problems)} problem(s) listed on the Problems tab")
     return lines

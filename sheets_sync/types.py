@@ -151,14 +151,36 @@ class Chart:
     y_title: str = ""
 
 
+@dataclass(frozen=True)
+class Validation:
+    """What a column accepts: `list` (one of `values`), `date`, `number` (0 or more).
+
+    Backends turn it into a dropdown or an input check showing `message`. It guides, never
+    blocks: a refresh still reads whatever is typed and reports a bad cell on Problems.
+    `rows` limits it to some data rows (0 = the first row under the header); empty = all.
+    """
+
+    header: str
+    kind: str
+    values: tuple[str, ...] = ()
+    message: str = ""
+    rows: tuple[int, ...] = ()
+
+
 @dataclass
 class Tab:
-    """One output tab as the refresh wants it written.
+    """One tab as the refresh (or `stockout new`) wants it written.
 
     `formats` maps a header to a `FormatKind`; backends that can format cells use it, the
-    others ignore it. `owned` is how many leading columns the refresh owns (the rest are user
-    columns it carries over); backends may style the two parts differently. `fills` maps a
-    header to {cell value: hex colour} (alert colours).
+    others ignore it; money is shown in `currency`.
+    `owned` is how many leading columns the refresh owns (the rest are user columns it carries
+    over); backends may style the two parts differently. `fills` maps a header to
+    {cell value: hex colour}: conditional formats, so a colour follows the value if it is
+    edited. `notes` explain headers; `wrap` gives wrapped columns their width (characters);
+    `validations` are the dropdowns and input checks. `table` asks for a filterable
+    table, `print_columns` for a print setup fitting that many leading columns on a page's width.
+    `max_lines` caps the height of a row of wrapped text (the rest stays in the cell), so a
+    long cell does not push every other row off the screen.
     """
 
     name: str
@@ -168,6 +190,41 @@ class Tab:
     owned: int | None = None
     fills: dict[str, dict[str, str]] = field(default_factory=dict)
     chart: Chart | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+    wrap: dict[str, int] = field(default_factory=dict)
+    validations: list[Validation] = field(default_factory=list)
+    currency: str | None = None
+    table: bool = False
+    print_columns: int | None = None
+    max_lines: int = 30
+
+
+def wrapped_lines(text: object, width: int) -> int:
+    """How many lines `text` takes in a wrapped column `width` characters wide (an estimate:
+    spreadsheets do not size rows on their own when a file is opened)."""
+    if text is None or text == "":
+        return 1
+    per_line = max(1, int(width * 1.15))
+    return sum(max(1, -(-len(line) // per_line)) for line in str(text).split("\n"))
+
+
+def money_pattern(currency: str | None) -> str:
+    """A number format showing the currency: `"$"#,##0.00`, `"¥"#,##0` (JPY has no cents).
+
+    A quoted symbol reads the same in Excel, LibreOffice and Google Sheets.
+    """
+    from babel.numbers import get_currency_precision, get_currency_symbol
+
+    code = (currency or "").strip().upper()
+    if not code:
+        return "#,##0.00"
+    try:
+        symbol = get_currency_symbol(code, "en")
+        digits = get_currency_precision(code)
+    except (ValueError, KeyError):
+        return "#,##0.00"
+    decimals = "." + "0" * digits if digits else ""
+    return f'"{symbol.replace(chr(34), "")}"#,##0{decimals}'
 
 
 class Backend(Protocol):

@@ -22,6 +22,8 @@ ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE = (
     "Alerts", "Drafts", "Incidents", "Problems", "Timeline",
 )  # fmt: skip
 INPUT_TABS = (SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS)
+#: The last Alerts column of the at-a-glance part (printed; the details follow it).
+ALERTS_AT_A_GLANCE = "lost_revenue"
 OUTPUT_TABS = (ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE)
 
 
@@ -42,7 +44,11 @@ def _c(key, header, kind="text", required=False, aliases=(), zh=""):
 
 
 SCHEMA: dict[str, list[Column]] = {
-    SETTINGS: [_c("key", "Key", required=True, zh="参数"), _c("value", "Value", zh="值")],
+    SETTINGS: [
+        _c("key", "Key", required=True, zh="参数"),
+        _c("value", "Value", zh="值"),
+        _c("description", "Description", zh="说明"),
+    ],
     INVENTORY: [
         _c("sku", "SKU", required=True, aliases=["seller-sku", "merchant sku", "msku", "卖家SKU"]),
         _c("asin", "ASIN"),
@@ -111,29 +117,32 @@ SCHEMA: dict[str, list[Column]] = {
         _c("marketplace", "Marketplace", aliases=["sales-channel", "站点"]),
         _c("language", "Language", aliases=["语言"]),
     ],
+    # What a seller reads at a glance first (through `ALERTS_AT_A_GLANCE`), details after.
+    # This list is the one place the column order is defined: add a column where it belongs.
     ALERTS: [
         _c("sku", "SKU"),
         _c("title", "Title", zh="标题"),
+        _c("alert", "Alert", zh="预警"),
+        _c("action_text", "Action", zh="建议"),
+        _c("days_to_stockout", "Days to stockout", "int", zh="距断货天数"),
+        _c("stockout_date", "Stockout date", "date", zh="断货日期"),
+        _c("reorder_by", "Reorder by", "date", zh="最晚下单日"),
+        _c("reorder_qty", "Reorder qty", "int", zh="补货数量"),
         _c("available", "Available", "int", zh="可售库存"),
         _c("inbound", "Inbound", "int", zh="在途"),
         _c("daily_sales", "Daily sales", "number", zh="日销量"),
-        _c("trend", "Trend", "number", zh="趋势"),
         _c("days_of_cover", "Days of cover", "number", zh="可售天数"),
-        _c("cover_incl_inbound", "Cover incl. inbound", "number", zh="含在途可售天数"),
-        _c("stockout_date", "Stockout date", "date", zh="断货日期"),
-        _c("days_to_stockout", "Days to stockout", "int", zh="距断货天数"),
-        _c("alert", "Alert", zh="预警"),
-        _c("flags", "Flags", "list", zh="标记"),
         _c("next_inbound_eta", "Next inbound ETA", "date", zh="下批到货日"),
         _c("gap_days", "Gap days", "int", zh="断货天数"),
-        _c("lost_units", "Lost units", "int", zh="损失件数"),
         _c("lost_revenue", "Lost revenue", "money", zh="损失销售额"),
+        _c("other_options", "Other options", zh="其他方案"),
+        _c("flags", "Flags", "list", zh="标记"),
+        _c("trend", "Trend", "number", zh="趋势"),
+        _c("cover_incl_inbound", "Cover incl. inbound", "number", zh="含在途可售天数"),
+        _c("lost_units", "Lost units", "int", zh="损失件数"),
         _c("safety_stock", "Safety stock", "int", zh="安全库存"),
         _c("reorder_point", "Reorder point", "int", zh="补货点"),
-        _c("reorder_by", "Reorder by", "date", zh="最晚下单日"),
-        _c("reorder_qty", "Reorder qty", "int", zh="补货数量"),
         _c("air_arrival", "Air arrival", "date", zh="空运到货日"),
-        _c("action_text", "Action", zh="建议"),
         _c("basis", "Basis", zh="依据"),
         _c("updated", "Updated", "datetime", zh="更新时间"),
         _c("amazon_qty", "Amazon qty", "int", zh="亚马逊建议数量"),
@@ -180,7 +189,8 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "horizon_days": 365, "fee_line_days": 28, "overstock_days": 180, "fbm_enabled": "yes",
     "coupon_pct": 20, "ad_boost_pct": 30, "relaunch_days": 14, "language": "en",
     "supplier_language": "zh", "sheet_language": "en", "currency": "USD",
-    "alert_email_to": None, "alert_webhook_url": None,
+    "alert_email_to": None, "alert_webhook_url": None, "store_name": None, "sender_name": None,
+    "templates_path": None,
 }  # fmt: skip
 
 

@@ -439,16 +439,24 @@ function stockoutKinds_(tab) {
   });
 }
 
+/** Between the best action and its alternatives in a plan's action text. */
+var STOCKOUT_ALSO_ = ' · also ';
+
 function stockoutWriteOutputs_(spreadsheet, plan, existing, problems, language, zone) {
   var now = new Date();
   var alerts = plan.skus.map(function (s) {
     var rec = Object.assign({}, s);
     rec.flags = s.flags && s.flags.length ? s.flags.join(', ') : null;
     rec.updated = now;
+    // The best action in its own column, the alternatives apart (as sheets_sync.outputs does).
+    var text = rec.action_text || '';
+    var also = text.indexOf(STOCKOUT_ALSO_);
+    rec.action_text = (also < 0 ? text : text.slice(0, also)) || null;
+    rec.other_options = also < 0 ? null : text.slice(also + STOCKOUT_ALSO_.length) || null;
     ['available', 'inbound'].forEach(function (key) {
       if (rec[key] !== null) rec[key] = Formulas.round_to(rec[key], 0);
     });
-    ['alert', 'flags', 'action_text'].forEach(function (key) {
+    ['alert', 'flags', 'action_text', 'other_options'].forEach(function (key) {
       rec[key] = stockoutWords_(rec[key], language);
     });
     return rec;

@@ -19,11 +19,25 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets_sync.types import Formula, Grid, Tab, Target, TargetError
+from sheets_sync.types import (
+    Formula,
+    Grid,
+    Tab,
+    Target,
+    TargetError,
+    Validation,
+    money_pattern,
+    wrapped_lines,
+)
 
 FORMATS = {
     "date": "yyyy-mm-dd",
@@ -37,6 +51,11 @@ HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 USER_HEADER_FILL = PatternFill("solid", fgColor="595959")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 MAX_WIDTH = 60
+#: Rows below the data that dropdowns and input checks still cover, for rows a user adds.
+INPUT_ROWS = 1000
+NOTE_AUTHOR = "stockout-kit"
+#: Height of one line of 11-point text, in points.
+LINE_POINTS = 15
 
 
 class XlsxBackend:
@@ -114,7 +133,7 @@ class XlsxBackend:
             )
         for tab in tabs.values():
             sheet = self._sheet(tab.name) or self.book.create_sheet(tab.name)
-            _fill(sheet, tab)
+            fill_sheet(sheet, tab)
         if tabs:
             # Open on the first tab written (Alerts, after a refresh), not on whatever was last.
             first = self._sheet(next(iter(tabs.values())).name)
@@ -143,7 +162,7 @@ class XlsxBackend:
                 os.unlink(tmp)
 
 
-def _fill(sheet: Worksheet, tab: Tab) -> None:
+def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
     """Replace the sheet's values with the tab, styled for a person to read."""
     old_rows, old_cols = sheet.max_row, sheet.max_column
     sheet.delete_rows(1, old_rows + 1)
@@ -159,33 +178,179 @@ def _fill(sheet: Worksheet, tab: Tab) -> None:
         head = sheet.cell(1, col)
         head.font = HEADER_FONT
         head.fill = HEADER_FILL if col <= owned else USER_HEADER_FILL
-        head.alignment = Alignment(vertical="center", wrap_text=True)
+        head.alignment = Alignment(vertical="top", wrap_text=True)
+        note = tab.notes.get(str(head.value))
+        head.comment = _comment(note) if note else None
     for j, kind in enumerate(kinds, start=1):
-        fmt = FORMATS.get(kind)
+        fmt = money_pattern(tab.currency) if kind == "money" else FORMATS.get(kind)
         if fmt:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.number_format = fmt
-    for header, colours in tab.fills.items():
-        if header not in tab.header:
-            continue
-        j = tab.header.index(header) + 1
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
-            colour = colours.get(cell.value)
-            if colour:
-                cell.fill = PatternFill("solid", fgColor=colour)
-                cell.font = Font(bold=True)
+    if tab.wrap:
+        wrapped = {tab.header.index(h) + 1: w for h, w in tab.wrap.items() if h in tab.header}
+        for row in sheet.iter_rows(min_row=2, max_col=width):
+            lines = 1
+            for cell in row:
+                cell.alignment = Alignment(vertical="top", wrap_text=cell.column in wrapped)
+                if cell.column in wrapped:
+                    lines = max(lines, wrapped_lines(cell.value, wrapped[cell.column]))
+            sheet.row_dimensions[row[0].row].height = LINE_POINTS * min(lines, tab.max_lines)
+    sheet.row_dimensions[1].height = LINE_POINTS * max(
+        wrapped_lines(h, _width(tab, h)) for h in tab.header
+    )
+    _conditional_fills(sheet, tab)
+    _validations(sheet, tab)
     _text_cells_stay_text(sheet, tab)
-    sheet.freeze_panes = "B2" if tab.header and tab.header[0] in ("SKU", "Date") else "A2"
-    if tab.rows:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(width)}{len(tab.rows) + 1}"
+    sheet.freeze_panes = _frozen(tab.header)
+    _filter(sheet, tab, width)
     for j, header in enumerate(tab.header, start=1):
-        sample = [header] + [r[j - 1] for r in tab.rows[:200] if j - 1 < len(r)]
-        longest = max(len(_shown(v)) for v in sample)
-        sheet.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, max(9, longest + 2))
+        sheet.column_dimensions[get_column_letter(j)].width = _width(tab, header)
     for j in range(width + 1, old_cols + 1):
         sheet.column_dimensions[get_column_letter(j)].width = 9
+    if tab.print_columns:
+        _print_setup(sheet, tab)
     if tab.chart and tab.rows and width > 1:
         _chart(sheet, tab, width)
+
+
+def _width(tab: Tab, header: str) -> int:
+    """A wrapped column's set width; else what its longest value (or header word) needs."""
+    if header in tab.wrap:
+        return tab.wrap[header]
+    j = tab.header.index(header)
+    sample = [r[j] for r in tab.rows[:200] if j < len(r)]
+    longest = max([len(_shown(v)) for v in sample] + [len(w) for w in str(header).split()])
+    bold = 1 if header in tab.fills else 0
+    return min(MAX_WIDTH, max(8, longest + 2 + bold))
+
+
+def _frozen(header: list[str]) -> str:
+    """Header row frozen, and the SKU (with its Title, when next to it) while scrolling right."""
+    if header[:1] in (["SKU"], ["Date"]):
+        return "C2" if header[1:2] in (["Title"], ["标题"]) else "B2"
+    return "A2"
+
+
+def _comment(text: str) -> Comment:
+    comment = Comment(text, NOTE_AUTHOR)
+    comment.width, comment.height = 320, max(60, 20 * (len(text) // 45 + 1))
+    return comment
+
+
+def _column_range(sheet: Worksheet, header: str, tab: Tab, last_row: int) -> str | None:
+    if header not in tab.header:
+        return None
+    letter = get_column_letter(tab.header.index(header) + 1)
+    return f"{letter}2:{letter}{max(last_row, 2)}"
+
+
+def _conditional_fills(sheet: Worksheet, tab: Tab) -> None:
+    """Alert colours as conditional formats: an edited value takes its own colour.
+
+    Rules this backend wrote on a column before (any earlier height) are replaced; other
+    conditional formats on the sheet, a user's own, are kept.
+    """
+    ours = {get_column_letter(tab.header.index(h) + 1) for h in tab.fills if h in tab.header}
+    kept = ConditionalFormattingList()
+    for rng in sheet.conditional_formatting:
+        first = str(rng.sqref).split(":")[0]
+        if first.rstrip("0123456789") in ours and first[len(first.rstrip("0123456789")) :] == "2":
+            continue
+        for rule in rng.rules:
+            kept.add(str(rng.sqref), rule)
+    sheet.conditional_formatting = kept
+    for header, colours in tab.fills.items():
+        area = _column_range(sheet, header, tab, len(tab.rows) + 1)
+        if area is None:
+            continue
+        for value, colour in colours.items():
+            quoted = '"' + str(value).replace('"', '""') + '"'
+            sheet.conditional_formatting.add(
+                area,
+                CellIsRule(
+                    operator="equal",
+                    formula=[quoted],
+                    fill=PatternFill("solid", start_color=colour, end_color=colour),
+                    font=Font(bold=True, color="FFFFFF" if _dark(colour) else "000000"),
+                ),
+            )
+
+
+def _dark(colour: str) -> bool:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 140
+
+
+def _validations(sheet: Worksheet, tab: Tab) -> None:
+    """Dropdowns and input checks; a typo gets a warning, never a refusal."""
+    rules = [rule for rule in tab.validations if rule.header in tab.header]
+    if not rules:
+        return
+    letters = {get_column_letter(tab.header.index(rule.header) + 1) for rule in rules}
+    sheet.data_validations.dataValidation = [
+        dv
+        for dv in sheet.data_validations.dataValidation
+        if str(dv.sqref).split(":")[0].rstrip("0123456789") not in letters
+    ]
+    last = max(INPUT_ROWS, len(tab.rows) + 1)
+    for rule in rules:
+        letter = get_column_letter(tab.header.index(rule.header) + 1)
+        dv = _data_validation(rule)
+        if rule.rows:
+            for r in rule.rows:
+                dv.add(f"{letter}{r + 2}")
+        else:
+            dv.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(dv)
+
+
+def _data_validation(rule: Validation) -> DataValidation:
+    common = {
+        "allow_blank": True,
+        "showErrorMessage": True,
+        "errorStyle": "warning",
+        "error": f"Expected {rule.message}." if rule.message else None,
+        "errorTitle": "stockout-kit",
+    }
+    if rule.kind == "list":
+        return DataValidation(type="list", formula1='"' + ",".join(rule.values) + '"', **common)
+    if rule.kind == "date":
+        return DataValidation(
+            type="date", operator="between", formula1="36526", formula2="73415", **common
+        )
+    return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", **common)
+
+
+def _filter(sheet: Worksheet, tab: Tab, width: int) -> None:
+    """A filter on the header row: an Excel table when asked (sortable, banded), else a filter."""
+    name = "".join(ch for ch in tab.name if ch.isalnum()) or "Table"
+    if name in sheet.tables:
+        del sheet.tables[name]
+    sheet.auto_filter.ref = None
+    if not tab.rows:
+        return
+    ref = f"A1:{get_column_letter(width)}{len(tab.rows) + 1}"
+    headers = [str(h) for h in tab.header]
+    plain = all(headers) and len({h.casefold() for h in headers}) == len(headers)
+    if tab.table and plain:
+        table = Table(displayName=name, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+        sheet.add_table(table)
+    else:
+        sheet.auto_filter.ref = ref
+
+
+def _print_setup(sheet: Worksheet, tab: Tab) -> None:
+    """Landscape, the key columns fitted to a page's width, the header repeated on each page."""
+    columns = min(tab.print_columns or len(tab.header), len(tab.header))
+    sheet.print_area = f"A1:{get_column_letter(columns)}{len(tab.rows) + 1}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
 
 
 def _safe(value: object) -> object:

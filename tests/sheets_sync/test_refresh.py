@@ -235,7 +235,7 @@ def test_timeline_tab_has_a_native_chart(tmp_path: Path) -> None:
 
     names = zipfile.ZipFile(book).namelist()
     assert any(n.startswith("xl/charts/chart") for n in names)
-    assert wbk["Alerts"].freeze_panes == "B2"
+    assert wbk["Alerts"].freeze_panes == "C2"
 
 
 def test_chinese_sheet_language_keeps_user_columns(tmp_path: Path) -> None:
@@ -245,7 +245,7 @@ def test_chinese_sheet_language_keeps_user_columns(tmp_path: Path) -> None:
     assert plan.settings.sheet_language == "zh" and plan.settings.warn_days == (30, 15, 7)
     wbk = openpyxl.load_workbook(book)
     alerts = wbk["Alerts"]
-    assert [c.value for c in alerts[1]][:3] == ["SKU", "标题", "可售库存"]
+    assert [c.value for c in alerts[1]][:4] == ["SKU", "标题", "预警", "建议"]
     alerts.cell(1, alerts.max_column + 1, "备注")
     alerts.cell(2, alerts.max_column, "催货")
     wbk.save(book)

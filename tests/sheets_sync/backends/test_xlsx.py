@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.refresh import refresh
@@ -125,10 +126,72 @@ def test_chart_and_styles(tmp_path: Path) -> None:
     refresh(str(book), as_of=AS_OF)
     wbk = openpyxl.load_workbook(book)
     alerts = wbk["Alerts"]
-    assert alerts["A1"].font.bold and alerts.freeze_panes == "B2"
+    assert alerts["A1"].font.bold and alerts.freeze_panes == "C2"  # SKU and Title stay
     header = [c.value for c in alerts[1]]
     stockout = alerts.cell(2, header.index("Stockout date") + 1)
     assert stockout.number_format == "yyyy-mm-dd"
-    alert = alerts.cell(2, header.index("Alert") + 1)
-    assert alert.value == "OUT" and alert.fill.fgColor.rgb.endswith("C00000")
     assert sheet_rows(book, "Timeline")[0][0] == "Date"
+
+
+def alert_rules(sheet) -> dict[str, tuple[str, str]]:
+    """Alert word -> (cell range, fill colour) of the sheet's conditional formats."""
+    found = {}
+    for area in sheet.conditional_formatting:
+        for rule in area.rules:
+            word = rule.formula[0].strip('"')
+            found[word] = (str(area.sqref), rule.dxf.fill.fgColor.rgb[-6:])
+    return found
+
+
+def test_alerts_read_at_a_glance_on_a_1366_pixel_screen(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    refresh(str(book), as_of=AS_OF)
+    alerts = openpyxl.load_workbook(book)["Alerts"]
+    header = [c.value for c in alerts[1]]
+    assert header[:4] == ["SKU", "Title", "Alert", "Action"]
+    glance = header[: header.index("Lost revenue") + 1]
+    assert {"Stockout date", "Reorder by", "Reorder qty", "Available"} <= set(glance)
+    # Excel shows a column of width w in about 7w + 5 pixels; the row numbers take ~40.
+    pixels = [7 * alerts.column_dimensions[get_column_letter(j)].width + 5 for j in range(1, 12)]
+    assert 40 + sum(pixels) <= 1366, pixels
+    action = alerts.cell(2, 4)
+    assert action.alignment.wrap_text and action.alignment.vertical == "top"
+    assert " · also " not in str(action.value)  # the alternatives have their own column
+    assert alerts.row_dimensions[2].height >= 15
+    assert header.index("Other options") > header.index("Lost revenue")
+
+
+def test_alert_colours_are_conditional_formats_that_follow_an_edit(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    refresh(str(book), as_of=AS_OF)
+    alerts = openpyxl.load_workbook(book)["Alerts"]
+    rules = alert_rules(alerts)
+    column = get_column_letter([c.value for c in alerts[1]].index("Alert") + 1)
+    assert rules["OUT"] == (f"{column}2:{column}{alerts.max_row}", "C00000")
+    assert set(rules) == {"OUT", "CRITICAL", "WARNING", "WATCH", "OK", "NO DATA"}
+    assert alerts[f"{column}2"].fill.fill_type is None  # no fixed fill left behind
+    refresh(str(book), as_of=AS_OF)  # a second refresh replaces its rules, never piles up
+    again = openpyxl.load_workbook(book)["Alerts"]
+    assert sum(len(area.rules) for area in again.conditional_formatting) == 6
+
+
+def test_alerts_table_notes_print_setup_and_currency(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx", Settings=[["currency", "EUR"]])
+    refresh(str(book), as_of=AS_OF)
+    alerts = openpyxl.load_workbook(book)["Alerts"]
+    header = [c.value for c in alerts[1]]
+    (table,) = alerts.tables.values()
+    assert table.ref == f"A1:{get_column_letter(len(header))}{alerts.max_row}"
+    assert alerts.auto_filter.ref is None  # a table carries its own filter
+    notes = {c.value: c.comment.text for c in alerts[1] if c.comment}
+    assert set(notes) == set(header)
+    assert "FEE RISK" in notes["Flags"] and "LEAD TIME RISK" in notes["Flags"]
+    assert "1.2" in notes["Trend"] and "in-stock days" in notes["Basis"]
+    money = alerts.cell(2, header.index("Lost revenue") + 1).number_format
+    assert money == '"€"#,##0.00'
+    setup = alerts.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    assert alerts.sheet_properties.pageSetUpPr.fitToPage
+    last = get_column_letter(header.index("Lost revenue") + 1)
+    assert alerts.print_area == f"'Alerts'!$A$1:${last}${alerts.max_row}"
+    assert alerts.print_title_rows == "$1:$1"

@@ -1,0 +1,399 @@
+"""The words that explain the workbook to a person: setting descriptions, header notes, Start tab.
+
+A seller opens the workbook, not the README. So every Settings key carries a description (what
+it does, its unit and its default), every header a note (what the column means, which values it
+takes, flags and basis spelled out), and a new workbook opens on a Start tab that walks from
+empty to a first refresh. Backends turn notes into cell comments (Excel) or notes (Google) and
+`validations` into dropdowns and input checks; the words live here once, in English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sheets_sync import workbook as wb
+from sheets_sync.types import Validation
+
+#: Settings key -> (what it does, unit). The default shown comes from SETTING_DEFAULTS.
+SETTINGS_HELP: dict[str, tuple[str, str]] = {
+    "as_of": ("Plan as of this date (the day counted as today). Blank = today.", "date"),
+    "warn_days": (
+        "Days-to-stockout lines for WATCH, WARNING and CRITICAL (largest first): a SKU that "
+        "runs out within 30 days is WATCH, within 15 WARNING, within 7 CRITICAL.",
+        "days, comma-separated",
+    ),
+    "velocity_windows": (
+        "Recent windows averaged for Daily sales; only in-stock days count, so a stockout "
+        "does not drag the forecast down.",
+        "days, comma-separated",
+    ),
+    "velocity_weights": (
+        "Weight of each window above (renormalised when a window has no in-stock day).",
+        "fractions, comma-separated",
+    ),
+    "service_level": (
+        "Chance of not running out while an order is on its way; sets Safety stock.",
+        "fraction, e.g. 0.95 = 95 %",
+    ),
+    "safety_days": ("Safety stock is at least this many days of sales.", "days"),
+    "cover_target_days": (
+        "A reorder fills stock up to this many days of sales on the day it lands.",
+        "days",
+    ),
+    "lead_time_sd_days": (
+        "How much the lead time varies (standard deviation); raises Safety stock.",
+        "days",
+    ),
+    "production_days": (
+        "Factory days from order to goods ready. The Inventory column of the same name "
+        "overrides it per SKU.",
+        "days",
+    ),
+    "sea_days": ("Transit by sea, factory to Amazon's warehouse (per-SKU column wins).", "days"),
+    "air_days": ("Transit by air, factory to Amazon's warehouse (per-SKU column wins).", "days"),
+    "express_days": ("Transit by express parcel (per-SKU column wins).", "days"),
+    "receiving_days": (
+        "Days Amazon takes from delivery to sellable (per-SKU column wins).",
+        "days",
+    ),
+    "default_mode": ("How regular reorders ship: sea, air or express.", "mode"),
+    "horizon_days": ("How far ahead stock is projected.", "days"),
+    "fee_line_days": (
+        "Amazon's low-inventory-level fee applies under this many days of supply: "
+        "Cover incl. inbound below it raises the FEE RISK flag.",
+        "days",
+    ),
+    "overstock_days": (
+        "Cover incl. inbound above this raises the OVERSTOCK flag (storage fees).",
+        "days",
+    ),
+    "fbm_enabled": (
+        "Can you ship orders yourself (FBM) while FBA is out? no = never suggest SWITCH TO FBM.",
+        "yes/no",
+    ),
+    "coupon_pct": ("Coupon of the relaunch plan after a stockout.", "%"),
+    "ad_boost_pct": ("Extra ad budget during the relaunch.", "%"),
+    "relaunch_days": (
+        "A SKU back in stock within this many days of a stockout gets the RELAUNCH action.",
+        "days",
+    ),
+    "language": (
+        "Language of buyer messages when an order's Language and Marketplace do not say "
+        "(en, de, fr, it, es, ja, zh).",
+        "language code",
+    ),
+    "supplier_language": ("Language of supplier and forwarder drafts.", "language code"),
+    "sheet_language": ("Language of output headers and alert words: en or zh.", "en/zh"),
+    "currency": (
+        "Currency of Price and Unit cost (USD, EUR, GBP, JPY, CNY, …); money columns are "
+        "formatted in it. Not USD also means local dates read day first (31/12/2026).",
+        "ISO code",
+    ),
+    "alert_email_to": (
+        "Who gets alert e-mails (comma-separated). Blank = none. The mail server comes from "
+        "the STOCKOUT_SMTP_* environment variables, never from this sheet.",
+        "e-mail addresses",
+    ),
+    "alert_webhook_url": (
+        "Chat webhook (Slack, Teams, …) for alerts. Blank = none; the environment variable "
+        "STOCKOUT_WEBHOOK_URL wins over it.",
+        "URL",
+    ),
+    "templates_path": (
+        "Folder of your own message templates, relative to the workbook; a file there wins "
+        "over the shipped one of the same name. Blank = a `templates` folder beside the "
+        "workbook, if any.",
+        "folder",
+    ),
+    "store_name": ("Your store's name: signs buyer messages.", "text"),
+    "sender_name": (
+        "Your name: signs supplier, forwarder and Seller Support messages.",
+        "text",
+    ),
+    "sea_cost_per_kg": ("Freight cost by sea, to price the options.", "money per kg"),
+    "air_cost_per_kg": ("Freight cost by air, to price EXPEDITE BY AIR.", "money per kg"),
+    "express_cost_per_kg": (
+        "Freight cost by express, to price EXPEDITE BY EXPRESS.",
+        "money per kg",
+    ),
+    "rush_production_days": (
+        "Factory days for a rushed order. Blank = the factory cannot rush.",
+        "days",
+    ),
+    "fbm_cost_per_unit": (
+        "Extra cost of shipping one unit yourself (FBM). Blank = same as FBA.",
+        "money per unit",
+    ),
+}
+
+#: Settings keys whose value is one of a few words: the dropdown of the Value cell.
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    "fbm_enabled": ("yes", "no"),
+    "default_mode": ("sea", "air", "express"),
+    "sheet_language": ("en", "zh"),
+    "language": ("en", "de", "fr", "it", "es", "ja", "zh"),
+    "supplier_language": ("zh", "en", "de", "fr", "it", "es", "ja"),
+}
+
+MODES = ("sea", "air", "express", "transfer")
+STATUSES = ("planned", "in production", "ready", "shipped", "in transit", "receiving", "closed")
+FLAGS_NOTE = (
+    "Why to look twice, any of: REORDER NOW (the Reorder by date has come) · LEAD TIME RISK "
+    "(runs out before a regular order could land) · FEE RISK (Cover incl. inbound under "
+    "fee_line_days: Amazon's low-inventory fee) · OVERSTOCK (cover over overstock_days: storage "
+    "fees) · INBOUND OVERDUE (an ETA has passed and the units are not sellable) · TREND UP "
+    "(last 7 days sell over 1.2 × the last 30) · RELAUNCH (back in stock after a stockout)."
+)
+
+#: Tab -> column key -> the note on its header.
+NOTES: dict[str, dict[str, str]] = {
+    wb.SETTINGS: {
+        "key": "Setting name. Do not rename; the Description column says what each does.",
+        "value": "Your value. Blank = the default given in Description.",
+        "description": "What the setting does, its unit and its default.",
+    },
+    wb.INVENTORY: {
+        "sku": "Required. Your seller SKU, exactly as in Seller Central. One row per SKU.",
+        "asin": "Optional. The ASIN, for your reference.",
+        "title": "Short product name shown on Alerts and in messages.",
+        "available": "Required. FBA sellable units now (Seller Central: Available).",
+        "reserved": "Units Amazon holds (customer orders, transfers). For reference.",
+        "fbm_stock": "Units you can ship yourself (overseas warehouse, 3PL): SWITCH TO FBM uses "
+        "them when FBA runs out.",
+        "price": "Selling price per unit: Lost revenue and the value of each option.",
+        "unit_cost": "What one unit costs you: the margin an option saves.",
+        "case_pack": "Units per carton: Reorder qty is rounded up to whole cartons.",
+        "moq": "The supplier's minimum order: a smaller Reorder qty is raised to it.",
+        "unit_weight": "Kilograms per unit: prices air and express freight.",
+        "supplier": "Factory name: supplier drafts are grouped by it.",
+        "production_days": "Blank = Settings production_days.",
+        "sea_days": "Blank = Settings sea_days.",
+        "air_days": "Blank = Settings air_days.",
+        "express_days": "Blank = Settings express_days.",
+        "receiving_days": "Blank = Settings receiving_days.",
+    },
+    wb.SALES: {
+        "date": "Required. The day (yyyy-mm-dd), one row per SKU per day. Days with no row "
+        "count as 0 units sold.",
+        "sku": "Required. A SKU of the Inventory tab.",
+        "units": "Required. Units ordered that day (0 or more).",
+        "in_stock": "Optional TRUE/FALSE: was the SKU sellable that day? Out-of-stock days are "
+        "left out of Daily sales.",
+    },
+    wb.INBOUND: {
+        "sku": "Required. A SKU of the Inventory tab.",
+        "qty": "Required. Units in this batch.",
+        "eta": "Required. The day the units become sellable at Amazon.",
+        "mode": "sea, air, express or transfer. A batch not shipped yet can still switch to air.",
+        "shipment_id": "Amazon's shipment ID (FBA…): named in expedite and receiving requests.",
+        "status": "Where the batch is: planned / in production / ready / shipped / in transit / "
+        "receiving. closed, received or cancelled rows are ignored.",
+    },
+    wb.PROMOTIONS: {
+        "sku": "Required. A SKU, or * for every SKU.",
+        "start": "Required. First day of the promotion.",
+        "end": "Required. Last day of the promotion.",
+        "uplift": "Required. Sales multiplier on those days: 1.8 = 80 % more.",
+    },
+    wb.ORDERS: {
+        "order_id": "Required. Amazon order ID of an open FBM or pre-ordered order.",
+        "sku": "Required. The SKU ordered.",
+        "qty": "Units ordered (blank = 1).",
+        "purchase_date": "When the buyer ordered.",
+        "promised_date": "Required. Latest ship or delivery date promised to the buyer.",
+        "buyer_name": "Greets the buyer in the delay notice.",
+        "marketplace": "e.g. amazon.de: picks the message language and date format.",
+        "language": "Overrides the marketplace's language (en, de, fr, …).",
+    },
+    wb.ALERTS: {
+        "sku": "Your SKU. Rows are sorted most urgent first.",
+        "title": "Product name from Inventory.",
+        "available": "FBA sellable units now.",
+        "inbound": "Units on their way (open Inbound rows).",
+        "daily_sales": "Units a day: weighted average of recent in-stock days (see Basis).",
+        "trend": "Last 7 days ÷ last 30 days: above 1.2 sales are rising (TREND UP), below 0.8 "
+        "falling.",
+        "days_of_cover": "Available ÷ Daily sales: days the shelf lasts with no new stock.",
+        "cover_incl_inbound": "(Available + Inbound) ÷ Daily sales.",
+        "stockout_date": "First day stock cannot meet demand, inbound and promotions included. "
+        "Blank = not within horizon_days.",
+        "days_to_stockout": "Days from today to the Stockout date.",
+        "alert": "OUT (nothing sellable) · CRITICAL (out within 7 days) · WARNING (15) · "
+        "WATCH (30, or before a regular order could land) · OK · NO DATA (no sales history). "
+        "Lines from Settings warn_days.",
+        "flags": FLAGS_NOTE,
+        "next_inbound_eta": "First inbound arriving after the stockout starts.",
+        "gap_days": "Days out of stock before that inbound (or a regular order placed today) "
+        "lands.",
+        "lost_units": "Sales lost in the gap if nothing is done.",
+        "lost_revenue": "Lost units × Price.",
+        "safety_stock": "Buffer for demand and lead-time swings (service_level, safety_days).",
+        "reorder_point": "Daily sales × lead time + Safety stock: order when stock falls to it.",
+        "reorder_by": "Last day to place a regular order (default_mode) before stock dips "
+        "under Safety stock. Today or earlier = REORDER NOW.",
+        "reorder_qty": "Units to order: fills up to cover_target_days when it lands, rounded to "
+        "Case pack, at least MOQ.",
+        "air_arrival": "Earliest day air freight could bring units.",
+        "action_text": "What to do now, the best option, with the numbers behind it (units, "
+        "landing day, cost). The alternatives are under Other options.",
+        "other_options": "The other ways out, best first, each with its numbers.",
+        "basis": "How Daily sales was found: per window, its average and (in-stock days), "
+        "e.g. 7d 6.0 (6) = 6.0 a day over 6 in-stock days of the last 7; – = no in-stock day.",
+        "updated": "When this row was refreshed.",
+        "amazon_qty": "Amazon's own suggestion (Restock report), to compare.",
+        "amazon_date": "Amazon's suggested order date (Restock report).",
+    },
+    wb.DRAFTS: {
+        "key": "Identifies the draft across refreshes. Do not edit.",
+        "kind": "buyer_delay, supplier_expedite, forwarder_air, amazon_receiving, "
+        "offer_restock, relaunch_plan, postmortem or alert_digest.",
+        "to": "Who to send it to (e-mail where the data has one).",
+        "body": "The message: edit freely, then copy it into your mail or Seller Central.",
+        "warnings": "Check these before sending (e.g. a buyer-message rule).",
+        "status": "Yours: set sent or skip and the refresh never touches the row again.",
+    },
+    wb.INCIDENTS: {
+        "started": "First day the SKU had nothing sellable.",
+        "ended": "Day stock came back (blank = still out).",
+        "cause": "Yours: production delay, shipping delay, sales spike, …",
+        "lessons": "Yours: what to change next time.",
+        "actions": "Yours: who does what.",
+    },
+    wb.PROBLEMS: {
+        "tab": "Tab with the bad cell. The rest of the workbook still refreshed.",
+        "problem": "What was wrong and what the refresh did instead.",
+    },
+}
+
+
+def settings_grid(values: dict[str, Any] | None = None) -> list[list[Any]]:
+    """Key | Value | Description for every setting the code reads (values override defaults)."""
+    given = dict(values or {})
+    rows: list[list[Any]] = [wb.headers(wb.SETTINGS)]
+    for key, default in wb.SETTING_DEFAULTS.items():
+        rows.append([key, given.get(key, default), setting_description(key)])
+    return rows
+
+
+def setting_description(key: str) -> str:
+    """`Transit by sea … (days). Default: 35.` for the Settings tab's Description column."""
+    text, unit = SETTINGS_HELP.get(key, ("", ""))
+    default = wb.SETTING_DEFAULTS.get(key)
+    shown = "blank" if default in (None, "") else str(default)
+    unit_part = f" Unit: {unit}." if unit else ""
+    return f"{text}{unit_part} Default: {shown}.".strip()
+
+
+def header_notes(tab: str, header: list[str], language: str = "en") -> dict[str, str]:
+    """Header -> note for the tab's own columns (user columns get none)."""
+    notes = NOTES.get(tab, {})
+    own = wb.headers(tab, language) if tab in wb.SCHEMA else []
+    keys = [c.key for c in wb.SCHEMA.get(tab, [])]
+    return {h: notes[k] for h, k in zip(own, keys, strict=True) if k in notes and h in header}
+
+
+def input_validations(tab: str) -> list[Validation]:
+    """The dropdowns and input checks of an input tab's columns, by their kind."""
+    out: list[Validation] = []
+    for col in wb.SCHEMA.get(tab, []):
+        head = col.header
+        if col.key == "mode":
+            out.append(Validation(head, "list", MODES, "sea, air, express or transfer"))
+        elif col.key == "status":
+            out.append(Validation(head, "list", STATUSES, "where the batch is"))
+        elif col.kind == "bool":
+            out.append(Validation(head, "list", ("TRUE", "FALSE"), "TRUE or FALSE"))
+        elif col.kind == "date":
+            out.append(Validation(head, "date", message="a date, e.g. 2026-12-31"))
+        elif col.kind == "number":
+            out.append(Validation(head, "number", message="a number, 0 or more"))
+    return out
+
+
+START_TITLE = "stockout-kit: start here"
+
+#: (step, what to do) of the Start tab, in order.
+START_STEPS: list[tuple[str, str]] = [
+    (
+        "1. Settings",
+        "Check the lead times (production_days, sea_days, air_days, receiving_days), "
+        "currency, store_name and sender_name. Each key says what it does in Description; a blank "
+        "Value uses the default.",
+    ),
+    (
+        "2. Inventory",
+        "One row per SKU: SKU and Available are required; add Price, Unit cost, "
+        "Case pack, MOQ and Supplier for priced options and order sizes.",
+    ),
+    (
+        "3. Sales",
+        "One row per SKU per day: Date, SKU, Units (a few weeks at least; 90 days is "
+        "best). Or import Amazon reports: stockout import BOOK FILE…",
+    ),
+    (
+        "4. Inbound",
+        "Every shipment on its way: SKU, Qty, ETA (the day it becomes sellable), Mode and Status.",
+    ),
+    (
+        "5. Promotions, Orders",
+        "Optional: planned deals (Uplift 1.8 = 80 % more sales) and open "
+        "FBM orders a stockout could delay.",
+    ),
+    ("6. Refresh", "Writes Alerts, Drafts, Incidents, Problems and Timeline (below: how)."),
+    (
+        "7. Read Alerts",
+        "Most urgent first: Alert, Action and the dates. Hover a header for what "
+        "it means. Then Drafts: messages ready to send; set Status to sent or skip.",
+    ),
+]
+
+#: Tab -> what it is for.
+TAB_PURPOSE: dict[str, str] = {
+    wb.SETTINGS: "you: planning rules (lead times, warning lines, currency, names)",
+    wb.INVENTORY: "you: one row per SKU, stock now and product facts",
+    wb.SALES: "you: daily units per SKU (long format)",
+    wb.INBOUND: "you: shipments on their way",
+    wb.PROMOTIONS: "you: planned deals that lift sales",
+    wb.ORDERS: "you: open FBM / pre-orders a stockout could delay",
+    wb.ALERTS: "refresh: every SKU, most urgent first, with what to do",
+    wb.DRAFTS: "refresh: messages to buyers, suppliers, forwarder, Amazon",
+    wb.INCIDENTS: "refresh + you: each stockout, for the review afterwards",
+    wb.PROBLEMS: "refresh: cells it could not read (the rest still refreshed)",
+    wb.TIMELINE: "refresh: projected stock of the urgent SKUs, with out-of-stock days",
+}
+
+REFRESH_HOW: list[tuple[str, str]] = [
+    ("Command line", "stockout refresh BOOK.xlsx (close the file in Excel first)"),
+    ("Excel (Windows)", "stockout excel-init NAME makes NAME.xlsm with a Refresh button"),
+    (
+        "Google Sheets",
+        "stockout apps-script DIR, then follow DIR/SETUP.md: Stockout menu > Refresh",
+    ),
+]
+
+
+def start_grid(book: str = "BOOK.xlsx") -> list[list[str]]:
+    """The Start tab as rows: steps, the tabs and their purpose, how to refresh."""
+    rows: list[list[str]] = [[START_TITLE, ""], ["", ""], ["What to fill, in this order", ""]]
+    rows += [[step, text] for step, text in START_STEPS]
+    rows += [["", ""], ["Tabs", ""]]
+    rows += [[tab, purpose] for tab, purpose in TAB_PURPOSE.items()]
+    rows += [["", ""], ["How to refresh", ""]]
+    rows += [[where, how.replace("BOOK.xlsx", book)] for where, how in REFRESH_HOW]
+    rows += [["", ""], ["Help", "stockout --help, and stockout COMMAND --help for each command"]]
+    return rows
+
+
+def empty_refresh_hint(skus: int, no_data: int) -> str | None:
+    """What to fill first when a refresh had nothing (or no history) to plan."""
+    if skus == 0:
+        return (
+            "Nothing to plan yet: fill the Inventory tab (SKU and Available, one row per SKU), "
+            "then Sales (Date, SKU, Units), and refresh again. The Start tab shows the order."
+        )
+    if no_data == skus:
+        return (
+            "No sales history yet, so every SKU is NO DATA: fill the Sales tab (Date, SKU, "
+            "Units, one row per SKU per day) or import Amazon reports with `stockout import`."
+        )
+    return None

@@ -1,0 +1,97 @@
+"""The starter workbook teaches: Start tab, described Settings, notes, dropdowns, examples."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+
+from sheets_sync import guide
+from sheets_sync import workbook as wb
+from sheets_sync.cli import write_new_workbook
+from sheets_sync.guide import settings_grid
+from sheets_sync.refresh import refresh
+from sheets_sync.starter import START, starter_grids
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def new_book(path: Path, *, example: bool = False) -> openpyxl.Workbook:
+    write_new_workbook(path, starter_grids(AS_OF, example=example, book=path.name))
+    return openpyxl.load_workbook(path)
+
+
+def validations(sheet) -> dict[str, object]:
+    """Cell range -> data validation, as Excel will apply them."""
+    return {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
+
+
+def test_every_setting_the_code_reads_has_a_description_with_its_default() -> None:
+    assert set(wb.SETTING_DEFAULTS) <= set(guide.SETTINGS_HELP)
+    grid = settings_grid()
+    assert grid[0] == ["Key", "Value", "Description"]
+    rows = {r[0]: r for r in grid[1:]}
+    assert {"templates_path", "store_name", "sender_name"} <= set(rows)
+    assert rows["sea_days"][2].endswith("Unit: days. Default: 35.")
+    assert "Default: blank." in rows["as_of"][2]
+
+
+def test_start_tab_comes_first_and_says_what_to_fill_and_how_to_refresh(tmp_path: Path) -> None:
+    book = new_book(tmp_path / "shop.xlsx")
+    assert book.sheetnames[0] == START
+    text = "\n".join(str(c) for row in book[START].iter_rows(values_only=True) for c in row if c)
+    order = [text.index(f"{n}. {tab}") for n, tab in enumerate(wb.INPUT_TABS[:4], start=1)]
+    assert order == sorted(order)
+    assert "stockout refresh shop.xlsx" in text
+    assert "Excel" in text and "Google Sheets" in text
+    for tab in (*wb.INPUT_TABS, *wb.OUTPUT_TABS):
+        assert tab in text
+
+
+def test_every_input_header_has_a_note(tmp_path: Path) -> None:
+    book = new_book(tmp_path / "shop.xlsx")
+    for tab in wb.INPUT_TABS:
+        sheet = book[tab]
+        missing = [c.value for c in sheet[1] if c.value and c.comment is None]
+        assert not missing, (tab, missing)
+    assert "FBA sellable" in book[wb.INVENTORY]["D1"].comment.text
+
+
+def test_dropdowns_and_checks_on_input_cells(tmp_path: Path) -> None:
+    book = new_book(tmp_path / "shop.xlsx")
+    inbound = validations(book[wb.INBOUND])
+    mode = inbound["D2:D1000"]
+    assert mode.type == "list" and mode.formula1 == '"sea,air,express,transfer"'
+    assert inbound["F2:F1000"].type == "list" and "in transit" in inbound["F2:F1000"].formula1
+    assert inbound["C2:C1000"].type == "date"
+    qty = inbound["B2:B1000"]
+    assert (qty.type, qty.operator, qty.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    assert qty.errorStyle == "warning"  # guides, never refuses: a refresh reports bad cells
+    sales = validations(book[wb.SALES])
+    assert sales["D2:D1000"].formula1 == '"TRUE,FALSE"'
+    settings = book[wb.SETTINGS]
+    keys = {settings.cell(r, 1).value: r for r in range(2, settings.max_row + 1)}
+    found = {
+        cell: dv.formula1
+        for dv in settings.data_validations.dataValidation
+        for cell in str(dv.sqref).split()
+    }
+    assert found[f"B{keys['fbm_enabled']}"] == '"yes,no"'
+    assert found[f"B{keys['default_mode']}"] == '"sea,air,express"'
+    assert settings["C1"].value == "Description" and settings["C2"].alignment.wrap_text
+
+
+def test_empty_refresh_says_what_to_fill_first(tmp_path: Path) -> None:
+    new_book(tmp_path / "shop.xlsx")
+    result = refresh(str(tmp_path / "shop.xlsx"), as_of=AS_OF)
+    assert any("fill the Inventory tab" in n for n in result.notices)
+
+
+def test_example_rows_refresh_into_every_kind_of_alert(tmp_path: Path) -> None:
+    new_book(tmp_path / "shop.xlsx", example=True)
+    result = refresh(str(tmp_path / "shop.xlsx"), as_of=AS_OF)
+    assert len(result.plan.skus) == 6 and not result.problems
+    alerts = set(result.plan.skus["alert"])
+    assert "OUT" in alerts and len(alerts) >= 3, alerts
+    assert not result.notices
