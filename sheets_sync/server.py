@@ -140,6 +140,19 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/check")
+    async def check(request: Request, spreadsheet: str = "") -> dict[str, str]:
+        """The menu's *Test connection*: is the token right, and is this sheet allowed?"""
+        if not authorized(request.headers.get("authorization")):
+            raise _BadRequest(401, "missing or wrong token")
+        try:
+            sheet = spreadsheet_id(spreadsheet) if spreadsheet else None
+        except TargetError as exc:
+            raise _BadRequest(400, str(exc)) from exc
+        if allowed is not None and sheet is not None and sheet not in allowed:
+            raise _BadRequest(403, "this server is not set up to refresh this spreadsheet")
+        return {"status": "ok"}
+
     @app.post("/refresh")
     async def refresh_sheet(request: Request) -> JSONResponse:
         if not authorized(request.headers.get("authorization")):

@@ -52,6 +52,9 @@ class TargetError(Exception):
 Kind = Literal["xlsx", "gsheet", "excel"]
 
 
+_SHEET_URL = re.compile(r"(https?://)?docs\.google\.com/spreadsheets/", re.IGNORECASE)
+
+
 def spreadsheet_id(text: str) -> str:
     """The id in `1AbC...` or `https://docs.google.com/spreadsheets/d/1AbC.../edit#gid=0`."""
     text = text.strip()
@@ -88,6 +91,8 @@ class Target:
         text = os.fspath(text)
         if text.startswith("gsheet:"):
             return cls("gsheet", spreadsheet_id(text.removeprefix("gsheet:")))
+        if _SHEET_URL.match(text.strip()):  # a browser address pasted as it is
+            return cls("gsheet", spreadsheet_id(text))
         if text.startswith("excel:"):
             return cls("excel", text.removeprefix("excel:") or "caller")
         return cls("xlsx", text)

@@ -1,4 +1,398 @@
-/** Drafts in the sheet (ported next): until then the in-sheet refresh leaves the tab as it is. */
-function stockoutDraftsGrid_(plan, existing, language, zone) {
-  return null;
+/**
+ * The Drafts tab of the in-sheet refresh: a port of sheets_sync/drafts.py over the shipped
+ * templates (Schema.gs) and Templates.gs. The same kinds, keys and episode rule, and the same
+ * Status rule (SPEC §2): a refresh writes `draft` on new rows, refreshes a `draft` row in place
+ * while the plan still produces it, and never rewrites or deletes a row whose Status the user
+ * set (`sent`, `skip`, …).
+ *
+ * What stays with the server: templates of the user's own (a `templates` folder beside a
+ * workbook file has no equivalent in a Google Sheet) and the Amazon messaging-rule checks of
+ * buyer notices.
+ */
+
+var STOCKOUT_DRAFT = 'draft';
+var STOCKOUT_EPISODE_DAYS = 14;
+var STOCKOUT_RECEIVING_WINDOW_DAYS = 14;
+var STOCKOUT_MAX_BACKORDER_DAYS = 30;
+var STOCKOUT_EXTERNAL_KINDS = ['buyer_delay', 'supplier_expedite', 'forwarder_air'];
+var STOCKOUT_STOCKOUT_ACTIONS = ['SWITCH TO FBM', 'EXPEDITE BY AIR', 'EXPEDITE BY EXPRESS', 'SLOW SALES', 'PAUSE AND NOTIFY'];
+var STOCKOUT_DRAFT_SEVERITY = {OUT: 0, CRITICAL: 1, WARNING: 2, WATCH: 3, OK: 4, 'NO DATA': 5};
+var STOCKOUT_MARKETPLACES = {
+  com: ['en', 'US'], ca: ['en', 'CA'], 'com.mx': ['es', 'MX'], 'com.br': ['pt', 'BR'],
+  'co.uk': ['en', 'GB'], ie: ['en', 'IE'], de: ['de', 'DE'], fr: ['fr', 'FR'], 'com.be': ['fr', 'BE'],
+  it: ['it', 'IT'], es: ['es', 'ES'], nl: ['nl', 'NL'], se: ['sv', 'SE'], pl: ['pl', 'PL'],
+  'com.tr': ['tr', 'TR'], ae: ['en', 'AE'], sa: ['ar', 'SA'], in: ['en', 'IN'], 'co.jp': ['ja', 'JP'],
+  'com.au': ['en', 'AU'], sg: ['en', 'SG'],
+}; // prettier-ignore
+var STOCKOUT_LANGUAGE_NAMES = {
+  english: 'en', german: 'de', deutsch: 'de', french: 'fr', 'français': 'fr', francais: 'fr',
+  italian: 'it', italiano: 'it', spanish: 'es', 'español': 'es', espanol: 'es', japanese: 'ja',
+  '日本語': 'ja', chinese: 'zh', '中文': 'zh',
+}; // prettier-ignore
+
+/**
+ * Renders `<language>/<kind>` (English when the language has none, with a warning for
+ * messages leaving the company). A template error never stops the refresh: it becomes a
+ * warning on an empty draft. Returns {subject, body, language, warnings}.
+ */
+function stockoutMessage_(kind, language, context, locale) {
+  var warnings = [];
+  var used = language;
+  if (!((language + '/' + kind) in StockoutSchema.templates)) {
+    used = 'en';
+    if (STOCKOUT_EXTERNAL_KINDS.indexOf(kind) >= 0) {
+      warnings.push("no '" + language + "' template for " + kind + '; wrote it in English');
+    }
+  }
+  var ctx = Object.assign({}, context, {locale: locale && used === language ? locale : used});
+  var text;
+  try {
+    text = stockoutRender_(StockoutSchema.templates[used + '/' + kind], ctx);
+  } catch (err) {
+    warnings.push('template ' + used + '/' + kind + '.txt.j2: ' + err.message);
+    return {subject: '', body: '', language: used, warnings: warnings};
+  }
+  var lines = text.replace(/^\n+|\n+$/g, '').split('\n');
+  if (lines.length && /^subject:/i.test(lines[0])) {
+    return {
+      subject: lines[0].split(':').slice(1).join(':').trim(),
+      body: lines.slice(1).join('\n').trim(),
+      language: used,
+      warnings: warnings,
+    };
+  }
+  return {subject: '', body: text.trim(), language: used, warnings: warnings};
+}
+
+/** The buyer's language and country: the order's Language, else its Marketplace. */
+function stockoutBuyerLanguage_(language, marketplace, fallback) {
+  var market = String(marketplace || '').trim().toLowerCase().replace(/^www\./, '').replace(/^amazon\./, '');
+  var found = STOCKOUT_MARKETPLACES[market];
+  if (!found) {
+    var code = market.toUpperCase() === 'UK' ? 'GB' : market.toUpperCase();
+    found = [fallback, null];
+    Object.keys(STOCKOUT_MARKETPLACES).some(function (k) {
+      if (STOCKOUT_MARKETPLACES[k][1] === code) {
+        found = STOCKOUT_MARKETPLACES[k];
+        return true;
+      }
+      return false;
+    });
+  }
+  var lang = found[0];
+  var text = String(language || '').trim();
+  if (text) lang = STOCKOUT_LANGUAGE_NAMES[text.toLowerCase()] || text.split(/[-_]/)[0].toLowerCase();
+  return [lang, found[1]];
+}
+
+/** What the alert digest template sees: SKUs needing attention, worst first. */
+function stockoutDigestContext_(skus, previous) {
+  var rows = skus
+    .filter(function (s) {
+      return s.alert !== 'OK' && s.alert !== 'NO DATA';
+    })
+    .map(function (s) {
+      return Object.assign({}, s, {was: previous ? previous[s.sku] || null : null});
+    });
+  rows.sort(function (a, b) {
+    var d = STOCKOUT_DRAFT_SEVERITY[a.alert] - STOCKOUT_DRAFT_SEVERITY[b.alert];
+    if (d) return d;
+    d = (a.days_to_stockout || 0) - (b.days_to_stockout || 0);
+    if (d) return d;
+    return a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0;
+  });
+  var counts = {};
+  Object.keys(STOCKOUT_DRAFT_SEVERITY).forEach(function (level) {
+    counts[level] = rows.filter(function (r) {
+      return r.alert === level;
+    }).length;
+  });
+  return {
+    rows: rows,
+    counts: counts,
+    no_data: skus.filter(function (s) {
+      return s.alert === 'NO DATA';
+    }).map(function (s) {
+      return s.sku;
+    }),
+    total: skus.length,
+    worsened: Boolean(previous),
+  };
+}
+
+function stockoutSetting_(raw, name, fallback) {
+  var value = raw[name];
+  return value === null || value === undefined || value === '' ? fallback : value;
+}
+
+/** Every draft the plan calls for (drafts._Builder.drafts), each {key, kind, sku, order_id, to, message}. */
+function stockoutDrafts_(plan, old) {
+  var raw = plan.raw;
+  var internal = String(stockoutSetting_(raw, 'sheet_language', 'en'));
+  var supplierLang = String(stockoutSetting_(raw, 'supplier_language', 'zh'));
+  var base = {as_of: plan.as_of, currency: stockoutSetting_(raw, 'currency', 'USD')};
+  var context = function (values) {
+    return Object.assign({}, base, values);
+  };
+  var draft = function (key, kind, sku, orderId, to, message) {
+    return {key: key, kind: kind, sku: sku, order_id: orderId, to: to, message: message};
+  };
+  var episodeKey = function (kind, sku, day) {
+    for (var i = 0; i < old.length; i++) {
+      var row = old[i];
+      var start = stockoutKeyDate_(row.key);
+      if (row.kind === kind && row.sku === sku && start && Math.abs(stockoutDaysBetween_(start, day)) <= STOCKOUT_EPISODE_DAYS) {
+        return row.key;
+      }
+    }
+    return kind + ':' + sku + ':' + day;
+  };
+  var out = [];
+  var digest = stockoutMessage_('alert_digest', internal, context(stockoutDigestContext_(plan.skus)));
+  out.push(draft('alert_digest:' + plan.as_of, 'alert_digest', '', '', String(stockoutSetting_(raw, 'alert_email_to', '')), digest));
+  out = out.concat(stockoutBuyerDrafts_(plan, context, draft));
+  var skus = plan.skus.slice().sort(function (a, b) {
+    var d = STOCKOUT_DRAFT_SEVERITY[a.alert] - STOCKOUT_DRAFT_SEVERITY[b.alert];
+    return d || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+  });
+  skus.forEach(function (item) {
+    var actions = [item.action].concat(item.alternatives || []);
+    var ctx = context(item);
+    var perSku = function (kind, start, extra, language, to) {
+      var message = stockoutMessage_(kind, language, Object.assign({}, ctx, extra));
+      return draft(episodeKey(kind, item.sku, start), kind, item.sku, '', to, message);
+    };
+    if (STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0) {
+      var start = stockoutShortageStart_(plan, item);
+      ctx.shortage_start = start;
+      out.push(perSku('supplier_expedite', start, {}, supplierLang, item.supplier || ''));
+      var air = actions.indexOf('EXPEDITE BY AIR') >= 0 || actions.indexOf('EXPEDITE BY EXPRESS') >= 0;
+      if (air && item.air_units > 0) out.push(perSku('forwarder_air', start, {}, supplierLang, 'forwarder'));
+      var wait = item.back_in_stock ? stockoutDaysBetween_(item.back_in_stock, plan.as_of) : null;
+      var fbm = String(stockoutSetting_(raw, 'fbm_enabled', true)).trim().toLowerCase();
+      out.push(perSku('offer_restock', start, {
+        fbm_enabled: ['no', 'false', '0', 'n', 'off'].indexOf(fbm) < 0,
+        wait_days: wait,
+        backorder_ok: wait !== null && wait <= STOCKOUT_MAX_BACKORDER_DAYS,
+        max_backorder_days: STOCKOUT_MAX_BACKORDER_DAYS,
+      }, internal, 'Seller Central listing'));
+    }
+    var eta = item.next_inbound_eta;
+    if ((item.alert === 'OUT' || item.alert === 'CRITICAL') && eta && stockoutDaysBetween_(eta, plan.as_of) <= STOCKOUT_RECEIVING_WINDOW_DAYS) {
+      var message = stockoutMessage_('amazon_receiving', internal, ctx);
+      var key = 'amazon_receiving:' + item.next_inbound_id;
+      if (!item.next_inbound_id) {
+        message.warnings.push('no Shipment ID in the Inbound tab: add it before sending');
+        key = 'amazon_receiving:' + item.sku + ':' + eta;
+      }
+      out.push(draft(key, 'amazon_receiving', item.sku, '', 'Seller Support', message));
+    }
+    if (item.action === 'RELAUNCH' || (item.flags || []).indexOf('RELAUNCH') >= 0) {
+      var closed = plan.incidents.filter(function (i) {
+        return i.sku === item.sku && i.ended;
+      });
+      var incident = closed.reduce(function (best, i) {
+        return best === null || i.started > best.started ? i : best;
+      }, null);
+      var coupon = Number(stockoutSetting_(raw, 'coupon_pct', 20));
+      out.push(perSku('relaunch_plan', incident ? incident.started : item.back_in_stock || plan.as_of, {
+        incident: incident,
+        coupon_pct: coupon,
+        ad_boost_pct: Number(stockoutSetting_(raw, 'ad_boost_pct', 30)),
+        relaunch_days: Math.trunc(Number(stockoutSetting_(raw, 'relaunch_days', 14))),
+        coupon_price: item.price ? Math.round(item.price * (1 - coupon / 100) * 100) / 100 : null,
+      }, internal, 'ads / marketing'));
+    }
+  });
+  plan.incidents.forEach(function (incident) {
+    if (incident.ended) out.push(stockoutPostmortem_(plan, incident, old, context, draft, internal));
+  });
+  return out;
+}
+
+function stockoutShortageStart_(plan, item) {
+  if (item.alert === 'OUT') {
+    var started = plan.incidents
+      .filter(function (i) {
+        return i.sku === item.sku && !i.ended;
+      })
+      .map(function (i) {
+        return i.started;
+      })
+      .sort();
+    if (started.length) return started[started.length - 1];
+  }
+  return item.stockout_date || plan.as_of;
+}
+
+function stockoutBuyerDrafts_(plan, context, draft) {
+  var bySku = {};
+  plan.skus.forEach(function (s) {
+    bySku[s.sku] = s;
+  });
+  var byOrder = {};
+  var order = [];
+  plan.orders.forEach(function (line) {
+    if (line.delayed && line.order_id) {
+      var id = String(line.order_id);
+      if (!(id in byOrder)) order.push(id);
+      (byOrder[id] = byOrder[id] || []).push(line);
+    }
+  });
+  var fallback = String(stockoutSetting_(plan.raw, 'language', 'en'));
+  return order.map(function (id) {
+    var lines = byOrder[id];
+    var first = lines[0];
+    var lang = stockoutBuyerLanguage_(first.language, first.marketplace, fallback);
+    var dates = lines.map(function (line) {
+      return line.new_date || (bySku[line.sku] || {}).back_in_stock || null;
+    });
+    var known = dates.filter(Boolean).sort();
+    var promised = lines.map(function (l) {
+      return l.promised_date;
+    }).filter(Boolean).sort();
+    var ctx = context({
+      order_id: id,
+      buyer_name: first.buyer_name || '',
+      items: lines.map(function (line) {
+        var qty = typeof line.qty === 'number' && line.qty > 0 ? line.qty : 1;
+        return {sku: line.sku, title: (bySku[line.sku] || {}).title || line.sku, qty: qty};
+      }),
+      promised_date: promised.length ? promised[0] : null,
+      new_date: known.length === dates.length ? known[known.length - 1] : null,
+      marketplace: first.marketplace || '',
+    });
+    var locale = lang[1] ? lang[0] + '-' + lang[1] : lang[0];
+    var message = stockoutMessage_('buyer_delay', lang[0], ctx, locale);
+    if (ctx.new_date === null) message.warnings.push('no new date: no stock is planned to arrive in time');
+    var skus = lines.map(function (l) {
+      return l.sku;
+    }).filter(function (s, i, all) {
+      return all.indexOf(s) === i;
+    });
+    return draft('buyer_delay:' + id, 'buyer_delay', skus.join(', '), id, first.buyer_name || '', message);
+  });
+}
+
+function stockoutPostmortem_(plan, incident, old, context, draft, language) {
+  var sku = String(incident.sku);
+  var item = plan.skus.filter(function (s) {
+    return s.sku === sku;
+  })[0] || {};
+  var notices = old.filter(function (r) {
+    return r.kind === 'buyer_delay' && r.sku.split(',').map(function (s) {
+      return s.trim();
+    }).indexOf(sku) >= 0;
+  });
+  var lead = item.lead_time_days;
+  var rate = item.daily_sales;
+  var daysOut = incident.days_out || 0;
+  var ctx = context(Object.assign({}, incident, {
+    title: item.title || sku,
+    trend: item.trend === undefined ? null : item.trend,
+    safety_stock: item.safety_stock === undefined ? null : item.safety_stock,
+    reorder_point: item.reorder_point === undefined ? null : item.reorder_point,
+    lead_time_days: lead === undefined ? null : lead,
+    order_by: lead ? Formulas.add_days(incident.started, -Math.trunc(lead)) : null,
+    warn_days: plan.settings.warn_days.join('/'),
+    notices_drafted: notices.length,
+    notices_sent: notices.filter(function (r) {
+      return r.status === 'sent';
+    }).length,
+    cover_units: rate && daysOut ? Math.ceil(rate * daysOut) : null,
+  }));
+  var message = stockoutMessage_('postmortem', language, ctx);
+  return draft('postmortem:' + sku + ':' + incident.started, 'postmortem', sku, '', 'operations, purchasing, logistics', message);
+}
+
+function stockoutKeyDate_(key) {
+  var last = String(key).split(':').pop();
+  return /^\d{4}-\d\d-\d\d$/.test(last) ? last : null;
+}
+
+/**
+ * The Drafts tab merged with what the user did to the last one (drafts.drafts_tab): rows whose
+ * Status the user set, and rows without a Key, stay verbatim; a `draft` row is refreshed in
+ * place (its Created and the user's columns kept) while the plan still produces it.
+ */
+function stockoutDraftsGrid_(plan, existing, language) {
+  var spec = StockoutSchema.tabs.Drafts;
+  var keys = spec.map(function (c) {
+    return c.key;
+  });
+  var names = {};
+  spec.forEach(function (c) {
+    [c.header, c.zh, c.key].forEach(function (n) {
+      if (n) names[stockoutNormalize_(n)] = c.key;
+    });
+  });
+  var grid = existing ? existing.values : [];
+  var formulas = existing ? existing.formulas : [];
+  var ownedAt = {};
+  var userAt = [];
+  (grid[0] || []).forEach(function (head, i) {
+    var key = names[stockoutNormalize_(head)];
+    var taken = Object.keys(ownedAt).some(function (k) {
+      return ownedAt[k] === key;
+    });
+    if (key && !taken) ownedAt[i] = key;
+    else if (!stockoutBlankCell_(head)) userAt.push(i);
+  });
+  var old = [];
+  for (var r = 1; r < grid.length; r++) {
+    if (grid[r].every(stockoutBlankCell_)) continue;
+    var owned = {};
+    Object.keys(ownedAt).forEach(function (i) {
+      owned[ownedAt[i]] = grid[r][i];
+    });
+    var text = function (k) {
+      return String(owned[k] === undefined || owned[k] === null ? '' : owned[k]).trim();
+    };
+    old.push({
+      owned: owned,
+      user: userAt.map(function (i) {
+        return formulas[r] && formulas[r][i] ? {formula: formulas[r][i]} : grid[r][i];
+      }),
+      key: text('key'),
+      kind: text('kind'),
+      sku: text('sku'),
+      status: text('status').toLowerCase(),
+    });
+  }
+  var produced = stockoutDrafts_(plan, old);
+  var byKey = {};
+  produced.forEach(function (d) {
+    byKey[d.key] = d;
+  });
+  var line = function (d, created) {
+    var m = d.message;
+    return [d.key, d.kind, d.sku, d.order_id, m.language, d.to, m.subject, m.body, m.warnings.join('; '), created, STOCKOUT_DRAFT];
+  };
+  var values = function (row) {
+    return keys.map(function (k) {
+      return row.owned[k] === undefined ? null : row.owned[k];
+    }).concat(row.user);
+  };
+  var rows = [];
+  var placed = {};
+  old.forEach(function (row) {
+    if (!row.key || (row.status !== '' && row.status !== STOCKOUT_DRAFT)) rows.push(values(row));
+    else if (row.key in byKey && !placed[row.key]) rows.push(line(byKey[row.key], row.owned.created || plan.as_of).concat(row.user));
+    else if (row.status === '' && !(row.key in byKey)) rows.push(values(row));
+    placed[row.key] = true;
+  });
+  var blank = userAt.map(function () {
+    return null;
+  });
+  produced.forEach(function (d) {
+    if (!placed[d.key]) rows.push(line(d, plan.as_of).concat(blank));
+  });
+  var header = stockoutHeaders_('Drafts', language);
+  return {
+    header: header.concat(userAt.map(function (i) {
+      return String(grid[0][i]).trim();
+    })),
+    rows: rows,
+    owned: header.length,
+  };
 }

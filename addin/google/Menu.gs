@@ -1,10 +1,12 @@
 /**
  * The "Stockout" menu of the spreadsheet.
  *
- * The plan itself (velocity over a year of history, alerts, drafts) runs on the stockout server,
- * because Apps Script has neither pandas nor the history store; the menu only asks the server to
- * refresh this spreadsheet and shows what it says. The server URL and token live in Script
- * Properties, so they never appear in a cell and are not copied with the sheet's data.
+ * Everything a seller needs runs in the sheet itself: *Refresh in this sheet* plans every SKU in
+ * Apps Script (Refresh.gs) and *Install daily refresh* makes the sheet refresh itself each
+ * morning and e-mail the alerts that got worse (Daily.gs). A stockout server is optional, for
+ * Amazon report imports and SP-API pulls (its history store) and for sheets too large for Apps
+ * Script: its items appear once *Connect a server…* has saved an address and token. The URL and
+ * token live in Script Properties, so they never appear in a cell.
  *
  * Functions ending in "_" are private to Apps Script: neither menus nor google.script.run can
  * call them.
@@ -18,15 +20,23 @@ var STOCKOUT_LEVELS = ['OUT', 'CRITICAL', 'WARNING', 'WATCH', 'NO DATA', 'OK'];
 /** A toast is a few lines at most: name only the most urgent SKUs. */
 var STOCKOUT_TOAST_URGENT = 3;
 
-/** Adds the Stockout menu when the spreadsheet opens. */
+/** Adds the Stockout menu when the spreadsheet opens; the server items only when one is set. */
 function onOpen() {
-  SpreadsheetApp.getUi()
+  var menu = SpreadsheetApp.getUi()
     .createMenu(STOCKOUT_TITLE)
-    .addItem('Refresh now', 'stockoutRefreshNow')
+    .addItem('Refresh in this sheet', 'stockoutRefreshInSheet')
     .addItem('Update as-of date to today', 'stockoutUpdateAsOf')
     .addSeparator()
-    .addItem('Server settings…', 'stockoutShowSettings')
-    .addToUi();
+    .addItem('Install daily refresh and e-mail alerts', 'stockoutInstallDailyRefresh')
+    .addItem('Remove daily refresh', 'stockoutRemoveDailyRefresh')
+    .addSeparator();
+  var config = stockoutConfig_();
+  if (config.url && config.token) {
+    menu.addItem('Refresh on the server', 'stockoutRefreshNow').addItem('Server settings…', 'stockoutShowSettings');
+  } else {
+    menu.addItem('Connect a server (optional)…', 'stockoutShowSettings');
+  }
+  menu.addToUi();
 }
 
 /**
@@ -38,7 +48,7 @@ function stockoutRefreshNow() {
   var config = stockoutConfig_();
   var message;
   if (!config.url || !config.token) {
-    message = 'Set the server first: Stockout > Server settings…';
+    message = 'Connect a server first (Stockout > Connect a server…), or use Stockout > Refresh in this sheet.';
   } else {
     spreadsheet.toast('Refreshing… this can take a minute.', STOCKOUT_TITLE, 60);
     message = stockoutCallServer_(config, {spreadsheet: spreadsheet.getId()});
@@ -134,15 +144,20 @@ function stockoutPlural_(count, word) {
  */
 function stockoutUpdateAsOf() {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  var message = 'as_of is now ' + stockoutSetAsOfToday_(spreadsheet) + ' (Settings tab).';
+  spreadsheet.toast(message, STOCKOUT_TITLE, 10);
+  return message;
+}
+
+/** Writes today (in the sheet's zone) into Settings!as_of as a date; returns it as ISO text. */
+function stockoutSetAsOfToday_(spreadsheet) {
   var zone = spreadsheet.getSpreadsheetTimeZone();
   var today = Utilities.formatDate(new Date(), zone, 'yyyy-MM-dd');
   var cell = stockoutAsOfCell_(spreadsheet);
   cell.setNumberFormat('yyyy-mm-dd');
   // A date value (midnight in the sheet's zone), not text a locale might parse differently.
   cell.setValue(Utilities.parseDate(today, zone, 'yyyy-MM-dd'));
-  var message = 'as_of is now ' + today + ' (Settings tab).';
-  spreadsheet.toast(message, STOCKOUT_TITLE, 10);
-  return message;
+  return today;
 }
 
 /** The Value cell of the as_of row of the Settings tab, adding the tab or the row if missing. */
@@ -219,24 +234,42 @@ function stockoutSaveSettings(form) {
   return stockoutGetSettings();
 }
 
-/** Checks from Google's side that the saved server answers; returns a sentence for the dialog. */
+/**
+ * Checks from Google's side that the saved server answers and accepts the token for this
+ * spreadsheet; returns a sentence for the dialog.
+ */
 function stockoutTestConnection() {
   var config = stockoutConfig_();
   if (!config.url) {
     return 'Save a server URL first.';
   }
+  var response;
   try {
-    var response = UrlFetchApp.fetch(config.url + '/healthz', {
-      muteHttpExceptions: true,
-      followRedirects: false,
-    });
-    var status = response.getResponseCode();
-    return status === 200
-      ? 'The server answers.'
-      : 'The server answered HTTP ' + status + '; check the URL.';
+    response = UrlFetchApp.fetch(config.url + '/healthz', {muteHttpExceptions: true, followRedirects: false});
   } catch (err) {
     return 'Google cannot reach ' + config.url + ': ' + err.message;
   }
+  if (response.getResponseCode() !== 200) {
+    return 'The server answered HTTP ' + response.getResponseCode() + '; check the URL.';
+  }
+  var id = SpreadsheetApp.getActiveSpreadsheet().getId();
+  try {
+    response = UrlFetchApp.fetch(config.url + '/check?spreadsheet=' + encodeURIComponent(id), {
+      headers: {Authorization: 'Bearer ' + config.token},
+      muteHttpExceptions: true,
+      followRedirects: false,
+    });
+  } catch (err) {
+    return 'The server answers, but the token check failed: ' + err.message;
+  }
+  var status = response.getResponseCode();
+  if (status === 200) return 'The server answers and accepts the token for this spreadsheet.';
+  if (status === 401) return 'The server answers but refuses the token: save the token it was started with.';
+  if (status === 403) {
+    return 'The server accepts the token but is not set up for this spreadsheet: add its id to STOCKOUT_ALLOWED_SHEETS.';
+  }
+  if (status === 404) return 'The server answers but is too old to check the token: upgrade stockout-kit on it.';
+  return 'The server answered HTTP ' + status + ' to the token check.';
 }
 
 function stockoutConfig_() {

@@ -312,9 +312,16 @@ function stockoutIncidents_(skus, known, asOf) {
     });
   });
   var records = [];
+  var columns = StockoutSchema.tabs.Incidents.map(function (c) {
+    return c.key;
+  });
   Object.keys(log).forEach(function (sku) {
     Object.keys(log[sku]).forEach(function (k) {
-      records.push(log[sku][k]);
+      var rec = {};
+      columns.forEach(function (c) {
+        rec[c] = log[sku][k][c] === undefined ? null : log[sku][k][c];
+      });
+      records.push(rec);
     });
   });
   records.sort(function (a, b) {
@@ -537,8 +544,13 @@ function stockoutClearProgress_(spreadsheet) {
   stockoutDeleteTriggers_(STOCKOUT_CONTINUE);
 }
 
+/** Deletes this script's triggers that run HANDLER; returns how many there were. */
 function stockoutDeleteTriggers_(handler) {
-  ScriptApp.getProjectTriggers().forEach(function (trigger) {
-    if (trigger.getHandlerFunction() === handler) ScriptApp.deleteTrigger(trigger);
+  var mine = ScriptApp.getProjectTriggers().filter(function (trigger) {
+    return trigger.getHandlerFunction() === handler;
   });
+  mine.forEach(function (trigger) {
+    ScriptApp.deleteTrigger(trigger);
+  });
+  return mine.length;
 }

@@ -42,6 +42,10 @@ def test_the_manifest_runs_on_v8_with_the_narrowest_scopes(tmp_path: Path) -> No
     assert set(manifest["oauthScopes"]) == {
         "https://www.googleapis.com/auth/spreadsheets.currentonly",
         "https://www.googleapis.com/auth/script.container.ui",
+        # the daily refresh: a time-driven trigger, and the alert e-mail through MailApp
+        "https://www.googleapis.com/auth/script.scriptapp",
+        "https://www.googleapis.com/auth/script.send_mail",
+        # the optional server
         "https://www.googleapis.com/auth/script.external_request",
     }
 

@@ -90,3 +90,12 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     for command in ("demo", "new", "refresh", "import", "pull", "serve", "apps-script",
                     "excel-init"):  # fmt: skip
         assert command in proc.stdout
+
+
+def test_a_google_sheet_address_pasted_without_gsheet_is_understood() -> None:
+    from sheets_sync.types import Target
+
+    url = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz012345/edit#gid=0"
+    assert Target.parse(url) == Target("gsheet", "1AbCdEfGhIjKlMnOpQrStUvWxYz012345")
+    assert Target.parse("docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMn/edit").kind == "gsheet"
+    assert Target.parse("book.xlsx") == Target("xlsx", "book.xlsx")

@@ -288,8 +288,10 @@ def test_stockout_serve_rejects_a_malformed_allow_list(monkeypatch: pytest.Monke
 # --- the Apps Script menu (run in Node) calling the real server ------------------------------
 
 
-def click_refresh_now(node: str, base: str, sheet: str, token: str = TOKEN) -> dict[str, Any]:
-    """Run Stockout > Refresh now of the .gs files in Node; return {message, toasts}."""
+def click_refresh_now(
+    node: str, base: str, sheet: str, token: str = TOKEN, item: str = "stockoutRefreshNow"
+) -> dict[str, Any]:
+    """Run Stockout > Refresh now (or ITEM) of the .gs files in Node; return {message, toasts}."""
     props = {"STOCKOUT_SERVER_URL": base, "STOCKOUT_SERVER_TOKEN": token}
     env = {
         **os.environ,
@@ -297,7 +299,7 @@ def click_refresh_now(node: str, base: str, sheet: str, token: str = TOKEN) -> d
         "STOCKOUT_TEST_SPREADSHEET": sheet,
     }
     done = subprocess.run(
-        [node, str(RUN_MENU), "stockoutRefreshNow"],
+        [node, str(RUN_MENU), item],
         env=env,
         capture_output=True,
         text=True,
@@ -331,6 +333,22 @@ def test_the_menu_explains_a_refused_token_and_a_busy_sheet(
     assert busy["message"] == (
         "Not refreshed: a refresh of this sheet is already running. Try again when it has finished."
     )
+
+
+def test_test_connection_checks_the_token_and_the_sheet_on_the_real_server(
+    recorder: Recorder, node: str
+) -> None:
+    with live(create_app([TOKEN], allowed_sheets=[SHEET], refresh=recorder)) as url:
+        test = "stockoutTestConnection"
+        ok = click_refresh_now(node, url, SHEET, item=test)["message"]
+        wrong = click_refresh_now(node, url, SHEET, token="wrong-token-wrong-token", item=test)
+        other = click_refresh_now(node, url, "another-sheet-0123456789", item=test)
+        direct = httpx.get(f"{url}/check", headers={"Authorization": "Bearer nope"})
+    assert ok == "The server answers and accepts the token for this spreadsheet."
+    assert "refuses the token" in wrong["message"]
+    assert "STOCKOUT_ALLOWED_SHEETS" in other["message"]
+    assert direct.status_code == 401
+    assert recorder.calls == []  # checking never refreshes
 
 
 def test_refresh_now_refreshes_a_google_sheet_end_to_end(

@@ -38,22 +38,34 @@ function refreshWith(status, body) {
   return {message, server, spreadsheet};
 }
 
-test('onOpen adds a Stockout menu whose items all call existing functions', () => {
-  const {gas, ui} = loadGas();
+function menuOf(props) {
+  const {gas, ui} = loadGas({props});
   gas.onOpen();
   assert.equal(ui.menus.length, 1);
   const [menu] = ui.menus;
   assert.equal(menu.title, 'Stockout');
   assert.ok(menu.added);
   const items = menu.items.filter((item) => !item.separator);
-  assert.deepEqual(
-    items.map((item) => item.caption),
-    ['Refresh now', 'Update as-of date to today', 'Server settings…'],
-  );
   for (const item of items) {
     assert.equal(typeof gas[item.functionName], 'function', item.functionName);
     assert.ok(!item.functionName.endsWith('_'), 'private functions cannot be menu items');
   }
+  return items.map((item) => item.caption);
+}
+
+test('onOpen: the in-sheet items first; no server items until a server is set', () => {
+  assert.deepEqual(menuOf({}), [
+    'Refresh in this sheet',
+    'Update as-of date to today',
+    'Install daily refresh and e-mail alerts',
+    'Remove daily refresh',
+    'Connect a server (optional)…',
+  ]);
+  // A URL without a token is not a working server yet.
+  assert.deepEqual(menuOf({STOCKOUT_SERVER_URL: 'https://x.example.com'}).slice(-1), [
+    'Connect a server (optional)…',
+  ]);
+  assert.deepEqual(menuOf(CONFIGURED).slice(-2), ['Refresh on the server', 'Server settings…']);
 });
 
 test('Refresh now POSTs this spreadsheet to the server with the bearer token', () => {
@@ -145,7 +157,10 @@ test('Refresh now says when Google cannot reach the server', () => {
 test('Refresh now without settings points to the settings dialog and calls nothing', () => {
   const server = answering(200, {});
   const {gas, spreadsheet} = loadGas({fetch: server.fetch});
-  assert.equal(gas.stockoutRefreshNow(), 'Set the server first: Stockout > Server settings…');
+  assert.equal(
+    gas.stockoutRefreshNow(),
+    'Connect a server first (Stockout > Connect a server…), or use Stockout > Refresh in this sheet.',
+  );
   assert.equal(server.requests.length, 0);
   assert.equal(spreadsheet.toasts.length, 1);
 });
@@ -243,17 +258,29 @@ test('saving settings refuses a plain-http URL and a first save without token', 
   assert.deepEqual(props, {});
 });
 
-test('Test connection reports whether the server answers /healthz', () => {
-  const ok = answering(200, {status: 'ok'});
-  const {gas} = loadGas({fetch: ok.fetch, props: CONFIGURED});
-  assert.equal(gas.stockoutTestConnection(), 'The server answers.');
-  assert.equal(ok.requests[0].url, 'https://stockout.example.com/healthz');
-  assert.equal('Authorization' in (ok.requests[0].options.headers || {}), false);
+test('Test connection checks /healthz, then the token for this spreadsheet', () => {
+  const requests = [];
+  const server = (check) => (url, options) => {
+    requests.push({url, options});
+    const status = url.endsWith('/healthz') ? 200 : check;
+    return {getResponseCode: () => status, getContentText: () => '{}'};
+  };
+  const run = (check) => loadGas({fetch: server(check), props: CONFIGURED}).gas.stockoutTestConnection();
+  assert.equal(run(200), 'The server answers and accepts the token for this spreadsheet.');
+  assert.equal(requests[0].url, 'https://stockout.example.com/healthz');
+  assert.equal('Authorization' in (requests[0].options.headers || {}), false);
+  assert.equal(requests[1].url, 'https://stockout.example.com/check?spreadsheet=sheet-id-123');
+  assert.equal(requests[1].options.headers.Authorization, 'Bearer secret-token-1234567890');
+  assert.equal(requests[1].options.followRedirects, false);
+  assert.match(run(401), /refuses the token/);
+  assert.match(run(403), /STOCKOUT_ALLOWED_SHEETS/);
+  assert.match(run(404), /too old to check the token/);
 
   const notFound = answering(404, 'nope');
   assert.equal(
     loadGas({fetch: notFound.fetch, props: CONFIGURED}).gas.stockoutTestConnection(),
     'The server answered HTTP 404; check the URL.',
   );
+  assert.equal(notFound.requests.length, 1);
   assert.equal(loadGas().gas.stockoutTestConnection(), 'Save a server URL first.');
 });

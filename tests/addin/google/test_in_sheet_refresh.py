@@ -146,3 +146,15 @@ def test_the_demo_is_not_a_trivial_comparison(both) -> None:
     alerts = [row[column] for row in js[wb.ALERTS][1:]]
     assert {"OUT", "CRITICAL", "WARNING", "WATCH", "OK"} <= set(alerts)
     assert run["messages"][0].startswith("Refreshed 48 SKUs: 3 OUT")
+
+
+def test_the_drafts_are_the_python_drafts_word_for_word(both) -> None:
+    python, js, _ = both
+    ours, theirs = by_header(python[wb.DRAFTS]), by_header(js[wb.DRAFTS])
+    assert list(ours) == list(theirs)
+    for header, cells in ours.items():
+        assert theirs[header] == cells, header
+    kinds = set(theirs["Kind"].values())
+    assert {"alert_digest", "buyer_delay", "supplier_expedite", "forwarder_air"} <= kinds
+    languages = {lang for key, lang in theirs["Language"].items() if key.startswith("buyer")}
+    assert len(languages) >= 3  # buyers' notices in their marketplaces' languages
