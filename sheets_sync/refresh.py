@@ -28,6 +28,7 @@ from sheets_sync.outputs import (
 )
 from sheets_sync.plan import Plan, compute_plan, read_incidents
 from sheets_sync.types import Backend, Tab, Target, TargetError
+from sheets_sync.writer_lock import one_writer
 
 Progress = Callable[[str, int, int], None]
 
@@ -78,10 +79,26 @@ def refresh(
     notify: bool = False,
     progress: Progress | None = None,
 ) -> RefreshResult:
-    """Refresh TARGET (a path, `gsheet:<id>`, `excel:caller`, or an open backend)."""
+    """Refresh TARGET (a path, `gsheet:<id>`, `excel:caller`, or an open backend).
+
+    A target given by name is refreshed under its writer lock (`sheets_sync.writer_lock`), so
+    an import or another refresh of the same workbook waits rather than being saved over.
+    """
     step = progress or (lambda *_: None)
-    backend = open_backend(target) if isinstance(target, str | Target) else target
-    label = str(target) if isinstance(target, str | Target) else backend.label
+    if isinstance(target, str | Target):
+        with one_writer(target, "refresh" if not dry_run else "dry run"):
+            return _refresh(open_backend(target), str(target), as_of, dry_run, notify, step)
+    return _refresh(target, target.label, as_of, dry_run, notify, step)
+
+
+def _refresh(
+    backend: Backend,
+    label: str,
+    as_of: dt.date | None,
+    dry_run: bool,
+    notify: bool,
+    step: Progress,
+) -> RefreshResult:
     step("Reading workbook", 0, 1)
     grids = backend.read([*wb.INPUT_TABS, *wb.OUTPUT_TABS])
     place = backend.target  # after the read: a live Excel book is known by its path only then

@@ -1,18 +1,20 @@
 """A workbook file on disk (`.xlsx` or `.xlsm`): the default backend, no credentials needed.
 
-The file is loaded once, read tab by tab, and saved once: to a temporary file beside it, then
-moved over the original, with the previous version kept as `<name>.backup.xlsx`. A crash or a
-full disk therefore never leaves a half-written workbook, and a bad refresh can be undone.
-Excel locks a workbook it has open (the `~$<name>` file): writing then would either fail or be
-lost when Excel saves, so the backend refuses with a plain message instead.
+The file is loaded once, read tab by tab, and saved once, through `sheets_sync.atomic_file`:
+to a temporary file beside it, flushed, given the old file's permissions and owner, then moved
+over the original (a symlink's target is updated; a hard-linked file in place, journalled). The
+last five versions are kept in `<stem>.backups/`. A crash, a kill or a full disk therefore never
+leaves a half-written workbook, and a bad refresh can be undone.
+
+A workbook open in Excel or LibreOffice (their `~$book.xlsx` / `.~lock.book.xlsx#` lock files)
+is refused with a plain message: writing then would be lost when its user saves. So is a file
+that another program saved between this backend's read and its write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sheets_sync.atomic_file import finish_pending, replace_file
 from sheets_sync.types import (
     Formula,
     Grid,
@@ -38,6 +41,7 @@ from sheets_sync.types import (
     money_pattern,
     wrapped_lines,
 )
+from sheets_sync.writer_lock import refuse_if_open
 
 FORMATS = {
     "date": "yyyy-mm-dd",
@@ -56,6 +60,8 @@ INPUT_ROWS = 1000
 NOTE_AUTHOR = "stockout-kit"
 #: Height of one line of 11-point text, in points.
 LINE_POINTS = 15
+#: Versions of the workbook kept in `<stem>.backups/` beside it.
+BACKUPS = 5
 
 
 class XlsxBackend:
@@ -68,6 +74,7 @@ class XlsxBackend:
         self._create = create
         self._book: Workbook | None = None
         self._computed: Workbook | None = None  # loaded only if a tab holds formulas
+        self._loaded: tuple[int, int, int] | None = None  # the file as read: (inode, size, mtime)
         if self.path.suffix.lower() not in {".xlsx", ".xlsm"}:
             raise TargetError(f"{self.path}: expected an .xlsx or .xlsm workbook")
         if not create and not self.path.is_file():
@@ -83,6 +90,8 @@ class XlsxBackend:
                 self._book.remove(self._book.active)
             else:
                 try:
+                    finish_pending(self.path)
+                    self._loaded = _identity(self.path)
                     self._book = load_workbook(
                         self.path, keep_vba=self.path.suffix.lower() == ".xlsm"
                     )
@@ -125,12 +134,7 @@ class XlsxBackend:
         return formula
 
     def write(self, tabs: Mapping[str, Tab]) -> None:
-        lock = self.path.with_name(f"~${self.path.name}")
-        if lock.exists():
-            raise TargetError(
-                f"{self.path.name} is open in Excel (lock file {lock.name}): close it and run "
-                "the refresh again, or use the Refresh button inside Excel"
-            )
+        refuse_if_open(self.path)
         for tab in tabs.values():
             sheet = self._sheet(tab.name) or self.book.create_sheet(tab.name)
             fill_sheet(sheet, tab)
@@ -143,23 +147,25 @@ class XlsxBackend:
         self._save()
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
-        )
-        os.close(fd)
+        if self._loaded is not None and _identity(self.path) != self._loaded:
+            raise TargetError(
+                f"{self.path.name} was changed by another program while this ran; nothing was "
+                "written, so its changes are safe. Run this again."
+            )
         try:
-            self.book.save(tmp)
-            if self.path.exists():
-                shutil.copy2(
-                    self.path, self.path.with_name(f"{self.path.stem}.backup{self.path.suffix}")
-                )
-            os.replace(tmp, self.path)
+            replace_file(self.path, self.book.save, backups=BACKUPS)
         except OSError as exc:
             raise TargetError(f"{self.path}: could not save ({exc})") from exc
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        self._loaded = _identity(self.path)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one saved version of a file from another, without reading it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def fill_sheet(sheet: Worksheet, tab: Tab) -> None:

@@ -49,7 +49,8 @@ from sheets_sync.sources.amazon_reports import (
     read_stock,
 )
 from sheets_sync.terminal import ProgressFn, fail, progress_bars
-from sheets_sync.types import Grid, Tab, Target, TargetError
+from sheets_sync.types import Backend, Grid, Tab, Target, TargetError
+from sheets_sync.writer_lock import one_writer
 
 #: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
 
@@ -185,8 +186,21 @@ def update_workbook(
     orders: Sequence[OpenOrder],
     result: ImportResult,
 ) -> None:
-    """Write what the reports know into Inventory and Orders: one read, one write."""
-    backend = open_backend(target)
+    """Write what the reports know into Inventory and Orders: one read, one write.
+
+    Both under the workbook's writer lock: a refresh running meanwhile would otherwise save
+    its own, older copy of these tabs over the new rows.
+    """
+    with one_writer(target, "import"):
+        _update_workbook(open_backend(target), inventory, orders, result)
+
+
+def _update_workbook(
+    backend: Backend,
+    inventory: Sequence[InventoryRecord],
+    orders: Sequence[OpenOrder],
+    result: ImportResult,
+) -> None:
     grids = backend.read([workbook.INVENTORY, workbook.ORDERS])
     tabs: dict[str, Tab] = {}
     if inventory:
