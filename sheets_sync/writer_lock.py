@@ -62,7 +62,7 @@ def lock_path(target: Target) -> Path | None:
     if target.kind == "gsheet":
         return target.store_path.with_suffix(".lock")
     book = target.book
-    if book is None or not book.is_absolute() and target.kind == "excel":
+    if book is None or (not book.is_absolute() and target.kind == "excel"):
         return None  # `excel:caller` or a bare book name: Excel itself serialises its macros
     real = Path(os.path.realpath(book))
     return real.with_name(f".{real.name}.stockout-lock")
