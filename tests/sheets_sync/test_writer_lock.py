@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheets_sync.backends import Tab, TargetError
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.cli import main
 from sheets_sync.refresh import refresh
 from sheets_sync.sources.importer import import_files
+from sheets_sync.types import Tab, TargetError
 from sheets_sync.writer_lock import one_writer
 from tests.sheets_sync.test_refresh import AS_OF, make_book, sheet_rows
 
