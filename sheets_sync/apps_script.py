@@ -22,7 +22,7 @@ import click
 
 from addin import formulas
 from sheets_sync import plan, workbook
-from sheets_sync.drafts import SHIPPED_TEMPLATES
+from sheets_sync.messages import SHIPPED_TEMPLATES
 from sheets_sync.outputs import ALERT_COLOURS
 from sheets_sync.vocab import FINISHED_INBOUND, ZH_WORDS
 

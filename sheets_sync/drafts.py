@@ -25,27 +25,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import pandas as pd
-from babel import Locale
-from babel.core import UnknownLocaleError
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
-from jinja2.sandbox import SandboxedEnvironment
-
 from addin import formulas as fm
 from sheets_sync import workbook
+from sheets_sync.messages import (
+    SEVERITY,
+    Message,
+    blank,
+    buyer_language,
+    digest_context,
+    locale_for,
+    plain_records,
+    plan_settings,
+    render_message,
+    setting,
+)
 from sheets_sync.messaging_rules import check_buyer_message
-from sheets_sync.types import Tab, Target
+from sheets_sync.types import Tab
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 TAB = workbook.DRAFTS
 #: Owned columns by internal key, in sheet order (headers per language live in `workbook`).
 KEYS = [c.key for c in workbook.SCHEMA[TAB]]
@@ -58,8 +59,6 @@ _OWN_NAMES = {
 DRAFT = "draft"
 EPISODE_DAYS = 14
 
-#: Kinds whose reader is outside the company: a missing translation is worth a warning.
-EXTERNAL_KINDS = {"buyer_delay", "supplier_expedite", "forwarder_air"}
 STOCKOUT_ACTIONS = {
     fm.SWITCH_TO_FBM,
     fm.EXPEDITE_BY_AIR,
@@ -67,190 +66,10 @@ STOCKOUT_ACTIONS = {
     fm.SLOW_SALES,
     fm.PAUSE_AND_NOTIFY,
 }
-SEVERITY = {fm.OUT: 0, fm.CRITICAL: 1, fm.WARNING: 2, fm.WATCH: 3, fm.OK: 4, fm.NO_DATA: 5}
 #: Seller Support can only hurry a shipment that is at (or about to reach) the warehouse.
 RECEIVING_WINDOW_DAYS = 14
 #: Amazon holds a back order (restock date on an FBM offer) for at most this many days.
 MAX_BACKORDER_DAYS = 30
-
-# Marketplace domain suffix -> (language, country). A 2-letter country code works too.
-MARKETPLACES = {
-    "com": ("en", "US"),
-    "ca": ("en", "CA"),
-    "com.mx": ("es", "MX"),
-    "com.br": ("pt", "BR"),
-    "co.uk": ("en", "GB"),
-    "ie": ("en", "IE"),
-    "de": ("de", "DE"),
-    "fr": ("fr", "FR"),
-    "com.be": ("fr", "BE"),
-    "it": ("it", "IT"),
-    "es": ("es", "ES"),
-    "nl": ("nl", "NL"),
-    "se": ("sv", "SE"),
-    "pl": ("pl", "PL"),
-    "com.tr": ("tr", "TR"),
-    "ae": ("en", "AE"),
-    "sa": ("ar", "SA"),
-    "in": ("en", "IN"),
-    "co.jp": ("ja", "JP"),
-    "com.au": ("en", "AU"),
-    "sg": ("en", "SG"),
-}
-COUNTRY_ALIASES = {"UK": "GB"}
-LANGUAGE_NAMES = {
-    "english": "en",
-    "german": "de",
-    "deutsch": "de",
-    "french": "fr",
-    "français": "fr",
-    "francais": "fr",
-    "italian": "it",
-    "italiano": "it",
-    "spanish": "es",
-    "español": "es",
-    "espanol": "es",
-    "japanese": "ja",
-    "日本語": "ja",
-    "chinese": "zh",
-    "中文": "zh",
-}
-
-
-# --- rendering ----------------------------------------------------------------------------
-
-
-@dataclass
-class Message:
-    """A rendered template: what the Drafts row and the alert e-mail show."""
-
-    subject: str
-    body: str
-    language: str
-    warnings: list[str] = field(default_factory=list)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if _blank(value):
-        return None
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
-
-
-@jinja2.pass_context
-def _date_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
-    day = _as_date(value)
-    if day is None:
-        return "" if _blank(value) else str(value)
-    return format_date(day, format="long", locale=ctx.get("locale", "en"))
-
-
-@jinja2.pass_context
-def _money_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
-    if _blank(value):
-        return ""
-    currency = ctx.get("currency") or "USD"
-    return format_currency(value, currency, locale=ctx.get("locale", "en"))
-
-
-@jinja2.pass_context
-def _number_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
-    if _blank(value):
-        return ""
-    return format_decimal(value, format="#,##0.#", locale=ctx.get("locale", "en"))
-
-
-@lru_cache(maxsize=8)
-def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(list(dirs), encoding="utf-8"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
-    env.filters.update(date=_date_filter, money=_money_filter, number=_number_filter)
-    return env
-
-
-def _locale(language: str, country: str | None = None) -> str:
-    """The babel locale for a language, regional when the marketplace tells the country."""
-    for candidate in (f"{language}_{country}" if country else None, language):
-        if candidate:
-            try:
-                Locale.parse(candidate)
-            except (UnknownLocaleError, ValueError):
-                continue
-            return candidate
-    return "en"
-
-
-def render_message(
-    kind: str,
-    language: str,
-    context: Mapping[str, Any],
-    template_dirs: Sequence[Path],
-    *,
-    locale: str | None = None,
-) -> Message:
-    """Render `<language>/<kind>.txt.j2` from the first folder that has it, else English.
-
-    A broken user template never stops the refresh: its error becomes a warning on the draft
-    (any exception, since a sandboxed template can still divide by zero).
-    """
-    env = _environment(tuple(str(d) for d in template_dirs))
-    warnings: list[str] = []
-    used = language
-    try:
-        template = env.get_template(f"{language}/{kind}.txt.j2")
-    except jinja2.TemplateNotFound:
-        used = "en"
-        if kind in EXTERNAL_KINDS:
-            warnings.append(f"no {language!r} template for {kind}; wrote it in English")
-    except jinja2.TemplateError as exc:
-        return Message("", "", language, [f"template {language}/{kind}.txt.j2: {exc}"])
-    try:
-        if used != language:
-            template = env.get_template(f"{used}/{kind}.txt.j2")
-        loc = locale if locale and used == language else _locale(used)
-        text = template.render({**context, "locale": loc})
-    except Exception as exc:  # user template errors become warnings
-        return Message("", "", used, [*warnings, f"template {used}/{kind}.txt.j2: {exc}"])
-    subject, body = _split_subject(text)
-    return Message(subject, body, used, warnings)
-
-
-def _split_subject(text: str) -> tuple[str, str]:
-    lines = text.strip("\n").splitlines()
-    if lines and lines[0].lower().startswith("subject:"):
-        return lines[0].split(":", 1)[1].strip(), "\n".join(lines[1:]).strip()
-    return "", text.strip()
-
-
-def template_dirs_for(target: Target, settings: Any) -> list[Path]:
-    """Where templates are looked up, first match wins: the user's, then the shipped ones.
-
-    The user's folder is `templates` beside a workbook file, or Settings `templates_path`
-    (relative to the workbook's folder). Inside it, files may sit under `messages/` as in this
-    repository or directly as `<language>/<kind>.txt.j2`.
-    """
-    base = target.template_root
-    roots: list[Path] = []
-    own = setting(settings, "templates_path", "")
-    if own:
-        roots.append(base / Path(str(own)).expanduser())
-    if target.folder is not None:
-        roots.append(target.folder / "templates")
-    dirs = [root / "messages" if (root / "messages").is_dir() else root for root in roots]
-    dirs = [d for d in dirs if d.is_dir()]
-    return [*dirs, SHIPPED_TEMPLATES]
-
 
 # --- what the plan says ---------------------------------------------------------------------
 
@@ -281,63 +100,6 @@ class Draft:
             created,
             status,
         ]
-
-
-def plan_settings(plan: Any, settings: Any = None) -> dict[str, Any]:
-    """Every Settings key the words need, as one dict.
-
-    The plan's settings carry every key of the Settings tab (the math's and the words'); a
-    settings object passed explicitly wins over them. Blank values do not count.
-    """
-    merged: dict[str, Any] = {}
-    for source in (getattr(plan, "settings", None), settings):
-        if source is not None:
-            values = source if isinstance(source, Mapping) else vars(source)
-            merged.update({k: v for k, v in values.items() if v is not None and v != ""})
-    return merged
-
-
-def setting(settings: Any, name: str, default: Any) -> Any:
-    """A Settings value from the plan's settings object (or a plain dict), blank = default."""
-    value = settings.get(name) if isinstance(settings, Mapping) else getattr(settings, name, None)
-    return default if value is None or value == "" else value
-
-
-def _clean(value: Any) -> Any:
-    """Plain Python values for templates: no NaN, NaT, numpy scalars or Timestamps."""
-    if isinstance(value, list | tuple):
-        return list(value)
-    if _blank(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return value
-
-
-def plain_records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """A plan table as dicts of plain values, the way templates and JSON want them."""
-    if frame is None or frame.empty:
-        return []
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def buyer_language(language: Any, marketplace: Any, default: str) -> tuple[str, str | None]:
-    """The buyer's language and country, from the order's Language, else its Marketplace."""
-    country = None
-    market = str(marketplace or "").strip().lower().removeprefix("www.").removeprefix("amazon.")
-    if market in MARKETPLACES:
-        lang, country = MARKETPLACES[market]
-    else:
-        code = COUNTRY_ALIASES.get(market.upper(), market.upper())
-        lang, country = next(
-            ((lg, c) for lg, c in MARKETPLACES.values() if c == code), (default, None)
-        )
-    text = str(language or "").strip()
-    if text:
-        lang = LANGUAGE_NAMES.get(text.lower(), re.split(r"[-_]", text)[0].lower())
-    return lang, country
 
 
 class _Builder:
@@ -424,7 +186,7 @@ class _Builder:
                 marketplace=first.get("marketplace") or "",
             )
             message = render_message(
-                "buyer_delay", lang, ctx, self.dirs, locale=_locale(lang, country)
+                "buyer_delay", lang, ctx, self.dirs, locale=locale_for(lang, country)
             )
             message.warnings.extend(check_buyer_message(message.body, order_id))
             if ctx["new_date"] is None:
@@ -564,30 +326,6 @@ def _yes(value: Any) -> bool:
     return str(value).strip().lower() not in ("no", "false", "0", "n", "off")
 
 
-def digest_context(
-    skus: Sequence[Mapping[str, Any]], previous: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """What the alert digest template sees: SKUs needing attention, worst first.
-
-    `previous` (notify) maps a SKU to the level last notified, shown as "was ...".
-    """
-    rows = [
-        {**s, "was": (previous or {}).get(s["sku"])}
-        for s in skus
-        if s.get("alert") not in (fm.OK, fm.NO_DATA)
-    ]
-    rows.sort(key=lambda s: (SEVERITY.get(s["alert"], 9), s.get("days_to_stockout") or 0, s["sku"]))
-    counts = {level: sum(r["alert"] == level for r in rows) for level in SEVERITY}
-    no_data = [s["sku"] for s in skus if s.get("alert") == fm.NO_DATA]
-    return {
-        "rows": rows,
-        "counts": counts,
-        "no_data": no_data,
-        "total": len(skus),
-        "worsened": previous is not None,
-    }
-
-
 # --- meeting the existing tab ---------------------------------------------------------------
 
 
@@ -637,13 +375,13 @@ def _read_existing(grid: Sequence[Sequence[Any]] | None) -> tuple[list[str], lis
         key = _OWN_NAMES.get(workbook.normalize_header(head))
         if key and key not in owned_at.values():
             owned_at[i] = key
-        elif not _blank(head) and str(head).strip():
+        elif not blank(head) and str(head).strip():
             user_at.append(i)
     user_header = [str(grid[0][i]).strip() for i in user_at]
     rows = []
     for raw in grid[1:]:
         cells = list(raw) + [None] * (len(grid[0]) - len(raw))
-        if all(_blank(c) or c == "" for c in cells):
+        if all(blank(c) or c == "" for c in cells):
             continue
         owned = {name: cells[i] for i, name in owned_at.items()}
         rows.append(_OldRow(owned, [cells[i] for i in user_at]))

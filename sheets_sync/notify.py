@@ -42,7 +42,7 @@ from typing import Any
 import requests
 
 from addin import formulas as fm
-from sheets_sync.drafts import (
+from sheets_sync.messages import (
     SHIPPED_TEMPLATES,
     Message,
     digest_context,

@@ -158,7 +158,8 @@ def _store(target: Target) -> dict[str, pd.DataFrame | None]:
 
 
 def _drafts(plan: Plan, existing: Any, target: Target, problems: wb.Problems) -> Tab | None:
-    from sheets_sync.drafts import drafts_tab, template_dirs_for
+    from sheets_sync.drafts import drafts_tab
+    from sheets_sync.messages import template_dirs_for
 
     try:
         return drafts_tab(plan, existing, template_dirs=template_dirs_for(target, plan.settings))
@@ -168,7 +169,7 @@ def _drafts(plan: Plan, existing: Any, target: Target, problems: wb.Problems) ->
 
 
 def _notify(plan: Plan, target: Target) -> list[str]:
-    from sheets_sync.drafts import template_dirs_for
+    from sheets_sync.messages import template_dirs_for
     from sheets_sync.notify import send_alerts, state_path_for
 
     result = send_alerts(

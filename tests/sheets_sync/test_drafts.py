@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from sheets_sync.demo import demo_tabs
-from sheets_sync.drafts import SHIPPED_TEMPLATES, drafts_tab, template_dirs_for
+from sheets_sync.drafts import drafts_tab
 from sheets_sync.inputs import read_inputs
+from sheets_sync.messages import SHIPPED_TEMPLATES, template_dirs_for
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import compute_plan
 from sheets_sync.types import Target
