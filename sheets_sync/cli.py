@@ -35,6 +35,7 @@ EXTERNAL_COMMANDS = {
     "apps-script": "sheets_sync.apps_script:apps_script_command",
     "excel-init": "sheets_sync.excel_init:excel_init_command",
     "excel-lite": "sheets_sync.excel_init:excel_lite_command",
+    "schedule": "sheets_sync.schedule:schedule_command",
 }
 
 

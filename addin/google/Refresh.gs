@@ -58,8 +58,20 @@ function stockoutToday_(zone) {
   return Utilities.formatDate(new Date(), zone, 'yyyy-MM-dd');
 }
 
+var STOCKOUT_DAY_NUMBERS = new Map();
+
+/** Days from EARLIER to LATER (ISO days); each day is parsed once per run. */
 function stockoutDaysBetween_(later, earlier) {
-  return Math.round((Date.parse(later + 'T00:00:00Z') - Date.parse(earlier + 'T00:00:00Z')) / 86400000);
+  return stockoutDayNumber_(later) - stockoutDayNumber_(earlier);
+}
+
+function stockoutDayNumber_(day) {
+  var n = STOCKOUT_DAY_NUMBERS.get(day);
+  if (n === undefined) {
+    n = Math.round(Date.parse(day + 'T00:00:00Z') / 86400000);
+    STOCKOUT_DAY_NUMBERS.set(day, n);
+  }
+  return n;
 }
 
 function stockoutRefresh_(spreadsheet, options) {

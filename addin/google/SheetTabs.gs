@@ -187,13 +187,26 @@ function stockoutReadTable_(tab, grid, problems, dayFirst, zone) {
       );
     }
     var header = grid[0][pos];
+    var kind = STOCKOUT_READ_AS[col.kind] || col.kind;
     var missingCells = [];
+    // A column repeats its values (a year of sales has 365 dates): each is read once.
+    var seen = new Map();
     rows.forEach(function (row) {
       var raw = row._raw[pos];
       if (stockoutBlankCell_(raw)) {
         row[col.key] = null;
       } else {
-        var parsed = stockoutParseCell_(col, raw, order, zone);
+        var parsed;
+        if (typeof raw === 'number' && kind === 'number') {
+          parsed = {value: raw};
+        } else {
+          var memo = raw instanceof Date ? raw.getTime() : raw;
+          parsed = seen.get(memo);
+          if (parsed === undefined) {
+            parsed = stockoutParseCell_(col, raw, order, zone);
+            seen.set(memo, parsed);
+          }
+        }
         if (parsed.bad) {
           row[col.key] = null;
           problems.add(tab, row._row, header, raw, stockoutBadMessage_(col, raw, order));
@@ -517,11 +530,13 @@ var STOCKOUT_FORMATS = {
  * setValues parses strings like a user typing (`=…` becomes a formula, `0012` a number, `TRUE`
  * a boolean), and a leading apostrophe is how a sheet says "this is text".
  */
-function stockoutCellOut_(value, kind, zone) {
+function stockoutCellOut_(value, kind, zone, days) {
   if (value === null || value === undefined) return '';
   if (value.formula !== undefined) return value.formula;
   if ((kind === 'date' || kind === 'datetime') && typeof value === 'string' && /^\d{4}-\d\d-\d\d$/.test(value)) {
-    return Utilities.parseDate(value, zone, 'yyyy-MM-dd');
+    if (!days) return Utilities.parseDate(value, zone, 'yyyy-MM-dd');
+    if (!days.has(value)) days.set(value, Utilities.parseDate(value, zone, 'yyyy-MM-dd'));
+    return days.get(value);
   }
   if (typeof value === 'string' && /^(?:[=+\-@'\s\d.,:/(%$€£¥]|true$|false$)/i.test(value)) {
     return "'" + value;
@@ -536,12 +551,13 @@ function stockoutCellOut_(value, kind, zone) {
 function stockoutWriteTab_(spreadsheet, name, grid, kinds, zone) {
   var sheet = spreadsheet.getSheetByName(name) || spreadsheet.insertSheet(name);
   var width = grid.header.length;
+  var days = new Map(); // one Date per day written, not one per cell
   var cells = [grid.header.map(function (h) {
     return stockoutCellOut_(h, 'text', zone);
   })].concat(grid.rows.map(function (row) {
     return grid.header.map(function (h, i) {
       var value = i < row.length ? row[i] : null;
-      return stockoutCellOut_(value, i < grid.owned ? kinds[i] : 'user', zone);
+      return stockoutCellOut_(value, i < grid.owned ? kinds[i] : 'user', zone, days);
     });
   }));
   var oldRows = sheet.getLastRow();

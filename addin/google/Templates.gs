@@ -18,8 +18,14 @@ function StockoutTemplateError_(message) {
 StockoutTemplateError_.prototype = Object.create(Error.prototype);
 
 /** Renders template TEXT with CONTEXT (an object); FILTERS adds or replaces filters. */
+var STOCKOUT_PARSED_TEMPLATES = new Map();
+
 function stockoutRender_(text, context, filters) {
-  var nodes = stockoutParseTemplate_(stockoutTokenize_(text));
+  var nodes = STOCKOUT_PARSED_TEMPLATES.get(text);
+  if (!nodes) {
+    nodes = stockoutParseTemplate_(stockoutTokenize_(text));
+    STOCKOUT_PARSED_TEMPLATES.set(text, nodes);
+  }
   var scope = Object.create(null);
   Object.keys(context).forEach(function (k) {
     scope[k] = context[k];
@@ -544,21 +550,37 @@ function stockoutLocaleTag_(locale) {
   return String(locale || 'en').replace('_', '-');
 }
 
+var STOCKOUT_FORMATTERS = new Map();
+
+/** Intl formatters are slow to make: one per locale and kind. */
+function stockoutFormatter_(kind, locale, make) {
+  var key = kind + '|' + locale;
+  if (!STOCKOUT_FORMATTERS.has(key)) STOCKOUT_FORMATTERS.set(key, make(stockoutLocaleTag_(locale)));
+  return STOCKOUT_FORMATTERS.get(key);
+}
+
 var STOCKOUT_FILTERS = {
   date: function (value, vars) {
     var day = stockoutIsoDay_(value);
     if (day === null) return value === null || value === undefined ? '' : String(value);
-    var format = new Intl.DateTimeFormat(stockoutLocaleTag_(vars.locale), {dateStyle: 'long', timeZone: 'UTC'});
+    var format = stockoutFormatter_('date', vars.locale, function (tag) {
+      return new Intl.DateTimeFormat(tag, {dateStyle: 'long', timeZone: 'UTC'});
+    });
     return format.format(new Date(day + 'T00:00:00Z'));
   },
   money: function (value, vars) {
     if (value === null || value === undefined || Number.isNaN(value)) return '';
-    var format = new Intl.NumberFormat(stockoutLocaleTag_(vars.locale), {style: 'currency', currency: vars.currency || 'USD'});
+    var currency = vars.currency || 'USD';
+    var format = stockoutFormatter_('money ' + currency, vars.locale, function (tag) {
+      return new Intl.NumberFormat(tag, {style: 'currency', currency: currency});
+    });
     return format.format(value);
   },
   number: function (value, vars) {
     if (value === null || value === undefined || Number.isNaN(value)) return '';
-    return new Intl.NumberFormat(stockoutLocaleTag_(vars.locale), {maximumFractionDigits: 1}).format(value);
+    return stockoutFormatter_('number', vars.locale, function (tag) {
+      return new Intl.NumberFormat(tag, {maximumFractionDigits: 1});
+    }).format(value);
   },
   length: function (value) {
     return value.length;
