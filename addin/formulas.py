@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from addin import forecast
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EPS = 1e-9
 
@@ -312,6 +314,46 @@ def _in_stock_sd(units: Sequence[float], out: Sequence[bool], window: WindowAver
                 deviation = x - mean
                 squares += deviation * deviation
     return math.sqrt(squares / (window.in_stock - 1))
+
+
+def demand_forecast_of(
+    units: Sequence[float],
+    vel: Velocity,
+    windows: Sequence[int] = (7, 30, 90),
+    weights: Sequence[float] = (0.5, 0.3, 0.2),
+    horizon: int = 365,
+    as_of: dt.date | None = None,
+    profile: Sequence[float] | None = None,
+    weeks: forecast.Weekly | None = None,
+) -> forecast.Forecast | None:
+    """f_t for a SKU whose velocity is `vel` (see `addin/forecast.py`); None without a rate.
+
+    Suppressed days and spikes are taken out of the history first; if there were any, v is
+    taken again over what is left. `weeks`: the weekly history when the caller has it already
+    (the plan builds it for every SKU at once), else it is built from `units`.
+    """
+    cleaned, out, note = forecast.clean(units, vel.out_of_stock)
+    rate, sd = vel.rate, vel.daily_sd
+    if note:
+        again = velocity(cleaned, [not x for x in out], windows, weights)
+        rate, sd = again.rate, again.daily_sd
+    if rate is None:
+        return None
+    if weeks is None or note or any(out):
+        weeks = forecast.weekly(cleaned, out, older=weeks)
+    return forecast.forecast(
+        rate,
+        weeks,
+        share=forecast.sale_share(cleaned, out),
+        daily_sd=sd,
+        horizon=horizon,
+        profile=profile,
+        as_of=as_of,
+        windows=windows,
+        weights=weights,
+        history_days=len(units),
+        note=note,
+    )
 
 
 # --- projection --------------------------------------------------------------------------
@@ -657,6 +699,8 @@ class SkuInput:
     express_days: float | None = None
     receiving_days: float | None = None
     days_since_restock: int | None = None  # days since stock came back after an incident
+    season: tuple[float, ...] | None = None  # the seller's seasonal profile, 12 monthly indexes
+    weeks: forecast.Weekly | None = None  # weekly history past `units`, when the plan has it
 
 
 @dataclass
@@ -690,11 +734,22 @@ class SkuPlan:
     alternatives: list[str]
     action_text: str
     last_out_of_stock_day: int | None
+    forecast: forecast.Forecast | None = None  # f_t before promotions
+    forecast_rate: float | None = None  # average f_t per day over the lead time
+    stockout_risk: float | None = None  # chance of running out before the next landing
 
 
-def forecast_demand(item: SkuInput, rate: float, settings: Settings) -> list[float]:
-    """The SKU's demand f_t over the horizon, the one sequence every projection of it walks."""
-    return demand_sequence(rate, int(settings.horizon_days), item.promotions)
+def forecast_demand(
+    item: SkuInput, rate: float | forecast.Forecast, settings: Settings
+) -> list[float]:
+    """The SKU's demand f_t over the horizon, the one sequence every projection of it walks:
+    the forecast (`addin/forecast.py`), or a flat rate, times the promotions' uplift."""
+    horizon = int(settings.horizon_days)
+    if isinstance(rate, float | int):
+        return demand_sequence(rate, horizon, item.promotions)
+    if not rate.blocks:
+        return demand_sequence(rate.rate, horizon, item.promotions)
+    return demand_sequence(rate.rate, horizon, [*rate.blocks, *item.promotions])
 
 
 def _mode_days(item: SkuInput, settings: Settings, mode: str) -> float:
@@ -779,7 +834,13 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
             last_out,
         )
 
-    proj = project(available, forecast_demand(item, v, s), item.inbound)
+    fc = demand_forecast_of(
+        item.units, vel, s.velocity_windows, s.velocity_weights, int(s.horizon_days), as_of,
+        item.season, item.weeks,
+    )  # fmt: skip
+    if fc is None:  # v exists, so the cleaned history has a rate too; keep v if not
+        fc = forecast.Forecast(v, daily_sd=vel.daily_sd)
+    proj = project(available, forecast_demand(item, fc, s), item.inbound)
     cover = available / v if v > 0 else None
     cover_all = (available + inbound_total) / v if v > 0 else None
     stockout = proj.first_day_below(0.0)
@@ -797,10 +858,19 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         lost = _ceil(proj.demand(stockout, end) - max(0.0, left))
     lost_revenue = lost * item.price if item.price is not None else None
 
+    base = fc.rate if not fc.blocks else forecast.mean_rate(fc, lead)
     ss = safety_stock_units(
-        v, vel.daily_sd, lead, s.service_level, s.lead_time_sd_days, s.safety_days
+        base, fc.sigma, lead, s.service_level, s.lead_time_sd_days, s.safety_days
     )
-    reorder_point = _ceil(v * lead + ss)
+    reorder_point = _ceil(base * lead + ss)
+    landing = next((d for d in proj.landings if d > 0), lead)
+    risk = forecast.stockout_risk(
+        available + proj.arrivals.get(0, 0.0),
+        proj.demand(0, landing),
+        fc.sigma,
+        landing,
+        base * s.lead_time_sd_days,
+    )
     reorder_day = proj.first_day_below(float(ss))
     reorder_by = reorder_day - lead if reorder_day is not None else None
     qty = order_quantity(
@@ -911,7 +981,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     return SkuPlan(
         v,
         vel.trend,
-        vel.basis,
+        f"{fc.basis} · {vel.basis}" if fc.basis else vel.basis,
         vel.daily_sd,
         inbound_total,
         cover,
@@ -936,6 +1006,9 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         [c for c, _ in choices[1:]],
         text,
         last_out,
+        fc,
+        proj.demand(0, lead) / lead if lead > 0 and (fc.blocks or item.promotions) else base,
+        risk,
     )
 
 

@@ -171,6 +171,9 @@ NOTES: dict[str, dict[str, str]] = {
         "air_days": "Blank = Settings air_days.",
         "express_days": "Blank = Settings express_days.",
         "receiving_days": "Blank = Settings receiving_days.",
+        "season": "Optional seasonal profile for a SKU without a year of history: q4, summer, "
+        "winter, or 12 monthly indexes (Jan…Dec, e.g. 1,1,1,1,1,1,1,1,1,1.2,2,2.5). With a "
+        "year of history it is the starting point the SKU's own last year is weighed against.",
     },
     wb.SALES: {
         "date": "Required. The day (yyyy-mm-dd), one row per SKU per day. Days with no row "
@@ -211,9 +214,14 @@ NOTES: dict[str, dict[str, str]] = {
         "available": "FBA sellable units now.",
         "inbound": "Units on their way (open Inbound rows).",
         "daily_sales": "Units a day: weighted average of recent in-stock days (see Basis).",
+        "forecast_rate": "Forecast units a day over the lead time: Daily sales moved by the "
+        "season, trend, slow-mover rate and promotions the history shows (see Basis). The "
+        "stockout, gap and reorder numbers use it day by day.",
         "trend": "Last 7 days ÷ last 30 days: above 1.2 sales are rising (TREND UP), below 0.8 "
         "falling.",
         "days_of_cover": "Available ÷ Daily sales: days the shelf lasts with no new stock.",
+        "stockout_risk": "Chance of running out before the next inbound lands (or a regular "
+        "order placed today), from the forecast's own day-to-day error.",
         "cover_incl_inbound": "(Available + Inbound) ÷ Daily sales.",
         "stockout_date": "First day stock cannot meet demand, inbound and promotions included. "
         "Blank = not within horizon_days.",
@@ -227,8 +235,9 @@ NOTES: dict[str, dict[str, str]] = {
         "lands.",
         "lost_units": "Sales lost in the gap if nothing is done.",
         "lost_revenue": "Lost units × Price.",
-        "safety_stock": "Buffer for demand and lead-time swings (service_level, safety_days).",
-        "reorder_point": "Daily sales × lead time + Safety stock: order when stock falls to it.",
+        "safety_stock": "Buffer for the forecast's error and lead-time swings (service_level, "
+        "safety_days).",
+        "reorder_point": "Forecast × lead time + Safety stock: order when stock falls to it.",
         "reorder_by": "Last day to place a regular order (default_mode) before stock dips "
         "under Safety stock. Today or earlier = REORDER NOW.",
         "reorder_qty": "Units to order: fills up to cover_target_days when it lands, rounded to "
@@ -237,8 +246,10 @@ NOTES: dict[str, dict[str, str]] = {
         "action_text": "What to do now, the best option, with the numbers behind it (units, "
         "landing day, cost). The alternatives are under Other options.",
         "other_options": "The other ways out, best first, each with its numbers.",
-        "basis": "How Daily sales was found: per window, its average and (in-stock days), "
-        "e.g. 7d 6.0 (6) = 6.0 a day over 6 in-stock days of the last 7; – = no in-stock day.",
+        "basis": "What the forecast saw, with its evidence (e.g. season ×2.1 from Nov 20 (last "
+        "year, 350 in-stock days)), then how Daily sales was found: per window, its average "
+        "and (in-stock days), e.g. 7d 6.0 (6) = 6.0 a day over 6 in-stock days of the last 7; "
+        "– = no in-stock day.",
         "updated": "When this row was refreshed.",
         "amazon_qty": "Amazon's own suggestion (Restock report), to compare.",
         "amazon_date": "Amazon's suggested order date (Restock report).",

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import formulas
+from addin import forecast, formulas
+from sheets_sync import workbook as wb
 from sheets_sync.inputs import Inputs
 
 #: How urgent each alert is, most urgent first (Alerts sort order, Timeline choice).
@@ -66,9 +67,12 @@ def compute_plan(
     s = inputs.settings
     inv = inputs.inventory
     span = max(max(s.velocity_windows), 90)
+    deep = max(span, 7 * forecast.WEEKS)  # the forecast reads weeks of last year too
     sales = _daily_sales(inputs.sales, store_sales, store_stock)
     skus = list(inv["sku"])
-    units, stock_flags, starts = _matrix(sales, skus, as_of, span)
+    units, stock_flags, starts = _matrix(sales, skus, as_of, deep)
+    week_units, week_days = _weeks(units, stock_flags, starts)
+    seasons = _seasons(inv, inputs.problems)
     inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
     promotions = _promotions(inputs.promotions, as_of)
     known = incidents if incidents is not None else _empty_incidents()
@@ -80,13 +84,16 @@ def compute_plan(
     results: list[formulas.SkuPlan] = []
     columns = zip(skus, *(_column(inv, col) for col in _NUMBER_INPUTS), strict=True)
     for i, (sku, available, fbm, *given) in enumerate(columns):
-        start = starts[i]
+        start = max(starts[i], deep - span)
         flags = None
         if has_flags[i]:
             flags = [None if x != x else x == 1.0 for x in stock_flags[i, start:].tolist()]
+        nweeks = -(-(deep - starts[i]) // 7)
+        weeks = forecast.Weekly(week_units[i][:nweeks], week_days[i][:nweeks])
         item = formulas.SkuInput(
             available or 0.0, units[i, start:].tolist(), flags, inbound.get(sku, []),
             promotions.get(sku, []) + everyone, fbm or 0.0, *given, restocked.get(sku),
+            seasons[i], weeks,
         )  # fmt: skip
         items.append(item)
         results.append(formulas.plan_sku(item, s, as_of))
@@ -159,7 +166,9 @@ def _frame(
         "supplier": inventory["supplier"].tolist(),
         "available": [i.available for i in items], "fbm_stock": [i.fbm_stock for i in items],
         "price": [i.price for i in items], "inbound": take("inbound"),
-        "daily_sales": take("daily_sales"), "trend": take("trend"),
+        "daily_sales": take("daily_sales"), "forecast_rate": take("forecast_rate"),
+        "stockout_risk": take("stockout_risk"), "forecast": take("forecast"),
+        "trend": take("trend"),
         "days_of_cover": take("days_of_cover"), "cover_incl_inbound": take("cover_incl_inbound"),
         "stockout_date": dates("stockout_day"), "days_to_stockout": take("stockout_day"),
         "alert": take("alert"), "flags": take("flags"),
@@ -197,6 +206,34 @@ def _daily_sales(
         )
         frame = frame.drop(columns="in_stock_hist")
     return frame
+
+
+def _weeks(
+    units: np.ndarray, flags: np.ndarray, starts: np.ndarray
+) -> tuple[list[list[float]], list[list[int]]]:
+    """Per SKU, units sold and in-stock days of each week, newest first (`forecast.weekly`
+    for every SKU at once: days known out of stock or before the history starts count not)."""
+    n, days = units.shape
+    whole = days // 7 * 7
+    in_stock = flags != 0.0  # NaN (unknown) counts as in stock
+    in_stock &= np.arange(days)[None, :] >= starts[:, None]
+    recent = (units * in_stock)[:, ::-1][:, :whole].reshape(n, whole // 7, 7)
+    counts = in_stock[:, ::-1][:, :whole].reshape(n, whole // 7, 7)
+    return recent.sum(axis=2).tolist(), counts.sum(axis=2).tolist()
+
+
+def _seasons(inventory: pd.DataFrame, problems: wb.Problems) -> list[tuple[float, ...] | None]:
+    """Each SKU's seasonal profile from the Inventory tab's Season column (blank: none)."""
+    if "season" not in inventory:
+        return [None] * len(inventory)
+    out: list[tuple[float, ...] | None] = []
+    for value, row in zip(inventory["season"], inventory["_row"], strict=True):
+        try:
+            out.append(forecast.parse_profile(None if pd.isna(value) else value))
+        except forecast.ProfileError as exc:
+            problems.add(wb.INVENTORY, int(row), "Season", value, str(exc))
+            out.append(None)
+    return out
 
 
 def _matrix(
@@ -430,9 +467,11 @@ def _orders(
     for sku, group in frame.groupby("sku", sort=False):
         item = items[sku]
         row = plans.loc[sku]
-        rate = row["daily_sales"] if row["daily_sales"] == row["daily_sales"] else 0.0
+        demand = row["forecast"]
+        if demand is None:
+            demand = row["daily_sales"] if row["daily_sales"] == row["daily_sales"] else 0.0
         proj = formulas.project(
-            item.available, formulas.forecast_demand(item, rate, settings), item.inbound
+            item.available, formulas.forecast_demand(item, demand, settings), item.inbound
         )
         days = [(d - as_of).days for d in group["promised_date"]]
         stock = proj.daily_stock(max(1, max(days) + 1))
@@ -474,7 +513,7 @@ def _timeline(
     data: dict[str, Any] = {"Date": [formulas.add_days(as_of, d) for d in range(TIMELINE_DAYS)]}
     for row in urgent.itertuples(index=False):
         item = items[row.sku]
-        demand = formulas.forecast_demand(item, row.daily_sales, settings)
+        demand = formulas.forecast_demand(item, row.forecast or row.daily_sales, settings)
         proj = formulas.project(item.available, demand, item.inbound)
         data[row.sku] = [formulas.round_to(x, 0) for x in proj.daily_stock(TIMELINE_DAYS)]
     return pd.DataFrame(data)

@@ -78,6 +78,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("air_days", "Air days", "number", aliases=["空运天数"]),
         _c("express_days", "Express days", "number", aliases=["快递天数"]),
         _c("receiving_days", "Receiving days", "number", aliases=["上架天数"]),
+        _c("season", "Season", aliases=["seasonality", "seasonal profile", "季节", "季节性"]),
     ],
     SALES: [
         _c("date", "Date", "date", True, ["day", "日期"]),
@@ -131,7 +132,9 @@ SCHEMA: dict[str, list[Column]] = {
         _c("available", "Available", "int", zh="可售库存"),
         _c("inbound", "Inbound", "int", zh="在途"),
         _c("daily_sales", "Daily sales", "number", zh="日销量"),
+        _c("forecast_rate", "Forecast", "number", zh="预测日销量"),
         _c("days_of_cover", "Days of cover", "number", zh="可售天数"),
+        _c("stockout_risk", "Stockout risk", "pct", zh="断货概率"),
         _c("next_inbound_eta", "Next inbound ETA", "date", zh="下批到货日"),
         _c("gap_days", "Gap days", "int", zh="断货天数"),
         _c("lost_revenue", "Lost revenue", "money", zh="损失销售额"),
@@ -212,7 +215,7 @@ def header_of(tab: str, key: str, language: str = "en") -> str:
     return (col.zh or col.header) if language == "zh" else col.header
 
 
-FORMATTED_KINDS = ("int", "number", "money", "date", "datetime")
+FORMATTED_KINDS = ("int", "number", "money", "date", "datetime", "pct")
 
 
 def formats(

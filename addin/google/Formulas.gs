@@ -389,6 +389,48 @@ var Formulas = (function () {
     return Math.sqrt(squares / (window.in_stock - 1));
   }
 
+  /** demand_forecast_of: f_t for a SKU whose velocity is `vel` (addin/forecast.py). */
+  function demand_forecast_of(units, vel, windows, weights, horizon, as_of, profile, weeks) {
+    if (windows === undefined) windows = [7, 30, 90];
+    if (weights === undefined) weights = [0.5, 0.3, 0.2];
+    if (horizon === undefined) horizon = 365;
+    if (as_of === undefined) as_of = null;
+    if (profile === undefined) profile = null;
+    if (weeks === undefined) weeks = null;
+    var cleaned = DemandForecast.clean(units, vel.out_of_stock);
+    var out = cleaned[1];
+    var note = cleaned[2];
+    var rate = vel.rate;
+    var sd = vel.daily_sd;
+    if (note) {
+      var again = velocity(
+        cleaned[0],
+        out.map(function (x) {
+          return !x;
+        }),
+        windows,
+        weights,
+      );
+      rate = again.rate;
+      sd = again.daily_sd;
+    }
+    if (rate === null) return null;
+    if (weeks === null || note || out.some(Boolean)) {
+      weeks = DemandForecast.weekly(cleaned[0], out, undefined, weeks);
+    }
+    return DemandForecast.forecast(rate, weeks, {
+      share: DemandForecast.sale_share(cleaned[0], out),
+      daily_sd: sd,
+      horizon: horizon,
+      profile: profile,
+      as_of: as_of,
+      windows: windows,
+      weights: weights,
+      history_days: units.length,
+      note: note,
+    });
+  }
+
   // --- projection -----------------------------------------------------------------------------
 
   /** demand_sequence: f_t = v × uplift_t for t in [0, horizon). */
@@ -688,6 +730,8 @@ var Formulas = (function () {
     express_days: null,
     receiving_days: null,
     days_since_restock: null,
+    season: null,
+    weeks: null,
   };
 
   /** Settings(**fields): the planning settings with SPEC §2 defaults. */
@@ -714,7 +758,10 @@ var Formulas = (function () {
   ];
 
   function forecast_demand(item, rate, settings) {
-    return demand_sequence(rate, Math.trunc(settings.horizon_days), item.promotions);
+    var horizon = Math.trunc(settings.horizon_days);
+    if (typeof rate === 'number') return demand_sequence(rate, horizon, item.promotions);
+    if (!rate.blocks.length) return demand_sequence(rate.rate, horizon, item.promotions);
+    return demand_sequence(rate.rate, horizon, rate.blocks.concat(item.promotions));
   }
 
   function _mode_days(item, settings, mode) {
@@ -767,10 +814,13 @@ var Formulas = (function () {
       'alternatives',
       'action_text',
       'last_out_of_stock_day',
+      'forecast',
+      'forecast_rate',
+      'stockout_risk',
     ];
     var plan = {};
     names.forEach(function (name, i) {
-      plan[name] = values[i];
+      plan[name] = values[i] === undefined ? null : values[i];
     });
     return plan;
   }
@@ -853,7 +903,18 @@ var Formulas = (function () {
       ]);
     }
 
-    var proj = project(available, forecast_demand(item, v, s), item.inbound);
+    var fc = demand_forecast_of(
+      item.units,
+      vel,
+      s.velocity_windows,
+      s.velocity_weights,
+      Math.trunc(s.horizon_days),
+      as_of,
+      item.season,
+      item.weeks,
+    );
+    if (fc === null) fc = DemandForecast.Forecast(v, [], null, null, vel.daily_sd);
+    var proj = project(available, forecast_demand(item, fc, s), item.inbound);
     var cover = v > 0 ? available / v : null;
     var cover_all = v > 0 ? (available + inbound_total) / v : null;
     var stockout = proj.first_day_below(0.0);
@@ -875,15 +936,30 @@ var Formulas = (function () {
     }
     var lost_revenue = !isNone(item.price) ? lost * item.price : null;
 
+    var base = !fc.blocks.length ? fc.rate : DemandForecast.mean_rate(fc, lead);
     var ss = safety_stock_units(
-      v,
-      vel.daily_sd,
+      base,
+      fc.sigma,
       lead,
       s.service_level,
       s.lead_time_sd_days,
       s.safety_days,
     );
-    var reorder_point = _ceil(v * lead + ss);
+    var reorder_point = _ceil(base * lead + ss);
+    var landing = lead;
+    for (var li = 0; li < proj.landings.length; li++) {
+      if (proj.landings[li] > 0) {
+        landing = proj.landings[li];
+        break;
+      }
+    }
+    var risk = DemandForecast.stockout_risk(
+      available + (proj.arrivals.has(0) ? proj.arrivals.get(0) : 0.0),
+      proj.demand(0, landing),
+      fc.sigma,
+      landing,
+      base * s.lead_time_sd_days,
+    );
     var reorder_day = proj.first_day_below(ss);
     var reorder_by = reorder_day !== null ? reorder_day - lead : null;
     var qty = order_quantity(
@@ -1021,7 +1097,7 @@ var Formulas = (function () {
     return skuPlan([
       v,
       vel.trend,
-      vel.basis,
+      fc.basis ? fc.basis + ' · ' + vel.basis : vel.basis,
       vel.daily_sd,
       inbound_total,
       cover,
@@ -1048,6 +1124,9 @@ var Formulas = (function () {
       }),
       text,
       last_out,
+      fc,
+      lead > 0 && (fc.blocks.length || item.promotions.length) ? proj.demand(0, lead) / lead : base,
+      risk,
     ]);
   }
 
@@ -1269,6 +1348,7 @@ var Formulas = (function () {
     SkuInput: SkuInput,
     plan_sku: plan_sku,
     plan_sku_vector: plan_sku_vector,
+    demand_forecast_of: demand_forecast_of,
     days_of_cover: days_of_cover,
     sales_velocity: sales_velocity,
     stockout_date: stockout_date,

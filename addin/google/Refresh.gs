@@ -154,7 +154,8 @@ function stockoutReadIncidents_(existing, zone) {
 /** One Formulas.SkuInput per Inventory row, in Inventory order. */
 function stockoutItems_(inputs, asOf, known) {
   var s = inputs.settings;
-  var span = Math.max(Math.max.apply(null, s.velocity_windows), 90);
+  var recentSpan = Math.max(Math.max.apply(null, s.velocity_windows), 90);
+  var span = Math.max(recentSpan, 7 * DemandForecast.WEEKS); // the forecast reads last year's weeks
   var history = {};
   inputs.inventory.forEach(function (row) {
     history[row.sku] = {units: new Array(span).fill(0), flags: new Array(span).fill(null), start: span, hasFlags: false};
@@ -191,11 +192,24 @@ function stockoutItems_(inputs, asOf, known) {
   });
   return inputs.inventory.map(function (row) {
     var h = history[row.sku];
+    var start = Math.max(h.start, span - recentSpan);
+    var out = h.flags.map(function (flag) {
+      return flag === false;
+    });
+    var season = null;
+    try {
+      season = DemandForecast.parse_profile(row.season);
+    } catch (err) {
+      if (!(err instanceof DemandForecast.ProfileError)) throw err;
+      inputs.problems.add('Inventory', row._row, 'Season', row.season, err.message);
+    }
     return Formulas.SkuInput({
       sku: row.sku,
       available: row.available || 0,
-      units: h.units.slice(h.start),
-      in_stock: h.hasFlags ? h.flags.slice(h.start) : null,
+      units: h.units.slice(start),
+      in_stock: h.hasFlags ? h.flags.slice(start) : null,
+      season: season,
+      weeks: DemandForecast.weekly(h.units.slice(h.start), out.slice(h.start)),
       inbound: inbound[row.sku] || [],
       promotions: (promotions[row.sku] || []).concat(promotions['*'] || []),
       fbm_stock: row.fbm_stock || 0,
@@ -231,7 +245,8 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
     return {
       sku: row.sku, title: row.title, asin: row.asin, supplier: row.supplier,
       available: item.available, fbm_stock: item.fbm_stock, price: item.price,
-      inbound: p.inbound, daily_sales: p.daily_sales, trend: p.trend,
+      inbound: p.inbound, daily_sales: p.daily_sales, forecast_rate: p.forecast_rate,
+      stockout_risk: p.stockout_risk, forecast: p.forecast, trend: p.trend,
       days_of_cover: p.days_of_cover, cover_incl_inbound: p.cover_incl_inbound,
       stockout_date: day(p.stockout_day), days_to_stockout: p.stockout_day,
       alert: p.alert, flags: p.flags, next_inbound_eta: day(p.next_inbound_day),
@@ -403,8 +418,9 @@ function stockoutOrders_(orders, skus, settings, asOf) {
     while (i < lines.length && lines[i].sku === sku) group.push(lines[i++]);
     var row = bySku[sku];
     var item = row._item;
-    var rate = row.daily_sales !== null ? row.daily_sales : 0;
-    var proj = Formulas.project(item.available, Formulas.forecast_demand(item, rate, settings), item.inbound);
+    var demand = row.forecast;
+    if (demand === null || demand === undefined) demand = row.daily_sales !== null ? row.daily_sales : 0;
+    var proj = Formulas.project(item.available, Formulas.forecast_demand(item, demand, settings), item.inbound);
     var days = group.map(function (line) {
       return stockoutDaysBetween_(line.promised_date, asOf);
     });

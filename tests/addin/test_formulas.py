@@ -30,6 +30,8 @@ def _plain(value: object) -> object:
         return value.isoformat()
     if dataclasses.is_dataclass(value):
         return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
