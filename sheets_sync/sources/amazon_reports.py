@@ -20,15 +20,24 @@ decides where they go. Bad values become `Problem`s (line, column, value, messag
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_sync.history import SalesChunk
+from sheets_sync.sources.report_cells import (
+    CHANNEL_OF_COUNTRY,
+    LineDecoder,
+    iso_day,
+    local_day,
+    locale_date,
+    snapshot_day,
+    to_int,
+    to_money,
+    unquote,
+)
 
 
 class ReportError(Exception):
@@ -95,40 +104,9 @@ ALIASES: dict[str, str] = {
     "itemname": "title",
 }
 
-#: sales channel (lower case) -> (country code, time zone of the marketplace's business day).
-MARKETPLACES: dict[str, tuple[str, str]] = {
-    "amazon.com": ("US", "America/Los_Angeles"),
-    "amazon.ca": ("CA", "America/Los_Angeles"),
-    "amazon.com.mx": ("MX", "America/Mexico_City"),
-    "amazon.com.br": ("BR", "America/Sao_Paulo"),
-    "amazon.co.uk": ("UK", "Europe/London"),
-    "amazon.de": ("DE", "Europe/Berlin"),
-    "amazon.fr": ("FR", "Europe/Paris"),
-    "amazon.it": ("IT", "Europe/Rome"),
-    "amazon.es": ("ES", "Europe/Madrid"),
-    "amazon.nl": ("NL", "Europe/Amsterdam"),
-    "amazon.se": ("SE", "Europe/Stockholm"),
-    "amazon.pl": ("PL", "Europe/Warsaw"),
-    "amazon.com.be": ("BE", "Europe/Brussels"),
-    "amazon.ie": ("IE", "Europe/Dublin"),
-    "amazon.com.tr": ("TR", "Europe/Istanbul"),
-    "amazon.ae": ("AE", "Asia/Dubai"),
-    "amazon.sa": ("SA", "Asia/Riyadh"),
-    "amazon.eg": ("EG", "Africa/Cairo"),
-    "amazon.in": ("IN", "Asia/Kolkata"),
-    "amazon.co.jp": ("JP", "Asia/Tokyo"),
-    "amazon.com.au": ("AU", "Australia/Sydney"),
-    "amazon.sg": ("SG", "Asia/Singapore"),
-}
-CHANNEL_OF_COUNTRY = {code: channel for channel, (code, _) in MARKETPLACES.items()} | {
-    "GB": "amazon.co.uk"
-}
-#: Countries whose Seller Central writes short dates month first (4/11/2021 = April 11).
-MONTH_FIRST = frozenset({"US", "CA", "PH"})
 
 CHUNK_KEYS = 100_000
 _KEY_DROP = re.compile(r"[\s\-_\"'\ufeff]+")
-_KANA = re.compile(r"[\u3040-\u30ff]")
 
 
 def header_key(text: str) -> str:
@@ -172,7 +150,7 @@ class Report:
         Rows are padded to one cell past the header, so `index()` of a missing column (the
         header width) reads as an empty cell, whatever the row's length.
         """
-        decode = _LineDecoder(self.encoding)
+        decode = LineDecoder(self.encoding)
         width = len(self.header) + 1
         done = 0
         with self.path.open("rb") as stream:
@@ -188,7 +166,7 @@ class Report:
                 self.rows_read += 1
                 cells = text.split("\t")
                 if '"' in text:
-                    cells = [_unquote(cell) for cell in cells]
+                    cells = [unquote(cell) for cell in cells]
                 if len(cells) < width:
                     cells.extend([""] * (width - len(cells)))
                 yield number, cells
@@ -237,10 +215,9 @@ def open_report(path: str | Path, encoding: str | None = None) -> Report:
         raise ReportError(
             f"{path.name}: UTF-16 text; download the report again as a tab-delimited .txt file"
         )
-    decoder = _LineDecoder(encoding)
+    decoder = LineDecoder(encoding)
     header = [
-        _unquote(h)
-        for h in decoder(first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")).split("\t")
+        unquote(h) for h in decoder(first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")).split("\t")
     ]
     keys = [header_key(h) for h in header]
     present = set(keys)
@@ -286,7 +263,7 @@ def read_sales(
     for line, cells in report.cells(progress):
         # The hot loop of a multi-million-line import: plain cells, cheap checks first.
         qty_text, status, item_status, sku, channel, when, price = pick(cells)
-        qty = _int(qty_text)
+        qty = to_int(qty_text)
         sku = sku.strip()
         if qty == 0 or "cancel" in status.lower() or "cancel" in item_status.lower():
             continue
@@ -295,13 +272,13 @@ def read_sales(
             report.problem(line, column, value, "not a whole number" if qty is None else "missing")
             continue
         channel = channel.strip().lower()
-        day = _local_day(when.strip(), channel)
+        day = local_day(when.strip(), channel)
         if day is None:
             report.problem(line, date_col, when, "not a date")
             continue
         key = (day, sku, channel)
         units, total = chunk.get(key, (0, 0.0))
-        chunk[key] = (units + qty, total + (_money(price) or 0.0))
+        chunk[key] = (units + qty, total + (to_money(price) or 0.0))
         if len(chunk) >= CHUNK_KEYS:
             yield chunk
             chunk = {}
@@ -319,8 +296,8 @@ def read_stock(report: Report) -> list[tuple[str, str, int]]:
     days: set[str] = set()
     skus: set[str] = set()
     for line, row in report.lines():
-        day = _snapshot_day(row["snapshotdate"], row["country"])
-        qty = _int(row["quantity"])
+        day = snapshot_day(row["snapshotdate"], row["country"])
+        qty = to_int(row["quantity"])
         sku = row["sku"]
         if day is None or qty is None or not sku:
             column = "snapshotdate" if day is None else "quantity" if qty is None else "sku"
@@ -369,7 +346,7 @@ def read_inventory(report: Report) -> list[InventoryRecord]:
             continue
         qty: dict[str, int | None] = {}
         for name, column in _MYI_QTY.items():
-            value = _int(row[column])
+            value = to_int(row[column])
             if value is None and row[column]:
                 report.problem(line, column, row[column], "not a whole number")
             qty[name] = value
@@ -379,7 +356,7 @@ def read_inventory(report: Report) -> list[InventoryRecord]:
                 sku,
                 row["asin"],
                 row["title"],
-                _money(row["yourprice"]),
+                to_money(row["yourprice"]),
                 qty["available"],
                 qty["reserved"],
                 qty["fbm_stock"],
@@ -412,9 +389,9 @@ def read_restock(report: Report) -> list[RestockRecord]:
     for line, row in report.lines():
         sku = row["sku"]
         country = row["country"].upper()
-        qty = _int(row["recommendedreplenishmentqty"])
+        qty = to_int(row["recommendedreplenishmentqty"])
         when = row["recommendedshipdate"]
-        ship = _locale_date(when, country)
+        ship = locale_date(when, country)
         if not sku:
             report.problem(line, "Merchant SKU", "", "missing")
             continue
@@ -451,7 +428,9 @@ def read_open_orders(report: Report) -> list[OpenOrder]:
     orders = []
     for line, row in report.lines():
         qty = (
-            _int(row["quantitytoship"]) if row["quantitytoship"] else _int(row["quantitypurchased"])
+            to_int(row["quantitytoship"])
+            if row["quantitytoship"]
+            else to_int(row["quantitypurchased"])
         )
         if not row["orderid"] or not row["sku"] or qty is None:
             report.problem(line, "order-id/sku/quantity", row["orderid"], "missing or unreadable")
@@ -466,7 +445,7 @@ def read_open_orders(report: Report) -> list[OpenOrder]:
             ),
             "",
         )
-        promised = _iso_day(promised_raw)
+        promised = iso_day(promised_raw)
         if promised is None:
             report.problem(line, "promise-date", promised_raw, "no promised date: add it by hand")
         orders.append(
@@ -474,143 +453,10 @@ def read_open_orders(report: Report) -> list[OpenOrder]:
                 row["orderid"],
                 row["sku"],
                 qty,
-                _iso_day(row["purchasedate"]),
+                iso_day(row["purchasedate"]),
                 promised,
                 row["buyername"],
                 row["saleschannel"].lower(),
             )
         )
     return orders
-
-
-# -- cells --------------------------------------------------------------------------------------
-
-
-class _LineDecoder:
-    """Decode line by line: strict UTF-8 until a line is not, then one fallback for the file."""
-
-    def __init__(self, encoding: str | None) -> None:
-        self.chosen = encoding
-        self.encoding = encoding or "utf-8"
-
-    def __call__(self, raw: bytes) -> str:
-        if self.chosen:
-            return raw.decode(self.chosen, errors="replace")
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        try:
-            text = raw.decode("cp932")
-            self.chosen = "cp932" if _KANA.search(text) else "cp1252"
-        except UnicodeDecodeError:
-            self.chosen = "cp1252"
-        self.encoding = self.chosen
-        return raw.decode(self.chosen, errors="replace")
-
-
-def _unquote(cell: str) -> str:
-    cell = cell.strip()
-    if cell[:1] == '"' and cell[-1:] == '"' and len(cell) >= 2:
-        return cell[1:-1].replace('""', '"').strip()
-    return cell
-
-
-def _int(text: str) -> int | None:
-    """A quantity: blank -> None, `--` -> 0, `1,234` -> 1234; None when unreadable."""
-    if text in ("--", "-"):
-        return 0
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
-
-
-def _money(text: str) -> float | None:
-    """A price in either decimal style: `19.99`, `19,99`, `1,234.50`, `1.234,50`."""
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    text = text.strip().replace(" ", "")
-    if not text or text == "--":
-        return None
-    if "," in text and "." in text:
-        thousands = "," if text.rfind(",") < text.rfind(".") else "."
-        text = text.replace(thousands, "").replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-@functools.cache
-def _zone(channel: str) -> ZoneInfo | None:
-    name = MARKETPLACES.get(channel, ("", ""))[1]
-    try:
-        return ZoneInfo(name) if name else None
-    except ZoneInfoNotFoundError:
-        return None
-
-
-@functools.lru_cache(maxsize=65_536)
-def _local_hour_day(stamp_hour: str, offset: str, channel: str) -> str | None:
-    """The marketplace-local day of an hour (`2018-07-30T15` + `+00:00`): cached, since a
-    file has millions of lines but only thousands of distinct hours."""
-    try:
-        moment = dt.datetime.fromisoformat(f"{stamp_hour}:00:00{offset}")
-    except ValueError:  # an offset Python cannot read (`PDT`): keep the day as written
-        day = _iso_day(stamp_hour)
-        return day.isoformat() if day else None
-    zone = _zone(channel)
-    if zone is None or moment.tzinfo is None:
-        return moment.date().isoformat()
-    return moment.astimezone(zone).date().isoformat()
-
-
-def _local_day(text: str, channel: str) -> str | None:
-    """`2018-07-30T15:41:26+00:00` -> the ISO day in the marketplace's time zone."""
-    if len(text) >= 19 and text[10] in "T ":
-        return _local_hour_day(text[:13], text[19:].strip(), channel)
-    day = _iso_day(text)
-    return day.isoformat() if day else None
-
-
-def _iso_day(text: str) -> dt.date | None:
-    """The calendar day an ISO date or date-time names (as written, no zone conversion)."""
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def _snapshot_day(text: str, country: str) -> str | None:
-    day = _iso_day(text) or _locale_date(text, country.upper())
-    return day.isoformat() if day else None
-
-
-def _locale_date(text: str, country: str) -> dt.date | None:
-    """A Seller Central short date; see `read_restock` for the D/M versus M/D rule."""
-    parts = re.split(r"[/.\-]", text.strip().split(" ")[0])
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return _iso_day(text)
-    a, b, c = (int(p) for p in parts)
-    if len(parts[0]) == 4:
-        year, month, day = a, b, c
-    elif "." in text or (a > 12 >= b) or (country not in MONTH_FIRST and b <= 12):
-        day, month, year = a, b, c
-    else:
-        month, day, year = a, b, c
-    if year < 100:
-        year += 2000
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None

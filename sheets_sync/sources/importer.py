@@ -35,7 +35,6 @@ from sheets_sync import workbook
 from sheets_sync.backends import open_backend
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources.amazon_reports import (
-    MARKETPLACES,
     InventoryRecord,
     OpenOrder,
     Problem,
@@ -48,6 +47,7 @@ from sheets_sync.sources.amazon_reports import (
     read_sales,
     read_stock,
 )
+from sheets_sync.sources.report_cells import MARKETPLACES
 from sheets_sync.terminal import ProgressFn, fail, progress_bars
 from sheets_sync.types import Backend, Grid, Tab, Target, TargetError
 from sheets_sync.writer_lock import one_writer

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from sheets_sync.sources import amazon_reports as ar
+from sheets_sync.sources import report_cells
 from sheets_sync.sources.amazon_reports import ReportError, open_report
 
 ORDERS_HEADER = (
@@ -232,7 +233,7 @@ def test_unshipped_orders_for_the_orders_tab(tmp_path):
     [("12", 12), ("--", 0), ("1,234", 1234), ("3.0", 3), ("", None), ("abc", None), ("2.5", None)],
 )
 def test_quantities(text, number):
-    assert ar._int(text) == number
+    assert report_cells.to_int(text) == number
 
 
 @pytest.mark.parametrize(
@@ -240,4 +241,4 @@ def test_quantities(text, number):
     [("19.99", 19.99), ("19,99", 19.99), ("1,234.50", 1234.5), ("1.234,50", 1234.5), ("--", None)],
 )
 def test_prices_in_either_decimal_style(text, amount):
-    assert ar._money(text) == amount
+    assert report_cells.to_money(text) == amount
