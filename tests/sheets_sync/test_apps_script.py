@@ -73,6 +73,13 @@ def test_the_guide_covers_install_server_and_settings(tmp_path: Path) -> None:
         "Server settings",
         "Update as-of date",
         "https://",
+        # the no-server path, and the consent screen a seller sees for it
+        "Refresh in this sheet",
+        "Install daily refresh",
+        "alert_email_to",
+        "hasn't verified this app",
+        "Allow this application to run when you are not present",
+        "Send email as you",
     ):
         assert needle in guide, needle
 
