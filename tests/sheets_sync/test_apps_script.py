@@ -77,7 +77,7 @@ def test_the_guide_covers_install_server_and_settings(tmp_path: Path) -> None:
         "Refresh in this sheet",
         "Install daily refresh",
         "alert_email_to",
-        "hasn't verified this app",
+        "Google hasn't verified this app",
         "Allow this application to run when you are not present",
         "Send email as you",
     ):
