@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from addin import formulas as fm
-from sheets_sync import workbook
+from sheets_sync import guide, workbook
 from sheets_sync.messages import (
     SEVERITY,
     Message,
@@ -57,6 +57,9 @@ _OWN_NAMES = {
     if name
 }
 DRAFT = "draft"
+#: A draft row shows this many lines of its body (Excel's tallest row holds 27); the rest is in
+#: the cell.
+BODY_LINES = 27
 EPISODE_DAYS = 14
 
 STOCKOUT_ACTIONS = {
@@ -117,7 +120,8 @@ class _Builder:
         self.supplier_lang = str(setting(self.settings, "supplier_language", "zh"))
 
     def context(self, **values: Any) -> dict[str, Any]:
-        return {"as_of": self.plan.as_of, "currency": self.currency, **values}
+        names = {k: str(setting(self.settings, k, "")) for k in ("store_name", "sender_name")}
+        return {"as_of": self.plan.as_of, "currency": self.currency, **names, **values}
 
     def episode_key(self, kind: str, sku: str, day: dt.date) -> str:
         for row in self.old:
@@ -425,4 +429,7 @@ def drafts_tab(
         rows=rows,
         formats={header[KEYS.index("created")]: "date"},
         owned=len(header),
+        notes=guide.header_notes(TAB, header, language),
+        wrap={header[KEYS.index("subject")]: 30, header[KEYS.index("body")]: 80},
+        max_lines=BODY_LINES,
     )

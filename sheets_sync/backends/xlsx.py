@@ -226,8 +226,8 @@ def _width(tab: Tab, header: str) -> int:
     j = tab.header.index(header)
     sample = [r[j] for r in tab.rows[:200] if j < len(r)]
     longest = max([len(_shown(v)) for v in sample] + [len(w) for w in str(header).split()])
-    bold = 1 if header in tab.fills else 0
-    return min(MAX_WIDTH, max(8, longest + 2 + bold))
+    extra = (1 if header in tab.fills else 0) + (2 if tab.formats.get(header) == "money" else 0)
+    return min(MAX_WIDTH, max(8, longest + 2 + extra))
 
 
 def _frozen(header: list[str]) -> str:

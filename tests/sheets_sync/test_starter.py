@@ -95,3 +95,18 @@ def test_example_rows_refresh_into_every_kind_of_alert(tmp_path: Path) -> None:
     alerts = set(result.plan.skus["alert"])
     assert "OUT" in alerts and len(alerts) >= 3, alerts
     assert not result.notices
+
+
+def test_drafts_bodies_wrap_and_are_signed_with_the_names_in_settings(tmp_path: Path) -> None:
+    new_book(tmp_path / "shop.xlsx", example=True)
+    refresh(str(tmp_path / "shop.xlsx"), as_of=AS_OF)
+    drafts = openpyxl.load_workbook(tmp_path / "shop.xlsx")[wb.DRAFTS]
+    header = [c.value for c in drafts[1]]
+    body = header.index("Body") + 1
+    rows = {r[header.index("Kind")]: r for r in drafts.iter_rows(min_row=2, values_only=True)}
+    assert rows["buyer_delay"][body - 1].endswith("\nHomely Kitchen")  # the store signs
+    assert rows["supplier_expedite"][body - 1].endswith("Alex Chen, Homely Kitchen")
+    cell = drafts.cell(2, body)
+    assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+    assert drafts.row_dimensions[2].height > 15 * 5  # the whole body shows, not its last line
+    assert drafts["A1"].comment is not None
