@@ -130,7 +130,12 @@ function stockoutDrafts_(plan, old) {
   var raw = plan.raw;
   var internal = String(stockoutSetting_(raw, 'sheet_language', 'en'));
   var supplierLang = String(stockoutSetting_(raw, 'supplier_language', 'zh'));
-  var base = {as_of: plan.as_of, currency: stockoutSetting_(raw, 'currency', 'USD')};
+  var base = {
+    as_of: plan.as_of,
+    currency: stockoutSetting_(raw, 'currency', 'USD'),
+    store_name: String(stockoutSetting_(raw, 'store_name', '')),
+    sender_name: String(stockoutSetting_(raw, 'sender_name', '')),
+  };
   var context = function (values) {
     return Object.assign({}, base, values);
   };
