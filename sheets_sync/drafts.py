@@ -45,6 +45,7 @@ from sheets_sync.messages import (
     setting,
 )
 from sheets_sync.messaging_rules import check_buyer_message
+from sheets_sync.references import Moves, carry
 from sheets_sync.types import Tab
 
 TAB = workbook.DRAFTS
@@ -339,6 +340,7 @@ class _OldRow:
 
     owned: dict[str, Any]
     user: list[Any]
+    row: int  # its sheet row
 
     @property
     def key(self) -> str:
@@ -369,27 +371,35 @@ class _OldRow:
         return [self.owned.get(k) for k in KEYS] + self.user
 
 
-def _read_existing(grid: Sequence[Sequence[Any]] | None) -> tuple[list[str], list[_OldRow]]:
-    """Split the current tab into owned columns (by header name) and the user's columns."""
+def _read_existing(
+    grid: Sequence[Sequence[Any]] | None,
+) -> tuple[list[str], list[int | None], list[_OldRow]]:
+    """Split the current tab into owned columns (by header name) and the user's columns
+    (headed or not). Also returns each column's sheet column (1-based) in the new layout's
+    order, owned ones first: where a user's formula references went."""
     if not grid:
-        return [], []
+        return [], [None] * len(KEYS), []
+    width = max(len(r) for r in grid)
+    head_row = list(grid[0]) + [None] * (width - len(grid[0]))
     owned_at: dict[int, str] = {}
-    user_at: list[int] = []
-    for i, head in enumerate(grid[0]):
+    for i, head in enumerate(head_row):
         key = _OWN_NAMES.get(workbook.normalize_header(head))
         if key and key not in owned_at.values():
             owned_at[i] = key
-        elif not blank(head) and str(head).strip():
-            user_at.append(i)
-    user_header = [str(grid[0][i]).strip() for i in user_at]
+    used = [i for i in range(width) if i not in owned_at and any(
+        i < len(r) and not blank(r[i]) and r[i] != "" for r in grid)]  # fmt: skip
+    user_at = [i for i in range(used[-1] + 1) if i not in owned_at] if used else []
+    user_header = [None if blank(head_row[i]) else str(head_row[i]).strip() for i in user_at]
+    where = {name: i + 1 for i, name in owned_at.items()}
+    columns = [where.get(k) for k in KEYS] + [i + 1 for i in user_at]
     rows = []
-    for raw in grid[1:]:
-        cells = list(raw) + [None] * (len(grid[0]) - len(raw))
+    for n, raw in enumerate(grid[1:], start=2):
+        cells = list(raw) + [None] * (width - len(raw))
         if all(blank(c) or c == "" for c in cells):
             continue
         owned = {name: cells[i] for i, name in owned_at.items()}
-        rows.append(_OldRow(owned, [cells[i] for i in user_at]))
-    return user_header, rows
+        rows.append(_OldRow(owned, [cells[i] for i in user_at], n))
+    return user_header, columns, rows
 
 
 def drafts_tab(
@@ -405,10 +415,11 @@ def drafts_tab(
     columns kept) while the plan still produces it, and removed once it does not. New drafts
     are appended below, so the rows a user is working through do not jump around.
     """
-    user_header, old = _read_existing(existing)
+    user_header, from_columns, old = _read_existing(existing)
     produced = _Builder(plan, old, template_dirs).drafts()
     by_key = {d.key: d for d in produced}
     rows: list[list[Any]] = []
+    from_rows: list[int | None] = []
     placed: set[str] = set()
     for row in old:
         if not row.key or row.status not in ("", DRAFT):
@@ -418,9 +429,15 @@ def drafts_tab(
             rows.append(by_key[row.key].owned(created, DRAFT) + row.user)
         elif row.status == "" and row.key not in by_key:
             rows.append(row.values())
+        if len(rows) > len(from_rows):
+            from_rows.append(row.row)
         placed.add(row.key)
     blank_user = [None] * len(user_header)
-    rows.extend(d.owned(plan.as_of, DRAFT) + blank_user for d in produced if d.key not in placed)
+    for d in produced:
+        if d.key not in placed:
+            rows.append(d.owned(plan.as_of, DRAFT) + blank_user)
+            from_rows.append(None)
+    rows = carry(rows, Moves.between(from_rows, from_columns, existing, len(rows) + 1), TAB)
     language = str(setting(plan_settings(plan), "sheet_language", "en"))
     header = workbook.headers(TAB, language)
     return Tab(
@@ -432,4 +449,6 @@ def drafts_tab(
         notes=guide.header_notes(TAB, header, language),
         wrap={header[KEYS.index("subject")]: 30, header[KEYS.index("body")]: 80},
         max_lines=BODY_LINES,
+        from_rows=from_rows,
+        from_columns=from_columns,
     )

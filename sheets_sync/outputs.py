@@ -10,18 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from openpyxl.formula.translate import Translator
 
 from addin import formulas
 from sheets_sync import guide
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import read_table
 from sheets_sync.plan import Plan
-from sheets_sync.types import Chart, Formula, Grid, Tab
+from sheets_sync.references import Moves, carry
+from sheets_sync.types import Chart, Grid, Tab
 from sheets_sync.vocab import english_words, sheet_words
 
 #: Fill colour of each alert level in the Alerts tab (the same on every backend that colours).
@@ -72,15 +72,16 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
         for key in ("alert", "flags", "action_text", "other_options"):
             row[key] = sheet_words(row.get(key), language)
         records.append(row)
-    header, rows, owned = output_grid(wb.ALERTS, records, existing, key=("sku",), language=language)
+    grid = output_grid(wb.ALERTS, records, existing, key=("sku",), language=language)
+    header = grid.header
     named = {c.key: wb.header_of(wb.ALERTS, c.key, language) for c in wb.SCHEMA[wb.ALERTS]}
     colours = {sheet_words(k, language): v for k, v in ALERT_COLOURS.items()}
     return Tab(
         wb.ALERTS,
         header,
-        rows,
+        grid.rows,
         wb.formats(wb.ALERTS, language),
-        owned,
+        grid.owned,
         fills={named["alert"]: colours},
         notes=guide.header_notes(wb.ALERTS, header, language),
         wrap={named["title"]: 24, named["action_text"]: 50},
@@ -88,15 +89,23 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
         table=True,
         print_columns=list(named).index(wb.ALERTS_AT_A_GLANCE) + 1,
         max_lines=4,
+        from_rows=grid.from_rows,
+        from_columns=grid.from_columns,
     )
 
 
 def incidents_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
     records = [{k: cell(v) for k, v in r.items()} for r in plan.incidents.to_dict("records")]
-    header, rows, owned = output_grid(
-        wb.INCIDENTS, records, existing, key=("sku", "started"), language=language
+    grid = output_grid(wb.INCIDENTS, records, existing, key=("sku", "started"), language=language)
+    return Tab(
+        wb.INCIDENTS,
+        grid.header,
+        grid.rows,
+        wb.formats(wb.INCIDENTS, language),
+        grid.owned,
+        from_rows=grid.from_rows,
+        from_columns=grid.from_columns,
     )
-    return Tab(wb.INCIDENTS, header, rows, wb.formats(wb.INCIDENTS, language), owned)
 
 
 def problems_tab(problems: wb.Problems, language: str = "en") -> Tab:
@@ -133,66 +142,78 @@ def output_grid(
     *,
     key: tuple[str, ...],
     language: str = "en",
-) -> tuple[list[str], Grid, int]:
-    """Owned columns from `records`, user columns carried over from `existing` by key.
+) -> Carried:
+    """Owned columns from `records`, user columns and rows carried over from `existing`.
 
-    Returns (header, rows, number of owned columns). A user column is any header in the
-    existing tab that is not one of the refresh's own (in either language); its values follow
-    their row's key, so sorting or re-ranking SKUs never shuffles user notes. A row whose key
-    the refresh no longer produces (a SKU removed from Inventory) goes; a row the user added
-    with no key at all (a note, a total) is kept below the refreshed rows, as it was.
+    A user column is any column of the existing tab that is not one of the refresh's own (in
+    either language), headed or not; its values follow their row's key, so sorting or
+    re-ranking SKUs never shuffles user notes. A row whose key the refresh no longer produces
+    (a SKU removed from Inventory) goes; a row the user added with no key at all (a note, a
+    total) is kept below the refreshed rows, as it was. Formulas in what is carried keep
+    pointing at what they pointed at (`sheets_sync.references`).
     """
     spec = wb.SCHEMA[tab]
     own = wb.headers(tab, language)
     known = {wb.normalize_header(n) for c in spec for n in (c.header, c.zh, c.key) if n}
-    user_cols: list[tuple[int, str]] = []
-    key_pos: list[int] = []
-    old_header = existing[0] if existing else []
-    positions = {wb.normalize_header(h): i for i, h in enumerate(old_header) if h not in (None, "")}
-    for i, h in enumerate(old_header):
-        if h not in (None, "") and wb.normalize_header(h) not in known:
-            user_cols.append((i, str(h)))
-    for k in key:
-        col = next(c for c in spec if c.key == k)
-        pos = positions.get(
-            wb.normalize_header(col.header), positions.get(wb.normalize_header(col.zh))
-        )
-        key_pos.append(pos if pos is not None else -1)
+    old_header = list(existing[0]) if existing else []
+    width = max((len(r) for r in existing), default=0) if existing else 0
+    old_header += [None] * (width - len(old_header))
+    positions = {wb.normalize_header(h): i for i, h in enumerate(old_header) if not _blank(h)}
+    mine = {i for i, h in enumerate(old_header) if wb.normalize_header(h) in known - {""}}
+    used = [i for i in range(width) if i not in mine and _column_used(existing, i)]
+    user_cols = [i for i in range(used[-1] + 1) if i not in mine] if used else []
+    owned_at = [
+        positions.get(wb.normalize_header(c.header), positions.get(wb.normalize_header(c.zh)))
+        for c in spec
+    ]
+    key_pos = [owned_at[next(i for i, c in enumerate(spec) if c.key == k)] for k in key]
     carried: dict[tuple, tuple[int, list[Any]]] = {}
     keyless: list[tuple[int, list[Any]]] = []
-    if existing and all(p >= 0 for p in key_pos):
-        owned_at = [
-            positions.get(wb.normalize_header(c.header), positions.get(wb.normalize_header(c.zh)))
-            for c in spec
-        ]
+    if existing and all(p is not None for p in key_pos):
         for n, row in enumerate(existing[1:], start=2):
-            cells = list(row) + [None] * (len(old_header) - len(row))
+            cells = list(row) + [None] * (width - len(row))
             k = tuple(_key_part(cells[p]) for p in key_pos)
-            user = [cells[i] for i, _ in user_cols]
+            user = [cells[i] for i in user_cols]
             if all(part in (None, "") for part in k):
-                if any(v not in (None, "") for v in cells):
+                if any(not _blank(v) for v in cells):
                     keyless.append(
                         (n, [cells[i] if i is not None else None for i in owned_at] + user)
                     )
             else:
                 carried[k] = (n, user)
     rows: Grid = []
-    for n, rec in enumerate(records, start=2):
-        line = [rec.get(c.key) for c in spec]
+    from_rows: list[int | None] = []
+    for rec in records:
         k = tuple(_key_part(rec.get(part)) for part in key)
-        old_row, values = carried.get(k, (n, [None] * len(user_cols)))
-        line += [_moved(v, old_row, n) for v in values]
-        rows.append(line)
-    for n, (old_row, values) in enumerate(keyless, start=len(rows) + 2):
-        rows.append([_moved(v, old_row, n) for v in values])
-    return own + [h for _, h in user_cols], rows, len(own)
+        old_row, values = carried.get(k, (None, [None] * len(user_cols)))
+        rows.append([rec.get(c.key) for c in spec] + values)
+        from_rows.append(old_row)
+    for old_row, values in keyless:
+        rows.append(values)
+        from_rows.append(old_row)
+    from_columns = [None if i is None else i + 1 for i in owned_at] + [i + 1 for i in user_cols]
+    old_body = max((n for n, _ in carried.values()), default=1)
+    moves = Moves.between(from_rows, from_columns, existing, len(records) + 1, old_body)
+    header = own + [old_header[i] for i in user_cols]
+    return Carried(header, carry(rows, moves, tab), len(own), from_rows, from_columns)
 
 
-def _moved(value: Any, old_row: int, new_row: int) -> Any:
-    """A user's formula follows its row: `=C2*2` moved from row 2 to row 5 reads `=C5*2`."""
-    if not isinstance(value, Formula) or old_row == new_row:
-        return value
-    return Formula(Translator(value, origin=f"A{old_row}").translate_formula(f"A{new_row}"))
+class Carried(NamedTuple):
+    """An output grid and where its rows and columns came from (`Tab.from_rows`, ...)."""
+
+    header: list[Any]
+    rows: Grid
+    owned: int
+    from_rows: list[int | None]
+    from_columns: list[int | None]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _column_used(grid: Grid | None, i: int) -> bool:
+    return any(i < len(row) and not _blank(row[i]) for row in grid or [])
 
 
 def _key_part(value: Any) -> Any:

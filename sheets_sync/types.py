@@ -186,6 +186,9 @@ class Tab:
     table, `print_columns` for a print setup fitting that many leading columns on a page's width.
     `max_lines` caps the height of a row of wrapped text (the rest stays in the cell), so a
     long cell does not push every other row off the screen.
+    `from_rows` and `from_columns` give, for each row and column, the sheet row and column
+    (1-based) it was carried over from, None for new ones: a backend moves the user's cell
+    formats and column widths with them.
     """
 
     name: str
@@ -202,6 +205,8 @@ class Tab:
     table: bool = False
     print_columns: int | None = None
     max_lines: int = 30
+    from_rows: list[int | None] | None = None
+    from_columns: list[int | None] | None = None
 
 
 def wrapped_lines(text: object, width: int) -> int:

@@ -17,7 +17,9 @@ import datetime as dt
 import os
 import zipfile
 from collections.abc import Mapping, Sequence
+from copy import copy
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import LineChart, Reference
@@ -171,9 +173,11 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
 def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
     """Replace the sheet's values with the tab, styled for a person to read."""
     old_rows, old_cols = sheet.max_row, sheet.max_column
+    user_formats = _user_formats(sheet, tab)
     sheet.delete_rows(1, old_rows + 1)
     for chart in list(sheet._charts):
-        sheet._charts.remove(chart)
+        if tab.chart and _chart_title(chart) == tab.chart.title:  # ours; a user's chart stays
+            sheet._charts.remove(chart)
     width = len(tab.header)
     owned = tab.owned if tab.owned is not None else width
     kinds = [tab.formats.get(h, "text") for h in tab.header]
@@ -213,10 +217,51 @@ def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
         sheet.column_dimensions[get_column_letter(j)].width = _width(tab, header)
     for j in range(width + 1, old_cols + 1):
         sheet.column_dimensions[get_column_letter(j)].width = 9
+    _restore(sheet, user_formats)
     if tab.print_columns:
         _print_setup(sheet, tab)
     if tab.chart and tab.rows and width > 1:
         _chart(sheet, tab, width)
+
+
+def _user_formats(sheet: Worksheet, tab: Tab) -> dict[str, Any]:
+    """The formats of the user's columns (cell styles, width), keyed by where they go.
+
+    Read before the sheet is cleared; `Tab.from_rows` and `from_columns` say where each row
+    and column of the user's went, so a yellow notes column stays yellow beside its SKU.
+    """
+    if tab.from_columns is None:
+        return {}
+    owned = tab.owned if tab.owned is not None else len(tab.header)
+    from_rows = tab.from_rows or []
+    cells: dict[tuple[int, int], Any] = {}
+    widths: dict[int, Any] = {}
+    for j, old_col in enumerate(tab.from_columns[owned:], start=owned + 1):
+        if old_col is None:
+            continue
+        dimension = sheet.column_dimensions.get(get_column_letter(old_col))
+        if dimension is not None and dimension.customWidth:
+            widths[j] = dimension.width
+        for r, old_row in enumerate(from_rows, start=2):
+            cell = sheet._cells.get((old_row, old_col)) if old_row else None
+            if cell is not None and cell.has_style:
+                cells[(r, j)] = copy(cell._style)
+    return {"cells": cells, "widths": widths}
+
+
+def _restore(sheet: Worksheet, formats: dict[str, Any]) -> None:
+    for (r, j), style in formats.get("cells", {}).items():
+        sheet.cell(r, j)._style = copy(style)
+    for j, width in formats.get("widths", {}).items():
+        sheet.column_dimensions[get_column_letter(j)].width = width
+
+
+def _chart_title(chart: Any) -> str | None:
+    """A chart's title text as openpyxl holds it (None for an untitled chart)."""
+    try:
+        return "".join(run.t for p in chart.title.tx.rich.p for run in p.r or [])
+    except AttributeError:
+        return None
 
 
 def _width(tab: Tab, header: str) -> int:
