@@ -146,8 +146,9 @@ def _child(book: Path, kill_at: int | None, rows: int) -> None:
         save(book, n, rows)
 
 
-def _kill_run(book: Path, kill_at: int | None, delay: float, rows: int) -> bool:
-    """Fork a saving child, kill it; True when it died by the kill (not by finishing)."""
+def _kill_run(book: Path, kill_at: int | None, delay: float, rows: int, saves: int = 0) -> bool:
+    """Fork a saving child and kill it (at step KILL_AT, or DELAY seconds after it finished
+    SAVES saves); True when it died by the kill (not by finishing)."""
     pid = os.fork()
     if pid == 0:
         try:
@@ -155,10 +156,24 @@ def _kill_run(book: Path, kill_at: int | None, delay: float, rows: int) -> bool:
         finally:
             os._exit(3)
     if kill_at is None:
+        deadline = time.monotonic() + 60
+        seen = _stamp(book)
+        while saves and time.monotonic() < deadline:
+            time.sleep(0.002)
+            if _stamp(book) != seen:
+                seen, saves = _stamp(book), saves - 1
         time.sleep(delay)
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     return os.WIFSIGNALED(status)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _assert_whole(book: Path) -> int:
@@ -199,10 +214,11 @@ def test_kills_at_random_moments_leave_a_readable_workbook_and_backup(
     chance = random.Random(16)
     kills, seen = 0, set()
     for _ in range(10):
-        kills += _kill_run(book, None, chance.uniform(0.01, 6 * one_save), rows=1000)
+        saves, delay = chance.randrange(3), chance.uniform(0, 1.5 * one_save)
+        kills += _kill_run(book, None, delay, rows=1000, saves=saves)
         seen.add(_assert_whole(book))
     assert kills == 10, kills
-    assert len(seen) > 1, (seen, one_save)  # the kills fell in different saves
+    assert len(seen) > 3, seen  # the kills fell in different saves
 
 
 def _laid_out(tmp_path: Path, layout: str) -> Path:
