@@ -29,8 +29,8 @@ out = Console()
 
 #: Commands that live beside the feature they drive, registered by name.
 EXTERNAL_COMMANDS = {
-    "import": "sheets_sync.sources.importer:import_command",
-    "pull": "sheets_sync.sources.spapi:pull_command",
+    "import": "sheets_sync.source_commands:import_command",
+    "pull": "sheets_sync.source_commands:pull_command",
     "serve": "sheets_sync.server:serve_command",
     "apps-script": "sheets_sync.apps_script:apps_script_command",
     "excel-init": "sheets_sync.excel_init:excel_init_command",

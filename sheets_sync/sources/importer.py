@@ -27,10 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-from rich.console import Console
-from rich.table import Table
-
 from sheets_sync import workbook
 from sheets_sync.backends import open_backend
 from sheets_sync.history import HistoryStore
@@ -39,7 +35,6 @@ from sheets_sync.sources.amazon_reports import (
     OpenOrder,
     Problem,
     Report,
-    ReportError,
     open_report,
     read_inventory,
     read_open_orders,
@@ -48,8 +43,8 @@ from sheets_sync.sources.amazon_reports import (
     read_stock,
 )
 from sheets_sync.sources.report_cells import MARKETPLACES
-from sheets_sync.terminal import ProgressFn, fail, progress_bars
-from sheets_sync.types import Backend, Grid, Tab, Target, TargetError
+from sheets_sync.terminal import ProgressFn
+from sheets_sync.types import Backend, Grid, Tab, Target
 from sheets_sync.writer_lock import one_writer
 
 #: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
@@ -337,44 +332,3 @@ def _bar(progress: ProgressFn | None, report: Report) -> Callable[[int], None] |
 def _span_note(span: tuple[str | None, str | None]) -> str:
     first, last = span
     return f"{first} to {last}" if first else ""
-
-
-# -- command line -----------------------------------------------------------------------------
-
-
-@click.command("import")
-@click.argument("target")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_command(target: str, files: tuple[str, ...]) -> None:
-    """Import Amazon report FILES into TARGET's history store and workbook."""
-    console = Console(stderr=True)
-    bars, update = progress_bars(in_bytes=True)
-    try:
-        with bars:
-            result = import_files(target, files, update)
-    except (ReportError, TargetError) as error:
-        fail(str(error))
-    show_result(result, console)
-    click.get_current_context().exit(result.exit_code)
-
-
-def show_result(result: ImportResult, console: Console) -> None:
-    table = Table("File", "Report", "Lines", "Result")
-    for f in result.files:
-        status = f.note if f.skipped else f"loaded {f.note}".strip()
-        if f.problem_count:
-            status += f"; {f.problem_count} lines skipped"
-        table.add_row(f.path.name, f.kind, str(f.rows), status)
-    console.print(table)
-    if result.inventory_updated or result.inventory_added:
-        console.print(
-            f"Inventory: {result.inventory_updated} SKUs updated, {result.inventory_added} added"
-        )
-    if result.orders_updated or result.orders_added:
-        console.print(f"Orders: {result.orders_updated} lines updated, {result.orders_added} added")
-    for f in result.files:
-        for problem in f.problems:
-            console.print(f"  {f.path.name}: {problem}", markup=False, highlight=False)
-        if f.problem_count > len(f.problems):
-            console.print(f"  {f.path.name}: ... and {f.problem_count - len(f.problems)} more")
-    console.print(f"History store: {result.store}", markup=False, highlight=False)

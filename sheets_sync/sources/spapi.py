@@ -29,9 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 import httpx
-from rich.console import Console
 from sp_api.api import Inventories, Orders, Reports
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
@@ -42,7 +40,6 @@ from sheets_sync.history import HistoryStore
 from sheets_sync.sources.amazon_reports import (
     InventoryRecord,
     OpenOrder,
-    ReportError,
     open_report,
 )
 from sheets_sync.sources.importer import (
@@ -51,11 +48,10 @@ from sheets_sync.sources.importer import (
     file_sha256,
     load_report,
     save_inventory,
-    show_result,
     update_workbook,
 )
-from sheets_sync.terminal import ProgressFn, fail, progress_bars
-from sheets_sync.types import Target, TargetError
+from sheets_sync.terminal import ProgressFn
+from sheets_sync.types import Target
 
 ENV_NAMES = ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET")
 #: report type -> the report kind its file must be recognised as.
@@ -420,24 +416,3 @@ def _day(stamp: str | None) -> dt.date | None:
         return dt.date.fromisoformat(stamp[:10]) if stamp else None
     except ValueError:
         return None
-
-
-@click.command("pull")
-@click.argument("target")
-@click.option("--days", default=30, show_default=True, help="How many days of sales to fetch.")
-@click.option(
-    "--time-limit", default=900, show_default=True, help="Seconds to wait for Amazon's reports."
-)
-def pull_command(target: str, days: int, time_limit: int) -> None:
-    """Pull sales, FBA stock and open orders from Amazon (SP-API) into TARGET."""
-    console = Console(stderr=True)
-    bars, update = progress_bars(in_bytes=True)
-    try:
-        with bars:
-            result = pull(target, progress=update, time_limit=time_limit, days=days)
-    except (SpApiError, ReportError, TargetError) as error:
-        fail(str(error))
-    show_result(result, console)
-    for note in result.notes:
-        console.print(note, markup=False, highlight=False)
-    click.get_current_context().exit(result.exit_code)

@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from sheets_sync.history import HistoryStore
+from sheets_sync.source_commands import import_command
 from sheets_sync.sources.amazon_reports import ReportError
-from sheets_sync.sources.importer import import_command, import_files
+from sheets_sync.sources.importer import import_files
 from sheets_sync.types import Target
 
 UNSHIPPED = (

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from sp_api.base import Marketplaces
 
 from sheets_sync.history import HistoryStore
-from sheets_sync.sources.spapi import Settings, SpApiError, pull, pull_command
+from sheets_sync.source_commands import pull_command
+from sheets_sync.sources.spapi import Settings, SpApiError, pull
 from sheets_sync.types import Target
 from stockout_testing import fake_spapi
 from stockout_testing.fake_spapi import FakeDocument, FakeSpApi

@@ -1,0 +1,77 @@
+"""The commands that bring Amazon's data in: `stockout import FILES` and `stockout pull`.
+
+Entry points like `sheets_sync.cli`: they parse the command line, show progress and a result
+table, and exit with SPEC §6's codes; the work is `sources.importer.import_files` and
+`sources.spapi.pull`, which know nothing of terminals.
+"""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sheets_sync.sources.amazon_reports import ReportError
+from sheets_sync.sources.importer import ImportResult, import_files
+from sheets_sync.sources.spapi import SpApiError, pull
+from sheets_sync.terminal import fail, progress_bars
+from sheets_sync.types import TargetError
+
+
+@click.command("import")
+@click.argument("target")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def import_command(target: str, files: tuple[str, ...]) -> None:
+    """Import Amazon report FILES into TARGET's history store and workbook."""
+    console = Console(stderr=True)
+    bars, update = progress_bars(in_bytes=True)
+    try:
+        with bars:
+            result = import_files(target, files, update)
+    except (ReportError, TargetError) as error:
+        fail(str(error))
+    show_result(result, console)
+    click.get_current_context().exit(result.exit_code)
+
+
+def show_result(result: ImportResult, console: Console) -> None:
+    table = Table("File", "Report", "Lines", "Result")
+    for f in result.files:
+        status = f.note if f.skipped else f"loaded {f.note}".strip()
+        if f.problem_count:
+            status += f"; {f.problem_count} lines skipped"
+        table.add_row(f.path.name, f.kind, str(f.rows), status)
+    console.print(table)
+    if result.inventory_updated or result.inventory_added:
+        console.print(
+            f"Inventory: {result.inventory_updated} SKUs updated, {result.inventory_added} added"
+        )
+    if result.orders_updated or result.orders_added:
+        console.print(f"Orders: {result.orders_updated} lines updated, {result.orders_added} added")
+    for f in result.files:
+        for problem in f.problems:
+            console.print(f"  {f.path.name}: {problem}", markup=False, highlight=False)
+        if f.problem_count > len(f.problems):
+            console.print(f"  {f.path.name}: ... and {f.problem_count - len(f.problems)} more")
+    console.print(f"History store: {result.store}", markup=False, highlight=False)
+
+
+@click.command("pull")
+@click.argument("target")
+@click.option("--days", default=30, show_default=True, help="How many days of sales to fetch.")
+@click.option(
+    "--time-limit", default=900, show_default=True, help="Seconds to wait for Amazon's reports."
+)
+def pull_command(target: str, days: int, time_limit: int) -> None:
+    """Pull sales, FBA stock and open orders from Amazon (SP-API) into TARGET."""
+    console = Console(stderr=True)
+    bars, update = progress_bars(in_bytes=True)
+    try:
+        with bars:
+            result = pull(target, progress=update, time_limit=time_limit, days=days)
+    except (SpApiError, ReportError, TargetError) as error:
+        fail(str(error))
+    show_result(result, console)
+    for note in result.notes:
+        console.print(note, markup=False, highlight=False)
+    click.get_current_context().exit(result.exit_code)
