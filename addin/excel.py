@@ -250,14 +250,17 @@ def STOCKOUT_DATE(available, daily_sales, as_of, inbound_qty=None, inbound_eta=N
 
 
 @_udf
-def STOCKOUT_GAP(available, daily_sales, as_of, next_eta):
-    """Days out of stock before the next inbound lands (0 when the stock lasts until then)."""
+def STOCKOUT_GAP(available, daily_sales, as_of, next_eta=None, lead_time_days=None):
+    """Days out of stock before the shelf is refilled: by the next inbound or, with a lead time,
+    by a regular order placed today, whichever lands first (0 when the stock lasts until then).
+    """
     return _cellwise(
         formulas.stockout_gap,
         available=available,
         daily_sales=daily_sales,
         as_of=as_of,
         next_eta=next_eta,
+        lead_time_days=lead_time_days,
     )
 
 
@@ -289,8 +292,8 @@ def REORDER_DATE(
     inbound_qty=None,
     inbound_eta=None,
 ):
-    """Last day to order so the new stock lands before stock falls below safety stock. Before today
-    means overdue.
+    """Last day to order so the new stock lands before the first dip below safety stock that an
+    order placed today can still prevent. Today means order now.
     """
     return _cellwise(
         formulas.reorder_date,
@@ -314,9 +317,11 @@ def REORDER_QTY(
     safety_stock=None,
     case_pack=None,
     moq=None,
+    inbound_eta=None,
+    as_of=None,
 ):
-    """Units to order now: sales over lead time + cover days, plus safety stock, minus stock and
-    inbound; whole cartons, at least the MOQ.
+    """Units to order on the reorder-by date: cover days of sales plus safety stock on the day the
+    order lands, minus what is on the shelf then; whole cartons, at least the MOQ.
     """
     return _cellwise(
         formulas.reorder_qty,
@@ -328,6 +333,8 @@ def REORDER_QTY(
         safety_stock=safety_stock,
         case_pack=case_pack,
         moq=moq,
+        inbound_eta=inbound_eta,
+        as_of=as_of,
     )
 
 

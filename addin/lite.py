@@ -2,9 +2,9 @@
 
 xlwings Lite runs Python inside Excel (Pyodide) from the code in its editor: `main.py` plus
 pure-Python packages from its requirements tab. stockout-kit itself cannot be installed there
-(its sync half needs pandas, gspread, a web server ...), and the cells need only three files that
-use nothing but the standard library and xlwings: `addin/forecast.py`, `addin/formulas.py`
-and `addin/excel.py`.
+(its sync half needs pandas, gspread, a web server ...), and the cells need only the few `addin`
+modules that use nothing but the standard library and xlwings: `addin/cells.py`,
+`addin/projection.py`, `addin/forecast.py`, `addin/formulas.py` and `addin/excel.py`.
 
 So the bundle carries those files verbatim, runs them under their real module names, and
 re-exports the functions, which is where Lite looks for them. The code a Lite user runs is the
@@ -19,8 +19,8 @@ import importlib.metadata
 import importlib.util
 from pathlib import Path
 
-#: The modules the bundle carries, in load order (formulas imports forecast, excel both).
-MODULES = ("addin.forecast", "addin.formulas", "addin.excel")
+#: The modules the bundle carries, in load order (each imports only those before it).
+MODULES = ("addin.cells", "addin.projection", "addin.forecast", "addin.formulas", "addin.excel")
 
 _HEADER = '''"""stockout-kit {version}: the stockout functions for xlwings Lite (Excel web, Mac).
 

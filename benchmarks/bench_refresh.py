@@ -90,12 +90,13 @@ def phase_plan(skus: int, days: int) -> None:
     inventory = pd.DataFrame({"sku": names, "available": rng.integers(0, 900, skus).astype(float)})
     for col in ("asin", "title", "supplier"):
         inventory[col] = None
-    for col in ("fbm_stock", "price", "case_pack", "moq", "production_days", "sea_days",
-                "air_days", "express_days", "receiving_days"):  # fmt: skip
+    for col in ("fbm_stock", "price", "unit_cost", "unit_weight", "case_pack", "moq",
+                "production_days", "sea_days", "air_days", "express_days",
+                "receiving_days"):  # fmt: skip
         inventory[col] = np.nan
     inbound = pd.DataFrame({
         "sku": names[::3], "qty": 500.0, "eta": pd.Timestamp(AS_OF) + pd.Timedelta(days=30),
-        "mode": "sea", "shipment_id": None,
+        "mode": "sea", "shipment_id": None, "status": None, "ready_date": pd.NaT,
     })  # fmt: skip
     empty = pd.DataFrame(columns=["sku", "start", "end", "uplift"])
     orders = pd.DataFrame(columns=["order_id", "sku", "qty", "purchase_date", "promised_date",

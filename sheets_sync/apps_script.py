@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from addin import formulas
+from addin import decisions, formulas
 from sheets_sync import plan, workbook
 from sheets_sync.messages import SHIPPED_TEMPLATES
 from sheets_sync.outputs import ALERT_COLOURS
@@ -104,7 +104,7 @@ def schema_source() -> str:
         "settings": settings,
         "finishedInbound": sorted(FINISHED_INBOUND),
         "severity": sorted(plan.SEVERITY, key=plan.SEVERITY.__getitem__),
-        "shipDays": plan.SHIP_DAYS,
+        "shipDays": decisions.SHIP_DAYS,
         "zhWords": ZH_WORDS,
         "alertColours": ALERT_COLOURS,
         "templates": templates,

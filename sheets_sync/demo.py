@@ -158,6 +158,12 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
             eta = rng.randint(8, 80)
             qty = max(pack, round(rate * rng.randint(40, 90) / pack) * pack)
             mode = "air" if eta < 20 else "sea"
+            # Where the batch is decides what can still be done with it (SPEC §2 Inbound).
+            status, ready = "in transit", None
+            if mode == "sea" and eta > 55 and i % 3 == 0:
+                status = "in production"
+            elif mode == "sea" and eta > 45 and i % 3 == 1:
+                status, ready = "ready", as_of + dt.timedelta(days=2)
             inbound.append(
                 [
                     sku,
@@ -165,10 +171,21 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
                     as_of + dt.timedelta(days=eta),
                     mode,
                     f"FBA{rng.randint(10**8, 10**9 - 1)}",
-                    "in transit",
+                    status,
+                    ready,
+                    SUPPLIERS[i % 3],
                 ]
             )
-    inbound.append(["KT-1013", 240, as_of - dt.timedelta(days=4), "sea", "FBA17XK2PQ9", "shipped"])
+    inbound.append(
+        ["KT-1013", 240, as_of - dt.timedelta(days=4), "sea", "FBA17XK2PQ9", "shipped", None,
+         SUPPLIERS[12 % 3]]
+    )  # fmt: skip
+    # Stock outside FBA: Amazon's AWD, a 3PL that also ships FBM orders, an overseas warehouse.
+    elsewhere = [
+        ["KT-1004", "AWD Reno", 150, 12, "no", 0.45],
+        ["KT-1012", "3PL Ontario CA", 80, 6, "yes", 1.1],
+        ["KT-1028", "Overseas warehouse LA", 60, None, "yes", 2.5],
+    ]
     promos += [
         ["KT-1002", as_of + dt.timedelta(days=2), as_of + dt.timedelta(days=5), 1.8],
         ["KT-1020", as_of + dt.timedelta(days=10), as_of + dt.timedelta(days=16), 1.5],
@@ -195,4 +212,5 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
     tabs[wb.INBOUND] += [r for r in inbound if r[0] in kept]
     tabs[wb.PROMOTIONS] += [r for r in promos if r[0] in kept or r[0] == "*"]
     tabs[wb.ORDERS] += [r for r in orders if r[1] in kept]
+    tabs[wb.STOCK_ELSEWHERE] += [r for r in elsewhere if r[0] in kept]
     return tabs

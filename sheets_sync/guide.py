@@ -191,6 +191,20 @@ NOTES: dict[str, dict[str, str]] = {
         "shipment_id": "Amazon's shipment ID (FBA…): named in expedite and receiving requests.",
         "status": "Where the batch is: planned / in production / ready / shipped / in transit / "
         "receiving. closed, received or cancelled rows are ignored.",
+        "ready_date": "When a batch not shipped yet is (or will be) ready at the factory: by air "
+        "it lands then + air days + receiving days. Blank = ETA minus transit and receiving.",
+        "supplier": "Factory of this batch, named in the expedite request (blank = Inventory's).",
+    },
+    wb.STOCK_ELSEWHERE: {
+        "sku": "Required. A SKU of the Inventory tab.",
+        "location": "Required. Where the units are: 3PL, overseas warehouse, AWD, another "
+        "marketplace's FBA.",
+        "qty": "Required. Units there that you could use.",
+        "transfer_days": "Days until units sent from there are sellable at FBA: the TRANSFER "
+        "option. Blank = cannot transfer.",
+        "ships_fbm": "yes = it can ship buyers' orders directly: the SWITCH TO FBM option.",
+        "cost_per_unit": "What moving one unit costs (transfer, or FBM shipment): prices the "
+        "option. Blank = unknown.",
     },
     wb.PROMOTIONS: {
         "sku": "Required. A SKU, or * for every SKU.",
@@ -242,7 +256,12 @@ NOTES: dict[str, dict[str, str]] = {
         "under Safety stock. Today or earlier = REORDER NOW.",
         "reorder_qty": "Units to order: fills up to cover_target_days when it lands, rounded to "
         "Case pack, at least MOQ.",
-        "air_arrival": "Earliest day air freight could bring units.",
+        "air_arrival": "Earliest day air freight could bring units: a batch not shipped yet, "
+        "else a new order (production, or rush_production_days).",
+        "option_cost": "Extra cost of the Action's option: freight over the usual mode (Unit "
+        "weight kg × the per-kg Settings), transfer or FBM cost. Blank = unknown.",
+        "margin_saved": "Units the Action's option sells instead of losing × (Price − Unit "
+        "cost). Options are ranked by Margin saved − Option cost.",
         "action_text": "What to do now, the best option, with the numbers behind it (units, "
         "landing day, cost). The alternatives are under Other options.",
         "other_options": "The other ways out, best first, each with its numbers.",
@@ -346,9 +365,10 @@ START_STEPS: list[tuple[str, str]] = [
         "Every shipment on its way: SKU, Qty, ETA (the day it becomes sellable), Mode and Status.",
     ),
     (
-        "5. Promotions, Orders",
-        "Optional: planned deals (Uplift 1.8 = 80 % more sales) and open "
-        "FBM orders a stockout could delay.",
+        "5. Promotions, Orders, Stock elsewhere",
+        "Optional: planned deals (Uplift 1.8 = 80 % more sales), open "
+        "FBM orders a stockout could delay, and stock at a 3PL, AWD or overseas warehouse "
+        "that could be transferred or shipped FBM.",
     ),
     ("6. Refresh", "Writes Alerts, Drafts, Incidents, Problems and Timeline (below: how)."),
     (
@@ -366,6 +386,7 @@ TAB_PURPOSE: dict[str, str] = {
     wb.INBOUND: "you: shipments on their way",
     wb.PROMOTIONS: "you: planned deals that lift sales",
     wb.ORDERS: "you: open FBM / pre-orders a stockout could delay",
+    wb.STOCK_ELSEWHERE: "you: stock outside FBA (3PL, AWD, overseas) to transfer or ship FBM",
     wb.ALERTS: "refresh: every SKU, most urgent first, with what to do",
     wb.DRAFTS: "refresh: messages to buyers, suppliers, forwarder, Amazon",
     wb.INCIDENTS: "refresh + you: each stockout, for the review afterwards",

@@ -19,9 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import formulas
+from addin import decisions, formulas
 from sheets_sync.types import Formula, Grid
-from sheets_sync.vocab import FINISHED_INBOUND
 from sheets_sync.workbook import (
     COLUMNS_BY_NAME,
     INBOUND,
@@ -32,6 +31,7 @@ from sheets_sync.workbook import (
     SCHEMA,
     SETTING_DEFAULTS,
     SETTINGS,
+    STOCK_ELSEWHERE,
     Column,
     MissingColumnError,
     Problems,
@@ -332,6 +332,9 @@ class Inputs:
     promotions: pd.DataFrame
     orders: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
+    elsewhere: pd.DataFrame = field(
+        default_factory=lambda: read_table(STOCK_ELSEWHERE, None, Problems())
+    )
 
 
 def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
@@ -345,7 +348,7 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
     settings, raw = read_settings(grids.get(SETTINGS), problems)
     day_first = raw.get("currency", "USD") != "USD" if raw.get("currency") else None
     tables = {}
-    for tab in (INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS):
+    for tab in (INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE):
         try:
             tables[tab] = read_table(tab, grids.get(tab), problems, day_first=day_first)
         except MissingColumnError as exc:
@@ -371,7 +374,7 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
             INVENTORY, int(row["_row"]), "Available", row["available"], "negative stock counts as 0"
         )
     inv.loc[negative, "available"] = 0.0
-    for tab in (SALES, INBOUND, PROMOTIONS, ORDERS):
+    for tab in (SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE):
         table = tables[tab]
         unknown = ~table["sku"].isin(known)
         if tab == PROMOTIONS:
@@ -399,7 +402,7 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
         "inbound quantity must be positive: row skipped",
         problems,
     )
-    done = inbound["status"].fillna("").str.strip().str.lower().isin(FINISHED_INBOUND)
+    done = inbound["status"].map(decisions.stage_of) == decisions.CLOSED
     inbound = inbound[~done].reset_index(drop=True)
     promos = tables[PROMOTIONS]
     promos = _drop(
@@ -420,7 +423,16 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
         "promotion ends before it starts: row skipped",
         problems,
     )
-    return Inputs(settings, raw, inv, sales, inbound, promos, tables[ORDERS], problems)
+    elsewhere = _drop(
+        tables[STOCK_ELSEWHERE],
+        tables[STOCK_ELSEWHERE]["qty"] <= 0,
+        STOCK_ELSEWHERE,
+        "Qty",
+        "qty",
+        "quantity must be positive: row skipped",
+        problems,
+    )
+    return Inputs(settings, raw, inv, sales, inbound, promos, tables[ORDERS], problems, elsewhere)
 
 
 def _drop(

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import forecast, formulas
+from addin import decisions, forecast, formulas
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import Inputs
 
@@ -30,8 +30,6 @@ SEVERITY = {a: i for i, a in enumerate(
 )}  # fmt: skip
 TIMELINE_DAYS = 90
 TIMELINE_SKUS = 8
-#: Days an FBM or MCF order needs from the day stock is back to the buyer's door.
-SHIP_DAYS = 3
 
 
 @dataclass
@@ -74,14 +72,15 @@ def compute_plan(
     week_units, week_days = _weeks(units, stock_flags, starts)
     seasons = _seasons(inv, inputs.problems)
     inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
+    elsewhere = _elsewhere(inputs.elsewhere)
     promotions = _promotions(inputs.promotions, as_of)
     known = incidents if incidents is not None else _empty_incidents()
     restocked = _days_since_restock(known, as_of)
     total = len(inv)
     has_flags = ~np.isnan(stock_flags).all(axis=1)
     everyone = promotions.get("*", [])
-    items: list[formulas.SkuInput] = []
-    results: list[formulas.SkuPlan] = []
+    items: list[decisions.SkuInput] = []
+    results: list[decisions.SkuPlan] = []
     columns = zip(skus, *(_column(inv, col) for col in _NUMBER_INPUTS), strict=True)
     for i, (sku, available, fbm, *given) in enumerate(columns):
         start = max(starts[i], deep - span)
@@ -90,13 +89,21 @@ def compute_plan(
             flags = [None if x != x else x == 1.0 for x in stock_flags[i, start:].tolist()]
         nweeks = -(-(deep - starts[i]) // 7)
         weeks = forecast.Weekly(week_units[i][:nweeks], week_days[i][:nweeks])
-        item = formulas.SkuInput(
-            available or 0.0, units[i, start:].tolist(), flags, inbound.get(sku, []),
-            promotions.get(sku, []) + everyone, fbm or 0.0, *given, restocked.get(sku),
-            seasons[i], weeks,
-        )  # fmt: skip
+        item = decisions.SkuInput(
+            available=available or 0.0,
+            units=units[i, start:].tolist(),
+            in_stock=flags,
+            inbound=inbound.get(sku, []),
+            promotions=promotions.get(sku, []) + everyone,
+            fbm_stock=fbm or 0.0,
+            days_since_restock=restocked.get(sku),
+            elsewhere=elsewhere.get(sku, []),
+            season=seasons[i],
+            weeks=weeks,
+            **dict(zip(_NUMBER_INPUTS[2:], given, strict=True)),
+        )
         items.append(item)
-        results.append(formulas.plan_sku(item, s, as_of))
+        results.append(decisions.plan_sku(item, s, as_of))
         if progress and (i % 500 == 0 or i == total - 1):
             progress(i + 1, total)
     frame = _frame(inv, items, results, shipments, as_of)
@@ -126,8 +133,8 @@ def compute_plan(
 
 
 _NUMBER_INPUTS = (
-    "available", "fbm_stock", "price", "case_pack", "moq", "production_days", "sea_days",
-    "air_days", "express_days", "receiving_days",
+    "available", "fbm_stock", "price", "unit_cost", "unit_weight", "case_pack", "moq",
+    "production_days", "sea_days", "air_days", "express_days", "receiving_days",
 )  # fmt: skip
 
 
@@ -139,8 +146,8 @@ def _column(table: pd.DataFrame, col: str) -> list[float | None]:
 
 def _frame(
     inventory: pd.DataFrame,
-    items: list[formulas.SkuInput],
-    results: list[formulas.SkuPlan],
+    items: list[decisions.SkuInput],
+    results: list[decisions.SkuPlan],
     shipments: dict[tuple[str, int], tuple],
     as_of: dt.date,
 ) -> pd.DataFrame:
@@ -179,7 +186,10 @@ def _frame(
         "lost_revenue": take("lost_revenue"), "safety_stock": take("safety_stock"),
         "reorder_point": take("reorder_point"), "reorder_by": dates("reorder_by_day"),
         "reorder_qty": take("reorder_qty"), "lead_time_days": take("lead_time"),
-        "air_arrival": dates("air_lead_time"), "air_units": take("air_units"),
+        "air_arrival": dates("air_arrival_day"), "air_units": take("air_units"),
+        "option_cost": take("option_cost"), "margin_saved": take("margin_saved"),
+        "options": take("options"), "unit_cost": [i.unit_cost for i in items],
+        "unit_weight": [i.unit_weight for i in items],
         "action": take("action"), "action_text": take("action_text"),
         "alternatives": take("alternatives"), "basis": take("basis"),
         "daily_sd": take("daily_sd"), "last_out_day": take("last_out_of_stock_day"),
@@ -281,26 +291,34 @@ def _by_sku(
     store_inbound: pd.DataFrame | None,
     inventory: pd.DataFrame,
     settings: formulas.Settings,
-) -> tuple[dict[str, list[tuple[int, float]]], dict[tuple[str, int], tuple]]:
-    """Inbound shipments per SKU as (day offset, units), and per (SKU, landing day) the
-    shipment's (units, id, mode) for the messages.
+) -> tuple[dict[str, list[decisions.Inbound]], dict[tuple[str, int], tuple]]:
+    """Inbound batches per SKU, and per (SKU, landing day) the shipment's (units, id, mode)
+    for the messages.
 
     SKUs with no Inbound rows but units Amazon reports inbound (Manage FBA Inventory) get
     those units after the receiving time: better than planning as if nothing were coming.
     """
-    out: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    out: dict[str, list[decisions.Inbound]] = defaultdict(list)
     shipments: dict[tuple[str, int], tuple] = {}
     if len(inbound):
-        days = (pd.to_datetime(inbound["eta"]) - pd.Timestamp(as_of)).dt.days
-        for sku, day, qty, mode, sid in zip(
-            inbound["sku"],
-            days,
-            inbound["qty"],
-            inbound["mode"],
-            inbound["shipment_id"],
-            strict=True,
-        ):
-            out[sku].append((int(day), float(qty)))
+        start = pd.Timestamp(as_of)
+        days = (pd.to_datetime(inbound["eta"]) - start).dt.days
+        ready = (pd.to_datetime(inbound["ready_date"]) - start).dt.days
+        for sku, day, qty, mode, sid, status, ready_day in zip(
+            inbound["sku"], days, inbound["qty"], inbound["mode"], inbound["shipment_id"],
+            inbound["status"], ready, strict=True,
+        ):  # fmt: skip
+            mode = str(mode).strip().lower() if isinstance(mode, str) else ""
+            out[sku].append(
+                decisions.Inbound(
+                    day=int(day),
+                    qty=float(qty),
+                    status=status if isinstance(status, str) else "",
+                    ready_day=None if ready_day != ready_day else int(ready_day),
+                    mode=mode,
+                    shipment_id=sid if isinstance(sid, str) else "",
+                )
+            )
             key = (sku, max(0, int(day)))
             before = shipments.get(key, (0.0, None, None))
             shipments[key] = (before[0] + float(qty), before[1] or sid, before[2] or mode)
@@ -314,9 +332,25 @@ def _by_sku(
                 own = receiving.get(sku)
                 wait = int(own) if pd.notna(own) else int(settings.receiving_days)
                 day = max(0, (pd.Timestamp(seen).date() - as_of).days + wait)
-                out[sku].append((day, float(qty)))
+                out[sku].append(decisions.Inbound(day, float(qty), "receiving"))
                 shipments[(sku, day)] = (float(qty), "Amazon inbound", None)
     return out, shipments
+
+
+def _elsewhere(table: pd.DataFrame) -> dict[str, list[decisions.Elsewhere]]:
+    """Stock elsewhere rows per SKU."""
+    out: dict[str, list[decisions.Elsewhere]] = defaultdict(list)
+    for row in table.itertuples(index=False):
+        out[row.sku].append(
+            decisions.Elsewhere(
+                location=str(row.location),
+                qty=float(row.qty),
+                transfer_days=None if pd.isna(row.transfer_days) else float(row.transfer_days),
+                ships_fbm=row.ships_fbm is True,
+                cost_per_unit=None if pd.isna(row.cost_per_unit) else float(row.cost_per_unit),
+            )
+        )
+    return out
 
 
 def _promotions(promos: pd.DataFrame, as_of: dt.date) -> dict[str, list[tuple[int, int, float]]]:
@@ -351,7 +385,7 @@ def _days_since_restock(incidents: pd.DataFrame, as_of: dt.date) -> dict[str, in
 
 
 def _incidents(
-    skus: pd.DataFrame, items: dict[str, formulas.SkuInput], known: pd.DataFrame, as_of: dt.date
+    skus: pd.DataFrame, items: dict[str, decisions.SkuInput], known: pd.DataFrame, as_of: dt.date
 ) -> pd.DataFrame:
     """The post-mortem log: stockouts seen in the history, and the one happening now.
 
@@ -390,7 +424,7 @@ def _incidents(
     return frame.sort_values(["started", "sku"], kind="stable").reset_index(drop=True)
 
 
-def _out_runs(item: formulas.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
+def _out_runs(item: decisions.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
     """(first day out, first day back) of each out-of-stock run in the history.
 
     A run ends on the first later day known to be in stock (flagged so, or with sales). When
@@ -423,8 +457,9 @@ def _fill_losses(rec: dict, rate: float | None, price: float | None, as_of: dt.d
     end = rec.get("ended") or as_of
     rec["days_out"] = (end - rec["started"]).days
     if rate is not None:
-        rec["lost_units"] = formulas.round_up_to_pack(rate * rec["days_out"], 1)
-        rec["lost_revenue"] = rec["lost_units"] * price if price is not None else None
+        rec["lost_units"], rec["lost_revenue"] = decisions.incident_losses(
+            rate, rec["days_out"], price
+        )
 
 
 def read_incidents(table: pd.DataFrame | None) -> pd.DataFrame:
@@ -443,7 +478,7 @@ def read_incidents(table: pd.DataFrame | None) -> pd.DataFrame:
 def _orders(
     orders: pd.DataFrame,
     skus: pd.DataFrame,
-    items: dict[str, formulas.SkuInput],
+    items: dict[str, decisions.SkuInput],
     settings: formulas.Settings,
     as_of: dt.date,
 ) -> pd.DataFrame:
@@ -470,27 +505,12 @@ def _orders(
         demand = row["forecast"]
         if demand is None:
             demand = row["daily_sales"] if row["daily_sales"] == row["daily_sales"] else 0.0
-        proj = formulas.project(
-            item.available, formulas.forecast_demand(item, demand, settings), item.inbound
-        )
+        proj = decisions.projection_of(item, demand, settings)
         days = [(d - as_of).days for d in group["promised_date"]]
-        stock = proj.daily_stock(max(1, max(days) + 1))
-        arrivals = sorted(proj.arrivals)
-        fbm = item.fbm_stock if settings.fbm_enabled else 0.0
-        mcf_used = 0.0
-        for qty, day in zip(group["qty"], days, strict=True):
-            take = min(fbm, qty)
-            fbm -= take
-            need = qty - take
-            fba = stock[max(0, day)] - mcf_used if day >= 0 else item.available - mcf_used
-            if need <= fba + formulas.EPS:
-                mcf_used += need
-                delayed.append(False)
-                new_dates.append(None)
-                continue
-            delayed.append(True)
-            later = [d for d in arrivals if d > max(day, 0)]
-            new_dates.append(formulas.add_days(as_of, later[0] + SHIP_DAYS) if later else None)
+        lines = list(zip(group["qty"], days, strict=True))
+        for result in decisions.delayed_orders(item, proj, lines, settings.fbm_enabled):
+            delayed.append(result is not False)
+            new_dates.append(None if result in (False, None) else formulas.add_days(as_of, result))
     frame["delayed"] = delayed
     frame["new_date"] = new_dates
     return frame[columns].reset_index(drop=True)
@@ -501,7 +521,7 @@ def _orders(
 
 def _timeline(
     skus: pd.DataFrame,
-    items: dict[str, formulas.SkuInput],
+    items: dict[str, decisions.SkuInput],
     settings: formulas.Settings,
     as_of: dt.date,
 ) -> pd.DataFrame:
@@ -513,7 +533,6 @@ def _timeline(
     data: dict[str, Any] = {"Date": [formulas.add_days(as_of, d) for d in range(TIMELINE_DAYS)]}
     for row in urgent.itertuples(index=False):
         item = items[row.sku]
-        demand = formulas.forecast_demand(item, row.forecast or row.daily_sales, settings)
-        proj = formulas.project(item.available, demand, item.inbound)
+        proj = decisions.projection_of(item, row.forecast or row.daily_sales, settings)
         data[row.sku] = [formulas.round_to(x, 0) for x in proj.daily_stock(TIMELINE_DAYS)]
     return pd.DataFrame(data)

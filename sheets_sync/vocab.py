@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from addin import formulas
+from addin import decisions, formulas
 
 #: Inbound statuses (any case) that mean the shipment no longer counts as on its way.
-FINISHED_INBOUND = frozenset({"closed", "cancelled", "canceled", "received", "deleted", "done"})
+FINISHED_INBOUND = frozenset(
+    w for w, stage in decisions.STAGES.items() if stage == decisions.CLOSED
+)
 
 #: The words of the plan (alert levels, actions, flags) in a Chinese sheet.
 ZH_WORDS = {
@@ -23,7 +25,7 @@ ZH_WORDS = {
     formulas.REORDER_SOON: "尽快补货", formulas.RELAUNCH: "重新推广",
     formulas.LEAD_TIME_RISK: "交期风险", formulas.FEE_RISK: "低库存费风险",
     formulas.OVERSTOCK: "库存过多", formulas.INBOUND_OVERDUE: "在途逾期",
-    formulas.TREND_UP: "销量上升",
+    formulas.TREND_UP: "销量上升", formulas.TRANSFER: "调拨",
 }  # fmt: skip
 
 

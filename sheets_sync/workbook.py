@@ -15,13 +15,15 @@ import numpy as np
 
 from sheets_sync.types import Grid
 
-SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS = (
-    "Settings", "Inventory", "Sales", "Inbound", "Promotions", "Orders",
+SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE = (
+    "Settings", "Inventory", "Sales", "Inbound", "Promotions", "Orders", "Stock elsewhere",
 )  # fmt: skip
 ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE = (
     "Alerts", "Drafts", "Incidents", "Problems", "Timeline",
 )  # fmt: skip
-INPUT_TABS = (SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS)
+INPUT_TABS = (SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE)
+#: Input tabs a workbook may lack: a refresh reads them as empty.
+OPTIONAL_TABS = (ORDERS, STOCK_ELSEWHERE)
 #: The last Alerts column of the at-a-glance part (printed; the details follow it).
 ALERTS_AT_A_GLANCE = "lost_revenue"
 OUTPUT_TABS = (ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE)
@@ -93,6 +95,16 @@ SCHEMA: dict[str, list[Column]] = {
         _c("mode", "Mode", aliases=["shipping mode", "运输方式"]),
         _c("shipment_id", "Shipment ID", aliases=["shipment", "货件编号"]),
         _c("status", "Status", aliases=["状态"]),
+        _c("ready_date", "Ready date", "date", aliases=["ready", "完工日期", "出货日期"]),
+        _c("supplier", "Supplier", aliases=["供应商"]),
+    ],
+    STOCK_ELSEWHERE: [
+        _c("sku", "SKU", required=True, aliases=["seller-sku", "msku"]),
+        _c("location", "Location", required=True, aliases=["warehouse", "仓库", "位置"]),
+        _c("qty", "Qty", "number", True, ["quantity", "units", "数量"]),
+        _c("transfer_days", "Transfer days", "number", aliases=["调拨天数"]),
+        _c("ships_fbm", "Ships FBM", "bool", aliases=["fbm", "可自发货"]),
+        _c("cost_per_unit", "Cost per unit", "number", aliases=["cost", "单件费用"]),
     ],
     PROMOTIONS: [
         _c("sku", "SKU", required=True),
@@ -138,6 +150,8 @@ SCHEMA: dict[str, list[Column]] = {
         _c("next_inbound_eta", "Next inbound ETA", "date", zh="下批到货日"),
         _c("gap_days", "Gap days", "int", zh="断货天数"),
         _c("lost_revenue", "Lost revenue", "money", zh="损失销售额"),
+        _c("option_cost", "Option cost", "money", zh="方案费用"),
+        _c("margin_saved", "Margin saved", "money", zh="挽回毛利"),
         _c("other_options", "Other options", zh="其他方案"),
         _c("flags", "Flags", "list", zh="标记"),
         _c("trend", "Trend", "number", zh="趋势"),
@@ -193,7 +207,8 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "coupon_pct": 20, "ad_boost_pct": 30, "relaunch_days": 14, "language": "en",
     "supplier_language": "zh", "sheet_language": "en", "currency": "USD",
     "alert_email_to": None, "alert_webhook_url": None, "store_name": None, "sender_name": None,
-    "templates_path": None,
+    "templates_path": None, "sea_cost_per_kg": 1.2, "air_cost_per_kg": 6.5,
+    "express_cost_per_kg": 9.0, "rush_production_days": None, "fbm_cost_per_unit": None,
 }  # fmt: skip
 
 

@@ -92,21 +92,24 @@ function STOCKOUT_DATE(available, daily_sales, as_of, inbound_qty, inbound_eta) 
 }
 
 /**
- * Days out of stock before the next inbound lands (0 when the stock lasts until then).
+ * Days out of stock before the shelf is refilled: by the next inbound or, with a lead time, by a
+ * regular order placed today, whichever lands first (0 when the stock lasts until then).
  *
  * @param {number|Array<Array<number>>} available FBA sellable units now
  * @param {number|Array<Array<number>>} daily_sales Units sold per day
  * @param {Date} as_of Day 0 of the plan: a date cell (Settings!as_of)
- * @param {Date|Array<Array<Date>>} next_eta Date the next inbound units become sellable
+ * @param {Date|Array<Array<Date>>} next_eta Optional: date the next inbound units become sellable
+ * @param {number|Array<Array<number>>} lead_time_days Optional: days from ordering to sellable at FBA
  * @return {number|Array<Array<number>>} Gap days
  * @customfunction
  */
-function STOCKOUT_GAP(available, daily_sales, as_of, next_eta) {
+function STOCKOUT_GAP(available, daily_sales, as_of, next_eta, lead_time_days) {
   return stockoutCellwise_(Formulas.stockout_gap, {
     available: available,
     daily_sales: daily_sales,
     as_of: as_of,
     next_eta: next_eta,
+    lead_time_days: lead_time_days,
   });
 }
 
@@ -142,8 +145,8 @@ function SAFETY_STOCK(
 }
 
 /**
- * Last day to order so the new stock lands before stock falls below safety stock.
- * Before today means overdue.
+ * Last day to order so the new stock lands before the first dip below safety stock that an
+ * order placed today can still prevent (today means order now).
  *
  * @param {number|Array<Array<number>>} available FBA sellable units now
  * @param {number|Array<Array<number>>} daily_sales Units sold per day
@@ -180,8 +183,8 @@ function REORDER_DATE(
 }
 
 /**
- * Units to order now: sales over lead time + cover days, plus safety stock, minus stock and
- * inbound; whole cartons, at least the MOQ.
+ * Units to order on the reorder-by date: cover days of sales plus safety stock on the day the
+ * order lands, minus what is on the shelf then; whole cartons, at least the MOQ.
  *
  * @param {number|Array<Array<number>>} available FBA sellable units now
  * @param {number|Array<Array<number>>} inbound Units already on the way (all shipments)
@@ -191,6 +194,8 @@ function REORDER_DATE(
  * @param {number|Array<Array<number>>} safety_stock Optional: units to keep in reserve [0]
  * @param {number|Array<Array<number>>} case_pack Optional: units per carton [1]
  * @param {number|Array<Array<number>>} moq Optional: supplier minimum order quantity [0]
+ * @param {Date|Array<Array<Date>>} inbound_eta Optional: when the inbound units land [today]
+ * @param {Date} as_of Optional: day 0 of the plan, needed with inbound_eta (Settings!as_of)
  * @return {number|Array<Array<number>>} Units to order
  * @customfunction
  */
@@ -203,6 +208,8 @@ function REORDER_QTY(
   safety_stock,
   case_pack,
   moq,
+  inbound_eta,
+  as_of,
 ) {
   return stockoutCellwise_(Formulas.reorder_qty, {
     available: available,
@@ -213,6 +220,8 @@ function REORDER_QTY(
     safety_stock: safety_stock,
     case_pack: case_pack,
     moq: moq,
+    inbound_eta: inbound_eta,
+    as_of: as_of,
   });
 }
 

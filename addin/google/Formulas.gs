@@ -34,6 +34,7 @@ var Formulas = (function () {
   var EXPEDITE_BY_EXPRESS = 'EXPEDITE BY EXPRESS';
   var SLOW_SALES = 'SLOW SALES';
   var PAUSE_AND_NOTIFY = 'PAUSE AND NOTIFY';
+  var TRANSFER = 'TRANSFER';
   var REORDER_NOW = 'REORDER NOW';
   var REORDER_SOON = 'REORDER SOON';
   var RELAUNCH = 'RELAUNCH';
@@ -44,7 +45,6 @@ var Formulas = (function () {
   var INBOUND_OVERDUE = 'INBOUND OVERDUE';
   var TREND_UP = 'TREND UP';
 
-  var MAX_SLOW_DOWN = 0.3;
 
   /** A bad argument. The message is what a cell shows after "#STOCKOUT: ". */
   class InputError extends Error {
@@ -260,10 +260,6 @@ var Formulas = (function () {
     return round_to(x, digits).toFixed(digits);
   }
 
-  function _fmt_int(x) {
-    return withCommas(String(_ceil(x)));
-  }
-
   function add_days(day, days) {
     return isoOfDayNumber(dayNumber(to_date(day, 'day')) + days);
   }
@@ -476,6 +472,7 @@ var Formulas = (function () {
       }
       this.totals = totals;
       this.landings = sortedNumbers(Array.from(arrivals.keys()));
+      this.segments = this._segments();
     }
 
     get horizon() {
@@ -521,7 +518,7 @@ var Formulas = (function () {
     }
 
     stock_at(day) {
-      var segments = this._segments();
+      var segments = this.segments;
       for (var i = 0; i < segments.length; i++) {
         var s = segments[i][0];
         if (day < segments[i][1]) {
@@ -533,7 +530,7 @@ var Formulas = (function () {
 
     first_day_below(threshold, start) {
       start = start || 0;
-      var segments = this._segments();
+      var segments = this.segments;
       for (var k = 0; k < segments.length; k++) {
         var s = segments[k][0];
         var e = segments[k][1];
@@ -668,11 +665,55 @@ var Formulas = (function () {
     return units > 0 ? _ceil(_ceil(units) / pack) * Math.trunc(pack) : 0;
   }
 
-  function order_quantity(demand_over_cover, safety_stock, on_hand_and_inbound, case_pack, moq) {
-    var need = demand_over_cover + safety_stock - on_hand_and_inbound;
+  function order_quantity(need, case_pack, moq) {
     var qty = need > EPS ? round_up_to_pack(need, case_pack) : 0;
     if (qty > 0 && moq && qty < moq) qty = round_up_to_pack(moq, case_pack);
     return qty;
+  }
+
+  // --- the rules read from the projection (addin/projection.py) -----------------------------
+
+  function Gap(fields) {
+    return Object.assign(
+      {stockout_day: null, next_landing: null, end: null, days: 0, lost_units: 0},
+      fields || {},
+    );
+  }
+
+  function find_gap(proj, lead) {
+    var out = proj.first_day_below(0.0);
+    if (out === null) return Gap();
+    var later = null;
+    for (var i = 0; i < proj.landings.length; i++) {
+      if (proj.landings[i] > out) {
+        later = proj.landings[i];
+        break;
+      }
+    }
+    var end = later === null ? lead : Math.min(later, lead);
+    if (end <= out) return Gap({stockout_day: out, next_landing: later, end: out});
+    var lost = _ceil(pyMax(0.0, proj.demand(out, end) - proj.stock_at(out)));
+    return Gap({stockout_day: out, next_landing: later, end: end, days: end - out, lost_units: lost});
+  }
+
+  function shortfall(proj, gap, from_day) {
+    if (gap.stockout_day === null || gap.end === null || from_day >= gap.end) return 0.0;
+    var start = Math.max(from_day, gap.stockout_day);
+    var need = proj.demand(start, gap.end);
+    if (start === gap.stockout_day) need -= proj.stock_at(start);
+    return pyMax(0.0, need);
+  }
+
+  function find_reorder(proj, lead, safety_stock, cover_days, case_pack, moq) {
+    var dip = proj.first_day_below(safety_stock, lead);
+    if (dip === null) return {dip_day: null, by_day: null, qty: 0};
+    var end = dip + _ceil(cover_days);
+    var coming = 0.0;
+    proj.landings.forEach(function (d) {
+      if (dip < d && d < end) coming += proj.arrivals.get(d);
+    });
+    var need = proj.demand(dip, end) + safety_stock - proj.stock_at(dip) - coming;
+    return {dip_day: dip, by_day: dip - lead, qty: order_quantity(need, case_pack, moq)};
   }
 
   function alert_for(days_to_stockout, available, warn_days, has_rate) {
@@ -691,7 +732,7 @@ var Formulas = (function () {
     return OK;
   }
 
-  // --- the whole plan of one SKU --------------------------------------------------------------
+  // --- settings -----------------------------------------------------------------------------
 
   var SETTINGS_DEFAULTS = {
     warn_days: [30, 15, 7],
@@ -714,24 +755,11 @@ var Formulas = (function () {
     coupon_pct: 20,
     ad_boost_pct: 30,
     relaunch_days: 14,
-  };
-
-  var SKU_INPUT_DEFAULTS = {
-    in_stock: null,
-    inbound: [],
-    promotions: [],
-    fbm_stock: 0,
-    price: null,
-    case_pack: null,
-    moq: null,
-    production_days: null,
-    sea_days: null,
-    air_days: null,
-    express_days: null,
-    receiving_days: null,
-    days_since_restock: null,
-    season: null,
-    weeks: null,
+    sea_cost_per_kg: 1.2,
+    air_cost_per_kg: 6.5,
+    express_cost_per_kg: 9.0,
+    rush_production_days: null,
+    fbm_cost_per_unit: null,
   };
 
   /** Settings(**fields): the planning settings with SPEC §2 defaults. */
@@ -739,409 +767,7 @@ var Formulas = (function () {
     return Object.assign({}, SETTINGS_DEFAULTS, fields || {});
   }
 
-  /** SkuInput(**fields): available and units are required, the rest default as in Python. */
-  function SkuInput(fields) {
-    if (isNone(fields) || !('available' in fields) || !('units' in fields)) {
-      throw new TypeError('SkuInput needs available and units');
-    }
-    return Object.assign({}, SKU_INPUT_DEFAULTS, fields);
-  }
-
-  var FLAG_ORDER = [
-    REORDER_NOW,
-    LEAD_TIME_RISK,
-    FEE_RISK,
-    OVERSTOCK,
-    INBOUND_OVERDUE,
-    TREND_UP,
-    RELAUNCH,
-  ];
-
-  function forecast_demand(item, rate, settings) {
-    var horizon = Math.trunc(settings.horizon_days);
-    if (typeof rate === 'number') return demand_sequence(rate, horizon, item.promotions);
-    if (!rate.blocks.length) return demand_sequence(rate.rate, horizon, item.promotions);
-    return demand_sequence(rate.rate, horizon, rate.blocks.concat(item.promotions));
-  }
-
-  function _mode_days(item, settings, mode) {
-    var own = item[mode + '_days'];
-    if (mode === 'transfer') return 0.0;
-    if (!isNone(own)) return own;
-    if (!(mode + '_days' in settings)) throw new TypeError('unknown shipping mode ' + mode);
-    return settings[mode + '_days'];
-  }
-
-  /** Lead times by the default mode, by air and by express (per-SKU columns win). */
-  function _leads(item, settings) {
-    var production = !isNone(item.production_days)
-      ? item.production_days
-      : settings.production_days;
-    var receiving = !isNone(item.receiving_days) ? item.receiving_days : settings.receiving_days;
-    return [
-      lead_time(production, _mode_days(item, settings, settings.default_mode), receiving),
-      lead_time(production, _mode_days(item, settings, 'air'), receiving),
-      lead_time(production, _mode_days(item, settings, 'express'), receiving),
-    ];
-  }
-
-  function skuPlan(values) {
-    var names = [
-      'daily_sales',
-      'trend',
-      'basis',
-      'daily_sd',
-      'inbound',
-      'days_of_cover',
-      'cover_incl_inbound',
-      'stockout_day',
-      'next_inbound_day',
-      'back_in_stock_day',
-      'gap_days',
-      'lost_units',
-      'lost_revenue',
-      'lead_time',
-      'air_lead_time',
-      'express_lead_time',
-      'safety_stock',
-      'reorder_point',
-      'reorder_by_day',
-      'reorder_qty',
-      'air_units',
-      'alert',
-      'flags',
-      'action',
-      'alternatives',
-      'action_text',
-      'last_out_of_stock_day',
-      'forecast',
-      'forecast_rate',
-      'stockout_risk',
-    ];
-    var plan = {};
-    names.forEach(function (name, i) {
-      plan[name] = values[i] === undefined ? null : values[i];
-    });
-    return plan;
-  }
-
-  function plan_sku(item, settings, as_of) {
-    item = SkuInput(item);
-    var s = Settings(settings);
-    as_of = to_date(as_of, 'as_of');
-    var vel = velocity(
-      item.units,
-      item.in_stock,
-      s.velocity_windows,
-      s.velocity_weights,
-      item.available,
-    );
-    var v = vel.rate;
-    var available = pyMax(0.0, item.available);
-    var inbound_total = 0.0;
-    item.inbound.forEach(function (pair) {
-      inbound_total += pyMax(0.0, pair[1]);
-    });
-    var leads = _leads(item, s);
-    var lead = leads[0];
-    var air_lead = leads[1];
-    var express_lead = leads[2];
-    var flags = [];
-    if (
-      item.inbound.some(function (pair) {
-        return pair[0] < 0 && pair[1] > 0;
-      })
-    ) {
-      flags.push(INBOUND_OVERDUE);
-    }
-    var last_out = null;
-    for (var i = vel.out_of_stock.length - 1; i >= 0; i--) {
-      if (vel.out_of_stock[i]) {
-        last_out = i - vel.out_of_stock.length;
-        break;
-      }
-    }
-    // Back in stock after an incident: the log says since when, else the history does.
-    var restocked = item.days_since_restock;
-    if (isNone(restocked) && last_out !== null && available > 0) {
-      restocked = -last_out - 1;
-    }
-    var relaunch = !isNone(restocked) && available > 0 && restocked <= s.relaunch_days;
-    if (v === null) {
-      var noAlert = alert_for(null, item.available, s.warn_days, false);
-      var noText = 'No sales history to plan from: add Sales rows or import Amazon reports.';
-      if (noAlert === OUT)
-        noText = 'Out of stock with no sales history: restock or mark the SKU inactive.';
-      return skuPlan([
-        null,
-        vel.trend,
-        vel.basis,
-        vel.daily_sd,
-        inbound_total,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        0,
-        null,
-        lead,
-        air_lead,
-        express_lead,
-        null,
-        null,
-        null,
-        0,
-        0,
-        noAlert,
-        flags,
-        noAlert === OUT ? PAUSE_AND_NOTIFY : OK,
-        [],
-        noText,
-        last_out,
-      ]);
-    }
-
-    var fc = demand_forecast_of(
-      item.units,
-      vel,
-      s.velocity_windows,
-      s.velocity_weights,
-      Math.trunc(s.horizon_days),
-      as_of,
-      item.season,
-      item.weeks,
-    );
-    if (fc === null) fc = DemandForecast.Forecast(v, [], null, null, vel.daily_sd);
-    var proj = project(available, forecast_demand(item, fc, s), item.inbound);
-    var cover = v > 0 ? available / v : null;
-    var cover_all = v > 0 ? (available + inbound_total) / v : null;
-    var stockout = proj.first_day_below(0.0);
-    var next_eta = null;
-    if (stockout !== null) {
-      var later = Array.from(proj.arrivals.keys()).filter(function (d) {
-        return d > stockout;
-      });
-      next_eta = later.length ? Math.min.apply(null, later) : null;
-    }
-    var back_in_stock = next_eta;
-    var gap = null;
-    var lost = 0;
-    if (stockout !== null) {
-      var end = next_eta !== null ? next_eta : proj.horizon;
-      gap = end - stockout;
-      var left = available + proj.arrived(stockout) - proj.demand(0, stockout);
-      lost = _ceil(proj.demand(stockout, end) - pyMax(0.0, left));
-    }
-    var lost_revenue = !isNone(item.price) ? lost * item.price : null;
-
-    var base = !fc.blocks.length ? fc.rate : DemandForecast.mean_rate(fc, lead);
-    var ss = safety_stock_units(
-      base,
-      fc.sigma,
-      lead,
-      s.service_level,
-      s.lead_time_sd_days,
-      s.safety_days,
-    );
-    var reorder_point = _ceil(base * lead + ss);
-    var landing = lead;
-    for (var li = 0; li < proj.landings.length; li++) {
-      if (proj.landings[li] > 0) {
-        landing = proj.landings[li];
-        break;
-      }
-    }
-    var risk = DemandForecast.stockout_risk(
-      available + (proj.arrivals.has(0) ? proj.arrivals.get(0) : 0.0),
-      proj.demand(0, landing),
-      fc.sigma,
-      landing,
-      base * s.lead_time_sd_days,
-    );
-    var reorder_day = proj.first_day_below(ss);
-    var reorder_by = reorder_day !== null ? reorder_day - lead : null;
-    var qty = order_quantity(
-      proj.demand(0, lead + _ceil(s.cover_target_days)),
-      ss,
-      available + inbound_total,
-      item.case_pack,
-      item.moq,
-    );
-
-    var alert = alert_for(stockout, item.available, s.warn_days);
-    if (reorder_by !== null && reorder_by <= 0) flags.push(REORDER_NOW);
-    if (stockout !== null && stockout < lead) flags.push(LEAD_TIME_RISK);
-    if (cover_all !== null && cover_all < s.fee_line_days) flags.push(FEE_RISK);
-    if (
-      (cover_all === null && available + inbound_total > 0) ||
-      (cover_all !== null && cover_all > s.overstock_days)
-    ) {
-      flags.push(OVERSTOCK);
-    }
-    if (vel.trend !== null && vel.trend > 1.2) flags.push(TREND_UP);
-    if (relaunch) flags.push(RELAUNCH);
-    flags.sort(function (a, b) {
-      return FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b);
-    });
-
-    var air_units = 0;
-    var choices = [];
-    if (stockout !== null && (alert === OUT || stockout < lead)) {
-      // Expediting bridges the gap until the next inbound lands or, with nothing coming,
-      // until a regular order placed today could land.
-      var bridge_end = pyMax(back_in_stock !== null ? back_in_stock : lead, stockout + 1);
-      var until = _describe_bridge(as_of, back_in_stock, bridge_end, s.default_mode);
-      if (s.fbm_enabled && item.fbm_stock > 0) {
-        var covered = v > 0 ? pyMin(gap, _floor(item.fbm_stock / v)) : gap;
-        choices.push([
-          SWITCH_TO_FBM,
-          _fmt_int(item.fbm_stock) + ' FBM units cover ' + covered + ' of ' + gap + ' gap days',
-        ]);
-      }
-      var modes = [
-        ['air', EXPEDITE_BY_AIR, air_lead],
-        ['express', EXPEDITE_BY_EXPRESS, express_lead],
-      ];
-      for (var m = 0; m < modes.length; m++) {
-        var mode = modes[m][0];
-        var mode_lead = modes[m][2];
-        if (mode_lead < bridge_end) {
-          var units = round_up_to_pack(
-            proj.demand(pyMax(mode_lead, stockout), bridge_end),
-            item.case_pack,
-          );
-          if (mode === 'air') air_units = units;
-          if (units > 0) {
-            choices.push([
-              modes[m][1],
-              withCommas(String(units)) +
-                ' units by ' +
-                mode +
-                ' arrive ' +
-                add_days(as_of, mode_lead) +
-                ', ' +
-                until,
-            ]);
-            break;
-          }
-        }
-      }
-      if (next_eta !== null) {
-        var need = proj.demand(0, next_eta);
-        var cut = need > 0 ? 1 - (available + proj.arrived(stockout)) / need : 0.0;
-        if (cut <= MAX_SLOW_DOWN) {
-          choices.push([
-            SLOW_SALES,
-            'cut sales by ' +
-              _fmt(pyMax(cut, 0.0) * 100, 0) +
-              ' % to last until ' +
-              add_days(as_of, next_eta),
-          ]);
-        }
-      }
-      var revenue = lost_revenue !== null ? ', ' + _money(lost_revenue) + ' revenue' : '';
-      choices.push([
-        PAUSE_AND_NOTIFY,
-        gap +
-          ' days out from ' +
-          add_days(as_of, stockout) +
-          ', ' +
-          withCommas(String(lost)) +
-          ' units lost' +
-          revenue,
-      ]);
-    }
-    if (reorder_by !== null && reorder_by <= 0 && qty > 0) {
-      choices.push([
-        REORDER_NOW,
-        'order ' +
-          withCommas(String(qty)) +
-          ' units by ' +
-          s.default_mode +
-          ' today, arrive ' +
-          add_days(as_of, lead),
-      ]);
-    } else if (reorder_by !== null && reorder_by <= 7 && qty > 0) {
-      choices.push([
-        REORDER_SOON,
-        'order ' + withCommas(String(qty)) + ' units by ' + add_days(as_of, reorder_by),
-      ]);
-    }
-    if (relaunch) {
-      choices.push([
-        RELAUNCH,
-        'back in stock ' +
-          pyStr(restocked) +
-          ' days: ' +
-          _fmt(s.coupon_pct, 0) +
-          ' % coupon for 7 days, ad budget +' +
-          _fmt(s.ad_boost_pct, 0) +
-          ' %, watch conversion',
-      ]);
-    }
-    if (!choices.length) choices.push([OK, 'no action needed']);
-    var action = choices[0][0];
-    var text = action + ': ' + choices[0][1];
-    if (choices.length > 1) {
-      text +=
-        ' · also ' +
-        choices
-          .slice(1)
-          .map(function (c) {
-            return c[0] + ': ' + c[1];
-          })
-          .join(' · ');
-    }
-    return skuPlan([
-      v,
-      vel.trend,
-      fc.basis ? fc.basis + ' · ' + vel.basis : vel.basis,
-      vel.daily_sd,
-      inbound_total,
-      cover,
-      cover_all,
-      stockout,
-      next_eta,
-      back_in_stock,
-      gap,
-      lost,
-      lost_revenue,
-      lead,
-      air_lead,
-      express_lead,
-      ss,
-      reorder_point,
-      reorder_by,
-      qty,
-      air_units,
-      alert,
-      flags,
-      action,
-      choices.slice(1).map(function (c) {
-        return c[0];
-      }),
-      text,
-      last_out,
-      fc,
-      lead > 0 && (fc.blocks.length || item.promotions.length) ? proj.demand(0, lead) / lead : base,
-      risk,
-    ]);
-  }
-
-  /** The vector form of plan_sku (tests/addin/test_formulas.py): plain objects in. */
-  function plan_sku_vector(item, settings, as_of) {
-    return plan_sku(SkuInput(item), Settings(settings), to_date(as_of, 'as_of'));
-  }
-
-  function _describe_bridge(as_of, back, end, mode) {
-    if (back === null)
-      return 'bridging until a ' + mode + ' order placed today lands ' + add_days(as_of, end);
-    return 'before the inbound of ' + add_days(as_of, back);
-  }
-
-  function _money(amount) {
+  function fmt_money(amount) {
     return isNone(amount) ? '' : withCommas(round_to(amount, 2).toFixed(2));
   }
 
@@ -1185,18 +811,22 @@ var Formulas = (function () {
     var rate = _required(daily_sales, 'daily_sales');
     var day0 = _required_date(as_of, 'as_of');
     if (rate <= 0) return null;
-    var inbound = _one_inbound(inbound_qty, inbound_eta, day0);
-    var proj = project(stock, demand_sequence(rate, _cell_horizon(stock, rate, inbound)), inbound);
+    var proj = _cell_projection(stock, rate, _one_inbound(inbound_qty, inbound_eta, day0));
     var t = proj.first_day_below(0.0);
     return t !== null ? add_days(day0, t) : null;
   }
 
-  function stockout_gap(available, daily_sales, as_of, next_eta) {
+  function stockout_gap(available, daily_sales, as_of, next_eta, lead_time_days) {
+    var stock = _required_stock(available);
+    var rate = _required(daily_sales, 'daily_sales');
     var day0 = _required_date(as_of, 'as_of');
-    var eta = _required_date(next_eta, 'next_eta');
-    var out = stockout_date(available, daily_sales, day0);
-    if (out === null) return 0;
-    return Math.max(0, daysBetween(eta, out));
+    var eta = to_date(next_eta, 'next_eta');
+    var lead = _optional(lead_time_days, 'lead_time_days', -1.0, 0);
+    if (eta === null && lead < 0) throw new InputError('next_eta or lead_time_days is required');
+    if (rate <= 0) return 0;
+    var end = eta !== null ? daysBetween(eta, day0) : null;
+    if (lead >= 0) end = end === null ? _ceil(lead) : Math.min(end, _ceil(lead));
+    return find_gap(_cell_projection(stock, rate, []), Math.max(end, 0)).days;
   }
 
   function safety_stock(
@@ -1227,14 +857,13 @@ var Formulas = (function () {
   ) {
     var stock = _required_stock(available);
     var rate = _required(daily_sales, 'daily_sales');
-    var lead = _required(lead_time_days, 'lead_time_days', 0);
+    var lead = _ceil(_required(lead_time_days, 'lead_time_days', 0));
     var day0 = _required_date(as_of, 'as_of');
     var ss = _optional(safety_stock, 'safety_stock', 0.0, 0);
     if (rate <= 0) return null;
-    var inbound = _one_inbound(inbound_qty, inbound_eta, day0);
-    var proj = project(stock, demand_sequence(rate, _cell_horizon(stock, rate, inbound)), inbound);
-    var t = proj.first_day_below(ss);
-    return t !== null ? add_days(day0, t - _ceil(lead)) : null;
+    var proj = _cell_projection(stock, rate, _one_inbound(inbound_qty, inbound_eta, day0), lead);
+    var order = find_reorder(proj, lead, ss, 0);
+    return order.by_day !== null ? add_days(day0, order.by_day) : null;
   }
 
   function reorder_qty(
@@ -1246,16 +875,24 @@ var Formulas = (function () {
     safety_stock,
     case_pack,
     moq,
+    inbound_eta,
+    as_of,
   ) {
     var stock = _required_stock(available);
     var coming = _optional(inbound, 'inbound', 0.0, 0);
     var rate = _required(daily_sales, 'daily_sales', 0);
-    var lead = _required(lead_time_days, 'lead_time_days', 0);
+    var lead = _ceil(_required(lead_time_days, 'lead_time_days', 0));
     var cover = _optional(cover_days, 'cover_days', 60.0, 0);
     var ss = _optional(safety_stock, 'safety_stock', 0.0, 0);
     var pack = _optional(case_pack, 'case_pack', 1.0, 0);
     var minimum = _optional(moq, 'moq', 0.0, 0);
-    return order_quantity(rate * _ceil(lead + cover), ss, stock + coming, pack, minimum);
+    if (rate <= 0) return 0;
+    var landing = coming > 0 ? [[0, coming]] : [];
+    if (to_date(inbound_eta, 'inbound_eta') !== null) {
+      landing = _one_inbound(coming, inbound_eta, _required_date(as_of, 'as_of'));
+    }
+    var proj = _cell_projection(stock, rate, landing, lead + _ceil(cover));
+    return find_reorder(proj, lead, ss, cover, pack, minimum).qty;
   }
 
   function alert_level(days_to_stockout, available, warn_days) {
@@ -1294,14 +931,19 @@ var Formulas = (function () {
     return day;
   }
 
-  function _cell_horizon(stock, rate, inbound) {
+  function _cell_horizon(stock, rate, inbound, extra) {
     var landed = stock;
     var last = 0;
     inbound.forEach(function (pair) {
       landed += pair[1];
       last = Math.max(last, pair[0]);
     });
-    return Math.min(100000, last + _ceil(landed / rate) + 2);
+    return Math.min(100000, last + _ceil(landed / rate) + (extra || 0) + 2);
+  }
+
+  function _cell_projection(stock, rate, inbound, extra) {
+    var horizon = _cell_horizon(stock, rate, inbound, extra);
+    return project(stock, demand_sequence(rate, horizon), inbound);
   }
 
   function _one_inbound(qty, eta, as_of) {
@@ -1327,7 +969,33 @@ var Formulas = (function () {
 
   return {
     InputError: InputError,
+    EPS: EPS,
     ALERT_LEVELS: ALERT_LEVELS,
+    OUT: OUT,
+    OK: OK,
+    WATCH: WATCH,
+    SWITCH_TO_FBM: SWITCH_TO_FBM,
+    TRANSFER: TRANSFER,
+    EXPEDITE_BY_AIR: EXPEDITE_BY_AIR,
+    EXPEDITE_BY_EXPRESS: EXPEDITE_BY_EXPRESS,
+    SLOW_SALES: SLOW_SALES,
+    PAUSE_AND_NOTIFY: PAUSE_AND_NOTIFY,
+    REORDER_NOW: REORDER_NOW,
+    REORDER_SOON: REORDER_SOON,
+    RELAUNCH: RELAUNCH,
+    LEAD_TIME_RISK: LEAD_TIME_RISK,
+    FEE_RISK: FEE_RISK,
+    OVERSTOCK: OVERSTOCK,
+    INBOUND_OVERDUE: INBOUND_OVERDUE,
+    TREND_UP: TREND_UP,
+    isNone: isNone,
+    pyMax: pyMax,
+    pyMin: pyMin,
+    withCommas: withCommas,
+    ceil_eps: _ceil,
+    floor_eps: _floor,
+    fmt_number: _fmt,
+    fmt_money: fmt_money,
     to_number: to_number,
     to_date: to_date,
     round_to: round_to,
@@ -1337,7 +1005,6 @@ var Formulas = (function () {
     velocity: velocity,
     demand_sequence: demand_sequence,
     project: project,
-    forecast_demand: forecast_demand,
     lead_time: lead_time,
     inverse_normal_cdf: inverse_normal_cdf,
     safety_stock_units: safety_stock_units,
@@ -1345,10 +1012,10 @@ var Formulas = (function () {
     order_quantity: order_quantity,
     alert_for: alert_for,
     Settings: Settings,
-    SkuInput: SkuInput,
-    plan_sku: plan_sku,
-    plan_sku_vector: plan_sku_vector,
     demand_forecast_of: demand_forecast_of,
+    find_gap: find_gap,
+    shortfall: shortfall,
+    find_reorder: find_reorder,
     days_of_cover: days_of_cover,
     sales_velocity: sales_velocity,
     stockout_date: stockout_date,

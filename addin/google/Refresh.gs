@@ -2,7 +2,7 @@
  * Stockout > Refresh in this sheet: the whole plan inside Apps Script, no server.
  *
  * A port of the Python refresh (sheets_sync/plan.py, refresh.py) over the same math: every
- * number comes from Formulas.plan_sku, the port of addin/formulas.py, so the Alerts a seller
+ * number comes from Decisions.plan_sku, the port of addin/decisions.py, so the Alerts a seller
  * gets here are the ones `stockout refresh` writes for the same workbook (a test compares every
  * column). What Apps Script cannot have stays with the server: the local history store of
  * Amazon report imports and SP-API pulls, and the Timeline chart.
@@ -98,7 +98,7 @@ function stockoutRefresh_(spreadsheet, options) {
   ).join('|');
   var plans = options.continuing ? stockoutLoadProgress_(spreadsheet, fingerprint) : [];
   for (var i = plans.length; i < items.length; i++) {
-    plans.push(Formulas.plan_sku(items[i], inputs.settings, asOf));
+    plans.push(Decisions.plan_sku(items[i], inputs.settings, asOf));
     if (Date.now() - started > budget && i < items.length - 1) {
       stockoutSaveProgress_(spreadsheet, fingerprint, plans, {asOf: asOf, notify: Boolean(options.notify)});
       var message = 'Planned ' + plans.length + ' of ' + items.length + ' SKUs; the refresh continues by itself in a minute (Apps Script allows 6 minutes a run).';
@@ -151,7 +151,7 @@ function stockoutReadIncidents_(existing, zone) {
   });
 }
 
-/** One Formulas.SkuInput per Inventory row, in Inventory order. */
+/** One Decisions.SkuInput per Inventory row, in Inventory order. */
 function stockoutItems_(inputs, asOf, known) {
   var s = inputs.settings;
   var recentSpan = Math.max(Math.max.apply(null, s.velocity_windows), 90);
@@ -176,7 +176,25 @@ function stockoutItems_(inputs, asOf, known) {
   });
   var inbound = {};
   inputs.inbound.forEach(function (row) {
-    (inbound[row.sku] = inbound[row.sku] || []).push([stockoutDaysBetween_(row.eta, asOf), row.qty]);
+    var mode = typeof row.mode === 'string' ? row.mode.trim().toLowerCase() : '';
+    (inbound[row.sku] = inbound[row.sku] || []).push({
+      day: stockoutDaysBetween_(row.eta, asOf),
+      qty: row.qty,
+      status: typeof row.status === 'string' ? row.status : '',
+      ready_day: row.ready_date ? stockoutDaysBetween_(row.ready_date, asOf) : null,
+      mode: mode,
+      shipment_id: typeof row.shipment_id === 'string' ? row.shipment_id : '',
+    });
+  });
+  var elsewhere = {};
+  (inputs.elsewhere || []).forEach(function (row) {
+    (elsewhere[row.sku] = elsewhere[row.sku] || []).push({
+      location: String(row.location),
+      qty: row.qty,
+      transfer_days: row.transfer_days,
+      ships_fbm: row.ships_fbm === true,
+      cost_per_unit: row.cost_per_unit,
+    });
   });
   var promotions = {};
   inputs.promotions.forEach(function (row) {
@@ -203,7 +221,7 @@ function stockoutItems_(inputs, asOf, known) {
       if (!(err instanceof DemandForecast.ProfileError)) throw err;
       inputs.problems.add('Inventory', row._row, 'Season', row.season, err.message);
     }
-    return Formulas.SkuInput({
+    return Decisions.SkuInput({
       sku: row.sku,
       available: row.available || 0,
       units: h.units.slice(start),
@@ -214,6 +232,8 @@ function stockoutItems_(inputs, asOf, known) {
       promotions: (promotions[row.sku] || []).concat(promotions['*'] || []),
       fbm_stock: row.fbm_stock || 0,
       price: row.price,
+      unit_cost: row.unit_cost,
+      unit_weight: row.unit_weight,
       case_pack: row.case_pack,
       moq: row.moq,
       production_days: row.production_days,
@@ -222,6 +242,7 @@ function stockoutItems_(inputs, asOf, known) {
       express_days: row.express_days,
       receiving_days: row.receiving_days,
       days_since_restock: row.sku in restocked ? restocked[row.sku] : null,
+      elsewhere: elsewhere[row.sku] || [],
     });
   });
 }
@@ -233,7 +254,8 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
   inputs.inbound.forEach(function (row) {
     var key = row.sku + '|' + Math.max(0, stockoutDaysBetween_(row.eta, asOf));
     var before = shipments[key] || [0, null, null];
-    shipments[key] = [before[0] + row.qty, before[1] || row.shipment_id, before[2] || row.mode];
+    var mode = typeof row.mode === 'string' ? row.mode.trim().toLowerCase() : '';
+    shipments[key] = [before[0] + row.qty, before[1] || row.shipment_id, before[2] || mode];
   });
   var day = function (offset) {
     return offset === null || offset === undefined ? null : Formulas.add_days(asOf, offset);
@@ -254,7 +276,9 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
       back_in_stock: day(p.back_in_stock_day), gap_days: p.gap_days, lost_units: p.lost_units,
       lost_revenue: p.lost_revenue, safety_stock: p.safety_stock, reorder_point: p.reorder_point,
       reorder_by: day(p.reorder_by_day), reorder_qty: p.reorder_qty, lead_time_days: p.lead_time,
-      air_arrival: day(p.air_lead_time), air_units: p.air_units, action: p.action,
+      air_arrival: day(p.air_arrival_day), air_units: p.air_units,
+      option_cost: p.option_cost, margin_saved: p.margin_saved, options: p.options,
+      unit_cost: item.unit_cost, unit_weight: item.unit_weight, action: p.action,
       action_text: p.action_text, alternatives: p.alternatives, basis: p.basis,
       daily_sd: p.daily_sd, last_out_day: p.last_out_of_stock_day,
       amazon_qty: null, amazon_date: null,
@@ -333,8 +357,9 @@ function stockoutIncidents_(skus, known, asOf) {
       var rec = rows[k];
       rec.days_out = stockoutDaysBetween_(rec.ended || asOf, rec.started);
       if (row.daily_sales !== null) {
-        rec.lost_units = Formulas.round_up_to_pack(row.daily_sales * rec.days_out, 1);
-        rec.lost_revenue = row.price !== null ? rec.lost_units * row.price : null;
+        var losses = Decisions.incident_losses(row.daily_sales, rec.days_out, row.price);
+        rec.lost_units = losses[0];
+        rec.lost_revenue = losses[1];
       }
     });
   });
@@ -420,33 +445,13 @@ function stockoutOrders_(orders, skus, settings, asOf) {
     var item = row._item;
     var demand = row.forecast;
     if (demand === null || demand === undefined) demand = row.daily_sales !== null ? row.daily_sales : 0;
-    var proj = Formulas.project(item.available, Formulas.forecast_demand(item, demand, settings), item.inbound);
-    var days = group.map(function (line) {
-      return stockoutDaysBetween_(line.promised_date, asOf);
+    var proj = Decisions.projection_of(item, demand, settings);
+    var promised = group.map(function (line) {
+      return [line.qty, stockoutDaysBetween_(line.promised_date, asOf)];
     });
-    var stock = proj.daily_stock(Math.max(1, Math.max.apply(null, days) + 1));
-    var arrivals = Array.from(proj.arrivals.keys()).sort(function (a, b) {
-      return a - b;
-    });
-    var fbm = settings.fbm_enabled ? item.fbm_stock : 0;
-    var mcfUsed = 0;
-    group.forEach(function (line, n) {
-      var d = days[n];
-      var take = Math.min(fbm, line.qty);
-      fbm -= take;
-      var need = line.qty - take;
-      var fba = d >= 0 ? stock[Math.max(0, d)] - mcfUsed : item.available - mcfUsed;
-      if (need <= fba + 1e-9) {
-        mcfUsed += need;
-        line.delayed = false;
-        line.new_date = null;
-        return;
-      }
-      line.delayed = true;
-      var later = arrivals.filter(function (a) {
-        return a > Math.max(d, 0);
-      });
-      line.new_date = later.length ? Formulas.add_days(asOf, later[0] + StockoutSchema.shipDays) : null;
+    Decisions.delayed_orders(item, proj, promised, settings.fbm_enabled).forEach(function (result, n) {
+      group[n].delayed = result !== false;
+      group[n].new_date = result === false || result === null ? null : Formulas.add_days(asOf, result);
     });
   }
   return lines;

@@ -301,8 +301,6 @@ function stockoutSettingValue_(field, value) {
   return field.type === 'int' ? Math.trunc(number) : number;
 }
 
-var STOCKOUT_FINISHED_INBOUND = null;
-
 /**
  * Every input tab read and checked against the others (workbook.read_inputs): a duplicate SKU
  * keeps its first row, negative stock counts as none, rows of unknown SKUs are reported and
@@ -314,7 +312,7 @@ function stockoutReadInputs_(grids, zone) {
   var raw = read.raw;
   var dayFirst = raw.currency ? raw.currency !== 'USD' : null;
   var tables = {};
-  ['Inventory', 'Sales', 'Inbound', 'Promotions', 'Orders'].forEach(function (tab) {
+  ['Inventory', 'Sales', 'Inbound', 'Promotions', 'Orders', 'Stock elsewhere'].forEach(function (tab) {
     tables[tab] = stockoutReadTable_(tab, grids[tab], problems, dayFirst, zone);
   });
   var known = {};
@@ -341,7 +339,7 @@ function stockoutReadInputs_(grids, zone) {
       row.available = 0;
     }
   });
-  ['Sales', 'Inbound', 'Promotions', 'Orders'].forEach(function (tab) {
+  ['Sales', 'Inbound', 'Promotions', 'Orders', 'Stock elsewhere'].forEach(function (tab) {
     var unknown = {};
     tables[tab] = tables[tab].filter(function (row) {
       var ok = row.sku in seen || (tab === 'Promotions' && row.sku === '*');
@@ -365,10 +363,12 @@ function stockoutReadInputs_(grids, zone) {
   tables.Inbound = stockoutDrop_(tables.Inbound, function (r) {
     return r.qty <= 0;
   }, 'Inbound', 'Qty', 'qty', 'inbound quantity must be positive: row skipped', problems);
-  var finished = StockoutSchema.finishedInbound;
   tables.Inbound = tables.Inbound.filter(function (row) {
-    return finished.indexOf(String(row.status || '').trim().toLowerCase()) < 0;
+    return Decisions.stage_of(row.status) !== Decisions.CLOSED;
   });
+  var elsewhere = stockoutDrop_(tables['Stock elsewhere'], function (r) {
+    return r.qty <= 0;
+  }, 'Stock elsewhere', 'Qty', 'qty', 'quantity must be positive: row skipped', problems);
   tables.Promotions = stockoutDrop_(tables.Promotions, function (r) {
     return r.uplift <= 0;
   }, 'Promotions', 'Uplift', 'uplift', 'uplift must be above 0 (1.8 means 80 % more sales): row skipped', problems);
@@ -383,6 +383,7 @@ function stockoutReadInputs_(grids, zone) {
     inbound: tables.Inbound,
     promotions: tables.Promotions,
     orders: tables.Orders,
+    elsewhere: elsewhere,
     problems: problems,
   };
 }

@@ -31,7 +31,9 @@ SPEC_ARGUMENTS = {
     "DAYS_OF_COVER": "available, daily_sales",
     "SALES_VELOCITY": "units, [in_stock], [windows], [weights]",
     "STOCKOUT_DATE": "available, daily_sales, as_of, [inbound_qty], [inbound_eta]",
-    "STOCKOUT_GAP": "available, daily_sales, as_of, next_eta",
+    # v2: the gap also ends when a regular order placed today lands (SPEC §3), so the lead time
+    # is an argument; an ETA needs the as_of it counts from (SPEC §4 omits both).
+    "STOCKOUT_GAP": "available, daily_sales, as_of, [next_eta], [lead_time_days]",
     "SAFETY_STOCK": (
         "daily_sales, daily_sd, lead_time_days, [service_level], [lead_time_sd], [safety_days]"
     ),
@@ -41,7 +43,7 @@ SPEC_ARGUMENTS = {
     ),
     "REORDER_QTY": (
         "available, inbound, daily_sales, lead_time_days, [cover_days], [safety_stock], "
-        "[case_pack], [moq]"
+        "[case_pack], [moq], [inbound_eta], [as_of]"
     ),
     "ALERT_LEVEL": "days_to_stockout, [available], [warn_days]",
 }

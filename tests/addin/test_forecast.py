@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from addin import decisions
 from addin import forecast as fc
 from addin import formulas as f
 
@@ -44,8 +45,8 @@ def test_a_flat_history_keeps_v_exactly() -> None:
     out = plan_forecast(units)
     assert out.model == "velocity" and out.blocks == [] and out.basis == ""
     assert out.rate == f.velocity(units).rate
-    item = f.SkuInput(available=200, units=units)
-    plan = f.plan_sku(item, f.Settings(), AS_OF)
+    item = decisions.SkuInput(available=200, units=units)
+    plan = decisions.plan_sku(item, f.Settings(), AS_OF)
     assert plan.basis == f.velocity(units).basis
     assert plan.forecast_rate == plan.daily_sales
 

@@ -87,7 +87,7 @@ test('ranges of different lengths are refused with the argument named', () => {
 
 test('empty rows stay empty so a column formula leaves room for new SKUs', () => {
   const got = gas.REORDER_QTY([[100], [''], [null]], [[0], [''], ['']], 5, 30);
-  assert.deepEqual(plain(got), [[350], [''], ['']]);
+  assert.deepEqual(plain(got), [[300], [''], ['']]); // 60 days x 5 when the order lands
 });
 
 test('a bad cell shows a #STOCKOUT error in its own row, the others still compute', () => {
@@ -115,7 +115,9 @@ test('date cells are read as the day the sheet shows and come back as date cells
     '2026-12-10',
     '2026-11-27',
   ]);
-  assert.equal(shown(gas.REORDER_DATE(100, 5, 30, day('2026-11-25'), 20)), '2026-11-11');
+  // Stock dips under 20 on day 16, before a 30-day order could land: order today.
+  assert.equal(shown(gas.REORDER_DATE(100, 5, 30, day('2026-11-25'), 20)), '2026-11-25');
+  assert.equal(shown(gas.REORDER_DATE(1000, 5, 30, day('2026-11-25'), 20)), '2027-05-10');
   assert.equal(gas.STOCKOUT_GAP(10, 2, day('2026-11-25'), day('2026-12-15')), 15);
 });
 

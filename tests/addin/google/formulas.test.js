@@ -11,6 +11,8 @@ const REPO = path.resolve(__dirname, '../../..');
 const VECTORS = path.join(REPO, 'tests/vectors');
 const {gas} = loadGas();
 const Formulas = gas.Formulas;
+/** Vector functions live in Formulas (the cells' math) or Decisions (plan_sku). */
+const lookup = (name) => Formulas[name] || gas.Decisions[name];
 
 /** Python parameter names per function, read from the `def`s, to place a case's kwargs. */
 function pythonParameters() {
@@ -56,7 +58,7 @@ function argumentsOf(name, kase, params) {
 
 function run(name, args) {
   try {
-    return plain(Formulas[name](...args));
+    return plain(lookup(name)(...args));
   } catch (err) {
     if (err instanceof Formulas.InputError) return {error: err.message};
     throw err;
@@ -76,15 +78,11 @@ test('there are vectors to run', () => {
 for (const file of files) {
   const spec = JSON.parse(fs.readFileSync(path.join(VECTORS, file), 'utf8'));
   test(`${file}: the port has ${spec.function}`, () => {
-    assert.equal(typeof Formulas[spec.function], 'function', `Formulas.gs lacks ${spec.function}`);
+    assert.equal(typeof lookup(spec.function), 'function', `the port lacks ${spec.function}`);
   });
   for (const kase of spec.cases) {
     test(`${file}: ${kase.name}`, () => {
-      assert.equal(
-        typeof Formulas[spec.function],
-        'function',
-        `Formulas.gs lacks ${spec.function}`,
-      );
+      assert.equal(typeof lookup(spec.function), 'function', `the port lacks ${spec.function}`);
       const got = run(spec.function, argumentsOf(spec.function, kase, params));
       assert.deepStrictEqual(got, kase.expected);
     });
