@@ -16,9 +16,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from importlib import util
 from pathlib import Path
@@ -29,6 +27,7 @@ from rich.console import Console
 from addin import excel, lite
 from sheets_sync import starter
 from sheets_sync import workbook as wb
+from sheets_sync.atomic_file import replace_file
 from sheets_sync.backends.xlsx import fill_sheet
 from sheets_sync.guide import settings_grid
 from sheets_sync.starter import starter_grids
@@ -150,9 +149,9 @@ def write_excel_files(
         raise InitError(f"{existing[0]} exists: choose another NAME or pass --force")
     folder.mkdir(parents=True, exist_ok=True)
     book = build_workbook(name, interpreter)
-    _replace(book_path, book.save)
+    replace_file(book_path, book.save)
     text = PYTHON_MODULE.format(name=name, import_macro=IMPORT_MACRO, refresh_macro=REFRESH_MACRO)
-    _replace(module_path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    replace_file(module_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return book_path, module_path
 
 
@@ -261,21 +260,6 @@ def _arguments(function: Callable) -> str:
     return ", ".join(p.name if p.default is p.empty else f"[{p.name}]" for p in params)
 
 
-def _replace(path: Path, write: Callable[[str], object]) -> None:
-    """Write through a temporary file in the same folder, then swap it in (never half a file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is not a secret
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.command("excel-init")
 @click.argument("name")
 @click.option(
@@ -319,7 +303,7 @@ def excel_lite_command(out_file: Path, force: bool) -> None:
         fail(f"{out_file} exists: choose another FILE or pass --force")
     try:
         text = lite.main_py()
-        _replace(out_file, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        replace_file(out_file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except (OSError, RuntimeError) as exc:
         fail(str(exc))
     Console().print(

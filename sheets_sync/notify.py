@@ -29,7 +29,6 @@ import os
 import re
 import smtplib
 import ssl
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
@@ -42,6 +41,7 @@ from typing import Any
 import requests
 
 from addin import formulas as fm
+from sheets_sync.atomic_file import replace_file
 from sheets_sync.messages import (
     SHIPPED_TEMPLATES,
     Message,
@@ -113,17 +113,9 @@ def _load_state(path: Path, result: NotifyResult) -> dict[str, dict[str, str]]:
 
 def _save_state(path: Path, channels: Mapping[str, Mapping[str, str]]) -> None:
     """Write atomically: a crash mid-write must not make every alert look new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {"version": 1, "updated": dt.datetime.now().isoformat(timespec="seconds")}
     text = json.dumps({**data, "channels": channels}, indent=1, sort_keys=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _worse(level: str, than: str | None) -> bool:
