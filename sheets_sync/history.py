@@ -32,10 +32,12 @@ the tab wins, and the store fills every other day.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -71,6 +73,14 @@ MIGRATIONS: tuple[str, ...] = (
         sku TEXT PRIMARY KEY, working INTEGER NOT NULL, shipped INTEGER NOT NULL,
         receiving INTEGER NOT NULL, as_of TEXT NOT NULL
     );
+    """,
+    # The last value each input formula had, for a file saved without formula values
+    # (`sheets_sync.formula_values`). JSON, so text, numbers and booleans keep their type.
+    """
+    CREATE TABLE formula_values (
+        tab TEXT NOT NULL, cell TEXT NOT NULL, formula TEXT NOT NULL, value TEXT NOT NULL,
+        seen TEXT NOT NULL, PRIMARY KEY (tab, cell)
+    ) WITHOUT ROWID;
     """,
 )
 
@@ -242,6 +252,21 @@ class HistoryStore:
             (_since(since),),
         )
         return _typed(frame, date="date", qty="int64")
+
+    def formula_values(self) -> dict[tuple[str, str, str], Any]:
+        """(tab, cell, formula) -> the value a refresh last saw for that formula there."""
+        rows = self._db.execute("SELECT tab, cell, formula, value FROM formula_values")
+        return {(tab, cell, formula): json.loads(value) for tab, cell, formula, value in rows}
+
+    def remember_formula_values(self, seen: Iterable[tuple[str, str, str, Any]]) -> None:
+        """Keep the value each input formula has now (dates as ISO text)."""
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        rows = [(tab, cell, formula, json.dumps(value, default=str), now)
+                for tab, cell, formula, value in seen]  # fmt: skip
+        with self.transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO formula_values VALUES (?, ?, ?, ?, ?)", rows
+            )
 
     def restock(self) -> pd.DataFrame:
         """Amazon's recommendation per SKU (marketplaces summed, earliest date): sku,

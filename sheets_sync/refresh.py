@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from addin import formulas
-from sheets_sync import guide
+from sheets_sync import formula_values, guide
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
 from sheets_sync.inputs import read_inputs, read_table
@@ -102,7 +103,11 @@ def _refresh(
     step("Reading workbook", 0, 1)
     grids = backend.read([*wb.INPUT_TABS, *wb.OUTPUT_TABS])
     place = backend.target  # after the read: a live Excel book is known by its path only then
+    found = formula_values.fill(grids, wb.INPUT_TABS, _remembered(place))
     inputs = read_inputs(grids)
+    for f in found:
+        header = grids[f.tab][0][f.column - 1] if f.row > 1 else ""  # type: ignore[index]
+        inputs.problems.add(f.tab, f.row, str(header or ""), f.formula, f.problem)
     day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
     store = _store(place)
     incidents = read_incidents(read_table(wb.INCIDENTS, grids.get(wb.INCIDENTS), wb.Problems()))
@@ -133,20 +138,47 @@ def _refresh(
         backend.write(tabs)
         result.written = list(tabs)
         step("Writing workbook", 1, 1)
+        _remember(place, grids)
     if notify and not dry_run:
         result.notices += _notify(plan, place)
     return result
+
+
+def _store_path(target: Target) -> Path | None:
+    """The workbook's history store, if it has one (a refresh never creates it)."""
+    try:
+        path = target.store_path
+    except (TargetError, ValueError, OSError):
+        return None
+    return path if path.is_file() else None
+
+
+def _remembered(target: Target) -> dict[tuple[str, str, str], Any]:
+    """The values input formulas had at earlier refreshes (for formulas saved without one)."""
+    from sheets_sync.history import HistoryStore
+
+    path = _store_path(target)
+    if path is None:
+        return {}
+    with HistoryStore(path) as store:
+        return store.formula_values()
+
+
+def _remember(target: Target, grids: dict[str, Any]) -> None:
+    from sheets_sync.history import HistoryStore
+
+    path = _store_path(target)
+    if path is not None:
+        with HistoryStore(path) as store:
+            store.remember_formula_values(formula_values.saved_values(grids, wb.INPUT_TABS))
 
 
 def _store(target: Target) -> dict[str, pd.DataFrame | None]:
     """What the local history store knows, if this workbook has one (never creates it)."""
     from sheets_sync.history import HistoryStore
 
-    try:
-        path = target.store_path
-    except (TargetError, ValueError, OSError):
-        return {}
-    if not path.is_file():
+    path = _store_path(target)
+    if path is None:
         return {}
     with HistoryStore(path) as store:
         return {

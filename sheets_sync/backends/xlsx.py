@@ -14,7 +14,9 @@ that another program saved between this backend's read and its write.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from copy import copy
@@ -76,6 +78,8 @@ class XlsxBackend:
         self._create = create
         self._book: Workbook | None = None
         self._computed: Workbook | None = None  # loaded only if a tab holds formulas
+        self._formulas: dict[tuple[str, int, int], Formula] = {}  # every formula read
+        self._written: list[Worksheet] = []
         self._loaded: tuple[int, int, int] | None = None  # the file as read: (inode, size, mtime)
         if self.path.suffix.lower() not in {".xlsx", ".xlsm"}:
             raise TargetError(f"{self.path}: expected an .xlsx or .xlsm workbook")
@@ -133,6 +137,7 @@ class XlsxBackend:
             self._computed = load_workbook(self.path, data_only=True, keep_links=False)
         formula = Formula(text)
         formula.cached = self._computed[title].cell(row, col).value
+        self._formulas[(title, row, col)] = formula
         return formula
 
     def write(self, tabs: Mapping[str, Tab]) -> None:
@@ -140,6 +145,7 @@ class XlsxBackend:
         for tab in tabs.values():
             sheet = self._sheet(tab.name) or self.book.create_sheet(tab.name)
             fill_sheet(sheet, tab)
+            self._written.append(sheet)
         if tabs:
             # Open on the first tab written (Alerts, after a refresh), not on whatever was last.
             first = self._sheet(next(iter(tabs.values())).name)
@@ -154,11 +160,75 @@ class XlsxBackend:
                 f"{self.path.name} was changed by another program while this ran; nothing was "
                 "written, so its changes are safe. Run this again."
             )
+        written = {sheet.title for sheet in self._written}
+        values = {
+            (title, f"{get_column_letter(c)}{r}"): formula.cached
+            for (title, r, c), formula in self._formulas.items()
+            if title not in written and formula.cached is not None
+        }
         try:
-            replace_file(self.path, self.book.save, backups=BACKUPS)
+            replace_file(self.path, lambda tmp: _save_with_values(self.book, tmp, values),
+                         backups=BACKUPS)  # fmt: skip
         except OSError as exc:
             raise TargetError(f"{self.path}: could not save ({exc})") from exc
         self._loaded = _identity(self.path)
+
+
+def _save_with_values(book: Workbook, path: Path, values: dict[tuple[str, str], Any]) -> None:
+    """Save BOOK, with the value of each formula in VALUES ((sheet, cell) -> value) kept.
+
+    openpyxl writes formulas without values; a program that reads values without calculating
+    (this tool's next refresh from cron, pandas, a preview) would see blanks. The values are
+    those the file had, or the formula engine found (`sheets_sync.formula_values`), for tabs
+    this save did not rewrite; Excel and LibreOffice recalculate on opening anyway.
+    """
+    book.save(path)
+    if not values:
+        return
+    with zipfile.ZipFile(path) as src:
+        parts = {info: src.read(info.filename) for info in src.infolist()}
+    names = {i.filename: i for i in parts}
+    workbook_xml = parts[names["xl/workbook.xml"]].decode()
+    sheets = _sheet_parts(workbook_xml, parts[names["xl/_rels/workbook.xml.rels"]].decode())
+    for title, part in sheets.items():
+        mine = {cell: v for (sheet, cell), v in values.items() if sheet == title}
+        if mine and part in names:
+            info = names[part]
+            parts[info] = _with_values(parts[info].decode("utf-8"), mine).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in parts.items():
+            dst.writestr(info, data)
+
+
+def _sheet_parts(workbook_xml: str, rels_xml: str) -> dict[str, str]:
+    """Sheet title -> its part in the zip (`xl/worksheets/sheet1.xml`)."""
+    targets = {}
+    for rel in re.findall(r"<Relationship [^>]*>", rels_xml):
+        found = dict(re.findall(r'(Id|Target)="([^"]*)"', rel))
+        targets[found.get("Id")] = found.get("Target", "")
+    out = {}
+    for m in re.finditer(r'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', workbook_xml):
+        target = targets.get(m[2], "")
+        out[html.unescape(m[1])] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+def _with_values(xml: str, values: dict[str, Any]) -> str:
+    def put(m: re.Match[str]) -> str:
+        value = values.get(m[1])
+        if value is None:
+            return m[0]
+        if isinstance(value, bool):
+            kind, text = ' t="b"', "1" if value else "0"
+        elif isinstance(value, int | float):
+            kind, text = "", repr(float(value)) if isinstance(value, float) else str(value)
+        elif isinstance(value, dt.datetime | dt.date):
+            return m[0]  # a date formula's value is a serial number in the file; not kept
+        else:
+            kind, text = ' t="str"', html.escape(str(value), quote=False)
+        return f'<c r="{m[1]}"{m[2]}{kind}><f>{m[3]}</f><v>{text}</v></c>'
+
+    return re.sub(r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>([^<]*)</f><v ?/></c>', put, xml)
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:
