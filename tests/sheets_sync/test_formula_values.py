@@ -31,7 +31,10 @@ def test_a_formula_saved_without_its_value_is_computed_and_said_so(tmp_path: Pat
     result = refresh(str(book), as_of=AS_OF)
     assert (available(result, "A-1"), available(result, "B-2")) == (50, 600)
     rows = [(p.tab, p.row, p.column, p.value) for p in result.problems]
-    assert rows == [("Inventory", 2, "Available", "=40+10"), ("Inventory", 3, "Available", "=D2*12")]
+    assert rows == [
+        ("Inventory", 2, "Available", "=40+10"),
+        ("Inventory", 3, "Available", "=D2*12"),
+    ]
     assert "computed by stockout's formula engine as 50" in result.problems[0].problem
     assert result.exit_code == 1
     # The values are saved with the formulas: the next run (from cron) reads them, quietly.
