@@ -51,8 +51,10 @@ class Found:
     def problem(self) -> str:
         """What the Problems tab says about it."""
         if self.how == COMPUTED:
-            return (f"this formula had no saved value (the file was last saved by a program that "
-                    f"does not calculate): computed by stockout's formula engine as {self.value}")
+            return (
+                f"this formula had no saved value (the file was last saved by a program that "
+                f"does not calculate): computed by stockout's formula engine as {self.value}"
+            )
         cause = f"this formula had no saved value and cannot be computed here ({self.why})"
         if self.how == REMEMBERED:
             return f"{cause}: using {self.value}, its value at an earlier refresh"
