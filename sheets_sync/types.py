@@ -209,6 +209,13 @@ class Tab:
     from_columns: list[int | None] | None = None
 
 
+def frozen_columns(header: Sequence[str]) -> int:
+    """Columns kept in view while scrolling right: the SKU, with its Title when next to it."""
+    if list(header[:1]) not in (["SKU"], ["Date"]):
+        return 0
+    return 2 if list(header[1:2]) in (["Title"], ["标题"]) else 1
+
+
 def wrapped_lines(text: object, width: int) -> int:
     """How many lines `text` takes in a wrapped column `width` characters wide (an estimate:
     spreadsheets do not size rows on their own when a file is opened)."""

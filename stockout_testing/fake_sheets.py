@@ -182,6 +182,17 @@ class Sheet:
     # One-cell formats (dates typed or given to `create_spreadsheet`), kept apart for speed.
     cell_formats: dict[tuple[int, int], tuple[int, dict[str, str]]] = field(default_factory=dict)
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
+    # What a person sees besides values: notes by cell, data validation rules and cell styles
+    # (wrap, alignment) as (first row, first col, end row, end col, value), last one wins.
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    validations: list[tuple[int, int, int | None, int | None, dict[str, Any]]] = field(
+        default_factory=list
+    )
+    styles: list[tuple[int, int, int | None, int | None, dict[str, Any]]] = field(
+        default_factory=list
+    )
+    pixel_sizes: dict[tuple[str, int], int] = field(default_factory=dict)
+    basic_filter: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:
@@ -543,6 +554,39 @@ def _set_fields(target: dict[str, Any], source: Mapping[str, Any], fields: str) 
 
 # ---------------------------------------------------------------------------------------------
 # The fake itself
+
+
+#: userEnteredFormat fields the fake keeps besides number formats, with their documented enums.
+_STYLE_ENUMS = {
+    "wrapStrategy": ("OVERFLOW_CELL", "LEGACY_WRAP", "CLIP", "WRAP"),
+    "verticalAlignment": ("TOP", "MIDDLE", "BOTTOM"),
+    "horizontalAlignment": ("LEFT", "CENTER", "RIGHT"),
+}
+#: Data validation condition types used here -> (fewest, most) condition values Google takes.
+_VALIDATION_VALUES = {
+    "ONE_OF_LIST": (1, 500),
+    "ONE_OF_RANGE": (1, 1),
+    "DATE_IS_VALID": (0, 0),
+    "NUMBER_GREATER_THAN_EQ": (1, 1),
+    "NUMBER_BETWEEN": (2, 2),
+    "BOOLEAN": (0, 2),
+    "TEXT_IS_EMAIL": (0, 0),
+    "TEXT_IS_URL": (0, 0),
+    "CUSTOM_FORMULA": (1, 1),
+}
+
+
+def _grid_bounds(sheet: Sheet, grid: Mapping[str, Any]) -> tuple[int, int, int | None, int | None]:
+    """A GridRange as (first row, first col, end row, end col); open ends stay None."""
+    r1, c1 = grid.get("startRowIndex", 0), grid.get("startColumnIndex", 0)
+    r2, c2 = grid.get("endRowIndex"), grid.get("endColumnIndex")
+    if (r2 is not None and r2 > sheet.rows) or (c2 is not None and c2 > sheet.columns):
+        raise _grid_error(sheet.title, sheet)
+    return r1, c1, r2, c2
+
+
+def _inside(row: int, col: int, r1: int, c1: int, r2: int | None, c2: int | None) -> bool:
+    return r1 <= row and c1 <= col and (r2 is None or row < r2) and (c2 is None or col < c2)
 
 
 @dataclass
@@ -925,6 +969,7 @@ class FakeSheets:
             "sheets": [
                 {"properties": s.props}
                 | ({"conditionalFormats": s.conditional_formats} if s.conditional_formats else {})
+                | ({"basicFilter": s.basic_filter} if s.basic_filter else {})
                 for s in self._ordered(book)
             ],
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.id}/edit",
@@ -956,6 +1001,11 @@ class FakeSheets:
                     list(s.formats),
                     dict(s.cell_formats),
                     list(s.conditional_formats),
+                    dict(s.notes),
+                    list(s.validations),
+                    list(s.styles),
+                    dict(s.pixel_sizes),
+                    s.basic_filter,
                 )
                 for s in book.sheets
             ],
@@ -1071,10 +1121,23 @@ class FakeSheets:
         return {}
 
     def _request_repeatCell(self, book: Spreadsheet, args: Any, where: str) -> dict[str, Any]:
-        """Keeps number formats (rendering needs them); other styles are accepted and dropped."""
+        """Keeps number formats (rendering needs them), wrapping, alignment and notes."""
         grid = args.get("range") or {}
         sheet = self._sheet_by_id(book, grid.get("sheetId", 0), where)
-        cell_format = ((args.get("cell") or {}).get("userEnteredFormat") or {}).get("numberFormat")
+        fields = args.get("fields") or ""
+        if not fields:
+            raise ApiError(400, f"Invalid requests[{where}: At least one field must be updated.")
+        user = (args.get("cell") or {}).get("userEnteredFormat") or {}
+        style = {}
+        for name, allowed in _STYLE_ENUMS.items():
+            if name in user and name in fields:
+                style[name] = _enum(
+                    user[name], allowed, f"{where}.cell.userEnteredFormat.{name}", None
+                )
+        if style:
+            r1, c1, r2, c2 = _grid_bounds(sheet, grid)
+            sheet.styles.append((r1, c1, r2, c2, style))
+        cell_format = user.get("numberFormat")
         if cell_format and "numberFormat" in (args.get("fields") or ""):
             sheet.set_format(
                 grid.get("startRowIndex", 0),
@@ -1088,14 +1151,130 @@ class FakeSheets:
     def _request_addConditionalFormatRule(
         self, book: Spreadsheet, args: Any, where: str
     ) -> dict[str, Any]:
-        """Stored and shown in the metadata as given; the fake does not apply them."""
-        rule = dict(args.get("rule") or {})
+        """Stored and shown in the metadata as Google shows them (colours at 8 bits per
+        channel, zero channels left out); the fake does not apply them."""
+        rule = json.loads(json.dumps(args.get("rule") or {}))
+        fmt = (rule.get("booleanRule") or {}).get("format") or {}
+        for key in ("backgroundColor", "backgroundColorStyle"):
+            if key in fmt:
+                fmt[key] = _clean_color(fmt[key])
         for grid in rule.get("ranges") or [{}]:
             self._sheet_by_id(book, grid.get("sheetId", 0), where)
         sheet = self._sheet_by_id(book, (rule.get("ranges") or [{}])[0].get("sheetId", 0), where)
         index = min(int(args.get("index", 0)), len(sheet.conditional_formats))
         sheet.conditional_formats.insert(index, rule)
         return {}
+
+    def _request_updateCells(self, book: Spreadsheet, args: Any, where: str) -> dict[str, Any]:
+        """Cell notes (the `note` field of CellData), from `start` or over `range`."""
+        fields = args.get("fields") or ""
+        if not fields:
+            raise ApiError(400, f"Invalid requests[{where}: At least one field must be updated.")
+        if ("start" in args) == ("range" in args):
+            raise ApiError(400, f"Invalid requests[{where}: exactly one of start or range")
+        place = args.get("start") or args.get("range") or {}
+        sheet = self._sheet_by_id(book, place.get("sheetId", 0), where)
+        top = place.get("rowIndex", place.get("startRowIndex", 0))
+        left = place.get("columnIndex", place.get("startColumnIndex", 0))
+        for i, row in enumerate(args.get("rows") or []):
+            for j, cell in enumerate(row.get("values") or []):
+                if top + i >= sheet.rows or left + j >= sheet.columns:
+                    raise _grid_error(sheet.title, sheet)
+                if "note" in fields.split(","):
+                    note = (cell or {}).get("note")
+                    if note:
+                        sheet.notes[(top + i, left + j)] = str(note)
+                    else:
+                        sheet.notes.pop((top + i, left + j), None)
+        return {}
+
+    def _request_setDataValidation(
+        self, book: Spreadsheet, args: Any, where: str
+    ) -> dict[str, Any]:
+        """Stores the rule for its range (no rule clears it), checked as Google checks it."""
+        grid = args.get("range") or {}
+        sheet = self._sheet_by_id(book, grid.get("sheetId", 0), where)
+        r1, c1, r2, c2 = _grid_bounds(sheet, grid)
+        rule = args.get("rule")
+        if rule is not None:
+            condition = rule.get("condition") or {}
+            kind = _enum(condition.get("type"), list(_VALIDATION_VALUES), f"{where}.rule", None)
+            count = len(condition.get("values") or [])
+            low, high = _VALIDATION_VALUES[kind]
+            if not low <= count <= high:
+                raise ApiError(
+                    400,
+                    f"Invalid requests[{where}: {kind} takes {low}-{high} values, got {count}.",
+                )
+        sheet.validations.append((r1, c1, r2, c2, rule or {}))
+        return {}
+
+    def _request_setBasicFilter(self, book: Spreadsheet, args: Any, where: str) -> dict[str, Any]:
+        flt = dict(args.get("filter") or {})
+        grid = flt.get("range") or {}
+        sheet = self._sheet_by_id(book, grid.get("sheetId", 0), where)
+        _grid_bounds(sheet, grid)
+        sheet.basic_filter = json.loads(json.dumps(flt))
+        return {}
+
+    def _request_clearBasicFilter(self, book: Spreadsheet, args: Any, where: str) -> dict[str, Any]:
+        self._sheet_by_id(book, args.get("sheetId", 0), where).basic_filter = None
+        return {}
+
+    def _request_updateDimensionProperties(
+        self, book: Spreadsheet, args: Any, where: str
+    ) -> dict[str, Any]:
+        span = args.get("range") or {}
+        sheet = self._sheet_by_id(book, span.get("sheetId", 0), where)
+        dimension = _enum(span.get("dimension"), ("ROWS", "COLUMNS"), f"{where}.range", None)
+        if "pixelSize" in (args.get("fields") or ""):
+            size = int((args.get("properties") or {}).get("pixelSize", 0))
+            for index in range(span.get("startIndex", 0), span.get("endIndex", 0)):
+                sheet.pixel_sizes[(dimension, index)] = size
+        return {}
+
+    # -- what a person sees (for assertions) ----------------------------------------------------
+
+    def metadata(self, spreadsheet_id: str) -> dict[str, Any]:
+        """What `spreadsheets.get` answers (properties, conditional formats, filters)."""
+        with self._lock:
+            return json.loads(json.dumps(self._metadata(self.spreadsheets[spreadsheet_id])))
+
+    def notes(self, spreadsheet_id: str, tab: str) -> dict[str, str]:
+        """A1 cell -> note."""
+        with self._lock:
+            sheet = self._sheet_by_title(self.spreadsheets[spreadsheet_id], tab)
+            return {f"{column_letters(c)}{r + 1}": n for (r, c), n in sorted(sheet.notes.items())}
+
+    def validation(self, spreadsheet_id: str, tab: str, cell: str) -> dict[str, Any] | None:
+        """The data validation rule of one cell (the last one set over it), or None."""
+        return self._last(spreadsheet_id, tab, cell, "validations") or None
+
+    def style(self, spreadsheet_id: str, tab: str, cell: str) -> dict[str, Any]:
+        """Wrapping and alignment set on one cell, merged in the order they were set."""
+        with self._lock:
+            sheet = self._sheet_by_title(self.spreadsheets[spreadsheet_id], tab)
+            row, col, _, _ = _parse_cells(cell) or (0, 0, 0, 0)
+            merged: dict[str, Any] = {}
+            for r1, c1, r2, c2, style in sheet.styles:
+                if _inside(row or 0, col or 0, r1, c1, r2, c2):
+                    merged.update(style)
+            return merged
+
+    def pixel_size(self, spreadsheet_id: str, tab: str, dimension: str, index: int) -> int | None:
+        with self._lock:
+            sheet = self._sheet_by_title(self.spreadsheets[spreadsheet_id], tab)
+            return sheet.pixel_sizes.get((dimension, index))
+
+    def _last(self, spreadsheet_id: str, tab: str, cell: str, kind: str) -> Any:
+        with self._lock:
+            sheet = self._sheet_by_title(self.spreadsheets[spreadsheet_id], tab)
+            row, col, _, _ = _parse_cells(cell) or (0, 0, 0, 0)
+            found = None
+            for r1, c1, r2, c2, value in getattr(sheet, kind):
+                if _inside(row or 0, col or 0, r1, c1, r2, c2):
+                    found = value
+            return found
 
     # -- values -------------------------------------------------------------------------------
 

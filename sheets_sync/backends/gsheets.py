@@ -36,7 +36,16 @@ from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
-from sheets_sync.types import Grid, Tab, Target, TargetError, spreadsheet_id
+from sheets_sync.types import (
+    Grid,
+    Tab,
+    Target,
+    TargetError,
+    Validation,
+    frozen_columns,
+    money_pattern,
+    spreadsheet_id,
+)
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
@@ -246,6 +255,7 @@ class GoogleSheetsBackend:
                 structure.append(self._add_sheet(tab, sheet_id, height, width))
                 old_height, old_width = 0, 0
                 styles += self._fixed_styles(tab, sheet_id)
+                styles += self._presentation(tab, sheet_id)
             else:
                 title, sheet_id = existing["title"], existing["sheetId"]
                 grid = existing["gridProperties"]
@@ -299,6 +309,7 @@ class GoogleSheetsBackend:
             "rowCount": max(1000, height + HEADROOM_ROWS),
             "columnCount": max(26, width),
             "frozenRowCount": 1,
+            "frozenColumnCount": frozen_columns(tab.header),
         }
         properties = {"sheetId": sheet_id, "title": tab.name, "gridProperties": grid}
         return {"addSheet": {"properties": properties}}
@@ -323,6 +334,8 @@ class GoogleSheetsBackend:
         requests_ = []
         for column, header in enumerate(tab.header):
             number_format = NUMBER_FORMATS.get(tab.formats.get(header, ""))
+            if tab.formats.get(header) == "money":
+                number_format = {"type": "NUMBER", "pattern": money_pattern(tab.currency)}
             if number_format:
                 requests_.append(
                     {
@@ -373,6 +386,52 @@ class GoogleSheetsBackend:
                 }
                 styles.append({"addConditionalFormatRule": {"rule": rule, "index": 0}})
         return styles
+
+    @staticmethod
+    def _presentation(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
+        """Header notes, wrapped columns and their widths, dropdowns, a filter: set when the
+        tab is created (they then stay, like the user's own formatting)."""
+        out: list[dict[str, Any]] = []
+        if tab.notes:
+            notes = [{"note": tab.notes.get(h, "")} for h in tab.header]
+            out.append(
+                {
+                    "updateCells": {
+                        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                        "rows": [{"values": notes}],
+                        "fields": "note",
+                    }
+                }
+            )
+        out.append(_wrap(sheet_id, {"startRowIndex": 0, "endRowIndex": 1}))
+        for header, width in tab.wrap.items():
+            if header not in tab.header:
+                continue
+            column = tab.header.index(header)
+            span = {"startRowIndex": 1, "startColumnIndex": column, "endColumnIndex": column + 1}
+            out.append(_wrap(sheet_id, span))
+            out.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {
+                            "sheetId": sheet_id,
+                            "dimension": "COLUMNS",
+                            "startIndex": column,
+                            "endIndex": column + 1,
+                        },
+                        "properties": {"pixelSize": 7 * width + 5},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
+        for rule in tab.validations:
+            if rule.header in tab.header:
+                out += _validation(rule, sheet_id, tab.header.index(rule.header))
+        if tab.table:
+            span = {"sheetId": sheet_id, "startRowIndex": 0, "startColumnIndex": 0,
+                    "endColumnIndex": len(tab.header)}  # fmt: skip
+            out.append({"setBasicFilter": {"filter": {"range": span}}})
+        return out
 
     # -- calls --------------------------------------------------------------------------------
 
@@ -460,6 +519,44 @@ class GoogleSheetsBackend:
                 "try again in a few minutes."
             )
         return TargetError(f"Google Sheets refused to {doing} (HTTP {status}): {message}")
+
+
+def _wrap(sheet_id: int, span: dict[str, int]) -> dict[str, Any]:
+    cell = {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}}
+    return {
+        "repeatCell": {
+            "range": {"sheetId": sheet_id, **span},
+            "cell": cell,
+            "fields": "userEnteredFormat.wrapStrategy,userEnteredFormat.verticalAlignment",
+        }
+    }
+
+
+def _validation(rule: Validation, sheet_id: int, column: int) -> list[dict[str, Any]]:
+    """Google's data validation for a rule: a dropdown (list), a valid date, a number ≥ 0.
+
+    `strict: false` shows a warning on a bad entry instead of refusing it, as in Excel.
+    """
+    if rule.kind == "list":
+        condition = {
+            "type": "ONE_OF_LIST",
+            "values": [{"userEnteredValue": v} for v in rule.values],
+        }
+    elif rule.kind == "date":
+        condition = {"type": "DATE_IS_VALID"}
+    else:
+        condition = {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]}
+    body = {"condition": condition, "inputMessage": rule.message, "strict": False,
+            "showCustomUi": rule.kind == "list"}  # fmt: skip
+    spans = [(r + 1, r + 2) for r in rule.rows] or [(1, None)]
+    out = []
+    for top, bottom in spans:
+        span = {"sheetId": sheet_id, "startRowIndex": top, "startColumnIndex": column,
+                "endColumnIndex": column + 1}  # fmt: skip
+        if bottom is not None:
+            span["endRowIndex"] = bottom
+        out.append({"setDataValidation": {"range": span, "rule": body}})
+    return out
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -42,6 +42,7 @@ from sheets_sync.types import (
     Target,
     TargetError,
     Validation,
+    frozen_columns,
     money_pattern,
     wrapped_lines,
 )
@@ -281,7 +282,7 @@ def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
     _conditional_fills(sheet, tab)
     _validations(sheet, tab)
     _text_cells_stay_text(sheet, tab)
-    sheet.freeze_panes = _frozen(tab.header)
+    sheet.freeze_panes = f"{get_column_letter(frozen_columns(tab.header) + 1)}2"
     _filter(sheet, tab, width)
     for j, header in enumerate(tab.header, start=1):
         sheet.column_dimensions[get_column_letter(j)].width = _width(tab, header)
@@ -343,13 +344,6 @@ def _width(tab: Tab, header: str) -> int:
     longest = max([len(_shown(v)) for v in sample] + [len(w) for w in str(header).split()])
     extra = (1 if header in tab.fills else 0) + (2 if tab.formats.get(header) == "money" else 0)
     return min(MAX_WIDTH, max(8, longest + 2 + extra))
-
-
-def _frozen(header: list[str]) -> str:
-    """Header row frozen, and the SKU (with its Title, when next to it) while scrolling right."""
-    if header[:1] in (["SKU"], ["Date"]):
-        return "C2" if header[1:2] in (["Title"], ["标题"]) else "B2"
-    return "A2"
 
 
 def _comment(text: str) -> Comment:

@@ -224,3 +224,56 @@ def test_counts_calls_and_injects_failures(api: Api) -> None:
     codes = [api.call("GET", "/values/Sheet1!A1")[0] for _ in range(3)]
     assert codes == [503, 503, 200]
     assert api.fake.calls == {"values.get": 3}
+
+
+def test_notes_validations_wrapping_filters_as_google_documents_them(api: Api) -> None:
+    column_b = {"sheetId": 0, "startRowIndex": 1, "startColumnIndex": 1, "endColumnIndex": 2}
+    dropdown = {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "sea"}]},
+        "strict": False,
+        "showCustomUi": True,
+    }
+    requests_ = [
+        {
+            "updateCells": {
+                "start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 1},
+                "rows": [{"values": [{"note": "Units a day"}, {"note": ""}]}],
+                "fields": "note",
+            }
+        },
+        {"setDataValidation": {"range": column_b, "rule": dropdown}},
+        {
+            "repeatCell": {
+                "range": column_b,
+                "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP"}},
+                "fields": "userEnteredFormat.wrapStrategy",
+            }
+        },
+        {"setBasicFilter": {"filter": {"range": {"sheetId": 0, "startRowIndex": 0}}}},
+    ]
+    status, answer = api.call("POST", ":batchUpdate", {"requests": requests_})
+    assert status == 200, answer
+    assert api.fake.notes(api.sid, "Sheet1") == {"B1": "Units a day"}
+    assert api.fake.validation(api.sid, "Sheet1", "B500") == dropdown  # open-ended rows
+    assert api.fake.validation(api.sid, "Sheet1", "C2") is None
+    assert api.fake.style(api.sid, "Sheet1", "B9") == {"wrapStrategy": "WRAP"}
+    status, meta = api.call("GET", "")
+    assert meta["sheets"][0]["basicFilter"] == {"range": {"sheetId": 0, "startRowIndex": 0}}
+
+    # What Google refuses: an empty list, an unknown condition or wrap, a note without fields.
+    empty = {"condition": {"type": "ONE_OF_LIST", "values": []}}
+    for bad in (
+        {"setDataValidation": {"range": column_b, "rule": empty}},
+        {"setDataValidation": {"range": column_b, "rule": {"condition": {"type": "SOON"}}}},
+        {
+            "repeatCell": {
+                "range": column_b,
+                "cell": {"userEnteredFormat": {"wrapStrategy": "SQUEEZE"}},
+                "fields": "userEnteredFormat.wrapStrategy",
+            }
+        },
+        {"updateCells": {"start": {"sheetId": 0}, "rows": [{"values": [{"note": "x"}]}]}},
+    ):
+        status, answer = api.call("POST", ":batchUpdate", {"requests": [bad]})
+        assert status == 400, bad
+        assert answer["error"]["status"] == "INVALID_ARGUMENT"
