@@ -108,6 +108,8 @@ def _refresh(
     for f in found:
         header = grids[f.tab][0][f.column - 1] if f.row > 1 else ""  # type: ignore[index]
         inputs.problems.add(f.tab, f.row, str(header or ""), f.formula, f.problem)
+    for warning in getattr(backend, "warnings", ()):  # only a file backend can lose content
+        inputs.problems.add("", None, "", None, warning)
     day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
     store = _store(place)
     incidents = read_incidents(read_table(wb.INCIDENTS, grids.get(wb.INCIDENTS), wb.Problems()))

@@ -14,9 +14,7 @@ that another program saved between this backend's read and its write.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
-import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from copy import copy
@@ -34,7 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets_sync.atomic_file import finish_pending, replace_file
+from sheets_sync.atomic_file import backup_folder, finish_pending, replace_file
+from sheets_sync.backends.xlsx_parts import has_images, save_with_values, unkept
 from sheets_sync.types import (
     Formula,
     Grid,
@@ -82,6 +81,8 @@ class XlsxBackend:
         self._formulas: dict[tuple[str, int, int], Formula] = {}  # every formula read
         self._written: list[Worksheet] = []
         self._loaded: tuple[int, int, int] | None = None  # the file as read: (inode, size, mtime)
+        #: What the file holds that saving it will lose (see `xlsx_parts.unkept`), in words.
+        self.warnings: list[str] = []
         if self.path.suffix.lower() not in {".xlsx", ".xlsm"}:
             raise TargetError(f"{self.path}: expected an .xlsx or .xlsm workbook")
         if not create and not self.path.is_file():
@@ -99,13 +100,21 @@ class XlsxBackend:
                 try:
                     finish_pending(self.path)
                     self._loaded = _identity(self.path)
-                    self._book = load_workbook(
-                        self.path, keep_vba=self.path.suffix.lower() == ".xlsm"
-                    )
+                    vba = self.path.suffix.lower() == ".xlsm"
+                    _refuse_without_pillow(self.path)
+                    self._book = load_workbook(self.path, keep_vba=vba)
+                    lost = unkept(self.path, keep_vba=vba)
                 except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
                     raise TargetError(
                         f"{self.path}: not a readable Excel workbook ({exc})"
                     ) from exc
+                if lost:
+                    self.warnings.append(
+                        f"this workbook has {', '.join(lost)}, which stockout cannot keep when "
+                        f"it saves the file: they are gone from {self.path.name} after this "
+                        f"save; the version before is in {backup_folder(self.path).name}/. Keep "
+                        "them in another workbook that refers to this one."
+                    )
         return self._book
 
     def _sheet(self, name: str) -> Worksheet | None:
@@ -168,68 +177,23 @@ class XlsxBackend:
             if title not in written and formula.cached is not None
         }
         try:
-            replace_file(self.path, lambda tmp: _save_with_values(self.book, tmp, values),
+            replace_file(self.path, lambda tmp: save_with_values(self.book, tmp, values),
                          backups=BACKUPS)  # fmt: skip
         except OSError as exc:
             raise TargetError(f"{self.path}: could not save ({exc})") from exc
         self._loaded = _identity(self.path)
 
 
-def _save_with_values(book: Workbook, path: Path, values: dict[tuple[str, str], Any]) -> None:
-    """Save BOOK, with the value of each formula in VALUES ((sheet, cell) -> value) kept.
-
-    openpyxl writes formulas without values; a program that reads values without calculating
-    (this tool's next refresh from cron, pandas, a preview) would see blanks. The values are
-    those the file had, or the formula engine found (`sheets_sync.formula_values`), for tabs
-    this save did not rewrite; Excel and LibreOffice recalculate on opening anyway.
-    """
-    book.save(path)
-    if not values:
-        return
-    with zipfile.ZipFile(path) as src:
-        parts = {info: src.read(info.filename) for info in src.infolist()}
-    names = {i.filename: i for i in parts}
-    workbook_xml = parts[names["xl/workbook.xml"]].decode()
-    sheets = _sheet_parts(workbook_xml, parts[names["xl/_rels/workbook.xml.rels"]].decode())
-    for title, part in sheets.items():
-        mine = {cell: v for (sheet, cell), v in values.items() if sheet == title}
-        if mine and part in names:
-            info = names[part]
-            parts[info] = _with_values(parts[info].decode("utf-8"), mine).encode("utf-8")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in parts.items():
-            dst.writestr(info, data)
-
-
-def _sheet_parts(workbook_xml: str, rels_xml: str) -> dict[str, str]:
-    """Sheet title -> its part in the zip (`xl/worksheets/sheet1.xml`)."""
-    targets = {}
-    for rel in re.findall(r"<Relationship [^>]*>", rels_xml):
-        found = dict(re.findall(r'(Id|Target)="([^"]*)"', rel))
-        targets[found.get("Id")] = found.get("Target", "")
-    out = {}
-    for m in re.finditer(r'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', workbook_xml):
-        target = targets.get(m[2], "")
-        out[html.unescape(m[1])] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return out
-
-
-def _with_values(xml: str, values: dict[str, Any]) -> str:
-    def put(m: re.Match[str]) -> str:
-        value = values.get(m[1])
-        if value is None:
-            return m[0]
-        if isinstance(value, bool):
-            kind, text = ' t="b"', "1" if value else "0"
-        elif isinstance(value, int | float):
-            kind, text = "", repr(float(value)) if isinstance(value, float) else str(value)
-        elif isinstance(value, dt.datetime | dt.date):
-            return m[0]  # a date formula's value is a serial number in the file; not kept
-        else:
-            kind, text = ' t="str"', html.escape(str(value), quote=False)
-        return f'<c r="{m[1]}"{m[2]}{kind}><f>{m[3]}</f><v>{text}</v></c>'
-
-    return re.sub(r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>([^<]*)</f><v ?/></c>', put, xml)
+def _refuse_without_pillow(path: Path) -> None:
+    """openpyxl drops every image of a workbook it saves without Pillow, and says nothing."""
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        if has_images(path):
+            raise TargetError(
+                f"{path.name} has pictures, and saving it without Pillow would delete them: "
+                "install it (`pip install pillow`), then run this again"
+            ) from None
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:
