@@ -225,6 +225,27 @@ def wrapped_lines(text: object, width: int) -> int:
     return sum(max(1, -(-len(line) // per_line)) for line in str(text).split("\n"))
 
 
+#: Each kind's number format, in the pattern language Excel, LibreOffice and Google Sheets share
+#: (money: `money_pattern`).
+PATTERNS: dict[FormatKind, str] = {
+    FormatKind.DATE: "yyyy-mm-dd",
+    FormatKind.DATETIME: "yyyy-mm-dd hh:mm",
+    FormatKind.INT: "#,##0",
+    FormatKind.NUMBER: "#,##0.0",
+    FormatKind.MONEY: "#,##0.00",
+    FormatKind.PCT: "0%",
+    FormatKind.TEXT: "@",
+}
+
+
+def number_pattern(kind: str, currency: str | None = None) -> str | None:
+    """The number format of a `FormatKind` (None for anything else): one answer per kind for
+    every backend, so a column looks the same in an .xlsx file, in Excel and in Google Sheets."""
+    if kind == FormatKind.MONEY:
+        return money_pattern(currency)
+    return PATTERNS.get(kind)  # type: ignore[call-overload]  (a StrEnum key matches its str)
+
+
 def money_pattern(currency: str | None) -> str:
     """A number format showing the currency: `"$"#,##0.00`, `"¥"#,##0` (JPY has no cents).
 

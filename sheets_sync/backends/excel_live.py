@@ -20,16 +20,7 @@ import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sheets_sync.types import Grid, Tab, Target, TargetError
-
-#: Number formats for `Tab.formats` kinds; "text" cells are protected by the apostrophe instead.
-NUMBER_FORMATS = {
-    "date": "yyyy-mm-dd",
-    "int": "#,##0",
-    "float": "#,##0.0",
-    "pct": "0%",
-    "money": "#,##0.00",
-}
+from sheets_sync.types import FormatKind, Grid, Tab, Target, TargetError, number_pattern
 
 
 class LiveExcelBackend:
@@ -146,7 +137,9 @@ def _write_sheet(sheet: Any, tab: Tab) -> None:
         sheet.range((1, width + 1), (len(block), old_cols)).clear_contents()
     if tab.rows:
         for col, name in enumerate(tab.header, start=1):
-            number_format = NUMBER_FORMATS.get(tab.formats.get(name, ""))
+            kind = tab.formats.get(name, "")
+            # Text is kept text by the apostrophe (`_excel_value`), not by a "@" format.
+            number_format = None if kind == FormatKind.TEXT else number_pattern(kind, tab.currency)
             if number_format:
                 sheet.range((2, col), (len(block), col)).number_format = number_format
 

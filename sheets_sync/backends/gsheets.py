@@ -37,13 +37,14 @@ from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
 from sheets_sync.types import (
+    FormatKind,
     Grid,
     Tab,
     Target,
     TargetError,
     Validation,
     frozen_columns,
-    money_pattern,
+    number_pattern,
     spreadsheet_id,
 )
 
@@ -54,13 +55,15 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Rows a new or enlarged tab gets beyond what is written, so it does not need resizing soon.
 HEADROOM_ROWS = 200
 
-NUMBER_FORMATS = {
-    "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
-    "int": {"type": "NUMBER", "pattern": "#,##0"},
-    "float": {"type": "NUMBER", "pattern": "#,##0.0"},
-    "pct": {"type": "PERCENT", "pattern": "0%"},
-    "money": {"type": "NUMBER", "pattern": "#,##0.00"},
-    "text": {"type": "TEXT", "pattern": "@"},
+#: Google's number-format type of each `FormatKind` (the pattern is `number_pattern`'s).
+NUMBER_TYPES: dict[FormatKind, str] = {
+    FormatKind.DATE: "DATE",
+    FormatKind.DATETIME: "DATE_TIME",
+    FormatKind.INT: "NUMBER",
+    FormatKind.NUMBER: "NUMBER",
+    FormatKind.MONEY: "NUMBER",
+    FormatKind.PCT: "PERCENT",
+    FormatKind.TEXT: "TEXT",
 }
 
 T = TypeVar("T")
@@ -333,10 +336,10 @@ class GoogleSheetsBackend:
         """Column number formats; sent only when a structure call is made anyway."""
         requests_ = []
         for column, header in enumerate(tab.header):
-            number_format = NUMBER_FORMATS.get(tab.formats.get(header, ""))
-            if tab.formats.get(header) == "money":
-                number_format = {"type": "NUMBER", "pattern": money_pattern(tab.currency)}
-            if number_format:
+            kind = tab.formats.get(header, "")
+            pattern = number_pattern(kind, tab.currency)
+            if pattern:
+                number_format = {"type": NUMBER_TYPES[FormatKind(kind)], "pattern": pattern}
                 requests_.append(
                     {
                         "repeatCell": {

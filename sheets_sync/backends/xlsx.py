@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheets_sync.atomic_file import backup_folder, finish_pending, replace_file
 from sheets_sync.backends.xlsx_parts import has_images, save_with_values, unkept
 from sheets_sync.types import (
+    FormatKind,
     Formula,
     Grid,
     Tab,
@@ -42,19 +43,11 @@ from sheets_sync.types import (
     TargetError,
     Validation,
     frozen_columns,
-    money_pattern,
+    number_pattern,
     wrapped_lines,
 )
 from sheets_sync.writer_lock import refuse_if_open
 
-FORMATS = {
-    "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm",
-    "int": "#,##0",
-    "number": "#,##0.0",
-    "money": "#,##0.00",
-    "pct": "0%",
-}
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 USER_HEADER_FILL = PatternFill("solid", fgColor="595959")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -227,7 +220,8 @@ def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
         note = tab.notes.get(str(head.value))
         head.comment = _comment(note) if note else None
     for j, kind in enumerate(kinds, start=1):
-        fmt = money_pattern(tab.currency) if kind == "money" else FORMATS.get(kind)
+        # Text cells stay General: a "@" column would keep what the user types later as text.
+        fmt = None if kind == FormatKind.TEXT else number_pattern(kind, tab.currency)
         if fmt:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.number_format = fmt

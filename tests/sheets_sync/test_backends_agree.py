@@ -10,11 +10,12 @@ from openpyxl.utils import get_column_letter
 
 from addin import formulas
 from sheets_sync import workbook as wb
-from sheets_sync.backends.gsheets import GoogleSheetsBackend
+from sheets_sync.backends.gsheets import NUMBER_TYPES, GoogleSheetsBackend
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.demo import demo_tabs
 from sheets_sync.refresh import refresh
 from sheets_sync.starter import tab_for
+from sheets_sync.types import PATTERNS, FormatKind
 from stockout_testing.fake_sheets import serve_fake
 
 AS_OF = dt.date(2026, 11, 25)
@@ -111,3 +112,32 @@ def test_both_backends_dress_alerts_and_inputs_alike(tmp_path: Path) -> None:
         "type": "NUMBER_GREATER_THAN_EQ",
         "values": [{"userEnteredValue": "0"}],
     }
+
+
+def test_xlsx_and_google_sheets_show_the_same_number_formats(tmp_path: Path) -> None:
+    """Days of cover, Daily sales, Updated and the rest: the same pattern in both backends."""
+    tabs = demo_tabs(AS_OF)
+    book = tmp_path / "demo.xlsx"
+    write_new_workbook(book, tabs)
+    refresh(str(book), as_of=AS_OF)
+    local = openpyxl.load_workbook(book)
+    with serve_fake() as (url, fake):
+        sheet = fake.create_spreadsheet("demo", {k: v for k, v in tabs.items() if k != "Alerts"})
+        refresh(GoogleSheetsBackend(sheet, api=url), as_of=AS_OF)
+        compared = 0
+        for tab in ("Alerts", "Incidents", "Timeline"):
+            ws = local[tab]
+            for column, header in enumerate(next(ws.iter_rows(max_row=1, values_only=True)), 1):
+                if ws.max_row < 2:
+                    continue
+                xlsx = ws.cell(2, column).number_format
+                cell = f"{get_column_letter(column)}2"
+                google = (fake.number_format(sheet, tab, cell) or {}).get("pattern", "General")
+                assert (header, google) == (header, xlsx), tab
+                compared += xlsx != "General"
+    assert compared >= 10  # dates, datetimes, counts, decimals and money were all compared
+
+
+def test_every_backend_maps_every_format_kind() -> None:
+    assert set(NUMBER_TYPES) == set(FormatKind)
+    assert set(PATTERNS) == set(FormatKind)
