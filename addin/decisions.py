@@ -61,6 +61,8 @@ REORDER_SOON_DAYS = 7
 RELAUNCH_COUPON_DAYS = 7
 #: Days an FBM or MCF order needs from the day stock is back to the buyer's door.
 SHIP_DAYS = 3
+#: An expedite option's source when it is a new order rather than part of a batch.
+NEW_ORDER = "new order"
 
 #: Inbound Status words -> stage. Not made yet / made, not shipped / on its way / at Amazon /
 #: done with (the refresh ignores those batches).
@@ -460,7 +462,7 @@ def _expedite_option(
             units=units,
             day=new_day,
             cost=_freight(units, item.unit_weight, per_kg[mode] - base),
-            source="new order",
+            source=NEW_ORDER,
             why=f"new order of {units:,} units by {mode} ({fmt_number(leads.rush, 0)} days "
             f"production), land {add_days(as_of, new_day)}",
         )

@@ -17,6 +17,9 @@ Keys decide what "the same draft" is across refreshes, because the numbers move 
   and a new refresh reuses an existing key of the same kind and SKU whose day lies within
   EPISODE_DAYS of today's estimate, so a stockout date drifting by a day or two does not
   produce a second "please expedite" after the user marked the first one sent;
+- a supplier request is one per supplier and a freight request one per forwarder, listing
+  every SKU and batch that needs it: `<kind>:<supplier or forwarder>:<earliest day>`, reused
+  the same way by kind and addressee;
 - a receiving request is one per inbound shipment; a post-mortem one per incident;
   the digest one per as-of day.
 """
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from addin import decisions
 from addin import formulas as fm
 from sheets_sync import guide, workbook
 from sheets_sync.messages import (
@@ -65,6 +69,7 @@ EPISODE_DAYS = 14
 
 STOCKOUT_ACTIONS = {
     fm.SWITCH_TO_FBM,
+    fm.TRANSFER,
     fm.EXPEDITE_BY_AIR,
     fm.EXPEDITE_BY_EXPRESS,
     fm.SLOW_SALES,
@@ -124,13 +129,18 @@ class _Builder:
         names = {k: str(setting(self.settings, k, "")) for k in ("store_name", "sender_name")}
         return {"as_of": self.plan.as_of, "currency": self.currency, **names, **values}
 
-    def episode_key(self, kind: str, sku: str, day: dt.date) -> str:
+    @staticmethod
+    def near(start: dt.date, day: dt.date) -> bool:
+        return abs((start - day).days) <= EPISODE_DAYS
+
+    def episode_key(self, kind: str, sku: str, day: dt.date, *, to: str | None = None) -> str:
+        """`sku` names a per-SKU episode; with `to`, the episode is the addressee's."""
         for row in self.old:
             start = row.key_date()
-            same = row.kind == kind and row.sku == sku and start is not None
-            if same and abs((start - day).days) <= EPISODE_DAYS:
+            mine = row.to == to if to is not None else row.sku == sku
+            if row.kind == kind and mine and start is not None and self.near(start, day):
                 return row.key
-        return f"{kind}:{sku}:{day.isoformat()}"
+        return f"{kind}:{to if to is not None else sku}:{day.isoformat()}"
 
     def shortage_start(self, item: dict[str, Any]) -> dt.date:
         """The day this shortage began (incident start) or will begin (stockout date)."""
@@ -144,7 +154,10 @@ class _Builder:
 
     def drafts(self) -> list[Draft]:
         out = [self.alert_digest(), *self.buyer_delays()]
-        for item in sorted(self.skus, key=lambda s: (SEVERITY.get(s["alert"], 9), s["sku"])):
+        urgent = sorted(self.skus, key=lambda s: (SEVERITY.get(s["alert"], 9), s["sku"]))
+        out.extend(self.supplier_requests(urgent))
+        out.extend(self.forwarder_requests(urgent))
+        for item in urgent:
             out.extend(self.sku_drafts(item))
         out.extend(self.postmortem(i) for i in self.incidents if i.get("ended"))
         return out
@@ -179,7 +192,7 @@ class _Builder:
                         "qty": _count(line.get("qty")),
                     }
                 )
-                new_dates.append(line.get("new_date") or item.get("back_in_stock"))
+                new_dates.append(line.get("new_date"))  # only a date a shipped batch backs
             known = [d for d in new_dates if d]
             promised = [line.get("promised_date") for line in lines]
             ctx = self.context(
@@ -201,25 +214,11 @@ class _Builder:
             yield Draft(f"buyer_delay:{order_id}", "buyer_delay", skus, order_id, to, message)
 
     def sku_drafts(self, item: dict[str, Any]) -> Iterable[Draft]:
-        actions = [item.get("action"), *(item.get("alternatives") or [])]
         stockout = item.get("action") in STOCKOUT_ACTIONS
         ctx = self.context(**item)
         if stockout:
             start = self.shortage_start(item)
             ctx["shortage_start"] = start
-            yield self.per_sku(
-                "supplier_expedite",
-                item,
-                start,
-                ctx,
-                self.supplier_lang,
-                to=item.get("supplier") or "",
-            )
-            air = fm.EXPEDITE_BY_AIR in actions or fm.EXPEDITE_BY_EXPRESS in actions
-            if air and (item.get("air_units") or 0) > 0:
-                yield self.per_sku(
-                    "forwarder_air", item, start, ctx, self.supplier_lang, to="forwarder"
-                )
             yield self.offer_restock(item, start, ctx)
         eta = item.get("next_inbound_eta")
         soon = eta is not None and (eta - self.plan.as_of).days <= RECEIVING_WINDOW_DAYS
@@ -227,6 +226,85 @@ class _Builder:
             yield self.amazon_receiving(item, ctx)
         if item.get("action") == fm.RELAUNCH or fm.RELAUNCH in (item.get("flags") or []):
             yield self.relaunch_plan(item, ctx)
+
+    def supplier_requests(self, urgent: list[dict[str, Any]]) -> Iterable[Draft]:
+        """One request per supplier, listing every SKU that needs it: each batch not shipped
+        yet to hurry (by Shipment ID, Qty and Status; with the units to send ahead when the
+        plan flies part of it) and each recommended order, asked for as a new order."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for item in urgent:
+            line = self.supplier_line(item)
+            if line is not None:
+                groups.setdefault(str(item.get("supplier") or ""), []).append(line)
+        for supplier, lines in groups.items():
+            start = min(line["shortage_start"] for line in lines)
+            ctx = self.context(supplier=supplier, items=lines)
+            message = render_message("supplier_expedite", self.supplier_lang, ctx, self.dirs)
+            if not supplier:
+                message.warnings.append("no Supplier in Inventory: add it to address the request")
+            key = self.episode_key("supplier_expedite", "", start, to=supplier)
+            skus = ", ".join(line["sku"] for line in lines)
+            yield Draft(key, "supplier_expedite", skus, "", supplier, message)
+
+    def supplier_line(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """What one SKU asks of its supplier, or None when it asks nothing."""
+        stockout = item.get("action") in STOCKOUT_ACTIONS
+        chosen = (item.get("options") or [None])[0]
+        flown = _option_fields(chosen, self.plan.as_of) if stockout else {}
+        batches = []
+        if stockout:
+            for batch in item.get("batches") or []:
+                flies = flown.get("source") and flown["source"] == batch.shipment_id
+                split = flown if flies else {}
+                batches.append(
+                    {
+                        "shipment_id": batch.shipment_id,
+                        "qty": batch.qty,
+                        "status": batch.status or decisions.stage_of(batch.status),
+                        "stage": decisions.stage_of(batch.status),
+                        "eta": fm.add_days(self.plan.as_of, batch.day),
+                        "units": split.get("units"),
+                        "mode": _mode_of(split.get("action")),
+                        "land": split.get("land"),
+                    }
+                )
+        orders = []
+        if flown.get("source") == decisions.NEW_ORDER:
+            orders.append(
+                {"units": flown["units"], "mode": _mode_of(flown["action"]), "by": self.plan.as_of}
+            )
+        if fm.REORDER_NOW in (item.get("flags") or []) and item.get("reorder_qty"):
+            mode = str(setting(self.settings, "default_mode", "sea"))
+            orders.append({"units": item["reorder_qty"], "mode": mode, "by": self.plan.as_of})
+        if not batches and not orders:
+            return None
+        start = self.shortage_start(item) if stockout else self.plan.as_of
+        return {**item, "shortage_start": start, "batches": batches, "orders": orders}
+
+    def forwarder_requests(self, urgent: list[dict[str, Any]]) -> Iterable[Draft]:
+        """One freight request to the forwarder: every SKU the plan flies or expresses, with the
+        batch it comes from (or the new order) and the day it must be sellable."""
+        lines = []
+        for item in urgent:
+            if item.get("action") not in (fm.EXPEDITE_BY_AIR, fm.EXPEDITE_BY_EXPRESS):
+                continue
+            chosen = _option_fields((item.get("options") or [None])[0], self.plan.as_of) or {
+                "action": item["action"],
+                "units": item.get("air_units"),
+                "land": item.get("air_arrival"),
+            }
+            if chosen.get("units"):
+                start = self.shortage_start(item)
+                lines.append({**item, **chosen, "mode": _mode_of(chosen["action"]),
+                              "shortage_start": start})  # fmt: skip
+        if not lines:
+            return
+        start = min(line["shortage_start"] for line in lines)
+        ctx = self.context(items=lines)
+        message = render_message("forwarder_air", self.supplier_lang, ctx, self.dirs)
+        key = self.episode_key("forwarder_air", "", start, to="forwarder")
+        skus = ", ".join(line["sku"] for line in lines)
+        yield Draft(key, "forwarder_air", skus, "", "forwarder", message)
 
     def per_sku(
         self,
@@ -280,7 +358,7 @@ class _Builder:
             "coupon_pct": coupon,
             "ad_boost_pct": float(setting(self.settings, "ad_boost_pct", 30)),
             "relaunch_days": int(float(setting(self.settings, "relaunch_days", 14))),
-            "coupon_price": round(price * (1 - coupon / 100), 2) if price else None,
+            "coupon_price": decisions.coupon_price(price, coupon),
         }
         start = incident["started"] if incident else item.get("back_in_stock") or self.plan.as_of
         return self.per_sku(
@@ -310,6 +388,18 @@ class _Builder:
         message = render_message("postmortem", self.internal, ctx, self.dirs)
         key = f"postmortem:{sku}:{incident['started'].isoformat()}"
         return Draft(key, "postmortem", sku, "", "operations, purchasing, logistics", message)
+
+
+def _option_fields(option: Any, as_of: dt.date) -> dict[str, Any]:
+    """An emergency option as template values (the landing day as a date)."""
+    if option is None:
+        return {}
+    fields = {k: getattr(option, k) for k in ("action", "units", "source", "batch_qty", "status")}
+    return {**fields, "land": None if option.day is None else fm.add_days(as_of, option.day)}
+
+
+def _mode_of(action: Any) -> str | None:
+    return {fm.EXPEDITE_BY_AIR: "air", fm.EXPEDITE_BY_EXPRESS: "express"}.get(action)
 
 
 def _count(value: Any) -> int | float:
@@ -353,6 +443,10 @@ class _OldRow:
     @property
     def sku(self) -> str:
         return str(self.owned.get("sku") or "").strip()
+
+    @property
+    def to(self) -> str:
+        return str(self.owned.get("to") or "").strip()
 
     @property
     def status(self) -> str:

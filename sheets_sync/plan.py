@@ -132,6 +132,9 @@ def compute_plan(
     )
 
 
+#: Stages of a batch a supplier can still hurry or split.
+_AT_FACTORY = (decisions.PLANNED, decisions.READY)
+
 _NUMBER_INPUTS = (
     "available", "fbm_stock", "price", "unit_cost", "unit_weight", "case_pack", "moq",
     "production_days", "sea_days", "air_days", "express_days", "receiving_days",
@@ -190,6 +193,8 @@ def _frame(
         "option_cost": take("option_cost"), "margin_saved": take("margin_saved"),
         "options": take("options"), "unit_cost": [i.unit_cost for i in items],
         "unit_weight": [i.unit_weight for i in items],
+        "batches": [[b for b in i.inbound if decisions.stage_of(b.status) in _AT_FACTORY]
+                    for i in items],
         "action": take("action"), "action_text": take("action_text"),
         "alternatives": take("alternatives"), "basis": take("basis"),
         "daily_sd": take("daily_sd"), "last_out_day": take("last_out_of_stock_day"),

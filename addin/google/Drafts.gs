@@ -15,7 +15,7 @@ var STOCKOUT_EPISODE_DAYS = 14;
 var STOCKOUT_RECEIVING_WINDOW_DAYS = 14;
 var STOCKOUT_MAX_BACKORDER_DAYS = 30;
 var STOCKOUT_EXTERNAL_KINDS = ['buyer_delay', 'supplier_expedite', 'forwarder_air'];
-var STOCKOUT_STOCKOUT_ACTIONS = ['SWITCH TO FBM', 'EXPEDITE BY AIR', 'EXPEDITE BY EXPRESS', 'SLOW SALES', 'PAUSE AND NOTIFY'];
+var STOCKOUT_STOCKOUT_ACTIONS = ['SWITCH TO FBM', 'TRANSFER', 'EXPEDITE BY AIR', 'EXPEDITE BY EXPRESS', 'SLOW SALES', 'PAUSE AND NOTIFY'];
 var STOCKOUT_DRAFT_SEVERITY = {OUT: 0, CRITICAL: 1, WARNING: 2, WATCH: 3, OK: 4, 'NO DATA': 5};
 var STOCKOUT_MARKETPLACES = {
   com: ['en', 'US'], ca: ['en', 'CA'], 'com.mx': ['es', 'MX'], 'com.br': ['pt', 'BR'],
@@ -142,15 +142,18 @@ function stockoutDrafts_(plan, old) {
   var draft = function (key, kind, sku, orderId, to, message) {
     return {key: key, kind: kind, sku: sku, order_id: orderId, to: to, message: message};
   };
-  var episodeKey = function (kind, sku, day) {
+  /** SKU names a per-SKU episode; with TO, the episode is the addressee's. */
+  var episodeKey = function (kind, sku, day, to) {
+    var byTo = to !== undefined && to !== null;
     for (var i = 0; i < old.length; i++) {
       var row = old[i];
       var start = stockoutKeyDate_(row.key);
-      if (row.kind === kind && row.sku === sku && start && Math.abs(stockoutDaysBetween_(start, day)) <= STOCKOUT_EPISODE_DAYS) {
+      var mine = byTo ? row.to === to : row.sku === sku;
+      if (row.kind === kind && mine && start && Math.abs(stockoutDaysBetween_(start, day)) <= STOCKOUT_EPISODE_DAYS) {
         return row.key;
       }
     }
-    return kind + ':' + sku + ':' + day;
+    return kind + ':' + (byTo ? to : sku) + ':' + day;
   };
   var out = [];
   var digest = stockoutMessage_('alert_digest', internal, context(stockoutDigestContext_(plan.skus)));
@@ -160,8 +163,9 @@ function stockoutDrafts_(plan, old) {
     var d = STOCKOUT_DRAFT_SEVERITY[a.alert] - STOCKOUT_DRAFT_SEVERITY[b.alert];
     return d || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
   });
+  out = out.concat(stockoutSupplierDrafts_(plan, skus, context, draft, episodeKey, supplierLang));
+  out = out.concat(stockoutForwarderDrafts_(plan, skus, context, draft, episodeKey, supplierLang));
   skus.forEach(function (item) {
-    var actions = [item.action].concat(item.alternatives || []);
     var ctx = context(item);
     var perSku = function (kind, start, extra, language, to) {
       var message = stockoutMessage_(kind, language, Object.assign({}, ctx, extra));
@@ -170,9 +174,6 @@ function stockoutDrafts_(plan, old) {
     if (STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0) {
       var start = stockoutShortageStart_(plan, item);
       ctx.shortage_start = start;
-      out.push(perSku('supplier_expedite', start, {}, supplierLang, item.supplier || ''));
-      var air = actions.indexOf('EXPEDITE BY AIR') >= 0 || actions.indexOf('EXPEDITE BY EXPRESS') >= 0;
-      if (air && item.air_units > 0) out.push(perSku('forwarder_air', start, {}, supplierLang, 'forwarder'));
       var wait = item.back_in_stock ? stockoutDaysBetween_(item.back_in_stock, plan.as_of) : null;
       var fbm = String(stockoutSetting_(raw, 'fbm_enabled', true)).trim().toLowerCase();
       out.push(perSku('offer_restock', start, {
@@ -205,7 +206,7 @@ function stockoutDrafts_(plan, old) {
         coupon_pct: coupon,
         ad_boost_pct: Number(stockoutSetting_(raw, 'ad_boost_pct', 30)),
         relaunch_days: Math.trunc(Number(stockoutSetting_(raw, 'relaunch_days', 14))),
-        coupon_price: item.price ? Math.round(item.price * (1 - coupon / 100) * 100) / 100 : null,
+        coupon_price: Decisions.coupon_price(item.price, coupon),
       }, internal, 'ads / marketing'));
     }
   });
@@ -213,6 +214,108 @@ function stockoutDrafts_(plan, old) {
     if (incident.ended) out.push(stockoutPostmortem_(plan, incident, old, context, draft, internal));
   });
   return out;
+}
+
+/** An emergency option as template values (drafts._option_fields). */
+function stockoutOptionFields_(option, asOf) {
+  if (!option) return {};
+  return {
+    action: option.action,
+    units: option.units,
+    source: option.source,
+    batch_qty: option.batch_qty,
+    status: option.status,
+    land: option.day === null || option.day === undefined ? null : Formulas.add_days(asOf, option.day),
+  };
+}
+
+function stockoutModeOf_(action) {
+  return action === 'EXPEDITE BY AIR' ? 'air' : action === 'EXPEDITE BY EXPRESS' ? 'express' : null;
+}
+
+/** What one SKU asks of its supplier, or null (drafts._Builder.supplier_line). */
+function stockoutSupplierLine_(plan, item) {
+  var stockout = STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0;
+  var flown = stockout ? stockoutOptionFields_((item.options || [])[0], plan.as_of) : {};
+  var batches = [];
+  if (stockout) {
+    (item.batches || []).forEach(function (batch) {
+      var split = flown.source && flown.source === batch.shipment_id ? flown : {};
+      batches.push({
+        shipment_id: batch.shipment_id,
+        qty: batch.qty,
+        status: batch.status || Decisions.stage_of(batch.status),
+        stage: Decisions.stage_of(batch.status),
+        eta: Formulas.add_days(plan.as_of, batch.day),
+        units: split.units === undefined ? null : split.units,
+        mode: stockoutModeOf_(split.action),
+        land: split.land === undefined ? null : split.land,
+      });
+    });
+  }
+  var orders = [];
+  if (flown.source === 'new order') {
+    orders.push({units: flown.units, mode: stockoutModeOf_(flown.action), by: plan.as_of});
+  }
+  if ((item.flags || []).indexOf('REORDER NOW') >= 0 && item.reorder_qty) {
+    var mode = String(stockoutSetting_(plan.raw, 'default_mode', 'sea'));
+    orders.push({units: item.reorder_qty, mode: mode, by: plan.as_of});
+  }
+  if (!batches.length && !orders.length) return null;
+  var start = stockout ? stockoutShortageStart_(plan, item) : plan.as_of;
+  return Object.assign({}, item, {shortage_start: start, batches: batches, orders: orders});
+}
+
+/** One request per supplier listing every SKU that needs it (drafts._Builder.supplier_requests). */
+function stockoutSupplierDrafts_(plan, urgent, context, draft, episodeKey, language) {
+  var groups = {};
+  var order = [];
+  urgent.forEach(function (item) {
+    var line = stockoutSupplierLine_(plan, item);
+    if (line === null) return;
+    var supplier = String(item.supplier || '');
+    if (!(supplier in groups)) {
+      groups[supplier] = [];
+      order.push(supplier);
+    }
+    groups[supplier].push(line);
+  });
+  return order.map(function (supplier) {
+    var lines = groups[supplier];
+    var start = lines.map(function (l) {
+      return l.shortage_start;
+    }).sort()[0];
+    var message = stockoutMessage_('supplier_expedite', language, context({supplier: supplier, items: lines}));
+    if (!supplier) message.warnings.push('no Supplier in Inventory: add it to address the request');
+    var skus = lines.map(function (l) {
+      return l.sku;
+    }).join(', ');
+    return draft(episodeKey('supplier_expedite', '', start, supplier), 'supplier_expedite', skus, '', supplier, message);
+  });
+}
+
+/** One freight request to the forwarder (drafts._Builder.forwarder_requests). */
+function stockoutForwarderDrafts_(plan, urgent, context, draft, episodeKey, language) {
+  var lines = [];
+  urgent.forEach(function (item) {
+    if (item.action !== 'EXPEDITE BY AIR' && item.action !== 'EXPEDITE BY EXPRESS') return;
+    var chosen = stockoutOptionFields_((item.options || [])[0], plan.as_of);
+    if (!chosen.action) chosen = {action: item.action, units: item.air_units, land: item.air_arrival};
+    if (!chosen.units) return;
+    lines.push(Object.assign({}, item, chosen, {
+      mode: stockoutModeOf_(chosen.action),
+      shortage_start: stockoutShortageStart_(plan, item),
+    }));
+  });
+  if (!lines.length) return [];
+  var start = lines.map(function (l) {
+    return l.shortage_start;
+  }).sort()[0];
+  var message = stockoutMessage_('forwarder_air', language, context({items: lines}));
+  var skus = lines.map(function (l) {
+    return l.sku;
+  }).join(', ');
+  return [draft(episodeKey('forwarder_air', '', start, 'forwarder'), 'forwarder_air', skus, '', 'forwarder', message)];
 }
 
 function stockoutShortageStart_(plan, item) {
@@ -250,7 +353,7 @@ function stockoutBuyerDrafts_(plan, context, draft) {
     var first = lines[0];
     var lang = stockoutBuyerLanguage_(first.language, first.marketplace, fallback);
     var dates = lines.map(function (line) {
-      return line.new_date || (bySku[line.sku] || {}).back_in_stock || null;
+      return line.new_date || null; // only a date a shipped batch backs
     });
     var known = dates.filter(Boolean).sort();
     var promised = lines.map(function (l) {
@@ -361,6 +464,7 @@ function stockoutDraftsGrid_(plan, existing, language) {
       key: text('key'),
       kind: text('kind'),
       sku: text('sku'),
+      to: text('to'),
       status: text('status').toLowerCase(),
     });
   }

@@ -278,6 +278,10 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
       reorder_by: day(p.reorder_by_day), reorder_qty: p.reorder_qty, lead_time_days: p.lead_time,
       air_arrival: day(p.air_arrival_day), air_units: p.air_units,
       option_cost: p.option_cost, margin_saved: p.margin_saved, options: p.options,
+      batches: item.inbound.filter(function (b) {
+        var stage = Decisions.stage_of(b.status);
+        return stage === 'planned' || stage === 'ready';
+      }),
       unit_cost: item.unit_cost, unit_weight: item.unit_weight, action: p.action,
       action_text: p.action_text, alternatives: p.alternatives, basis: p.basis,
       daily_sd: p.daily_sd, last_out_day: p.last_out_of_stock_day,

@@ -377,7 +377,10 @@ class _Api:
             includedData=["BUYER", "FULFILLMENT"],
         ):
             fulfillment = order.get("fulfillment") or {}
-            window = fulfillment.get("deliverByWindow") or fulfillment.get("shipByWindow") or {}
+            # The promise that matters to a stockout is the latest ship date: by then the unit
+            # must leave the shelf. The end of the delivery window is days later and would
+            # hide a delay; it is the fallback when Amazon gives no ship-by window.
+            window = fulfillment.get("shipByWindow") or fulfillment.get("deliverByWindow") or {}
             promised = _day(window.get("latestDateTime"))
             channel = (order.get("salesChannel") or {}).get("marketplaceName", "").lower()
             buyer = (order.get("buyer") or {}).get("buyerName", "")

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from addin.decisions import Inbound, Option
+from addin.formulas import EXPEDITE_BY_AIR
 from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import drafts_tab
 from sheets_sync.inputs import read_inputs
@@ -46,6 +48,7 @@ MUG = sku(
     next_inbound_qty=400, next_inbound_id="FBA15ABCDEF", next_inbound_mode="sea",
     back_in_stock=D(2025, 3, 14), gap_days=11, lost_units=66, lost_revenue=1649.34,
     action="PAUSE AND NOTIFY", action_text="Pause and notify: 11 days out, 66 units lost",
+    flags=["REORDER NOW"], reorder_qty=300,
 )  # fmt: skip
 LAMP = sku(
     sku="LAMP-02", title="Desk lamp", available=40, daily_sales=8.0, alert="CRITICAL",
@@ -53,7 +56,11 @@ LAMP = sku(
     next_inbound_qty=600, back_in_stock=D(2025, 4, 20), gap_days=43, lost_units=344,
     lost_revenue=10316.56, reorder_qty=800, air_units=240, fbm_stock=12,
     action="EXPEDITE BY AIR", action_text="Expedite 240 units by air, arriving 2 April",
-    alternatives=["PAUSE AND NOTIFY"],
+    alternatives=["PAUSE AND NOTIFY"], flags=["REORDER NOW"],
+    # the batch still at the factory, and the plan's choice: fly 240 of its 600 units
+    batches=[Inbound(day=48, qty=600, status="in production", shipment_id="FBA15LAMP")],
+    options=[Option(EXPEDITE_BY_AIR, units=240, day=30, source="FBA15LAMP", batch_qty=600,
+                    status="planned")],
 )  # fmt: skip
 BAG = sku(
     sku="BAG-03", title="Tote bag", available=300, daily_sales=4.0, days_of_cover=75.0,
@@ -109,12 +116,12 @@ def test_a_plan_produces_one_draft_per_situation():
     assert [row[COL["Key"]] for row in tab.rows] == [
         "alert_digest:2025-03-03",
         "buyer_delay:111-0000000-0000001",
-        # MUG is OUT: its shortage started with the open incident, not today
-        "supplier_expedite:MUG-01:2025-02-25",
+        # One request per supplier for both of its SKUs, from the earliest shortage: MUG is OUT
+        # since the open incident. One freight request to the forwarder.
+        "supplier_expedite:Ningbo Homeware Co.:2025-02-25",
+        "forwarder_air:forwarder:2025-03-08",
         "offer_restock:MUG-01:2025-02-25",
         "amazon_receiving:FBA15ABCDEF",
-        "supplier_expedite:LAMP-02:2025-03-08",
-        "forwarder_air:LAMP-02:2025-03-08",
         "offer_restock:LAMP-02:2025-03-08",
         # LAMP's inbound is 48 days away: too early to ask Seller Support; BAG relaunches
         "relaunch_plan:BAG-03:2025-01-10",
@@ -237,9 +244,9 @@ def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_chec
     )
     # kinds the user did not override still come from the shipped folder
     supplier = rows_by_key(drafts_tab(make_plan(), None, template_dirs=dirs))[
-        "supplier_expedite:LAMP-02:2025-03-08"
+        "supplier_expedite:Ningbo Homeware Co.:2025-02-25"
     ]
-    assert supplier[COL["Subject"]] == "加急：请优先安排 LAMP-02 的生产"
+    assert supplier[COL["Subject"]] == "加急：MUG-01、LAMP-02 的优先排产与新订单"
 
 
 def test_templates_path_setting_is_relative_to_the_workbook(tmp_path):
@@ -318,20 +325,20 @@ def test_refresh_keeps_sent_rows_user_columns_and_created_dates():
 
 
 def test_a_stockout_date_that_drifts_keeps_its_draft_but_a_new_episode_gets_a_new_one():
-    first = drafts_tab(make_plan(), None, template_dirs=DIRS)
+    first = drafts_tab(make_plan(skus=[LAMP, BAG]), None, template_dirs=DIRS)
     grid = [first.header, *first.rows]
-    key = "supplier_expedite:LAMP-02:2025-03-08"
+    key = "supplier_expedite:Ningbo Homeware Co.:2025-03-08"
     grid[1 + [r[0] for r in first.rows].index(key)][10] = "sent"
 
-    drift = make_plan(skus=[MUG, {**LAMP, "stockout_date": D(2025, 3, 10)}, BAG, NEW])
+    drift = make_plan(skus=[{**LAMP, "stockout_date": D(2025, 3, 10)}, BAG])
     keys = [r[0] for r in drafts_tab(drift, grid, template_dirs=DIRS).rows]
     assert keys.count(key) == 1
-    assert not [k for k in keys if k.startswith("supplier_expedite:LAMP-02:") and k != key]
-    assert "forwarder_air:LAMP-02:2025-03-08" in keys
+    assert not [k for k in keys if k.startswith("supplier_expedite:") and k != key]
+    assert "forwarder_air:forwarder:2025-03-08" in keys
 
-    later = make_plan(skus=[MUG, {**LAMP, "stockout_date": D(2025, 4, 30)}, BAG, NEW])
+    later = make_plan(skus=[{**LAMP, "stockout_date": D(2025, 4, 30)}, BAG])
     keys = [r[0] for r in drafts_tab(later, grid, template_dirs=DIRS).rows]
-    assert "supplier_expedite:LAMP-02:2025-04-30" in keys
+    assert "supplier_expedite:Ningbo Homeware Co.:2025-04-30" in keys
     assert key in keys  # the sent one stays
 
 
@@ -369,18 +376,51 @@ def test_digest_lists_skus_needing_attention_worst_first():
     assert "BAG-03" not in body
 
 
-def test_supplier_and_forwarder_get_the_numbers_that_matter():
+def test_one_supplier_request_lists_every_sku_batch_and_new_order():
     rows = rows_by_key(drafts_tab(make_plan(supplier_language="en"), None, template_dirs=DIRS))
-    supplier = rows["supplier_expedite:LAMP-02:2025-03-08"]
+    supplier = rows["supplier_expedite:Ningbo Homeware Co.:2025-02-25"]
     assert supplier[COL["To"]] == "Ningbo Homeware Co."
+    assert supplier[COL["SKU"]] == "MUG-01, LAMP-02"
+    body = supplier[COL["Body"]]
+    assert "Ceramic mug 350 ml (MUG-01): sold out since February 25, 2025" in body
+    assert "Desk lamp (LAMP-02): sells out around March 8, 2025" in body
+    # the real batch, by Shipment ID, Qty and Status; only the units the gap needs fly ahead
     assert (
-        "40 units are left at about 8 a day, so we will sell out around March 8, 2025"
-        in (supplier[COL["Body"]])
+        "Our order FBA15LAMP, 600 units (in production): please give it priority on the "
+        "production line, and have 240 of these units ready first, as we will send them ahead "
+        "by air." in body
     )
-    assert "order of 800 units" in supplier[COL["Body"]]
-    air = rows["forwarder_air:LAMP-02:2025-03-08"]
-    assert air[COL["Subject"]] == "Air freight request: 240 units of LAMP-02 to Amazon FBA"
-    assert "checked in by April 2, 2025" in air[COL["Body"]]
+    # recommended orders are asked for as new orders, never as orders already placed
+    assert "A new order of 300 units, shipped by sea as usual: please confirm the price" in body
+    assert "A new order of 800 units, shipped by sea as usual: please confirm the price" in body
+    assert "our order of 800" not in body.lower()
+    assert len([k for k in rows if k.startswith("supplier_expedite:")]) == 1
+
+
+def test_the_forwarder_gets_one_request_naming_the_batch_to_split():
+    rows = rows_by_key(drafts_tab(make_plan(supplier_language="en"), None, template_dirs=DIRS))
+    air = rows["forwarder_air:forwarder:2025-03-08"]
+    assert air[COL["Subject"]] == "Freight request: 240 units of LAMP-02 by air to Amazon FBA"
+    assert (
+        "240 units of Desk lamp (LAMP-02) by air, split from our batch FBA15LAMP (600 units, "
+        "planned), pick-up at Ningbo Homeware Co.; to be sellable by April 2, 2025."
+        in air[COL["Body"]]
+    )
+
+
+def test_a_supplier_with_nothing_to_do_gets_no_request():
+    quiet = {**MUG, "flags": [], "batches": []}
+    keys = list(rows_by_key(drafts_tab(make_plan(skus=[quiet]), None, template_dirs=DIRS)))
+    assert not [k for k in keys if k.startswith(("supplier_expedite:", "forwarder_air:"))]
+
+
+def test_a_buyer_is_never_promised_a_date_the_plan_cannot_back():
+    line = order("B-1", new_date=None)
+    row = rows_by_key(drafts_tab(make_plan(orders=[line]), None, template_dirs=DIRS))[
+        "buyer_delay:B-1"
+    ]
+    assert "March 14, 2025" not in row[COL["Body"]]  # MUG's back_in_stock is not a promise
+    assert "no new date" in row[COL["Warnings"]]
 
 
 def test_offer_restock_proposes_a_back_order_only_within_30_days():

@@ -120,7 +120,7 @@ test('Drafts: a Status the user set is never rewritten, a draft is refreshed in 
   gas.stockoutRefreshInSheet();
   const drafts = spreadsheet.sheet('Drafts');
   const keys = column(drafts, 'Key');
-  const at = keys.findIndex((k) => k.startsWith('supplier_expedite:A:'));
+  const at = keys.findIndex((k) => k.startsWith('supplier_expedite:Factory 1:'));
   assert.ok(at >= 0, keys.join());
   const status = drafts.values[0].indexOf('Status') + 1;
   const body = drafts.values[0].indexOf('Body') + 1;
