@@ -12,7 +12,6 @@ same tabs and words as the Python refresh without a hand-kept copy.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -20,11 +19,7 @@ from pathlib import Path
 
 import click
 
-from addin import decisions, formulas
-from sheets_sync import plan, workbook
-from sheets_sync.messages import SHIPPED_TEMPLATES
-from sheets_sync.outputs import ALERT_COLOURS
-from sheets_sync.vocab import FINISHED_INBOUND, ZH_WORDS
+from sheets_sync.sheet_contract import schema_data
 
 #: The project files clasp pushes, plus the guide (clasp ignores it through .claspignore).
 _SUFFIXES = (".gs", ".html", ".md")
@@ -78,38 +73,8 @@ _SCHEMA_HEADER = """/**
 
 
 def schema_source() -> str:
-    """The text of Schema.gs: the workbook contract and the words, as one JS object."""
-    tabs = {
-        tab: [
-            {"key": c.key, "header": c.header, "kind": c.kind, "required": c.required,
-             "aliases": list(c.aliases), "zh": c.zh}
-            for c in columns
-        ]
-        for tab, columns in workbook.SCHEMA.items()
-    }  # fmt: skip
-    settings = [
-        {"name": f.name, "default": f.default, "type": type(f.default).__name__}
-        for f in dataclasses.fields(formulas.Settings)
-    ]
-    templates = {
-        path.relative_to(SHIPPED_TEMPLATES).as_posix().removesuffix(".txt.j2"): path.read_text(
-            encoding="utf-8"
-        )
-        for path in sorted(SHIPPED_TEMPLATES.glob("*/*.txt.j2"))
-    }
-    data = {
-        "tabs": tabs,
-        "inputTabs": list(workbook.INPUT_TABS),
-        "settingDefaults": workbook.SETTING_DEFAULTS,
-        "settings": settings,
-        "finishedInbound": sorted(FINISHED_INBOUND),
-        "severity": sorted(plan.SEVERITY, key=plan.SEVERITY.__getitem__),
-        "shipDays": decisions.SHIP_DAYS,
-        "zhWords": ZH_WORDS,
-        "alertColours": ALERT_COLOURS,
-        "templates": templates,
-    }
-    return _SCHEMA_HEADER + "var StockoutSchema = " + _js_object(data, 0) + ";\n"
+    """The text of Schema.gs: `schema_data()` as one JS object."""
+    return _SCHEMA_HEADER + "var StockoutSchema = " + _js_object(schema_data(), 0) + ";\n"
 
 
 def _js_object(value: object, depth: int) -> str:

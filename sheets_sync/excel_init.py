@@ -7,8 +7,9 @@ import the functions and put the Refresh button on it. NAME.py is what that VBA 
 imports the functions from it, and the button's macro runs its `main()`, which refreshes the
 workbook in place through the live-Excel backend.
 
-excel-lite writes the single main.py that xlwings Lite needs on Excel for the web and Mac,
-where classic xlwings functions do not run.
+excel-lite writes the xlwings Lite bundle for Excel on the web and Mac, where classic xlwings
+functions do not run: main.py (the functions and the Refresh script) and the `personal` folder
+of modules Lite imports (see addin/lite.py).
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ START_TEXT = [
     "5. Fill Inventory and Sales (or import Amazon reports with `stockout import {name}.xlsm "
     "FILE`), then press Refresh: Alerts, Drafts, Incidents and Problems are written here.",
     "",
-    "Excel for the web or Mac: the functions run in xlwings Lite. Run `stockout excel-lite` and "
-    "paste the main.py it writes into the xlwings Lite editor.",
+    "Excel for the web or Mac: the functions and a Refresh script run in xlwings Lite. Run "
+    "`stockout excel-lite` and follow what it prints.",
     "If Python is not found: rename the sheet {config} to xlwings.conf and set Interpreter_Win "
     "(or Interpreter_Mac) to your Python.",
 ]
@@ -290,26 +291,32 @@ def excel_init_command(name: str, folder: Path, force: bool) -> None:
 
 @click.command("excel-lite")
 @click.argument(
-    "out_file",
-    metavar="[FILE]",
+    "directory",
+    metavar="[DIR]",
     required=False,
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("main.py"),
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("stockout-lite"),
 )
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-def excel_lite_command(out_file: Path, force: bool) -> None:
-    """Write the main.py for xlwings Lite (Excel on the web and Mac) [default: main.py]."""
-    if out_file.exists() and not force:
-        fail(f"{out_file} exists: choose another FILE or pass --force")
+@click.option("--force", is_flag=True, help="Overwrite the bundle in DIR if it exists.")
+def excel_lite_command(directory: Path, force: bool) -> None:
+    """Write the xlwings Lite bundle (Excel on the web and Mac) [default: stockout-lite]."""
+    from sheets_sync.sheet_contract import schema_data
+
+    if (directory / "main.py").exists() and not force:
+        fail(f"{directory / 'main.py'} exists: choose another DIR or pass --force")
     try:
-        text = lite.main_py()
-        replace_file(out_file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        for name, text in lite.bundle_files(schema_data()).items():
+            path = directory / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
     except (OSError, RuntimeError) as exc:
         fail(str(exc))
     Console().print(
-        f"Created {out_file}. In Excel: Home > Add-ins > xlwings Lite, open the editor, replace "
-        f"main.py with this file's content and save; the functions appear as "
-        f"{', '.join(excel.__all__)}.",
+        f"Created {directory}. In Excel: Home > Add-ins > xlwings Lite. In its menu, Files > "
+        f"Import/Export: drop the folder {directory / 'personal'} there, then Menu > Restart. "
+        f"Replace main.py with {directory / 'main.py'} and save. The functions "
+        f"{', '.join(excel.__all__)} appear, and the Run button runs stockout_refresh, which "
+        "refreshes Alerts, Incidents and Problems.",
         highlight=False,
     )
 

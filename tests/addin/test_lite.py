@@ -1,72 +1,105 @@
-"""The xlwings Lite bundle: the two modules verbatim, and a main.py that runs on its own.
+"""The xlwings Lite bundle: Lite's multi-file layout, the modules verbatim, a main.py that runs.
 
-Running it under Pyodide is tests/addin/test_pyodide.py; here it runs in a separate CPython
-(the bundle replaces `addin.*` in sys.modules, which must not happen inside the test process).
+Running it under Pyodide (vectors and the Refresh script against `stockout refresh`) is
+tests/addin/test_pyodide.py; here main.py runs in a separate CPython (it imports the bundle's
+`addin` package from personal/, which must not replace this process's own).
 """
 
 from __future__ import annotations
 
-import ast
+import datetime as dt
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from addin import excel, lite, lite_refresh
+from sheets_sync.sheet_contract import schema_data
 
-from addin import excel, lite
-
-
-def _embedded(text: str) -> dict[str, str]:
-    for node in ast.parse(text).body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "_SOURCES":
-            return ast.literal_eval(node.value)
-    raise AssertionError("no _SOURCES in main.py")
+SCHEMA = json.loads(json.dumps(schema_data(), default=str))
 
 
-def test_the_bundle_carries_the_modules_byte_for_byte() -> None:
-    sources = _embedded(lite.main_py())
-    assert list(sources) == list(lite.MODULES)
-    for name, text in sources.items():
+def test_the_bundle_is_main_py_and_the_modules_verbatim_as_personal_modules() -> None:
+    files = lite.bundle_files(schema_data())
+    assert set(files) == {
+        "main.py", "requirements.txt", "personal/addin/__init__.py",
+        "personal/addin/stockout_schema.json",
+        *(f"personal/{m.replace('.', '/')}.py" for m in lite.MODULES),
+    }  # fmt: skip
+    for name in lite.MODULES:
         origin = Path(importlib.util.find_spec(name).origin)
-        assert text == origin.read_text(encoding="utf-8"), name
+        assert files[f"personal/{name.replace('.', '/')}.py"] == origin.read_text(encoding="utf-8")
+    assert json.loads(files["personal/addin/stockout_schema.json"]) == SCHEMA
+    assert "_SOURCES" not in files["main.py"] and "exec(" not in files["main.py"]
+    assert len(files["main.py"].splitlines()) < 40
 
 
-def test_the_bundle_stays_readable_when_it_can() -> None:
-    text = lite.main_py()
-    assert "r'''\"\"\"The stockout math" in text
-    assert "def days_of_cover(" in text
-
-
-@pytest.mark.parametrize(
-    "tricky", ["a ''' b", "ends with a backslash \\", "quote at the end '", 'mixed \\\'"""\n']
-)
-def test_sources_that_a_raw_string_cannot_hold_are_still_exact(tricky: str) -> None:
-    assert ast.literal_eval(lite._literal(tricky)) == tricky
-
-
-def test_the_bundle_runs_alone_and_exposes_the_functions(tmp_path: Path) -> None:
-    (tmp_path / "main.py").write_text(lite.main_py(), encoding="utf-8")
+def test_main_py_runs_with_its_personal_folder(tmp_path: Path) -> None:
+    for name, text in lite.bundle_files(schema_data()).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "xlwings.py").write_text(  # Lite supplies xlwings; only the decorators matter
+        "class Book: ...\n"
         "def func(f=None, **kw):\n    return f if f else (lambda g: g)\n"
-        "def arg(name, convert=None, **kw):\n    return lambda f: f\n",
+        "def arg(name, convert=None, **kw):\n    return lambda f: f\n"
+        "def script(f=None, **kw):\n    return f if f else (lambda g: g)\n",
         encoding="utf-8",
     )
     script = (
         "import datetime as dt, main\n"
-        "print(sorted(n for n in dir(main) if n.isupper() and n[0] != '_'))\n"
+        "print(sorted(n for n in dir(main) if n.isupper() and n[0] != '_' and n != 'SCHEMA'))\n"
         "print(main.STOCKOUT_DATE([[10], [9]], 3, dt.date(2026, 11, 25)))\n"
-        "print(main.DAYS_OF_COVER('abc', 2))\n"
+        "print(callable(main.stockout_refresh), sorted(main.SCHEMA['tabs'])[:2])\n"
     )
     done = subprocess.run(
-        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, '.'); {script}"],
+        [sys.executable, "-I", "-c", f"import sys; sys.path[:0] = ['.', 'personal']; {script}"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    names, dates, error = done.stdout.splitlines()
+    names, dates, refresh = done.stdout.splitlines()
     assert names == str(sorted(excel.__all__))
     assert dates == "[[datetime.date(2026, 11, 28)], [datetime.date(2026, 11, 28)]]"
-    assert error == '#STOCKOUT: available must be a number, got "abc"'
+    assert refresh == "True ['Alerts', 'Drafts']"
+
+
+def _shop(available_b: float = 400) -> dict:
+    sales = [["Date", "SKU", "Units"]]
+    for back in range(60, 0, -1):
+        day = dt.date(2026, 11, 25) - dt.timedelta(days=back)
+        sales += [[day, "A", 10], [day, "0012", 2]]
+    return {
+        "Settings": [["Key", "Value"], ["as_of", dt.datetime(2026, 11, 25)]],
+        "Inventory": [
+            ["SKU", "Title", "Available"],
+            ["A", "=cmd|' /C calc'!A0", 25],
+            ["0012", "Beta", available_b],
+            ["C", "Gamma", "lots"],
+        ],
+        "Sales": sales,
+    }
+
+
+def test_user_columns_follow_their_sku_and_text_stays_text() -> None:
+    first, _ = lite_refresh.refresh_grids(SCHEMA, _shop(), dt.date(2026, 11, 25))
+    alerts = first["Alerts"]
+    assert [r[0] for r in alerts[1:]] == ["A", "'0012"]  # 0012 written as text, not 12
+    assert alerts[1][alerts[0].index("Title")] == "'=cmd|' /C calc'!A0"  # never a formula
+    grid = [[*row, None] for row in alerts]
+    grid[0][-1] = "Note"
+    grid[2][-1] = "=C3*2"  # the user's formula on 0012's row
+    grid = [[c[1:] if isinstance(c, str) and c.startswith("'") else c for c in r] for r in grid]
+    tabs = {**_shop(available_b=3), "Alerts": grid}
+    second, summary = lite_refresh.refresh_grids(SCHEMA, tabs, dt.date(2026, 11, 25))
+    alerts = second["Alerts"]
+    assert [r[0] for r in alerts[1:]] == ["'0012", "A"]  # 0012 runs out first now
+    assert alerts[0][-1] == "Note" and alerts[1][-1] == "=C2*2"
+    problems = second["Problems"]
+    assert problems[1][:4] == ["Inventory", 4, "Available", "lots"]
+    assert summary == {"skus": 2, "as_of": "2026-11-25", "alerts": {"CRITICAL": 2}, "problems": 1}
+    assert lite_refresh.summary_text(summary) == (
+        "Refreshed 2 SKUs as of 2026-11-25: 2 CRITICAL. 1 problem(s) listed on the Problems tab."
+    )

@@ -1,9 +1,11 @@
 """addin/formulas.py and the xlwings Lite bundle under Pyodide, the Python inside xlwings Lite.
 
 Node runs the npm `pyodide` package (installed by `npm install` at the repo root, as `.ci/run`
-does). The bundle `stockout excel-lite` writes is loaded there and every shared vector is run
-through `addin.formulas` and through the Excel function of the same name; the answers must be
-the vectors' and CPython's, to the last digit. Without Node or the package the test skips here
+does). The bundle `stockout excel-lite` writes (main.py and its personal/ modules) is loaded there
+as Lite loads it, and every shared vector is run through `addin.formulas` and through the Excel
+function of the same name; the answers must be the vectors' and CPython's, to the last digit.
+Then its Refresh script plans the demo workbook, and the tabs it writes must be the ones
+`stockout refresh` writes for the same workbook. Without Node or the package the test skips here
 and fails in CI (CI=true), where a skip would hide that Lite was never checked.
 """
 
@@ -17,6 +19,13 @@ from pathlib import Path
 import pytest
 
 from addin import excel, formulas, lite
+from sheets_sync import workbook as wb
+from sheets_sync.backends.gsheets import GoogleSheetsBackend
+from sheets_sync.demo import demo_tabs
+from sheets_sync.refresh import refresh
+from sheets_sync.sheet_contract import schema_data
+from stockout_testing.fake_sheets import serve_fake
+from tests.addin.google.test_in_sheet_refresh import by_header, encode, with_dates
 from tests.conftest import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,10 +63,15 @@ def pyodide_run(tmp_path_factory: pytest.TempPathFactory, node: str) -> dict:
     if not (REPO / "node_modules" / "pyodide").is_dir():
         unavailable("needs `npm ci` at the repo root (the pyodide package)")
     work = tmp_path_factory.mktemp("lite")
-    (work / "main.py").write_text(lite.main_py(), encoding="utf-8")
+    for name, text in lite.bundle_files(schema_data()).items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text, encoding="utf-8")
     (work / "cases.json").write_text(json.dumps(_cases()), encoding="utf-8")
+    book = {name: [[encode(c) for c in row] for row in grid] for name, grid in _demo().items()}
+    (work / "book.json").write_text(json.dumps(book), encoding="utf-8")
+    paths = [work / "main.py", work / "personal", work / "cases.json", work / "book.json"]
     done = subprocess.run(
-        [node, str(RUNNER), str(DRIVER), str(work / "main.py"), str(work / "cases.json")],
+        [node, str(RUNNER), str(DRIVER), *map(str, paths)],
         capture_output=True,
         text=True,
         timeout=180,
@@ -65,6 +79,15 @@ def pyodide_run(tmp_path_factory: pytest.TempPathFactory, node: str) -> dict:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
+
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def _demo() -> dict:
+    tabs = demo_tabs(AS_OF)
+    tabs[wb.SETTINGS] = [r if r[0] != "as_of" else ["as_of", AS_OF] for r in tabs[wb.SETTINGS]]
+    return tabs
 
 
 def test_it_really_ran_under_pyodide(pyodide_run: dict) -> None:
@@ -103,3 +126,28 @@ def test_the_bundle_registers_every_function_with_lite_safe_options(pyodide_run:
         for arg_name, options in info["args"].items():
             assert options["ndim"] == 2, (name, arg_name)
             assert set(options) == {"ndim", "doc"}, (name, arg_name)
+
+
+def test_the_refresh_script_is_registered_and_reports_what_it_did(pyodide_run: dict) -> None:
+    assert pyodide_run["scripts"] == {"stockout_refresh": {}}
+    assert pyodide_run["printed"].startswith(
+        "Refreshed 48 SKUs as of 2026-11-25: 3 OUT, 3 CRITICAL, 5 WARNING"
+    )
+
+
+def test_the_lite_refresh_writes_what_stockout_refresh_writes(pyodide_run: dict) -> None:
+    with serve_fake() as (url, fake):
+        sheet = fake.create_spreadsheet("demo", _demo())
+        refresh(GoogleSheetsBackend(sheet, api=url))
+        python = {tab: with_dates(tab, fake.values(sheet, tab)) for tab in wb.SCHEMA}
+    lite_tabs = pyodide_run["tabs"]
+    for tab, key in ((wb.ALERTS, 0), (wb.INCIDENTS, -1)):
+        ours, theirs = by_header(python[tab], key), by_header(lite_tabs[tab], key)
+        assert list(ours) == list(theirs), tab
+        compared = [h for h in ours if h != "Updated"]
+        for header in compared:
+            assert theirs[header] == ours[header], (tab, header)
+        assert len(compared) >= (20 if tab == wb.ALERTS else 8)
+    assert lite_tabs[wb.PROBLEMS] == python[wb.PROBLEMS][:1] == [wb.headers(wb.PROBLEMS)]
+    stockout = lite_tabs[wb.ALERTS][0].index("Stockout date") + 1
+    assert pyodide_run["formats"][wb.ALERTS][f"2,{stockout}"] == "yyyy-mm-dd"

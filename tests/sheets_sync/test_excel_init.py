@@ -258,12 +258,14 @@ def test_the_command_writes_both_files_and_says_what_to_do_next(tmp_path: Path) 
     assert again.exit_code == 2 and "--force" in again.output
 
 
-def test_excel_lite_writes_the_bundle_and_keeps_an_existing_file(tmp_path: Path) -> None:
-    target = tmp_path / "main.py"
+def test_excel_lite_writes_the_bundle_and_keeps_an_existing_one(tmp_path: Path) -> None:
+    target = tmp_path / "lite"
     result = CliRunner().invoke(excel_lite_command, [str(target)])
     assert result.exit_code == 0, result.output
-    assert target.read_text(encoding="utf-8") == lite.main_py()
-    target.write_text("# my Lite code\n")
+    assert (target / "main.py").read_text(encoding="utf-8") == lite.main_py()
+    assert (target / "personal" / "addin" / "lite_refresh.py").is_file()
+    assert "Import/Export" in result.output and "stockout_refresh" in result.output
+    (target / "main.py").write_text("# my Lite code\n")
     again = CliRunner().invoke(excel_lite_command, [str(target)])
     assert again.exit_code == 2 and "--force" in again.output
-    assert target.read_text() == "# my Lite code\n"
+    assert (target / "main.py").read_text() == "# my Lite code\n"

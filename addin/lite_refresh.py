@@ -1,0 +1,405 @@
+"""Refresh for xlwings Lite (Excel on the web and Mac): plan the open workbook inside Excel.
+
+xlwings Lite runs Python in the browser (Pyodide), where stockout-kit's sync half (pandas, the
+history store, the backends) is not available. This module plans the workbook's own tabs with
+the standard library and the addin math only, the way the Google Sheets in-sheet refresh does
+(addin/google/Refresh.gs and SheetTabs.gs, of which this is the Python twin): the same tab
+contract (passed in as `schema`, generated from sheets_sync.workbook like Schema.gs), the same
+Problems rows, every number from `formulas.plan_sku`. A test refreshes the demo workbook here
+under Pyodide and with `stockout refresh`, and compares the Alerts, Incidents and Problems cell
+for cell. Drafts, the history store and the Timeline chart need `stockout refresh` or the server.
+
+`stockout_refresh(book)` is the xlwings Lite script (the Run button, or a sheet button).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from addin import forecast, formulas
+from addin.lite_tabs import Grid, Problems, blank, normalize, read_inputs, read_table
+
+ALSO = " · also "
+OUTPUTS = ("Alerts", "Incidents", "Problems")
+
+
+# --- the plan (sheets_sync.plan.compute_plan) ----------------------------------------------
+
+
+def _items(inputs: Mapping[str, Any], as_of: dt.date, known: list[dict]) -> list[formulas.SkuInput]:
+    s = inputs["settings"]
+    recent = max(max(s.velocity_windows), 90)
+    span = max(recent, 7 * forecast.WEEKS)  # the forecast reads last year's weeks
+    history = {
+        r["sku"]: {"units": [0.0] * span, "flags": [None] * span, "start": span}
+        for r in inputs["inventory"]
+    }
+    for row in inputs["sales"]:
+        h = history[row["sku"]]
+        d = (row["date"] - as_of).days + span
+        if d < 0:
+            h["start"] = 0
+        elif d < span:
+            h["units"][d] += row["units"]
+            h["start"] = min(h["start"], d)
+            if row["in_stock"] is not None:
+                h["flags"][d] = row["in_stock"]
+    inbound: dict[str, list[tuple[int, float]]] = {}
+    for row in inputs["inbound"]:
+        inbound.setdefault(row["sku"], []).append(((row["eta"] - as_of).days, row["qty"]))
+    promos: dict[str, list[tuple[int, int, float]]] = {}
+    for row in inputs["promotions"]:
+        span_days = ((row["start"] - as_of).days, (row["end"] - as_of).days, row["uplift"])
+        promos.setdefault(row["sku"], []).append(span_days)
+    restocked: dict[str, int] = {}
+    for rec in known:
+        if rec.get("ended") and rec["ended"] <= as_of:
+            days = (as_of - rec["ended"]).days
+            restocked[rec["sku"]] = min(days, restocked.get(rec["sku"], days))
+    items = []
+    for row in inputs["inventory"]:
+        h = history[row["sku"]]
+        start = max(h["start"], span - recent)
+        flags = h["flags"] if any(f is not None for f in h["flags"]) else None
+        try:
+            season = forecast.parse_profile(row.get("season"))
+        except forecast.ProfileError as exc:
+            inputs["problems"].add("Inventory", row["_row"], "Season", row.get("season"), str(exc))
+            season = None
+        out = [f is False for f in h["flags"]]
+        items.append(formulas.SkuInput(
+            available=row["available"] or 0.0, units=h["units"][start:],
+            in_stock=flags[start:] if flags else None, inbound=inbound.get(row["sku"], []),
+            promotions=promos.get(row["sku"], []) + promos.get("*", []),
+            fbm_stock=row.get("fbm_stock") or 0.0, price=row.get("price"),
+            case_pack=row.get("case_pack"), moq=row.get("moq"),
+            production_days=row.get("production_days"), sea_days=row.get("sea_days"),
+            air_days=row.get("air_days"), express_days=row.get("express_days"),
+            receiving_days=row.get("receiving_days"), days_since_restock=restocked.get(row["sku"]),
+            season=season, weeks=forecast.weekly(h["units"][h["start"]:], out[h["start"]:]),
+        ))  # fmt: skip
+    return items
+
+
+#: Plan fields shown under another name, and those that are days from as_of shown as dates.
+_RENAMED = {"stockout_day": "days_to_stockout", "lead_time": "lead_time_days",
+            "last_out_of_stock_day": "last_out_day"}  # fmt: skip
+_DATES = {"stockout_day": "stockout_date", "next_inbound_day": "next_inbound_eta",
+          "back_in_stock_day": "back_in_stock", "reorder_by_day": "reorder_by",
+          "air_lead_time": "air_arrival"}  # fmt: skip
+
+
+def plan(
+    schema: Mapping[str, Any], inputs: Mapping[str, Any], as_of: dt.date, known: list[dict]
+) -> dict[str, Any]:
+    """Every SKU planned and sorted most urgent first, and the incident log."""
+    items = _items(inputs, as_of, known)
+    shipments: dict[tuple[str, int], list[Any]] = {}
+    for row in inputs["inbound"]:
+        key = (row["sku"], max(0, (row["eta"] - as_of).days))
+        before = shipments.get(key, [0.0, None, None])
+        shipments[key] = [
+            before[0] + row["qty"],
+            before[1] or row.get("shipment_id"),
+            before[2] or row.get("mode"),
+        ]
+    skus = []
+    for row, item in zip(inputs["inventory"], items, strict=True):
+        p = formulas.plan_sku(item, inputs["settings"], as_of)
+        rec = {name: getattr(p, name) for name in p.__dataclass_fields__}
+        for name, shown in _RENAMED.items():
+            rec[shown] = rec[name]
+        for name, shown in _DATES.items():
+            rec[shown] = None if rec[name] is None else formulas.add_days(as_of, rec[name])
+        ship = shipments.get((row["sku"], p.next_inbound_day), [None, None, None])
+        rec.update(
+            sku=row["sku"], title=row.get("title"), asin=row.get("asin"),
+            supplier=row.get("supplier"),
+            available=item.available, fbm_stock=item.fbm_stock, price=item.price,
+            next_inbound_qty=ship[0], next_inbound_id=ship[1], next_inbound_mode=ship[2],
+            _item=item,
+        )  # fmt: skip
+        skus.append(rec)
+    severity = schema["severity"]
+    skus.sort(key=lambda r: (severity.index(r["alert"]), r["days_to_stockout"] is None,
+                             r["days_to_stockout"] or 0, r["sku"]))  # fmt: skip
+    return {"as_of": as_of, "skus": skus, "incidents": _incidents(schema, skus, known, as_of)}
+
+
+def _incidents(
+    schema: Mapping[str, Any], skus: list[dict], known: list[dict], as_of: dt.date
+) -> list[dict]:
+    """The post-mortem log: stockouts in the history and the one now (plan._incidents)."""
+    log: dict[str, dict[dt.date, dict]] = {}
+    for rec in known:
+        if rec.get("started"):
+            log.setdefault(rec["sku"], {})[rec["started"]] = dict(rec)
+    for row in skus:
+        item = row["_item"]
+        if not (row["last_out_day"] is not None or row["available"] <= 0 or row["sku"] in log):
+            continue
+        runs = _out_runs(item, as_of) if row["last_out_day"] is not None else []
+        if item.available <= 0 and not any(end is None for _, end in runs):
+            runs.append((as_of, None))
+        if not runs and row["sku"] not in log:
+            continue
+        rows = log.setdefault(row["sku"], {})
+        open_rows = [r for r in rows.values() if not r.get("ended")]
+        for started, ended in runs:
+            rec = rows.setdefault(started, {"sku": row["sku"], "started": started, "ended": None})
+            if not rec.get("ended"):
+                rec["ended"] = ended
+        if item.available > 0:
+            for rec in open_rows:
+                if not rec.get("ended"):
+                    rec["ended"] = as_of
+        for rec in rows.values():
+            rec["days_out"] = ((rec.get("ended") or as_of) - rec["started"]).days
+            if row["daily_sales"] is not None:
+                rec["lost_units"] = formulas.round_up_to_pack(
+                    row["daily_sales"] * rec["days_out"], 1
+                )
+                rec["lost_revenue"] = (
+                    rec["lost_units"] * row["price"] if row["price"] is not None else None
+                )
+    keys = [c["key"] for c in schema["tabs"]["Incidents"]]
+    records = [{k: rec.get(k) for k in keys} for rows in log.values() for rec in rows.values()]
+    return sorted(records, key=lambda r: (r["started"], r["sku"]))
+
+
+def _out_runs(item: formulas.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
+    out = formulas.out_of_stock_days(item.units, item.in_stock, item.available)
+    flags = item.in_stock or [None] * len(out)
+    n, runs, i = len(out), [], 0
+    while i < n:
+        if not out[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and out[j]:
+            j += 1
+        back = next((k for k in range(j, n) if flags[k] is True or item.units[k] > 0), None)
+        if back is not None:
+            ended = formulas.add_days(as_of, back - n)
+        else:
+            ended = as_of if item.available > 0 else None
+        runs.append((formulas.add_days(as_of, i - n), ended))
+        i = j
+    return runs
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def words(schema: Mapping[str, Any], value: Any, language: str) -> Any:
+    """Alert levels, actions and flags in the sheet's language."""
+    if language != "zh" or not isinstance(value, str):
+        return value
+    table = schema["zhWords"]
+    for word in sorted(table, key=len, reverse=True):
+        value = value.replace(word, table[word])
+    return value
+
+
+def headers(schema: Mapping[str, Any], tab: str, language: str) -> list[str]:
+    return [
+        (c["zh"] or c["header"]) if language == "zh" else c["header"] for c in schema["tabs"][tab]
+    ]
+
+
+def _key_part(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
+        return formulas.add_days(formulas.EXCEL_EPOCH, int(value))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _moved(value: Any, old_row: int, new_row: int) -> Any:
+    """A user's formula follows its row: `=C2*2` moved from row 2 to row 5 reads `=C5*2`."""
+    if not (isinstance(value, str) and value.startswith("=")) or old_row == new_row:
+        return value
+    parts = value.split('"')
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(
+            r"(\$?[A-Za-z]{1,3})(\$?)(\d+)(?![\d(])",
+            lambda m: m[0] if m[2] else f"{m[1]}{int(m[3]) + new_row - old_row}",
+            parts[i],
+        )
+    return '"'.join(parts)
+
+
+def output_grid(
+    schema: Mapping[str, Any],
+    tab: str,
+    records: list[dict],
+    existing: Grid | None,
+    key: tuple[str, ...],
+    language: str,
+) -> Grid:
+    """Owned columns from RECORDS, the user's columns (and formulas) carried over by KEY."""
+    spec = schema["tabs"][tab]
+    own = headers(schema, tab, language)
+    known = {normalize(n) for c in spec for n in (c["header"], c["zh"], c["key"]) if n}
+    old_header = existing[0] if existing else []
+    positions = {normalize(h): i for i, h in enumerate(old_header) if not blank(h)}
+    user_cols = [
+        (i, str(h)) for i, h in enumerate(old_header) if not blank(h) and normalize(h) not in known
+    ]
+
+    def at(col: Mapping[str, Any]) -> int | None:
+        return positions.get(normalize(col["header"]), positions.get(normalize(col["zh"])))
+
+    key_pos = [at(next(c for c in spec if c["key"] == k)) for k in key]
+    carried: dict[tuple, tuple[int, list]] = {}
+    keyless: list[tuple[int, list]] = []
+    if existing and all(p is not None for p in key_pos):
+        owned_at = [at(c) for c in spec]
+        for n, row in enumerate(existing[1:], start=2):
+            cells = list(row) + [None] * (len(old_header) - len(row))
+            k = tuple(_key_part(cells[p]) for p in key_pos)
+            user = [cells[i] for i, _ in user_cols]
+            if all(blank(part) for part in k):
+                if not all(blank(c) for c in cells):
+                    keyless.append(
+                        (n, [cells[i] if i is not None else None for i in owned_at] + user)
+                    )
+            else:
+                carried[k] = (n, user)
+    rows: Grid = []
+    for n, rec in enumerate(records, start=2):
+        old_row, values = carried.get(
+            tuple(_key_part(rec.get(p)) for p in key), (n, [None] * len(user_cols))
+        )
+        rows.append([rec.get(c["key"]) for c in spec] + [_moved(v, old_row, n) for v in values])
+    for n, (old_row, values) in enumerate(keyless, start=len(rows) + 2):
+        rows.append([_moved(v, old_row, n) for v in values])
+    return [own + [h for _, h in user_cols], *rows]
+
+
+def _as_text(value: Any) -> Any:
+    """Owned text is written as text: Excel would run `=…` and turn `0012` into 12."""
+    if isinstance(value, str) and re.match(
+        r"^(?:[=+\-@'\s\d.,:/(%$€£¥]|true$|false$)", value, re.I
+    ):
+        return "'" + value
+    return value
+
+
+def refresh_grids(
+    schema: Mapping[str, Any],
+    grids: Mapping[str, Grid | None],
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> tuple[dict[str, Grid], dict[str, Any]]:
+    """The whole refresh on grids: {tab: new grid} for Alerts, Incidents, Problems; a summary."""
+    inputs = read_inputs(schema, grids)
+    as_of = inputs["raw"].get("as_of") or today
+    language = str(inputs["raw"].get("sheet_language") or "en")
+    known = [
+        r
+        for r in read_table(schema, "Incidents", grids.get("Incidents"), Problems(), None)
+        if r["sku"]
+    ]
+    result = plan(schema, inputs, as_of, known)
+    stamp = now or dt.datetime.now().replace(microsecond=0)
+    alerts = []
+    for s in result["skus"]:
+        rec = dict(s)
+        rec["flags"] = ", ".join(s["flags"]) or None
+        rec["updated"] = stamp
+        best, _, others = (rec.get("action_text") or "").partition(ALSO)
+        rec["action_text"], rec["other_options"] = best or None, others or None
+        for key in ("available", "inbound"):
+            if rec.get(key) is not None:
+                rec[key] = formulas.round_to(rec[key], 0)
+        for key in ("alert", "flags", "action_text", "other_options"):
+            rec[key] = words(schema, rec.get(key), language)
+        alerts.append(rec)
+    problems = [[t, r, c, v if v is None or isinstance(v, int | float | dt.date) else str(v), p]
+                for t, r, c, v, p in inputs["problems"]]  # fmt: skip
+    out = {
+        "Alerts": output_grid(schema, "Alerts", alerts, grids.get("Alerts"), ("sku",), language),
+        "Incidents": output_grid(
+            schema,
+            "Incidents",
+            result["incidents"],
+            grids.get("Incidents"),
+            ("sku", "started"),
+            language,
+        ),
+        "Problems": [headers(schema, "Problems", language), *problems],
+    }
+    for name, grid in out.items():
+        owned = len(schema["tabs"][name])
+        out[name] = [grid[0]] + [
+            [_as_text(v) if i < owned else v for i, v in enumerate(r)] for r in grid[1:]
+        ]
+    counts: dict[str, int] = {}
+    for s in result["skus"]:
+        counts[s["alert"]] = counts.get(s["alert"], 0) + 1
+    summary = {
+        "skus": len(result["skus"]),
+        "as_of": as_of.isoformat(),
+        "alerts": counts,
+        "problems": len(problems),
+    }
+    return out, summary
+
+
+# --- the open workbook (xlwings Lite's Book) ----------------------------------------------
+
+_NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0",
+                   "number": "0.0", "money": "#,##0.00"}  # fmt: skip
+
+
+def _read(sheet: Any, with_formulas: bool) -> Grid:
+    """A sheet's used range as rows; formulas instead of their values where WITH_FORMULAS."""
+    used = sheet.used_range
+    values = used.options(ndim=2).value or []
+    grid = [list(row) for row in values]
+    if with_formulas:
+        found = used.formula
+        found = found if isinstance(found, list | tuple) else [[found]]
+        for r, row in enumerate(found):
+            cells = row if isinstance(row, list | tuple) else [row]
+            for c, text in enumerate(cells):
+                if isinstance(text, str) and text.startswith("=") and r < len(grid):
+                    grid[r][c] = text
+    return grid
+
+
+def summary_text(summary: Mapping[str, Any]) -> str:
+    """`Refreshed 48 SKUs as of 2026-11-25: 3 OUT, 3 CRITICAL, … 31 OK.`"""
+    order = ["OUT", "CRITICAL", "WARNING", "WATCH", "NO DATA", "OK"]
+    counts = ", ".join(f"{summary['alerts'][a]} {a}" for a in order if summary["alerts"].get(a))
+    text = f"Refreshed {summary['skus']} SKUs as of {summary['as_of']}: {counts or 'none'}."
+    if summary["problems"]:
+        text += f" {summary['problems']} problem(s) listed on the Problems tab."
+    return text
+
+
+def refresh_book(book: Any, schema: Mapping[str, Any], today: dt.date | None = None) -> str:
+    """Refresh the Alerts, Incidents and Problems tabs of BOOK in place; the summary line."""
+    sheets = {normalize(s.name): s for s in book.sheets}
+    grids = {}
+    for tab in [*schema["inputTabs"], *OUTPUTS]:
+        sheet = sheets.get(normalize(tab))
+        grids[tab] = _read(sheet, tab in OUTPUTS) if sheet is not None else None
+    out, summary = refresh_grids(schema, grids, today or dt.date.today())
+    for tab, grid in out.items():
+        sheet = sheets.get(normalize(tab)) or book.sheets.add(tab)
+        sheet.clear_contents()
+        width = max(len(row) for row in grid)
+        sheet["A1"].value = [row + [None] * (width - len(row)) for row in grid]
+        if len(grid) > 1:
+            for i, col in enumerate(schema["tabs"][tab]):
+                if col["kind"] in _NUMBER_FORMATS:
+                    cells = sheet.range((2, i + 1), (len(grid), i + 1))
+                    cells.number_format = _NUMBER_FORMATS[col["kind"]]
+    return summary_text(summary)
