@@ -6,7 +6,7 @@ Files > Import/Export (or a mounted folder on Windows desktop Excel), importable
 `main.py`. stockout-kit itself cannot be installed there (its sync half needs pandas, gspread, a
 web server ...), and Excel needs only modules that use nothing but the standard library and
 xlwings: the math (`addin/cells.py`, `addin/projection.py`, `addin/forecast.py`,
-`addin/formulas.py`), the cell functions
+`addin/formulas.py`, `addin/decisions.py`), the cell functions
 (`addin/excel.py`) and the workbook refresh (`addin/lite_tabs.py`, `addin/lite_refresh.py`, with
 the tab contract as `stockout_schema.json`).
 
@@ -30,6 +30,7 @@ MODULES = (
     "addin.projection",
     "addin.forecast",
     "addin.formulas",
+    "addin.decisions",
     "addin.excel",
     "addin.lite_tabs",
     "addin.lite_refresh",

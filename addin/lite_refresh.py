@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from addin import forecast, formulas
+from addin import decisions, forecast, formulas
 from addin.lite_tabs import Grid, Problems, blank, normalize, read_inputs, read_table
 
 ALSO = " · also "
@@ -29,7 +29,9 @@ OUTPUTS = ("Alerts", "Incidents", "Problems")
 # --- the plan (sheets_sync.plan.compute_plan) ----------------------------------------------
 
 
-def _items(inputs: Mapping[str, Any], as_of: dt.date, known: list[dict]) -> list[formulas.SkuInput]:
+def _items(
+    inputs: Mapping[str, Any], as_of: dt.date, known: list[dict]
+) -> list[decisions.SkuInput]:
     s = inputs["settings"]
     recent = max(max(s.velocity_windows), 90)
     span = max(recent, 7 * forecast.WEEKS)  # the forecast reads last year's weeks
@@ -47,9 +49,28 @@ def _items(inputs: Mapping[str, Any], as_of: dt.date, known: list[dict]) -> list
             h["start"] = min(h["start"], d)
             if row["in_stock"] is not None:
                 h["flags"][d] = row["in_stock"]
-    inbound: dict[str, list[tuple[int, float]]] = {}
+    inbound: dict[str, list[decisions.Inbound]] = {}
     for row in inputs["inbound"]:
-        inbound.setdefault(row["sku"], []).append(((row["eta"] - as_of).days, row["qty"]))
+        ready = row.get("ready_date")
+        batch = decisions.Inbound(
+            day=(row["eta"] - as_of).days,
+            qty=row["qty"],
+            status=row.get("status") or "",
+            ready_day=None if ready is None else (ready - as_of).days,
+            mode=(row.get("mode") or "").strip().lower(),
+            shipment_id=row.get("shipment_id") or "",
+        )
+        inbound.setdefault(row["sku"], []).append(batch)
+    elsewhere: dict[str, list[decisions.Elsewhere]] = {}
+    for row in inputs["elsewhere"]:
+        place = decisions.Elsewhere(
+            location=str(row["location"]),
+            qty=row["qty"],
+            transfer_days=row.get("transfer_days"),
+            ships_fbm=row.get("ships_fbm") is True,
+            cost_per_unit=row.get("cost_per_unit"),
+        )
+        elsewhere.setdefault(row["sku"], []).append(place)
     promos: dict[str, list[tuple[int, int, float]]] = {}
     for row in inputs["promotions"]:
         span_days = ((row["start"] - as_of).days, (row["end"] - as_of).days, row["uplift"])
@@ -70,11 +91,13 @@ def _items(inputs: Mapping[str, Any], as_of: dt.date, known: list[dict]) -> list
             inputs["problems"].add("Inventory", row["_row"], "Season", row.get("season"), str(exc))
             season = None
         out = [f is False for f in h["flags"]]
-        items.append(formulas.SkuInput(
+        items.append(decisions.SkuInput(
             available=row["available"] or 0.0, units=h["units"][start:],
             in_stock=flags[start:] if flags else None, inbound=inbound.get(row["sku"], []),
             promotions=promos.get(row["sku"], []) + promos.get("*", []),
             fbm_stock=row.get("fbm_stock") or 0.0, price=row.get("price"),
+            unit_cost=row.get("unit_cost"), unit_weight=row.get("unit_weight"),
+            elsewhere=elsewhere.get(row["sku"], []),
             case_pack=row.get("case_pack"), moq=row.get("moq"),
             production_days=row.get("production_days"), sea_days=row.get("sea_days"),
             air_days=row.get("air_days"), express_days=row.get("express_days"),
@@ -89,7 +112,7 @@ _RENAMED = {"stockout_day": "days_to_stockout", "lead_time": "lead_time_days",
             "last_out_of_stock_day": "last_out_day"}  # fmt: skip
 _DATES = {"stockout_day": "stockout_date", "next_inbound_day": "next_inbound_eta",
           "back_in_stock_day": "back_in_stock", "reorder_by_day": "reorder_by",
-          "air_lead_time": "air_arrival"}  # fmt: skip
+          "air_arrival_day": "air_arrival"}  # fmt: skip
 
 
 def plan(
@@ -104,11 +127,11 @@ def plan(
         shipments[key] = [
             before[0] + row["qty"],
             before[1] or row.get("shipment_id"),
-            before[2] or row.get("mode"),
+            before[2] or (row.get("mode") or "").strip().lower(),
         ]
     skus = []
     for row, item in zip(inputs["inventory"], items, strict=True):
-        p = formulas.plan_sku(item, inputs["settings"], as_of)
+        p = decisions.plan_sku(item, inputs["settings"], as_of)
         rec = {name: getattr(p, name) for name in p.__dataclass_fields__}
         for name, shown in _RENAMED.items():
             rec[shown] = rec[name]
@@ -159,18 +182,15 @@ def _incidents(
         for rec in rows.values():
             rec["days_out"] = ((rec.get("ended") or as_of) - rec["started"]).days
             if row["daily_sales"] is not None:
-                rec["lost_units"] = formulas.round_up_to_pack(
-                    row["daily_sales"] * rec["days_out"], 1
-                )
-                rec["lost_revenue"] = (
-                    rec["lost_units"] * row["price"] if row["price"] is not None else None
+                rec["lost_units"], rec["lost_revenue"] = decisions.incident_losses(
+                    row["daily_sales"], rec["days_out"], row["price"]
                 )
     keys = [c["key"] for c in schema["tabs"]["Incidents"]]
     records = [{k: rec.get(k) for k in keys} for rows in log.values() for rec in rows.values()]
     return sorted(records, key=lambda r: (r["started"], r["sku"]))
 
 
-def _out_runs(item: formulas.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
+def _out_runs(item: decisions.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
     out = formulas.out_of_stock_days(item.units, item.in_stock, item.available)
     flags = item.in_stock or [None] * len(out)
     n, runs, i = len(out), [], 0

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from addin import formulas
+from addin import decisions, formulas
 
 Grid = list[list[Any]]
 READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date"}
@@ -256,7 +256,7 @@ def read_inputs(schema: Mapping[str, Any], grids: Mapping[str, Grid | None]) -> 
     day_first = raw.get("currency") != "USD" if raw.get("currency") else None
     tables = {
         tab: read_table(schema, tab, grids.get(tab), problems, day_first)
-        for tab in ("Inventory", "Sales", "Inbound", "Promotions", "Orders")
+        for tab in ("Inventory", "Sales", "Inbound", "Promotions", "Orders", "Stock elsewhere")
     }
     tables = {tab: [r for r in rows if r["_ok"]] for tab, rows in tables.items()}
     seen: set[str] = set()
@@ -282,7 +282,7 @@ def read_inputs(schema: Mapping[str, Any], grids: Mapping[str, Grid | None]) -> 
             )
             row["available"] = 0.0
         inventory.append(row)
-    for tab in ("Sales", "Inbound", "Promotions", "Orders"):
+    for tab in ("Sales", "Inbound", "Promotions", "Orders", "Stock elsewhere"):
         unknown: dict[str, list[int]] = {}
         kept = []
         for row in tables[tab]:
@@ -318,8 +318,7 @@ def read_inputs(schema: Mapping[str, Any], grids: Mapping[str, Grid | None]) -> 
         "inbound quantity must be positive: row skipped",
         problems,
     )
-    finished = set(schema["finishedInbound"])
-    inbound = [r for r in inbound if str(r.get("status") or "").strip().lower() not in finished]
+    inbound = [r for r in inbound if decisions.stage_of(r.get("status")) != decisions.CLOSED]
     promos = _drop(
         tables["Promotions"],
         lambda r: r["uplift"] <= 0,
@@ -338,8 +337,18 @@ def read_inputs(schema: Mapping[str, Any], grids: Mapping[str, Grid | None]) -> 
         "promotion ends before it starts: row skipped",
         problems,
     )
+    elsewhere = _drop(
+        tables["Stock elsewhere"],
+        lambda r: r["qty"] <= 0,
+        "Stock elsewhere",
+        "Qty",
+        "qty",
+        "quantity must be positive: row skipped",
+        problems,
+    )
     return {"settings": settings, "raw": raw, "inventory": inventory, "sales": tables["Sales"],
-            "inbound": inbound, "promotions": promos, "problems": problems}  # fmt: skip
+            "inbound": inbound, "promotions": promos, "problems": problems,
+            "elsewhere": elsewhere}  # fmt: skip
 
 
 def _drop(
