@@ -58,7 +58,7 @@ function measure(skus, days) {
   const items = gas.stockoutItems_(inputs, AS_OF, []);
   const read = clock() - t;
   t = clock();
-  const plans = items.map((item) => gas.Formulas.plan_sku(item, inputs.settings, AS_OF));
+  const plans = items.map((item) => gas.Decisions.plan_sku(item, inputs.settings, AS_OF));
   const plan = clock() - t;
   t = clock();
   const result = gas.stockoutPlan_(inputs, items, plans, AS_OF, []);

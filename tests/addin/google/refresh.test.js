@@ -227,3 +227,12 @@ test('a mail that fails is sent again by the next run; no address, no mail', () 
   assert.match(silent.gas.stockoutRunRefresh_({notify: true}).message, /set alert_email_to/);
   assert.equal(silent.mails.length, 0);
 });
+
+test('the in-sheet benchmark still runs (tiny size; the README table comes from large ones)', () => {
+  const {spawnSync} = require('node:child_process');
+  const path = require('node:path');
+  const bench = path.join(__dirname, '..', '..', '..', 'benchmarks', 'bench_in_sheet.js');
+  const done = spawnSync(process.execPath, [bench, '5x30'], {encoding: 'utf8', timeout: 120000});
+  assert.equal(done.status, 0, done.stderr);
+  assert.match(done.stdout, /\| 5 × 30 \| 150 \|/);
+});
