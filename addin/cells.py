@@ -55,7 +55,10 @@ def to_number(value: object, name: str) -> float | None:
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         if _NUMBER.match(text):
-            return float(text)
+            number = float(text)
+            if math.isinf(number):  # "1e400": too big for any spreadsheet
+                raise InputError(f"{name} must be a finite number, got {quote(value)}")
+            return number
     raise InputError(f"{name} must be a number, got {quote(value)}")
 
 

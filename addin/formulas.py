@@ -51,6 +51,9 @@ from addin.projection import order_quantity as order_quantity
 from addin.projection import project as project
 from addin.projection import round_up_to_pack as round_up_to_pack
 
+#: The longest velocity window: two years of daily history per SKU is all a plan keeps in memory.
+MAX_WINDOW_DAYS = 730
+
 OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA = "OUT", "CRITICAL", "WARNING", "WATCH", "OK", "NO DATA"
 ALERT_LEVELS = (OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA)
 
@@ -163,7 +166,7 @@ def velocity(
     plan too little and cause the next stockout. Windows with no in-stock day are skipped and
     the remaining weights renormalised.
     """
-    _check_windows(tuple(windows), tuple(weights))
+    check_windows(tuple(windows), tuple(weights))
     out = out_of_stock_days(units, in_stock, available)
     sums = InStockTotals(units, out)
     seen = {k: sums.window(k) for k in {*(int(k) for k in windows), 7, 30, 90}}
@@ -183,12 +186,15 @@ def velocity(
 
 
 @functools.lru_cache(maxsize=16)  # the same settings for every SKU of a refresh
-def _check_windows(windows: tuple, weights: tuple) -> None:
+def check_windows(windows: tuple, weights: tuple) -> None:
+    """Velocity windows and weights that SALES_VELOCITY and the plan can use, else InputError."""
     if len(windows) != len(weights) or not windows:
         raise InputError("windows and weights must have the same, non-zero length")
     for k in windows:
-        if k < 1 or k != int(k):
-            raise InputError(f"window lengths must be whole days ≥ 1, got {quote(k)}")
+        if k < 1 or k != int(k) or k > MAX_WINDOW_DAYS:
+            raise InputError(
+                f"window lengths must be whole days from 1 to {MAX_WINDOW_DAYS}, got {quote(k)}"
+            )
     for w in weights:
         if w < 0:
             raise InputError("weights must not be negative")

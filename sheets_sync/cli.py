@@ -1,7 +1,8 @@
 """The `stockout` command.
 
-Exit codes (SPEC §6): 0 ok, 1 the refresh finished with problems listed, 2 bad usage or a target
-that cannot be read or written. Errors are one plain sentence, never a traceback.
+Exit codes (`sheets_sync.exits.ExitCode`): 0 ok, 1 finished with problems listed (or an alert
+not delivered), 2 refused (bad usage, a target that cannot be read or written), 3 a bug, logged
+beside the history store. Errors are one plain sentence, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -20,9 +22,10 @@ from addin import formulas
 from sheets_sync import workbook as wb
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.guide import start_grid
+from sheets_sync.inputs import plan_date
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
 from sheets_sync.starter import START, starter_grids, starter_tabs
-from sheets_sync.terminal import fail, progress_bars
+from sheets_sync.terminal import crashed, errors, fail, progress_bars
 from sheets_sync.types import TargetError
 
 out = Console()
@@ -39,8 +42,31 @@ EXTERNAL_COMMANDS = {
 }
 
 
+#: Parameters that name the workbook a command works on, hence where its crash log goes.
+TARGET_PARAMS = ("target", "out_file", "file")
+
+
 class StockoutGroup(click.Group):
-    """Loads the feature commands lazily, so `stockout --help` stays fast."""
+    """Loads the feature commands lazily, so `stockout --help` stays fast, and is the edge where
+    any unexpected error becomes one sentence, a crash log and exit code 3."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        ctx.meta["stockout.command"] = (name, cmd, list(rest))
+        return name, cmd, rest
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            errors.print("interrupted: nothing more was done", highlight=False)
+            sys.exit(130)
+        except Exception as exc:  # the edge: a bug, whatever the command
+            crashed(exc, _target(ctx))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *EXTERNAL_COMMANDS])
@@ -59,14 +85,30 @@ def main() -> None:
 
     TARGET is a workbook file (`book.xlsx`, the default and needing no credentials) or a
     Google Sheet (`gsheet:<spreadsheet id or URL>`).
+
+    Exit codes: 0 ok; 1 done with problems listed (or an alert not delivered); 2 refused, with
+    the reason; 3 a bug, its details in `<book>.stockout.log` beside the workbook.
     """
+
+
+def _target(ctx: click.Context) -> str | None:
+    """The workbook the failed command was given, read back from its command line."""
+    name, cmd, args = ctx.meta.get("stockout.command", (None, None, []))
+    if cmd is None:
+        return None
+    try:
+        params = cmd.make_context(name, list(args), parent=ctx, resilient_parsing=True).params
+    except Exception:  # the command line itself is what broke: no target to name
+        return None
+    found = next((params[p] for p in TARGET_PARAMS if params.get(p)), None)
+    return None if found is None else str(found)
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return formulas.to_date(value, "--as-of")
+        return plan_date(value, "--as-of")
     except formulas.InputError as exc:
         raise click.BadParameter(str(exc)) from None
 

@@ -41,7 +41,7 @@ from typing import Any
 
 import pandas as pd
 
-from sheets_sync.types import Target
+from sheets_sync.types import Target, TargetError
 
 SALES_SOURCES = ("all_orders", "shipments")
 STOCK_SOURCES = ("fba_daily", "snapshot")
@@ -90,12 +90,36 @@ class HistoryStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: `transaction()` draws the boundaries explicitly.
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        with self.errors("open"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: `transaction()` draws the boundaries explicitly.
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._migrate()
+            except BaseException:
+                self._db.close()
+                raise
+
+    @contextmanager
+    def errors(self, action: str) -> Iterator[None]:
+        """SQLite's and the disk's refusals (not a database, read-only folder, disk full) as a
+        TargetError naming the file: a refusal the user can act on, not a crash."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            damaged = isinstance(exc, sqlite3.DatabaseError | sqlite3.IntegrityError) and not (
+                isinstance(exc, sqlite3.OperationalError)
+            )
+            hint = (
+                "if the file is damaged, move it away (the next import starts a new one)"
+                if damaged
+                else "check that its folder is writable and the disk not full"
+            )
+            raise TargetError(
+                f"{self.path}: cannot {action} the history store ({exc}); {hint}"
+            ) from exc
 
     @classmethod
     def for_target(cls, target: Target) -> HistoryStore:
@@ -117,7 +141,7 @@ class HistoryStore:
     def _migrate(self) -> None:
         version = self.schema_version
         if version > len(MIGRATIONS):
-            raise sqlite3.DatabaseError(
+            raise TargetError(
                 f"{self.path} was written by a newer stockout-kit (schema {version}); "
                 "upgrade stockout-kit to read it"
             )

@@ -68,11 +68,21 @@ def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Setti
         except formulas.InputError as exc:
             row = rows.get(normalize_header(name), (None,))[0]
             problems.add(SETTINGS, row, "Value", value, f"{name}: {exc}; using the default")
+    windows = values.get("velocity_windows", formulas.Settings.velocity_windows)
+    weights = values.get("velocity_weights", formulas.Settings.velocity_weights)
+    try:
+        formulas.check_windows(windows, weights)
+    except formulas.InputError as exc:
+        row = rows.get("velocitywindows", rows.get("velocityweights", (None,)))[0]
+        why = f"velocity_windows and velocity_weights: {exc}; using the defaults"
+        problems.add(SETTINGS, row, "Value", raw.get("velocity_windows"), why)
+        values.pop("velocity_windows", None)
+        values.pop("velocity_weights", None)
     settings = formulas.Settings(**values)
     as_of = raw.get("as_of")
     if as_of is not None:
         try:
-            raw["as_of"] = formulas.to_date(as_of, "as_of", day_first=True)
+            raw["as_of"] = plan_date(as_of, "as_of", day_first=True)
         except formulas.InputError as exc:
             problems.add(
                 SETTINGS, rows.get("asof", (None,))[0], "Value", as_of, f"{exc}; using today"
@@ -83,6 +93,18 @@ def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Setti
 
 
 _SETTING_KEYS = {normalize_header(k): k for k in SETTING_DEFAULTS}
+#: The days a plan can be made as of: its history and horizon must fit the calendar a plan holds.
+FIRST_PLAN_DATE, LAST_PLAN_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def plan_date(value: Any, name: str, day_first: bool | None = None) -> dt.date | None:
+    """An as-of date (`--as-of`, Settings `as_of`, the server's `as_of`) or InputError."""
+    day = formulas.to_date(value, name, day_first)
+    if day is not None and not FIRST_PLAN_DATE <= day <= LAST_PLAN_DATE:
+        raise formulas.InputError(
+            f"{name} must be between {FIRST_PLAN_DATE} and {LAST_PLAN_DATE}, got {day}"
+        )
+    return day
 
 
 def _setting_value(name: str, value: Any, default: Any) -> Any:
@@ -104,6 +126,8 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
     number = formulas.to_number(value, name)
     if number is None or number < 0:
         raise formulas.InputError("expected a number ≥ 0")
+    if name.endswith("_days") and number > MAX_DAYS:
+        raise formulas.InputError(f"expected at most {MAX_DAYS} days (ten years)")
     if name == "service_level" and not 0 < number < 1:
         raise formulas.InputError("expected a fraction between 0 and 1, e.g. 0.95")
     return int(number) if isinstance(default, int) else number
@@ -206,6 +230,11 @@ def _dtype(kind: str) -> str:
 
 
 _DATE_TYPES = (dt.datetime, dt.date, pd.Timestamp)
+#: The dates a plan can hold (pandas' nanosecond calendar, whole years): a `9999-12-31` "unknown"
+#: ETA or a year-2300 typo is a Problems row, not a crash.
+FIRST_DATE, LAST_DATE = dt.date(1678, 1, 1), dt.date(2261, 12, 31)
+_FIRST_SERIAL = 1
+_LAST_SERIAL = (LAST_DATE - formulas.EXCEL_EPOCH).days
 
 
 def _parse(
@@ -233,30 +262,42 @@ def _parse(
                 odd[idx] = False
             except formulas.InputError:
                 pass
+        limit = MAX_DAYS if col.kind == "days" else MAX_NUMBER
+        too_big = values.abs() > limit
+        if too_big.any():
+            values[too_big] = np.nan
+            odd |= too_big
         return values, odd
     if kind == "date":
         values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        bad = pd.Series(False, index=raw.index)
         is_dt = types.isin(_DATE_TYPES)
         if is_dt.any():
-            values[is_dt] = pd.to_datetime(raw[is_dt]).dt.normalize()
+            stamps = pd.to_datetime(raw[is_dt])
+            ok = (stamps >= pd.Timestamp(FIRST_DATE)) & (stamps <= pd.Timestamp(LAST_DATE))
+            values[stamps.index[ok]] = stamps[ok].dt.normalize().astype("datetime64[ns]")
+            bad[stamps.index[~ok]] = True
         is_num = types.isin([int, float]) & ~blank
         if is_num.any():
             serial = raw[is_num].astype("float64")
-            ok = (serial >= 1) & (serial < 2958466)
+            ok = (serial >= _FIRST_SERIAL) & (serial < _LAST_SERIAL + 1)
             values[serial.index[ok]] = pd.Timestamp("1899-12-30") + pd.to_timedelta(
                 np.floor(serial[ok]), unit="D"
             )
+            bad[is_num] = values[is_num].isna()
         rest = ~(is_dt | is_num | blank)
-        bad = pd.Series(False, index=raw.index)
-        bad[is_num] = values[is_num].isna()
         if rest.any():
             order = day_first if day_first is not None else _infer_day_first(raw[rest])
             for idx in rest.index[rest]:
                 try:
                     day = formulas.to_date(cell_value(raw[idx]), col.header, order)
-                    values[idx] = pd.Timestamp(day) if day else pd.NaT
                 except formulas.InputError:
                     bad[idx] = True
+                    continue
+                if day is not None and not FIRST_DATE <= day <= LAST_DATE:
+                    bad[idx] = True
+                elif day is not None:
+                    values[idx] = pd.Timestamp(day)
         return values, bad
     if kind == "bool":
         values = pd.Series(None, index=raw.index, dtype=object)
@@ -277,7 +318,14 @@ def _parse(
     raise ValueError(col.kind)
 
 
-_READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date", "list": "text"}
+_READ_AS = {
+    "int": "number", "money": "number", "pct": "number", "days": "number", "datetime": "date",
+    "list": "text",
+}  # fmt: skip
+#: A count of days (lead-time legs, day settings) over ten years is a typo, and no date fits it.
+MAX_DAYS = 3660
+#: A quantity or price over a trillion is a typo or a pasted code, and would overflow the math.
+MAX_NUMBER = 1e12
 
 
 def cell_value(value: Any) -> Any:
@@ -309,10 +357,19 @@ def _infer_day_first(texts: pd.Series) -> bool | None:
 def bad_message(col: Column, value: Any, day_first: bool | None = None) -> str:
     """The reason a cell could not be read, in the words of the cell functions."""
     try:
-        if col.kind == "number":
-            formulas.to_number(value, col.header)
-        elif col.kind == "date":
-            formulas.to_date(value, col.header, day_first)
+        if col.kind in ("number", "days"):
+            number = formulas.to_number(cell_value(value), col.header)
+            if col.kind == "days" and number is not None and number > MAX_DAYS:
+                return f"{col.header}: {number:g} days is more than ten years ({MAX_DAYS})"
+            if number is not None and abs(number) > MAX_NUMBER:
+                return f"{col.header}: {number:g} is too big to be a real figure (over 10^12)"
+        elif col.kind in ("date", "datetime"):
+            day = formulas.to_date(cell_value(value), col.header, day_first)
+            if day is not None and not FIRST_DATE <= day <= LAST_DATE:
+                return (
+                    f"{col.header}: {day.isoformat()} is outside the dates a plan can use "
+                    f"({FIRST_DATE.year} to {LAST_DATE.year})"
+                )
         elif col.kind == "bool":
             formulas.to_flag(value)
     except formulas.InputError as exc:
@@ -354,9 +411,10 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
         except MissingColumnError as exc:
             problems.add(tab, 1, "", None, f"{exc}: the tab was skipped")
             tables[tab] = read_table(tab, None, problems)
-    known = set(tables[INVENTORY]["sku"])
+    listed = set(tables[INVENTORY]["sku"])
     for tab, table in tables.items():
         tables[tab] = table[table["_ok"]].reset_index(drop=True)
+    known = set(tables[INVENTORY]["sku"])  # a SKU whose Inventory row was skipped is not
     inv = tables[INVENTORY]
     dup = inv["sku"].duplicated(keep="first")
     for _, row in inv[dup].iterrows():
@@ -380,12 +438,11 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
         if tab == PROMOTIONS:
             unknown &= table["sku"] != "*"
         for sku, rows in table[unknown].groupby("sku")["_row"]:
+            why = "SKU is not on the Inventory tab"
+            if sku in listed:
+                why = "its Inventory row was skipped"
             problems.add(
-                tab,
-                int(rows.iloc[0]),
-                "SKU",
-                sku,
-                f"SKU is not on the Inventory tab: its {len(rows)} row(s) are ignored",
+                tab, int(rows.iloc[0]), "SKU", sku, f"{why}: its {len(rows)} row(s) are ignored"
             )
         tables[tab] = table[~unknown].reset_index(drop=True)
     sales = tables[SALES]

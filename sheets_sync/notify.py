@@ -21,6 +21,7 @@ saying what was not sent and why. Passwords and webhook tokens never appear in t
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -28,7 +29,9 @@ import json
 import os
 import re
 import smtplib
+import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
@@ -53,8 +56,11 @@ from sheets_sync.messages import (
 )
 from sheets_sync.types import Target
 
-#: Seconds allowed for connecting to and talking with a mail server or webhook.
+#: Seconds allowed for each step (connect, one answer) with a mail server or webhook.
 TIMEOUT = 20
+#: Seconds allowed for a whole delivery: a server that drips one line every few seconds never
+#: trips TIMEOUT, and must not hold a cron job for minutes.
+DEADLINE = 60
 #: Worse is higher. NO DATA is not a level of danger, so it is never announced.
 RANK = {fm.OK: 0, fm.WATCH: 1, fm.WARNING: 2, fm.CRITICAL: 3, fm.OUT: 4}
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -163,13 +169,21 @@ def _send_email(env: Mapping[str, str], to: Sequence[str], message: Message) -> 
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain="stockout-kit")
     mail.set_content(message.body)
-    context = ssl.create_default_context(cafile=env.get("STOCKOUT_SMTP_CA_FILE") or None)
+    ca_file = env.get("STOCKOUT_SMTP_CA_FILE") or None
     try:
-        if security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=context)
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=TIMEOUT)
-        with smtp:
+        context = ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise DeliveryError(f"STOCKOUT_SMTP_CA_FILE {ca_file}: {reason}") from None
+    if security == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(timeout=TIMEOUT, context=context)
+    else:
+        smtp = smtplib.SMTP(timeout=TIMEOUT)
+    smtp._host = host  # what connect() would set, for TLS's server_hostname check
+    watchdog = _Watchdog(smtp)
+    try:
+        with watchdog, smtp:
+            smtp.connect(host, port)
             if security == "starttls":
                 smtp.starttls(context=context)
             if user:
@@ -177,10 +191,37 @@ def _send_email(env: Mapping[str, str], to: Sequence[str], message: Message) -> 
             smtp.send_message(mail)
     except (OSError, smtplib.SMTPException) as exc:
         reason = str(exc) or type(exc).__name__
+        if watchdog.expired:
+            reason = f"no complete answer within {DEADLINE} s"
         if password:
             reason = reason.replace(password, "***")
         raise DeliveryError(f"{host}:{port}: {reason}") from None
     return f"e-mail to {', '.join(to)}"
+
+
+class _Watchdog:
+    """Hangs up an SMTP conversation still going at DEADLINE: shutting the socket down wakes
+    the read that is waiting, which then fails like any dropped connection."""
+
+    def __init__(self, smtp: smtplib.SMTP) -> None:
+        self.smtp = smtp
+        self.expired = False
+        self._timer = threading.Timer(DEADLINE, self._hang_up)
+        self._timer.daemon = True
+
+    def _hang_up(self) -> None:
+        self.expired = True
+        sock = getattr(self.smtp, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
 
 
 def webhook_format(url: str, env: Mapping[str, str]) -> str:
@@ -225,7 +266,9 @@ def _post_webhook(url: str, env: Mapping[str, str], message: Message) -> str:
     secret = env.get("STOCKOUT_WEBHOOK_SECRET", "")
     address, payload = _webhook_request(url, fmt, text, secret, time.time())
     try:
-        response = requests.post(address, json=payload, timeout=(5, TIMEOUT))
+        response = _post_within(address, payload)
+    except TimeoutError:
+        raise DeliveryError(f"{label}: no complete answer within {DEADLINE} s") from None
     except requests.Timeout:
         raise DeliveryError(f"{label}: no answer within {TIMEOUT} s") from None
     except requests.RequestException as exc:
@@ -243,6 +286,30 @@ def _post_webhook(url: str, env: Mapping[str, str], message: Message) -> str:
             reason = answer.get("msg") or answer.get("errmsg") or answer.get("StatusMessage")
             raise DeliveryError(f"{label}: refused ({code}: {reason})")
     return label
+
+
+def _post_within(url: str, payload: dict[str, Any]) -> requests.Response:
+    """POST and read the whole answer within DEADLINE, whatever the server's pace.
+
+    TIMEOUT only bounds each read, so the request runs in a helper thread that is left behind
+    (a daemon: it never holds the process) when the deadline passes.
+    """
+    outcome: dict[str, Any] = {}
+
+    def post() -> None:
+        try:
+            outcome["response"] = requests.post(url, json=payload, timeout=(5, TIMEOUT))
+        except requests.RequestException as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=post, name="stockout-webhook", daemon=True)
+    worker.start()
+    worker.join(DEADLINE)
+    if worker.is_alive():
+        raise TimeoutError(f"no complete answer within {DEADLINE} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["response"]
 
 
 # --- the digest -----------------------------------------------------------------------------

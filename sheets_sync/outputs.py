@@ -19,7 +19,7 @@ from addin import formulas
 from sheets_sync import guide
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import read_table
-from sheets_sync.plan import Plan
+from sheets_sync.plan import TIMELINE_DATE, Plan
 from sheets_sync.references import Moves, carry
 from sheets_sync.types import Chart, Grid, Tab
 from sheets_sync.vocab import english_words, sheet_words
@@ -125,7 +125,7 @@ def timeline_tab(plan: Plan) -> Tab:
     frame = plan.timeline
     rows = [[cell(v) for v in r] for r in frame.itertuples(index=False)]
     header = list(frame.columns)
-    formats = {"Date": "date", **{h: "int" for h in header[1:]}}
+    formats = {TIMELINE_DATE: "date", **{h: "int" for h in header[1:]}}
     return Tab(
         wb.TIMELINE,
         header,

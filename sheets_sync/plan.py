@@ -30,6 +30,8 @@ SEVERITY = {a: i for i, a in enumerate(
 )}  # fmt: skip
 TIMELINE_DAYS = 90
 TIMELINE_SKUS = 8
+#: The Timeline's first column; a SKU of that name is shown as `Date (SKU)`, never over it.
+TIMELINE_DATE = "Date"
 
 
 @dataclass
@@ -508,8 +510,8 @@ def _orders(
         item = items[sku]
         row = plans.loc[sku]
         demand = row["forecast"]
-        if demand is None:
-            demand = row["daily_sales"] if row["daily_sales"] == row["daily_sales"] else 0.0
+        if demand is None or pd.isna(demand):  # no sales yet: nothing to project
+            demand = 0.0 if pd.isna(row["daily_sales"]) else row["daily_sales"]
         proj = decisions.projection_of(item, demand, settings)
         days = [(d - as_of).days for d in group["promised_date"]]
         lines = list(zip(group["qty"], days, strict=True))
@@ -535,9 +537,14 @@ def _timeline(
         skus["daily_sales"].notna()
         & skus["alert"].isin([formulas.OUT, formulas.CRITICAL, formulas.WARNING, formulas.WATCH])
     ].head(TIMELINE_SKUS)
-    data: dict[str, Any] = {"Date": [formulas.add_days(as_of, d) for d in range(TIMELINE_DAYS)]}
+    data: dict[str, Any] = {
+        TIMELINE_DATE: [formulas.add_days(as_of, d) for d in range(TIMELINE_DAYS)]
+    }
     for row in urgent.itertuples(index=False):
         item = items[row.sku]
         proj = decisions.projection_of(item, row.forecast or row.daily_sales, settings)
-        data[row.sku] = [formulas.round_to(x, 0) for x in proj.daily_stock(TIMELINE_DAYS)]
+        label = row.sku
+        if str(label).casefold() == TIMELINE_DATE.casefold():
+            label = f"{label} (SKU)"
+        data[label] = [formulas.round_to(x, 0) for x in proj.daily_stock(TIMELINE_DAYS)]
     return pd.DataFrame(data)

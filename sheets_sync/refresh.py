@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,7 @@ from addin import formulas
 from sheets_sync import formula_values, guide
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
+from sheets_sync.exits import ExitCode
 from sheets_sync.inputs import read_inputs, read_table
 from sheets_sync.outputs import (
     alerts_tab,
@@ -30,6 +31,9 @@ from sheets_sync.outputs import (
 from sheets_sync.plan import Plan, compute_plan, read_incidents
 from sheets_sync.types import Backend, Tab, Target, TargetError
 from sheets_sync.writer_lock import one_writer
+
+if TYPE_CHECKING:
+    from sheets_sync.notify import NotifyResult
 
 Progress = Callable[[str, int, int], None]
 
@@ -44,11 +48,13 @@ class RefreshResult:
     written: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     dry_run: bool = False
+    #: Alerts that could not be delivered (also among `notices`): cron must see them.
+    undelivered: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """SPEC §6: 0 all fine, 1 finished with problems listed."""
-        return 1 if self.problems else 0
+        """0 all fine; 1 finished with problems listed or an alert not delivered."""
+        return ExitCode.PROBLEMS if self.problems or self.undelivered else ExitCode.OK
 
     def counts(self) -> dict[str, int]:
         counts = self.plan.skus["alert"].value_counts()
@@ -69,6 +75,7 @@ class RefreshResult:
             "skus": len(self.plan.skus), "alerts": self.counts(),
             "problems": len(self.problems), "urgent": self.urgent(),
             "written": self.written, "notices": self.notices, "dry_run": self.dry_run,
+            "undelivered": self.undelivered,
         }  # fmt: skip
 
 
@@ -142,7 +149,9 @@ def _refresh(
         step("Writing workbook", 1, 1)
         _remember(place, grids)
     if notify and not dry_run:
-        result.notices += _notify(plan, place)
+        sent = _notify(plan, place)
+        result.notices += sent.messages
+        result.undelivered = list(sent.failed)
     return result
 
 
@@ -182,7 +191,7 @@ def _store(target: Target) -> dict[str, pd.DataFrame | None]:
     path = _store_path(target)
     if path is None:
         return {}
-    with HistoryStore(path) as store:
+    with HistoryStore(path) as store, store.errors("read"):
         return {
             "store_sales": store.daily_units(),
             "store_stock": store.daily_stock(),
@@ -202,17 +211,16 @@ def _drafts(plan: Plan, existing: Any, target: Target, problems: wb.Problems) ->
         return None
 
 
-def _notify(plan: Plan, target: Target) -> list[str]:
+def _notify(plan: Plan, target: Target) -> NotifyResult:
     from sheets_sync.messages import template_dirs_for
     from sheets_sync.notify import send_alerts, state_path_for
 
-    result = send_alerts(
+    return send_alerts(
         plan,
         state_path=state_path_for(target),
         settings=plan.settings,
         template_dirs=template_dirs_for(target, plan.settings),
     )
-    return list(result.messages)
 
 
 def summary_lines(result: RefreshResult) -> list[str]:

@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any
 
 from addin import decisions, formulas
-from sheets_sync import plan, workbook
+from sheets_sync import inputs, plan, workbook
 from sheets_sync.messages import SHIPPED_TEMPLATES
 from sheets_sync.outputs import ALERT_COLOURS
 from sheets_sync.vocab import FINISHED_INBOUND, ZH_WORDS
@@ -46,6 +46,8 @@ def schema_data() -> dict[str, Any]:
         "finishedInbound": sorted(FINISHED_INBOUND),
         "severity": sorted(plan.SEVERITY, key=plan.SEVERITY.__getitem__),
         "shipDays": decisions.SHIP_DAYS,
+        "maxDays": inputs.MAX_DAYS,
+        "maxNumber": inputs.MAX_NUMBER,
         "zhWords": ZH_WORDS,
         "alertColours": ALERT_COLOURS,
         "templates": templates,

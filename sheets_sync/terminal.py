@@ -1,7 +1,8 @@
 """What the commands show on a terminal: progress bars and one-line errors.
 
 Long work (a year of sales to plan, a 7-million-line report to import) shows a bar; anything
-that stops a command is one plain sentence on stderr and exit code 2, never a traceback.
+that stops a command is one plain sentence on stderr, never a traceback: exit code 2 for a
+refusal, 3 for a bug (its traceback goes to the crash log; see `sheets_sync.exits`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sheets_sync.exits import ExitCode, crash_sentence, log_crash
+
 #: progress(label, done, total): one bar per label, created on first use.
 ProgressFn = Callable[[str, int, int], None]
 
@@ -29,8 +32,16 @@ errors = Console(stderr=True)
 
 def fail(message: str) -> NoReturn:
     """Print `error: MESSAGE` and exit with code 2 (bad usage or unreadable target)."""
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    sys.exit(2)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(ExitCode.REFUSED)
+
+
+def crashed(exc: BaseException, target: str | None) -> NoReturn:
+    """Log an unexpected error's traceback beside TARGET's store, say so in one line, exit 3."""
+    log = log_crash(target, exc)
+    sentence = escape(crash_sentence(exc, log))
+    errors.print(f"[bold red]error:[/] {sentence}", highlight=False, soft_wrap=True)
+    sys.exit(ExitCode.CRASHED)
 
 
 def progress_bars(*, in_bytes: bool = False) -> tuple[Progress, ProgressFn]:

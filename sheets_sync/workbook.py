@@ -35,7 +35,7 @@ class Column:
 
     key: str
     header: str
-    kind: str = "text"  # text | number | int | date | bool | datetime | pct | money | list
+    kind: str = "text"  # text | number | days | int | date | bool | datetime | pct | money | list
     required: bool = False
     aliases: tuple[str, ...] = ()
     zh: str = ""
@@ -75,11 +75,11 @@ SCHEMA: dict[str, list[Column]] = {
         _c("moq", "MOQ", "number", aliases=["minimum order quantity", "起订量"]),
         _c("unit_weight", "Unit weight kg", "number", aliases=["weight", "单件重量"]),
         _c("supplier", "Supplier", aliases=["供应商"]),
-        _c("production_days", "Production days", "number", aliases=["生产周期"]),
-        _c("sea_days", "Sea days", "number", aliases=["海运天数"]),
-        _c("air_days", "Air days", "number", aliases=["空运天数"]),
-        _c("express_days", "Express days", "number", aliases=["快递天数"]),
-        _c("receiving_days", "Receiving days", "number", aliases=["上架天数"]),
+        _c("production_days", "Production days", "days", aliases=["生产周期"]),
+        _c("sea_days", "Sea days", "days", aliases=["海运天数"]),
+        _c("air_days", "Air days", "days", aliases=["空运天数"]),
+        _c("express_days", "Express days", "days", aliases=["快递天数"]),
+        _c("receiving_days", "Receiving days", "days", aliases=["上架天数"]),
         _c("season", "Season", aliases=["seasonality", "seasonal profile", "季节", "季节性"]),
     ],
     SALES: [

@@ -19,6 +19,7 @@ var Formulas = (function () {
   'use strict';
 
   var EPS = 1e-9;
+  var MAX_WINDOW_DAYS = 730;
   var DAY_MS = 86400000;
 
   var OUT = 'OUT';
@@ -173,7 +174,13 @@ var Formulas = (function () {
       var text = value.trim();
       if (text === '') return null;
       if (THOUSANDS.test(text)) text = text.replace(/,/g, '');
-      if (NUMBER.test(text)) return Number(text);
+      if (NUMBER.test(text)) {
+        var number = Number(text);
+        if (!Number.isFinite(number)) {
+          throw new InputError(name + ' must be a finite number, got ' + _quote(value));
+        }
+        return number;
+      }
     }
     throw new InputError(name + ' must be a number, got ' + _quote(value));
   }
@@ -327,22 +334,28 @@ var Formulas = (function () {
     return parts.length ? parts.join(' · ') : 'no sales history';
   }
 
-  function velocity(units, in_stock, windows, weights, available) {
-    if (in_stock === undefined) in_stock = null;
-    if (windows === undefined) windows = [7, 30, 90];
-    if (weights === undefined) weights = [0.5, 0.3, 0.2];
-    if (available === undefined) available = null;
+  /** Velocity windows and weights that SALES_VELOCITY and the plan can use, else InputError. */
+  function check_windows(windows, weights) {
     if (windows.length !== weights.length || !windows.length) {
       throw new InputError('windows and weights must have the same, non-zero length');
     }
     windows.forEach(function (k) {
-      if (k < 1 || k !== Math.trunc(k)) {
-        throw new InputError('window lengths must be whole days ≥ 1, got ' + _quote(k));
+      if (k < 1 || k !== Math.trunc(k) || k > MAX_WINDOW_DAYS) {
+        throw new InputError(
+          'window lengths must be whole days from 1 to ' + MAX_WINDOW_DAYS + ', got ' + _quote(k));
       }
     });
     weights.forEach(function (w) {
       if (w < 0) throw new InputError('weights must not be negative');
     });
+  }
+
+  function velocity(units, in_stock, windows, weights, available) {
+    if (in_stock === undefined) in_stock = null;
+    if (windows === undefined) windows = [7, 30, 90];
+    if (weights === undefined) weights = [0.5, 0.3, 0.2];
+    if (available === undefined) available = null;
+    check_windows(windows, weights);
     var out = out_of_stock_days(units, in_stock, available);
     var sums = new InStockTotals(units, out);
     var averages = windows.map(function (k) {
@@ -1002,6 +1015,7 @@ var Formulas = (function () {
     add_days: add_days,
     out_of_stock_days: out_of_stock_days,
     InStockTotals: InStockTotals,
+    check_windows: check_windows,
     velocity: velocity,
     demand_sequence: demand_sequence,
     project: project,

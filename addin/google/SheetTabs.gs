@@ -82,6 +82,18 @@ function stockoutInferDayFirst_(texts) {
 function stockoutBadMessage_(col, value, dayFirst) {
   try {
     if (col.kind === 'number') Formulas.to_number(value, col.header);
+    else if (col.kind === 'days') {
+      var days = Formulas.to_number(value, col.header);
+      if (days !== null && days > StockoutSchema.maxDays) {
+        return col.header + ': ' + days + ' days is more than ten years (' + StockoutSchema.maxDays + ')';
+      }
+    }
+    if (col.kind === 'number' || col.kind === 'days') {
+      var number = Formulas.to_number(value, col.header);
+      if (number !== null && Math.abs(number) > StockoutSchema.maxNumber) {
+        return col.header + ': ' + number + ' is too big to be a real figure (over 10^12)';
+      }
+    }
     else if (col.kind === 'date') Formulas.to_date(value, col.header, dayFirst);
     else if (col.kind === 'bool') Formulas.to_flag(value);
   } catch (err) {
@@ -91,15 +103,17 @@ function stockoutBadMessage_(col, value, dayFirst) {
   return col.header + ' could not be read';
 }
 
-var STOCKOUT_READ_AS = {int: 'number', money: 'number', pct: 'number', datetime: 'date'};
+var STOCKOUT_READ_AS = {int: 'number', money: 'number', pct: 'number', days: 'number', datetime: 'date'};
 
 /** One cell of COL: {value} or {bad: true}. Dates come back as ISO text. */
 function stockoutParseCell_(col, raw, dayFirst, zone) {
   var kind = STOCKOUT_READ_AS[col.kind] || col.kind;
   try {
     if (kind === 'number') {
-      if (typeof raw === 'number') return {value: raw};
-      return {value: Formulas.to_number(raw, col.header)};
+      var number = typeof raw === 'number' ? raw : Formulas.to_number(raw, col.header);
+      if (col.kind === 'days' && number !== null && number > StockoutSchema.maxDays) return {bad: true};
+      if (number !== null && Math.abs(number) > StockoutSchema.maxNumber) return {bad: true};
+      return {value: number};
     }
     if (kind === 'date') {
       if (raw instanceof Date) return {value: stockoutCellDay_(raw, zone)};
@@ -259,6 +273,18 @@ function stockoutReadSettings_(grid, problems, zone) {
       problems.add('Settings', row, 'Value', value, field.name + ': ' + err.message + '; using the default');
     }
   });
+  var windows = values.velocity_windows || Formulas.Settings({}).velocity_windows;
+  var weights = values.velocity_weights || Formulas.Settings({}).velocity_weights;
+  try {
+    Formulas.check_windows(windows, weights);
+  } catch (err) {
+    if (!(err instanceof Formulas.InputError)) throw err;
+    var at = rows.velocitywindows || rows.velocityweights || null;
+    var why = 'velocity_windows and velocity_weights: ' + err.message + '; using the defaults';
+    problems.add('Settings', at, 'Value', raw.velocity_windows, why);
+    delete values.velocity_windows;
+    delete values.velocity_weights;
+  }
   var settings = Formulas.Settings(values);
   if (raw.as_of !== null && raw.as_of !== undefined) {
     try {
@@ -295,6 +321,9 @@ function stockoutSettingValue_(field, value) {
   if (field.type === 'str') return String(value).trim().toLowerCase();
   var number = Formulas.to_number(value, name);
   if (number === null || number < 0) throw new Formulas.InputError('expected a number ≥ 0');
+  if (/_days$/.test(name) && number > StockoutSchema.maxDays) {
+    throw new Formulas.InputError('expected at most ' + StockoutSchema.maxDays + ' days (ten years)');
+  }
   if (name === 'service_level' && !(number > 0 && number < 1)) {
     throw new Formulas.InputError('expected a fraction between 0 and 1, e.g. 0.95');
   }
@@ -350,7 +379,8 @@ function stockoutReadInputs_(grids, zone) {
       .sort()
       .forEach(function (sku) {
         var at = unknown[sku];
-        problems.add(tab, at[0], 'SKU', sku, 'SKU is not on the Inventory tab: its ' + at.length + ' row(s) are ignored');
+        var why = known[sku] ? 'its Inventory row was skipped' : 'SKU is not on the Inventory tab';
+        problems.add(tab, at[0], 'SKU', sku, why + ': its ' + at.length + ' row(s) are ignored');
       });
   });
   var negative = 0;

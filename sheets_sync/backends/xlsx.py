@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zipfile
 from collections.abc import Mapping, Sequence
 from copy import copy
 from pathlib import Path
@@ -97,7 +96,9 @@ class XlsxBackend:
                     _refuse_without_pillow(self.path)
                     self._book = load_workbook(self.path, keep_vba=vba)
                     lost = unkept(self.path, keep_vba=vba)
-                except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+                except TargetError:
+                    raise
+                except Exception as exc:  # zip, XML, zlib, openpyxl: any way a file is broken
                     raise TargetError(
                         f"{self.path}: not a readable Excel workbook ({exc})"
                     ) from exc
@@ -137,7 +138,10 @@ class XlsxBackend:
     def _formula(self, title: str, row: int, col: int, text: str) -> Formula:
         """The formula, with the value Excel or LibreOffice last saved for it."""
         if self._computed is None:
-            self._computed = load_workbook(self.path, data_only=True, keep_links=False)
+            try:
+                self._computed = load_workbook(self.path, data_only=True, keep_links=False)
+            except Exception as exc:  # as in `book`: the file changed or broke since
+                raise TargetError(f"{self.path}: not a readable Excel workbook ({exc})") from exc
         formula = Formula(text)
         formula.cached = self._computed[title].cell(row, col).value
         self._formulas[(title, row, col)] = formula
@@ -435,8 +439,10 @@ def _safe(value: object) -> object:
 
 def _text_cells_stay_text(sheet: Worksheet, tab: Tab) -> None:
     """A title like `=cheap!` must stay text (openpyxl would store it as a formula); only
-    cells that were formulas when read (`Formula`) are written as formulas."""
-    for row, values in zip(sheet.iter_rows(min_row=2, max_col=len(tab.header)), tab.rows,
+    cells that were formulas when read (`Formula`) are written as formulas. Headers too: the
+    Timeline's are SKU names."""
+    block = [tab.header, *tab.rows]
+    for row, values in zip(sheet.iter_rows(min_row=1, max_col=len(tab.header)), block,
                            strict=False):  # fmt: skip
         for cell, value in zip(row, values, strict=False):
             if cell.data_type == "f" and not isinstance(value, Formula):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sheets_sync.history import MIGRATIONS, HistoryStore, merge_daily
+from sheets_sync.types import TargetError
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_new_store_runs_every_migration_and_refuses_a_newer_schema(tmp_path):
     db = sqlite3.connect(path)
     db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     db.close()
-    with pytest.raises(sqlite3.DatabaseError, match="newer stockout-kit"):
+    with pytest.raises(TargetError, match="newer stockout-kit"):
         HistoryStore(path)
 
 

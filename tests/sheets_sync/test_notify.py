@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import email
@@ -477,3 +478,81 @@ def test_each_channel_remembers_on_its_own(smtp_server, receiver, tmp_path):
     assert second.sent == ["slack webhook at 127.0.0.1: 1 SKU(s) got worse"]
     assert second.notes == ["email: no alert got worse since the last notice"]
     assert len(inbox.messages) == 1 and len(receiver.requests) == 2
+
+
+# --- bounded waits ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def drip_server():
+    """A loopback server that answers one line every 0.2 s, forever: each read is quick, the
+    conversation never ends (an SMTP greeting of `220-` lines; an HTTP header that never ends).
+    Call it with http=True for the HTTP flavour; it returns the port."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    stop = threading.Event()
+    first, line = b"", b"220-still here\r\n"
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except (TimeoutError, OSError):
+                continue
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    def drip(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            conn.sendall(first)
+            while not stop.is_set():
+                conn.sendall(line)
+                time.sleep(0.2)
+
+    def start(http: bool = False) -> int:
+        nonlocal first, line
+        if http:
+            first, line = b"HTTP/1.1 200 OK\r\n", b"X-Drip: 1\r\n"
+        threading.Thread(target=serve, daemon=True).start()
+        return server.getsockname()[1]
+
+    yield start
+    stop.set()
+    time.sleep(0.2)
+    server.close()
+
+
+def test_a_dripping_mail_server_is_given_up_at_the_deadline(drip_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(notify, "DEADLINE", 1.5)
+    env = {"STOCKOUT_SMTP_HOST": "127.0.0.1", "STOCKOUT_SMTP_PORT": str(drip_server()),
+           "STOCKOUT_SMTP_SECURITY": "none"}  # fmt: skip
+    started = time.monotonic()
+    result = send_alerts(make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=TO, env=env)
+    took = time.monotonic() - started
+    assert 1.4 < took < 5
+    assert result.failed == [
+        f"email alert not sent: 127.0.0.1:{env['STOCKOUT_SMTP_PORT']}: "
+        "no complete answer within 1.5 s"
+    ]
+
+
+def test_a_dripping_webhook_is_given_up_at_the_deadline(drip_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(notify, "DEADLINE", 1.5)
+    url = f"http://127.0.0.1:{drip_server(http=True)}/hook/TOKEN123"
+    started = time.monotonic()
+    result = send_alerts(
+        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=settings(),
+        env={"STOCKOUT_WEBHOOK_URL": url},
+    )  # fmt: skip
+    assert 1.4 < time.monotonic() - started < 5
+    assert result.failed == [
+        "webhook alert not sent: slack webhook at 127.0.0.1: no complete answer within 1.5 s"
+    ]
+
+
+def test_a_ca_file_that_is_not_there_is_a_failed_delivery(tmp_path):
+    env = {"STOCKOUT_SMTP_HOST": "127.0.0.1", "STOCKOUT_SMTP_CA_FILE": str(tmp_path / "no.pem")}
+    result = send_alerts(make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=TO, env=env)
+    assert result.failed == [
+        f"email alert not sent: STOCKOUT_SMTP_CA_FILE {tmp_path / 'no.pem'}: "
+        "No such file or directory"
+    ]
