@@ -20,7 +20,7 @@ import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sheets_sync.types import FormatKind, Grid, Tab, Target, TargetError, number_pattern
+from sheets_sync.types import FormatKind, Formula, Grid, Tab, Target, TargetError, number_pattern
 
 
 class LiveExcelBackend:
@@ -117,9 +117,24 @@ def _book_label(book: Any) -> str:
 
 
 def _read_sheet(sheet: Any) -> Grid:
-    """From A1, not from the used range's own corner: row and column numbers must stay put."""
+    """From A1, not from the used range's own corner: row and column numbers must stay put.
+
+    Values and formulas are two reads of the same block; a cell whose formula text differs
+    from its value is a `Formula` (holding that value), so the user's formulas in output tabs
+    are written back as formulas, and input formulas keep their computed value.
+    """
     last = sheet.used_range.last_cell
-    grid = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    block = sheet.range((1, 1), (last.row, last.column))
+    grid = block.options(ndim=2).value
+    texts = block.formula
+    if isinstance(texts, str):
+        texts = ((texts,),)
+    for row, formulas in zip(grid, texts, strict=False):
+        for c, text in enumerate(formulas):
+            if isinstance(text, str) and text.startswith("=") and text != row[c]:
+                formula = Formula(text)
+                formula.cached = row[c]
+                row[c] = formula
     while grid and all(cell is None for cell in grid[-1]):
         grid.pop()
     return grid
@@ -152,6 +167,8 @@ def _excel_value(value: Any) -> Any:
     """A value Excel stores as given: text stays text, dates stay dates, NaN/NaT are blank."""
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, Formula):
+        return str(value)  # the user's own formula: Excel takes it as typed
     if isinstance(value, str):
         return "'" + value if value else None
     if isinstance(value, numbers.Number | dt.date):

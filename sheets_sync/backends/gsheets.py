@@ -2,10 +2,13 @@
 
 A refresh must not cost an API call per SKU or per tab: Google allows 60 reads and 60 writes a
 minute per user. So a refresh costs three calls whatever its size: the spreadsheet metadata,
-one `values:batchGet` for every tab it reads and one `values:batchUpdate` (RAW, so a title
-starting with `=` stays text) for every tab it writes. One more `batchUpdate` happens only when
-an output tab is missing or has outgrown its grid; the formats (date columns, bold frozen
-header, alert colours) ride along in that call, so they cost nothing on ordinary refreshes.
+one `values:batchGet` for every tab it reads (as formulas, so a user's formulas are kept) and
+one `values:batchUpdate` for every tab it writes (as typed: a user's formula stays a formula,
+every text goes behind an apostrophe, so a title starting with `=` stays text). A sheet with
+formulas in it costs one more `batchGet`, of the tabs holding them, for their values. One more
+`batchUpdate` happens only when an output tab is missing or has outgrown its grid; the formats
+(date columns, bold frozen header, alert colours) ride along in that call, so they cost nothing
+on ordinary refreshes.
 
 Credentials come from the environment only: `STOCKOUT_GOOGLE_CREDENTIALS` (a path to, or the
 JSON of, a service-account key or an OAuth authorized-user file) or
@@ -38,6 +41,7 @@ from gspread.utils import rowcol_to_a1
 
 from sheets_sync.types import (
     FormatKind,
+    Formula,
     Grid,
     Tab,
     Target,
@@ -99,8 +103,37 @@ def _sheet_cell(value: Any) -> Any:
     return str(value)
 
 
+def _typed_cell(value: Any) -> Any:
+    """A cell as typed into the sheet (USER_ENTERED): a `Formula` as itself, so it stays a
+    formula; every other text behind an apostrophe, so it stays exactly that text (never a
+    formula, number or date); numbers and booleans as JSON, which is never parsed."""
+    if isinstance(value, Formula):
+        return str(value)
+    cell = _sheet_cell(value)
+    return "'" + cell if isinstance(cell, str) and cell else cell
+
+
 def _read_cell(value: Any) -> Any:
     return None if value == "" else value
+
+
+def _looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _with_formulas(grid: Grid, values: list[list[Any]]) -> Grid:
+    """GRID (read as formulas) with each formula a `Formula` holding its value from VALUES;
+    a text that reads the same both ways is text that starts with `=`, not a formula."""
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            if not _looks_like_formula(text):
+                continue
+            value = values[r][c] if r < len(values) and c < len(values[r]) else ""
+            if value != text:
+                formula = Formula(text)
+                formula.cached = _read_cell(value)
+                row[c] = formula
+    return grid
 
 
 def _redirected(base_url: str, credentials: Any) -> requests.Session:
@@ -222,25 +255,35 @@ class GoogleSheetsBackend:
         found: dict[str, Grid] = {}
         wanted = list(dict.fromkeys(titles.values()))
         if wanted:
-            answer = self._call(
-                "read the sheet",
-                self._http.values_batch_get,
-                self.id,
-                [_quote(title) for title in wanted],
-                params={
-                    "valueRenderOption": "UNFORMATTED_VALUE",
-                    "dateTimeRenderOption": "SERIAL_NUMBER",
-                    "majorDimension": "ROWS",
-                },
-            )
-            for title, value_range in zip(wanted, answer.get("valueRanges", []), strict=False):
-                rows = value_range.get("values", [])
+            for title, rows in zip(wanted, self._values(wanted, "FORMULA"), strict=False):
                 width = max((len(row) for row in rows), default=0)
                 self._extents[title] = (len(rows), width)
                 found[title] = [
                     [_read_cell(v) for v in row] + [None] * (width - len(row)) for row in rows
                 ]
+            # Formulas come back as their text; their values (and whether a text that starts
+            # with `=` is a formula at all) take one more read, made only when there are any.
+            typed = [t for t in wanted if any(_looks_like_formula(v) for r in found[t] for v in r)]
+            for title, rows in zip(typed, self._values(typed, "UNFORMATTED_VALUE"), strict=False):
+                found[title] = _with_formulas(found[title], rows)
         return {name: found.get(titles[name]) if name in titles else None for name in tabs}
+
+    def _values(self, titles: list[str], render: str) -> list[list[list[Any]]]:
+        """Every cell of the tabs TITLES in one `values:batchGet` call (none if no tabs)."""
+        if not titles:
+            return []
+        answer = self._call(
+            "read the sheet",
+            self._http.values_batch_get,
+            self.id,
+            [_quote(title) for title in titles],
+            params={
+                "valueRenderOption": render,
+                "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS",
+            },
+        )
+        return [value_range.get("values", []) for value_range in answer.get("valueRanges", [])]
 
     def write(self, tabs: Mapping[str, Tab]) -> None:
         sheets = self._metadata()
@@ -273,7 +316,7 @@ class GoogleSheetsBackend:
             # Blanks over what the tab held before clear leftover rows in the same call.
             full_height, full_width = max(height, old_height), max(width, old_width, 1)
             values = [
-                [_sheet_cell(v) for v in row] + [""] * (full_width - len(row)) for row in rows
+                [_typed_cell(v) for v in row] + [""] * (full_width - len(row)) for row in rows
             ]
             values += [[""] * full_width for _ in range(full_height - height)]
             corner = rowcol_to_a1(full_height, full_width)
@@ -294,7 +337,7 @@ class GoogleSheetsBackend:
                 "write the sheet",
                 self._http.values_batch_update,
                 self.id,
-                {"valueInputOption": "RAW", "data": data},
+                {"valueInputOption": "USER_ENTERED", "data": data},
             )
         self._extents.update(sizes)
 

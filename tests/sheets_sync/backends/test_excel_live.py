@@ -25,13 +25,17 @@ from sheets_sync.backends import open_backend
 from sheets_sync.backends.excel_live import LiveExcelBackend
 from sheets_sync.demo import demo_tabs
 from sheets_sync.excel_button import refresh_book
+from sheets_sync.types import Formula as SheetFormula
 from sheets_sync.types import Tab, TargetError
 
 NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
 
 
 class Formula(str):
-    """A cell Excel would evaluate: what happens to an unprotected "=..." string."""
+    """A cell Excel would evaluate: what happens to an unprotected "=..." string. Its value
+    (`.value` of the cell) is `result`: this stand-in does not calculate; tests set it."""
+
+    result: Any = None
 
 
 def _parse_typed(value: Any) -> Any:
@@ -51,6 +55,19 @@ def _parse_typed(value: Any) -> Any:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def _shown(cell: Any) -> Any:
+    """What Range.Value gives for a stored cell: a formula's result, anything else as is."""
+    return cell.result if isinstance(cell, Formula) else cell
+
+
+def _as_formula_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 def _address(cell: Any) -> tuple[int, int]:
@@ -106,7 +123,7 @@ class FakeRange:
     def value(self) -> Any:
         self.sheet.book.calls.append(("read", self.sheet.name))
         grid = [
-            [self.sheet.cells.get((r, c)) for c in range(self.top[1], self.bottom[1] + 1)]
+            [_shown(self.sheet.cells.get((r, c))) for c in range(self.top[1], self.bottom[1] + 1)]
             for r in range(self.top[0], self.bottom[0] + 1)
         ]
         if self._ndim == 2:
@@ -127,6 +144,18 @@ class FakeRange:
         for i, row in enumerate(rows):
             for j, cell in enumerate(row):
                 self.sheet.set((self.top[0] + i, self.top[1] + j), _parse_typed(cell))
+
+    @property
+    def formula(self) -> Any:
+        """Range.Formula: the formula of each cell, else its constant as text ("" if empty);
+        a 2-D tuple for a block, a string for one cell."""
+        self.sheet.book.calls.append(("read", self.sheet.name))
+        texts = tuple(
+            tuple(_as_formula_text(self.sheet.cells.get((r, c)))
+                  for c in range(self.top[1], self.bottom[1] + 1))
+            for r in range(self.top[0], self.bottom[0] + 1)
+        )  # fmt: skip
+        return texts[0][0] if len(texts) == 1 and len(texts[0]) == 1 else texts
 
     @property
     def number_format(self) -> str:
@@ -247,10 +276,30 @@ def test_read_returns_rows_from_a1_with_missing_tabs_as_none() -> None:
         "Settings": [["Key", "Value"], ["as_of", dt.datetime(2026, 11, 25)]],
         "Sales": None,
     }
-    assert [c for c in book.calls if c[0] == "read"] == [
+    assert [c for c in book.calls if c[0] == "read"] == [  # values, then formulas
+        ("read", "Inventory"),
         ("read", "Inventory"),
         ("read", "Settings"),
+        ("read", "Settings"),
     ]
+
+
+def test_formulas_are_read_as_formulas_and_written_back_as_formulas() -> None:
+    """A user's formula column in Alerts stays formulas (it used to come back as constants)."""
+    double = Formula("=B2*2")
+    double.result = 24.0
+    book = FakeBook(tabs={"Alerts": [["SKU", "Available", "Double", "Note"],
+                                     ["A-1", 12.0, double, "=text, typed with '"]]})  # fmt: skip
+    excel = LiveExcelBackend(book=book)
+    grid = excel.read(["Alerts"])["Alerts"]
+    cell = grid[1][2]
+    assert isinstance(cell, SheetFormula) and cell == "=B2*2" and cell.cached == 24.0
+    assert grid[1][3] == "=text, typed with '" and not isinstance(grid[1][3], SheetFormula)
+    excel.write({"Alerts": Tab("Alerts", grid[0], [[*grid[1][:2], SheetFormula("=B2*3"),
+                                                   grid[1][3]]])})  # fmt: skip
+    stored = book.sheets["Alerts"].cells
+    assert isinstance(stored[(2, 3)], Formula) and stored[(2, 3)] == "=B2*3"
+    assert stored[(2, 4)] == "=text, typed with '" and not isinstance(stored[(2, 4)], Formula)
 
 
 def test_read_keeps_positions_when_the_first_rows_and_columns_are_empty() -> None:

@@ -7,13 +7,14 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheets_sync.backends import open_backend
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
-from sheets_sync.types import Tab, TargetError
+from sheets_sync.types import Formula, Tab, TargetError
 from stockout_testing.fake_sheets import Running, serve_fake
 
 OUTPUT_TABS = ["Alerts", "Drafts", "Incidents", "Problems"]
@@ -247,3 +248,56 @@ def test_the_endpoint_can_come_from_the_environment(
     sheet = open_backend(f"gsheet:https://docs.google.com/spreadsheets/d/{sid}/edit")
     assert sheet.read(["Inventory"]) == {"Inventory": [["SKU"], ["A"]]}
     assert sheet.label == "Google Sheet 'Shop'"
+
+
+# --- formulas stay formulas (issue 16, item 4) ------------------------------------------------
+
+
+def test_formulas_are_read_as_formulas_with_their_values_and_written_back_as_formulas(
+    served: Running,
+) -> None:
+    sid = served.fake.create_spreadsheet("Shop")
+    sheet = backend(served, sid)
+    header = ["SKU", "Available", "Mine"]
+    rows = [["A", Formula("=40+50"), "=not a formula"], ["B", 7, Formula("=2*3")]]
+    sheet.write({"Inventory": Tab("Inventory", header, rows)})
+
+    served.fake.reset_calls()
+    again = backend(served, sid).read(["Inventory"])["Inventory"]
+    assert served.fake.total_calls == 3  # metadata, formulas, and their values (asked: some)
+    available, mine = again[1][1], again[1][2]
+    assert isinstance(available, Formula) and available == "=40+50" and available.cached == 90
+    assert mine == "=not a formula" and not isinstance(mine, Formula)  # text stays text
+    assert isinstance(again[2][2], Formula) and again[2][2].cached == 6
+    assert served.fake.values(sid, "Inventory")[1][:3] == ["A", 90, "=not a formula"]
+
+    plain = served.fake.create_spreadsheet("Plain", {"Inventory": [header, ["A", 5, "x"]]})
+    served.fake.reset_calls()
+    backend(served, plain).read(["Inventory"])
+    assert served.fake.total_calls == 2  # no formula anywhere: no second read
+
+
+def test_a_google_refresh_keeps_a_user_formula_column_and_total_as_formulas(
+    served: Running, tmp_path: Path
+) -> None:
+    from sheets_sync.refresh import refresh
+    from tests.sheets_sync.test_refresh import AS_OF, make_book
+
+    book = openpyxl.load_workbook(make_book(tmp_path / "book.xlsx"))
+    tabs = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+    sid = served.fake.create_spreadsheet("Shop", tabs)
+    refresh(backend(served, sid), as_of=AS_OF)
+    alerts = backend(served, sid).read(["Alerts"])["Alerts"]
+    at = alerts[0].index("Available")
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[at]
+    width, last = len(alerts[0]), len(alerts)
+    rows = [[*row, Formula(f"={letter}{r}*2")] for r, row in enumerate(alerts[1:], start=2)]
+    total = [None] * width + [Formula(f"=SUM({letter}2:{letter}{last})")]
+    backend(served, sid).write({"Alerts": Tab("Alerts", alerts[0] + ["Double"], [*rows, total])})
+
+    refresh(backend(served, sid), as_of=AS_OF)
+    after = backend(served, sid).read(["Alerts"])["Alerts"]
+    assert after[0][width] == "Double"
+    for r, row in enumerate(after[1:last], start=2):
+        assert isinstance(row[width], Formula) and row[width] == f"={letter}{r}*2"
+    assert after[last][width] == f"=SUM({letter}2:{letter}{last})"
