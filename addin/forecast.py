@@ -196,58 +196,78 @@ def clean(units: Sequence[float], out: Sequence[bool]) -> tuple[list[float], lis
     deal or a viral day), counted at the cap so they do not lift the rate for months.
     """
     n = len(units)
-    total = 0.0
-    count = 0
-    for i in range(max(0, n - 90), n):
-        if not out[i]:
-            total += units[i]
-            count += 1
-    level = total / count if count else 0.0
+    lo = max(0, n - 90)
     marked = list(out)
     suppressed = 0
-    for i in range(max(1, n - 90), n):
-        if out[i] and not out[i - 1]:
-            j = i - 1
-            while j >= 0 and j >= i - 3 and not out[j] and units[j] < 0.5 * level:
-                marked[j] = True
-                suppressed += 1
-                j -= 1
-    cleaned = list(units)
+    if any(out[lo:]):
+        total = 0.0
+        count = 0
+        for i in range(lo, n):
+            if not out[i]:
+                total += units[i]
+                count += 1
+        level = total / count if count else 0.0
+        for i in range(max(1, lo), n):
+            if out[i] and not out[i - 1]:
+                j = i - 1
+                while j >= 0 and j >= i - 3 and not out[j] and units[j] < 0.5 * level:
+                    marked[j] = True
+                    suppressed += 1
+                    j -= 1
+    cleaned: Sequence[float] = units
     spikes = 0
     cap = 0.0
-    before = 0.0
-    days = 0
-    for i in range(max(0, n - 90), n - 14):
-        if not marked[i]:
-            before += units[i]
-            days += 1
-    if days >= 28:
-        mean = before / days
-        squares = 0.0
-        for i in range(max(0, n - 90), n - 14):
+    if n - 14 - lo >= 28 and not _no_spike(units, marked, lo, n):
+        before = 0.0
+        days = 0
+        for i in range(lo, n - 14):
             if not marked[i]:
-                squares += (units[i] - mean) * (units[i] - mean)
-        sd = math.sqrt(squares / (days - 1))
-        cap = SPIKE_TIMES * mean
-        other = mean + SPIKE_SIGMAS * max(sd, math.sqrt(mean)) + 1.0
-        if other > cap:
-            cap = other
-        above = [i for i in range(n - 14, n) if not marked[i] and cleaned[i] > cap]
-        if len(above) <= SPIKE_DAYS:  # more is a new level, which the trend reads
-            for i in above:
-                cleaned[i] = cap
-            spikes = len(above)
+                before += units[i]
+                days += 1
+        if days >= 28:
+            mean = before / days
+            squares = 0.0
+            for i in range(lo, n - 14):
+                if not marked[i]:
+                    squares += (units[i] - mean) * (units[i] - mean)
+            sd = math.sqrt(squares / (days - 1))
+            cap = SPIKE_TIMES * mean
+            other = mean + SPIKE_SIGMAS * max(sd, math.sqrt(mean)) + 1.0
+            if other > cap:
+                cap = other
+            above = [i for i in range(n - 14, n) if not marked[i] and units[i] > cap]
+            if 0 < len(above) <= SPIKE_DAYS:  # more is a new level, which the trend reads
+                cleaned = list(units)
+                for i in above:
+                    cleaned[i] = cap
+                spikes = len(above)
     notes = []
     if suppressed:
         notes.append(f"{_days(suppressed)} of suppressed sales before stockouts")
     if spikes:
         notes.append(f"{_days(spikes)} of spikes capped at {_fmt(cap, 1)}")
-    return cleaned, marked, " · ".join(notes)
+    return list(cleaned), marked, " · ".join(notes)
+
+
+def _no_spike(units: Sequence[float], marked: Sequence[bool], lo: int, n: int) -> bool:
+    """A quick sure "no": the top of the last two weeks is under the lowest cap there can be.
+
+    Only a shortcut for speed (C-level sum and max); `clean` decides every other case.
+    """
+    if any(marked[lo : n - 14]):
+        return False
+    before = units[lo : n - 14]
+    mean = sum(before) / len(before)
+    lowest = max(SPIKE_TIMES * mean, mean + SPIKE_SIGMAS * math.sqrt(max(mean, 0.0)) + 1.0)
+    return max(units[n - 14 : n]) <= 0.999 * lowest
 
 
 def sale_share(units: Sequence[float], out: Sequence[bool], days: int = 90) -> float | None:
     """Share of the in-stock days of the last `days` with any sale (None with no such day)."""
     n = len(units)
+    window = units[max(0, n - days) :]
+    if window and not any(out[max(0, n - days) :]) and min(window) >= 0:
+        return (len(window) - window.count(0.0)) / len(window)  # the same, at C speed
     sold = 0
     count = 0
     for i in range(max(0, n - days), n):
@@ -358,36 +378,38 @@ def _season(
     wu, wd = history.units, history.days
     nweeks = len(wu)
     # Gate: do last year's 13 four-week months differ by more than (overdispersed) noise?
+    # One pass over the months; every sum adds in the order of a plain loop over the weeks.
     total = 0.0
     days = 0
-    for k in range(YEAR_WEEKS):
-        total += wu[k]
-        days += wd[k]
+    month_units = []
+    month_days = []
+    within = 0.0  # weekly overdispersion: neighbouring weeks' rates differ by more than Poisson
+    count = 0
+    for k in range(0, YEAR_WEEKS, 4):
+        a, b, c, d = wu[k], wu[k + 1], wu[k + 2], wu[k + 3]
+        da, db, dc, dd = wd[k], wd[k + 1], wd[k + 2], wd[k + 3]
+        total = total + a + b + c + d
+        days = days + da + db + dc + dd
+        month_units.append(a + b + c + d)
+        month_days.append(da + db + dc + dd)
+        for x, dx, y, dy in ((a, da, b, db), (c, dc, d, dd)):  # week pairs (0,1), (2,3), …
+            if dx >= 5 and dy >= 5:
+                diff = x / dx - y / dy
+                within += diff * diff * dx / 2.0
+                within += diff * diff * dy / 2.0
+                count += 2
     if days < 180 or total <= 0:
         return None
     mean = total / days
     chi = 0.0
     months = 0
-    for m in range(13):
-        u = 0.0
-        n = 0
-        for k in range(4 * m, 4 * m + 4):
-            u += wu[k]
-            n += wd[k]
+    for u, n in zip(month_units, month_days, strict=True):
         if n >= 7:
             expected = mean * n
             chi += (u - expected) * (u - expected) / expected
             months += 1
     if months < 6:
         return None
-    # Weekly overdispersion: variance of weekly rates around their month, over Poisson's.
-    within = 0.0
-    count = 0
-    for k in range(YEAR_WEEKS):
-        if wd[k] >= 5 and wd[k ^ 1] >= 5:  # neighbouring week pairs (0,1), (2,3), …
-            diff = wu[k] / wd[k] - wu[k ^ 1] / wd[k ^ 1]
-            within += diff * diff * wd[k] / 2.0
-            count += 1
     dispersion = max(1.0, within / count / mean) if count else 1.0
     if chi / dispersion < SEASON_GATE * months / 13.0:
         return None
