@@ -36,6 +36,7 @@ from addin import formulas
 __all__ = [
     "ALERT_LEVEL",
     "DAYS_OF_COVER",
+    "DEMAND_FORECAST",
     "REORDER_DATE",
     "REORDER_QTY",
     "SAFETY_STOCK",
@@ -73,6 +74,8 @@ ARG_DOCS = {
     "moq": "Supplier minimum order quantity [0]",
     "days_to_stockout": "Days until stock runs out (blank when it does not)",
     "warn_days": "Warning lines in days [30,15,7]",
+    "days": "Days ahead to average the forecast over [30]",
+    "season": "Seasonal profile: q4, summer, winter or 12 monthly indexes Jan..Dec [none]",
 }
 
 _LIST_SEPARATORS = re.compile(r"[,;\s]+")
@@ -231,6 +234,29 @@ def SALES_VELOCITY(units, in_stock=None, windows=None, weights=None):
         else:
             day_flags = None if flags is None else flags[i]
             out.append([_cell(formulas.sales_velocity, units=days, in_stock=day_flags, **shared)])
+    return _spill(out)
+
+
+@_udf
+def DEMAND_FORECAST(units, as_of, days=None, in_stock=None, season=None):
+    """Forecast units per day over the next days (30): the season, trend, slow mover and spikes
+    the history shows, as the refresh sees them. A block of rows gives one value per row.
+    """
+    series = _series(units)
+    flags = None if in_stock is None else _series(in_stock)
+    if flags is not None and len(flags) != len(series):
+        return ERROR_PREFIX + "in_stock must have one row per row of units"
+    shared = {name: _at(_grid(value), 0, 0) for name, value in
+              (("as_of", as_of), ("days", days), ("season", season))}  # fmt: skip
+    out = []
+    for i, history in enumerate(series):
+        if len(series) > 1 and all(_blank(u) for u in history):
+            out.append([None])
+        else:
+            day_flags = None if flags is None else flags[i]
+            out.append(
+                [_cell(formulas.demand_forecast, units=history, in_stock=day_flags, **shared)]
+            )
     return _spill(out)
 
 

@@ -150,7 +150,7 @@ class Forecast:
 
 def mean_rate(fc: Forecast, days: int) -> float:
     """Average f_t (before promotions) over the first `days` days."""
-    if days <= 0:
+    if days <= 0 or not fc.blocks:
         return fc.rate
     total = 0.0
     for x in fc.daily(days):
@@ -325,9 +325,13 @@ def forecast(
         if trend is not None:
             level, trend_blocks, slope = trend
             blocks = blocks + trend_blocks  # factors multiply, as promotions do
-            model = "trend" if model == "velocity" else model + " + trend"
-            sign = "+" if slope >= 0 else ""
-            notes.insert(0, f"trend {sign}{_fmt(slope * 7, 2)}/day a week, damped")
+            if trend_blocks:
+                model = "trend" if model == "velocity" else model + " + trend"
+                sign = "+" if slope >= 0 else ""
+                notes.insert(0, f"trend {sign}{_fmt(slope * 7, 2)}/day a week, damped")
+            else:
+                model = "new level" if model == "velocity" else model + " + new level"
+                notes.insert(0, f"new level {_fmt(level, 1)}/day in the last weeks")
     if model != "velocity" and history_days is not None and history_days < max(windows):
         notes.append(f"launch: {history_days} days of history")
     return Forecast(level, blocks, model, " · ".join(notes), daily_sd)
@@ -504,12 +508,28 @@ def _trend(
     change = mr - mp
     if abs(change) <= TREND_SIGMAS * se or abs(change) <= TREND_SHARE * max(mr, mp) or mr <= 0:
         return None
+    # Still moving? The newer half of the recent weeks must be further along than the older
+    # half; if not, sales stepped to a new level and stay there: that level, no slope.
+    half = recent // 2
+    newer = 0.0
+    newer_days = 0
+    for k in range(half):
+        newer += wu[k]
+        newer_days += wd[k]
+    older = ur - newer
+    older_days = nr - newer_days
+    if (
+        newer_days == 0
+        or older_days == 0
+        or (newer / newer_days - older / older_days) * change <= 0
+    ):
+        return mr, [], 0.0
     slope = change / (3.5 * (recent + prior))  # between the two windows' middles
-    # level(t) = mr + slope · D(from the recent window's middle to t), D damped: Σ φ^i.
+    # level(t) = mr + slope · (days from the recent weeks' middle to today + D(t)), with
+    # D(t) = φ + φ² + … + φ^t: the trend is damped from today on, so it levels off.
     power = 1.0
-    damped = 0.0
-    start = int(3.5 * recent) + 3  # days from the recent middle to the first block's middle
-    for _ in range(start):
+    damped = 3.5 * recent
+    for _ in range(3):  # to the middle of the first week
         power *= TREND_DAMPING
         damped += power
     blocks = []

@@ -454,15 +454,43 @@ def sales_velocity(
     weights: Sequence[object] | None = None,
 ) -> float | None:
     """Weighted in-stock units/day from a daily series (oldest first)."""
-    series = [to_number(u, "units") or 0.0 for u in units]
-    flags = None
-    if in_stock is not None:
-        if len(in_stock) != len(series):
-            raise InputError("in_stock must have one value per day of units")
-        flags = [to_flag(x) for x in in_stock]
+    series, flags = _daily_series(units, in_stock)
     win = tuple(int(_required(x, "windows")) for x in windows) if windows else (7, 30, 90)
     wts = tuple(_required(x, "weights") for x in weights) if weights else (0.5, 0.3, 0.2)
     return velocity(series, flags, win, wts).rate
+
+
+def _daily_series(
+    units: Sequence[object], in_stock: Sequence[object] | None
+) -> tuple[list[float], list[bool | None] | None]:
+    series = [to_number(u, "units") or 0.0 for u in units]
+    if in_stock is None:
+        return series, None
+    if len(in_stock) != len(series):
+        raise InputError("in_stock must have one value per day of units")
+    return series, [to_flag(x) for x in in_stock]
+
+
+def demand_forecast(
+    units: Sequence[object],
+    as_of: object,
+    days: object = None,
+    in_stock: object = None,
+    season: object = None,
+) -> float | None:
+    """Forecast units per day over the next `days` days (30 by default) from a daily series
+    (oldest first, ending the day before as_of): season, trend, slow mover and spikes as the
+    refresh sees them (`addin/forecast.py`), promotions left out."""
+    series, flags = _daily_series(units, in_stock)  # type: ignore[arg-type]
+    day0 = _required_date(as_of, "as_of")
+    span = max(1, _ceil(_optional(days, "days", 30.0, minimum=0)))
+    try:
+        profile = forecast.parse_profile(season)
+    except forecast.ProfileError as exc:
+        raise InputError(str(exc)) from None
+    vel = velocity(series, flags)
+    fc = demand_forecast_of(series, vel, horizon=span, as_of=day0, profile=profile)
+    return None if fc is None else forecast.mean_rate(fc, span)
 
 
 def stockout_date(

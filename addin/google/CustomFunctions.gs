@@ -66,6 +66,41 @@ function SALES_VELOCITY(units, in_stock, windows, weights) {
 }
 
 /**
+ * Forecast units per day over the next days: the season, trend, slow mover and spikes the
+ * history shows, as the refresh sees them. A block gives one value per row.
+ *
+ * @param {Array<Array<number>>} units Daily units sold, oldest first, ending the day before as_of
+ * @param {Date} as_of Day 0 of the plan: a date cell (Settings!as_of)
+ * @param {number} days Optional: days ahead to average the forecast over [30]
+ * @param {Array<Array<boolean>>} in_stock Optional: TRUE/FALSE per day, same shape as units
+ * @param {string} season Optional: q4, summer, winter or 12 monthly indexes Jan..Dec
+ * @return {number|Array<Array<number>>} Forecast units per day
+ * @customfunction
+ */
+function DEMAND_FORECAST(units, as_of, days, in_stock, season) {
+  var zone = stockoutTimeZone_();
+  var series = stockoutSeries_(stockoutReadDates_(units, zone));
+  var flags = stockoutIsOmitted_(in_stock)
+    ? null
+    : stockoutSeries_(stockoutReadDates_(in_stock, zone));
+  if (flags !== null && flags.length !== series.length) {
+    return STOCKOUT_ERROR + 'in_stock must have one row per row of units';
+  }
+  var first = function (value) {
+    var cells = stockoutGrid_(stockoutReadDates_(value, zone));
+    return cells[0][0];
+  };
+  var shared = [first(as_of), first(days)];
+  var profile = first(season);
+  var out = series.map(function (history, i) {
+    if (series.length > 1 && history.every(stockoutBlank_)) return [''];
+    var args = [history].concat(shared, [flags && flags[i], profile]);
+    return [stockoutCell_(Formulas.demand_forecast, args)];
+  });
+  return stockoutSpill_(out);
+}
+
+/**
  * Date the stock runs out at the current daily sales, counting the next inbound shipment.
  * Blank when sales are 0.
  *

@@ -140,7 +140,7 @@ var DemandForecast = (function () {
   }
 
   function mean_rate(fc, days) {
-    if (days <= 0) return fc.rate;
+    if (days <= 0 || !fc.blocks.length) return fc.rate;
     var total = 0.0;
     daily(fc, days).forEach(function (x) {
       total += x;
@@ -305,9 +305,14 @@ var DemandForecast = (function () {
       if (trend !== null) {
         level = trend[0];
         blocks = blocks.concat(trend[1]);
-        model = model === 'velocity' ? 'trend' : model + ' + trend';
-        var sign = trend[2] >= 0 ? '+' : '';
-        notes.unshift('trend ' + sign + _fmt(trend[2] * 7, 2) + '/day a week, damped');
+        if (trend[1].length) {
+          model = model === 'velocity' ? 'trend' : model + ' + trend';
+          var sign = trend[2] >= 0 ? '+' : '';
+          notes.unshift('trend ' + sign + _fmt(trend[2] * 7, 2) + '/day a week, damped');
+        } else {
+          model = model === 'velocity' ? 'new level' : model + ' + new level';
+          notes.unshift('new level ' + _fmt(level, 1) + '/day in the last weeks');
+        }
       }
     }
     var longest = Math.max.apply(null, o.windows);
@@ -495,12 +500,23 @@ var DemandForecast = (function () {
     ) {
       return null;
     }
+    var half = Math.floor(recent / 2);
+    var newer = 0.0;
+    var newer_days = 0;
+    for (k = 0; k < half; k++) {
+      newer += wu[k];
+      newer_days += wd[k];
+    }
+    var older = ur - newer;
+    var older_days = nr - newer_days;
+    if (newer_days === 0 || older_days === 0 || (newer / newer_days - older / older_days) * change <= 0) {
+      return [mr, [], 0.0];
+    }
     var slope = change / (3.5 * (recent + prior));
     var power = 1.0;
-    var damped = 0.0;
-    var start = Math.trunc(3.5 * recent) + 3;
+    var damped = 3.5 * recent;
     var i;
-    for (i = 0; i < start; i++) {
+    for (i = 0; i < 3; i++) {
       power *= TREND_DAMPING;
       damped += power;
     }

@@ -794,16 +794,9 @@ var Formulas = (function () {
   }
 
   function sales_velocity(units, in_stock, windows, weights) {
-    var series = units.map(function (u) {
-      return to_number(u, 'units') || 0.0;
-    });
-    var flags = null;
-    if (!isNone(in_stock)) {
-      if (in_stock.length !== series.length) {
-        throw new InputError('in_stock must have one value per day of units');
-      }
-      flags = in_stock.map(_to_flag);
-    }
+    var daily = _daily_series(units, in_stock);
+    var series = daily[0];
+    var flags = daily[1];
     var win =
       windows && windows.length
         ? windows.map(function (x) {
@@ -817,6 +810,33 @@ var Formulas = (function () {
           })
         : [0.5, 0.3, 0.2];
     return velocity(series, flags, win, wts).rate;
+  }
+
+  function _daily_series(units, in_stock) {
+    var series = units.map(function (u) {
+      return to_number(u, 'units') || 0.0;
+    });
+    if (isNone(in_stock)) return [series, null];
+    if (in_stock.length !== series.length) {
+      throw new InputError('in_stock must have one value per day of units');
+    }
+    return [series, in_stock.map(_to_flag)];
+  }
+
+  function demand_forecast(units, as_of, days, in_stock, season) {
+    var daily = _daily_series(units, in_stock);
+    var day0 = _required_date(as_of, 'as_of');
+    var span = Math.max(1, _ceil(_optional(days, 'days', 30.0, 0)));
+    var profile;
+    try {
+      profile = DemandForecast.parse_profile(season);
+    } catch (err) {
+      if (err instanceof DemandForecast.ProfileError) throw new InputError(err.message);
+      throw err;
+    }
+    var vel = velocity(daily[0], daily[1]);
+    var fc = demand_forecast_of(daily[0], vel, undefined, undefined, span, day0, profile);
+    return fc === null ? null : DemandForecast.mean_rate(fc, span);
   }
 
   function stockout_date(available, daily_sales, as_of, inbound_qty, inbound_eta) {
@@ -1032,6 +1052,7 @@ var Formulas = (function () {
     find_reorder: find_reorder,
     days_of_cover: days_of_cover,
     sales_velocity: sales_velocity,
+    demand_forecast: demand_forecast,
     stockout_date: stockout_date,
     stockout_gap: stockout_gap,
     safety_stock: safety_stock,

@@ -30,6 +30,7 @@ from sheets_sync.excel_init import PYTHON_MODULE
 SPEC_ARGUMENTS = {
     "DAYS_OF_COVER": "available, daily_sales",
     "SALES_VELOCITY": "units, [in_stock], [windows], [weights]",
+    "DEMAND_FORECAST": "units, as_of, [days], [in_stock], [season]",
     "STOCKOUT_DATE": "available, daily_sales, as_of, [inbound_qty], [inbound_eta]",
     # v2: the gap also ends when a regular order placed today lands (SPEC §3), so the lead time
     # is an argument; an ETA needs the as_of it counts from (SPEC §4 omits both).

@@ -78,15 +78,22 @@ def test_a_slow_mover_gets_a_tsb_rate() -> None:
 
 
 def test_a_rising_seller_gets_a_damped_trend() -> None:
-    units = [4.0] * 56 + [8.0] * 28
+    units = [4.0 + 0.05 * d for d in range(91)]  # + 0.35 a day every week
     out = plan_forecast(units, as_of=None)
     assert out.model == "trend"
-    assert out.rate == 8.0  # the last four weeks
+    assert out.basis == "trend +0.35/day a week, damped"
+    recent = sum(units[-28:]) / 28
+    assert out.rate == pytest.approx(recent)
     daily = out.daily(365)
-    assert daily[0] > 8.0
+    assert daily[0] > units[-1]
     # Damped: the slope adds at most 1 / (1 − 0.97) days' worth, not a year's worth.
-    slope = (8.0 - 4.0) / 42
-    assert daily[-1] < 8.0 + slope * (1 / (1 - fc.TREND_DAMPING) + 20)
+    assert daily[-1] < recent + 0.05 * (14 + 1 / (1 - fc.TREND_DAMPING))
+
+
+def test_a_step_to_a_new_level_is_not_extrapolated() -> None:
+    out = plan_forecast([9.0] * 63 + [4.0] * 28, as_of=None)
+    assert (out.model, out.rate, out.blocks) == ("new level", 4.0, [])
+    assert out.basis == "new level 4.0/day in the last weeks"
 
 
 def test_one_spike_day_is_capped_and_said() -> None:

@@ -15,6 +15,7 @@ const shown = (value) => formatDate(new Date(value.getTime()), ZONE, 'yyyy-MM-dd
 const CELL_FUNCTIONS = {
   days_of_cover: 'DAYS_OF_COVER',
   sales_velocity: 'SALES_VELOCITY',
+  demand_forecast: 'DEMAND_FORECAST',
   stockout_date: 'STOCKOUT_DATE',
   stockout_gap: 'STOCKOUT_GAP',
   safety_stock: 'SAFETY_STOCK',
@@ -27,6 +28,7 @@ const CELL_FUNCTIONS = {
 function asSheetArgument(value, index, name) {
   if (!Array.isArray(value)) return value;
   if (name === 'sales_velocity' && index <= 1) return value.map((v) => [v]);
+  if (name === 'demand_forecast' && (index === 0 || index === 3)) return value.map((v) => [v]);
   return [value];
 }
 
