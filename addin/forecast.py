@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 WEEKS = 65  # history the forecast reads: last year's weeks around the next 13, and 13 more
 YEAR_WEEKS = 52
 #: Units of evidence that count as much as the prior (1, or the profile) in a week's index.
-SEASON_EVIDENCE = 30.0
+SEASON_EVIDENCE = 60.0
 #: Last year's 13 four-week months must differ by more than this (chi-square, 12 degrees of
 #: freedom, p = 0.001) for the season to be used at all.
 SEASON_GATE = 32.9
@@ -300,6 +300,16 @@ def forecast(
     notes = [note] if note else []
     level = rate
     model = "velocity"
+    # A launch still ramping up: its last two weeks beat every longer window, so they are the
+    # level (v averages in the first, slower weeks and lags the ramp).
+    launch = history_days is not None and history_days < max(windows)
+    if launch and len(history.units) >= 3:
+        u = history.units[0] + history.units[1]
+        n = history.days[0] + history.days[1]
+        if n >= 7 and u / n > level:
+            level = u / n
+            model = "launch"
+            notes.insert(0, f"launch ramping: last 2 weeks {_fmt(level, 1)}/day")
     slow = _slow_rate(history, share)
     if slow is not None:
         level = slow[0]
@@ -320,7 +330,7 @@ def forecast(
             peak, peak_day = _peak(blocks)
             model = "profile" if model == "velocity" else model + " + profile"
             notes.insert(0, f"profile ×{_fmt(peak, 1)} {_day_text(as_of, peak_day)}".rstrip())
-    if season is None and slow is None:
+    if season is None and slow is None and not blocks:  # a profile explains the movement
         trend = _trend(history, daily_sd, horizon)
         if trend is not None:
             level, trend_blocks, slope = trend
@@ -332,8 +342,8 @@ def forecast(
             else:
                 model = "new level" if model == "velocity" else model + " + new level"
                 notes.insert(0, f"new level {_fmt(level, 1)}/day in the last weeks")
-    if model != "velocity" and history_days is not None and history_days < max(windows):
-        notes.append(f"launch: {history_days} days of history")
+    if model != "velocity" and launch:
+        notes.append(f"{history_days} days of history")
     return Forecast(level, blocks, model, " · ".join(notes), daily_sd)
 
 

@@ -16,7 +16,9 @@ last year (March, June, September, mid-October, mid-November). Kinds:
 - censored: several stockouts in the history (known out-of-stock days) and suppressed sales
   in the days before each (the listing nearly empty).
 
-Each plan date gets an Available of 10-120 days of expected demand. Scores, per method:
+Every kind's level also wanders slowly (a mean-reverting random walk, about ±8 % a month), as
+a listing's rank and its competitors do. Each plan date gets an Available of 10-120 days of
+expected demand. Scores, per method:
 - days-to-stockout error: |projected − actual| first day the realised demand outruns
   Available (capped at 365), mean in days;
 - reorder quantity error: |forecast − realised demand| over lead time + cover target
@@ -50,11 +52,22 @@ KINDS = ["flat", "trend", "q4", "summer", "launch", "slow", "spiky", "censored"]
 METHODS = ["plain 30d", "in-stock 30d", "90d ÷ in-stock", "last year × ratio", "old velocity",
            "forecast", "oracle"]  # fmt: skip
 HISTORY = 7 * fc.WEEKS
+DRIFT = 0.015  # daily step of the log level
 
 
 def _bump(doy: np.ndarray, peak: float, width: float) -> np.ndarray:
     d = np.minimum(np.abs(doy - peak), 365 - np.abs(doy - peak))
     return np.exp(-0.5 * (d / width) ** 2)
+
+
+def _drift(rng: np.random.Generator) -> np.ndarray:
+    """A slow wander of the level (rank, competitors, ads): a random walk of the log level,
+    about ±8 % a month, pulled back to the SKU's own level over a few months."""
+    steps = rng.normal(0, DRIFT, DAYS)
+    level = np.zeros(DAYS)
+    for i in range(1, DAYS):
+        level[i] = level[i - 1] * (1 - 1 / 120) + steps[i]
+    return np.exp(level)
 
 
 def simulate(kind: str, rng: np.random.Generator) -> dict:
@@ -86,9 +99,11 @@ def simulate(kind: str, rng: np.random.Generator) -> dict:
         if seasonal:
             lam = lam * (1 + rng.uniform(1, 2) * _bump(doy, 335, 22))
             profile = fc.PROFILES["q4"]
+        lam = lam * _drift(rng)
         return _sell(lam, rng, kind, profile, listed, origin)
     elif kind == "slow":
         lam = np.full(DAYS, float(rng.uniform(0.05, 0.5)))
+    lam = lam * _drift(rng)
     units_lam = lam
     sim = _sell(units_lam, rng, kind, profile, listed, None)
     if kind == "spiky":
@@ -250,7 +265,17 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    days_err, qty_err, models = backtest(args.seeds, args.skus)
+    per_seed = [backtest([seed], args.skus) for seed in args.seeds]
+    days_err: dict = defaultdict(lambda: defaultdict(list))
+    qty_err: dict = defaultdict(lambda: defaultdict(list))
+    models: dict = defaultdict(lambda: defaultdict(int))
+    for d, q, m in per_seed:
+        for kind in KINDS:
+            for name in METHODS:
+                days_err[kind][name] += d[kind][name]
+                qty_err[kind][name] += q[kind][name]
+            for model, count in m[kind].items():
+                models[kind][model] += count
     n = sum(len(days_err[k]["forecast"]) for k in KINDS)
     print(f"{n} plans ({args.skus} SKUs per kind × seeds {args.seeds} × plan dates) "
           f"in {time.perf_counter() - start:.0f} s")  # fmt: skip
@@ -258,6 +283,12 @@ def main() -> None:
     show("Reorder quantity error (mean absolute, % of actual)",
          table({k: {m: [100 * x for x in v] for m, v in d.items()} for k, d in qty_err.items()},
                "{:.0f} %"), args.markdown)  # fmt: skip
+    rows = []
+    for seed, (d, _, _) in zip(args.seeds, per_seed, strict=True):
+        row = table(d, "{:.1f}")[-1]
+        rows.append([f"seed {seed}", *row[1:]])
+    show("Days-to-stockout error by seed (all kinds)", rows, args.markdown)
+    print("\nModels the forecast chose, per kind:")
     for kind in KINDS:
         print(f"  {kind}: " + ", ".join(f"{m} {c}" for m, c in sorted(models[kind].items())))
 

@@ -13,7 +13,7 @@ var DemandForecast = (function () {
 
   var WEEKS = 65;
   var YEAR_WEEKS = 52;
-  var SEASON_EVIDENCE = 30.0;
+  var SEASON_EVIDENCE = 60.0;
   var SEASON_GATE = 32.9;
   var TREND_SIGMAS = 3.0;
   var TREND_SHARE = 0.2;
@@ -266,6 +266,16 @@ var DemandForecast = (function () {
     var notes = o.note ? [o.note] : [];
     var level = rate;
     var model = 'velocity';
+    var launch = !isNone(o.history_days) && o.history_days < Math.max.apply(null, o.windows);
+    if (launch && history.units.length >= 3) {
+      var lu = history.units[0] + history.units[1];
+      var ln = history.days[0] + history.days[1];
+      if (ln >= 7 && lu / ln > level) {
+        level = lu / ln;
+        model = 'launch';
+        notes.unshift('launch ramping: last 2 weeks ' + _fmt(level, 1) + '/day');
+      }
+    }
     var slow = _slow_rate(history, o.share);
     if (slow !== null) {
       level = slow[0];
@@ -300,7 +310,7 @@ var DemandForecast = (function () {
         );
       }
     }
-    if (season === null && slow === null) {
+    if (season === null && slow === null && !blocks.length) {
       var trend = _trend(history, o.daily_sd, o.horizon);
       if (trend !== null) {
         level = trend[0];
@@ -315,10 +325,7 @@ var DemandForecast = (function () {
         }
       }
     }
-    var longest = Math.max.apply(null, o.windows);
-    if (model !== 'velocity' && !isNone(o.history_days) && o.history_days < longest) {
-      notes.push('launch: ' + o.history_days + ' days of history');
-    }
+    if (model !== 'velocity' && launch) notes.push(o.history_days + ' days of history');
     return Forecast(level, blocks, model, notes.join(' · '), o.daily_sd);
   }
 

@@ -118,7 +118,7 @@ def test_a_profile_moves_a_launch_without_a_year_of_history() -> None:
     assert out.model == "profile"
     dec = (dt.date(2026, 12, 10) - AS_OF).days
     assert out.daily(90)[dec] > 1.8 * out.rate
-    assert out.basis.endswith("launch: 30 days of history")
+    assert out.basis.endswith("· 30 days of history")
 
 
 def test_profiles_are_names_or_twelve_numbers() -> None:
