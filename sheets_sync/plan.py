@@ -71,6 +71,7 @@ def compute_plan(
     sales = _daily_sales(inputs.sales, store_sales, store_stock)
     skus = list(inv["sku"])
     units, stock_flags, starts = _matrix(sales, skus, as_of, deep)
+    starts = _history_starts(units, starts, deep)
     week_units, week_days = _weeks(units, stock_flags, starts)
     seasons = _seasons(inv, inputs.problems)
     inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
@@ -223,6 +224,20 @@ def _daily_sales(
         )
         frame = frame.drop(columns="in_stock_hist")
     return frame
+
+
+def _history_starts(units: np.ndarray, starts: np.ndarray, days: int) -> np.ndarray:
+    """Move each SKU's first day back to the first day any source covered when the silence
+    before its first row is a slow mover's, not a launch's (`forecast.listed_before`)."""
+    has_rows = starts < days
+    if not has_rows.any():
+        return starts
+    covered = int(starts[has_rows].min())
+    # The rate after the first row: the first row itself is where the silence ended.
+    first = units[np.arange(len(starts)), np.minimum(starts, days - 1)]
+    rates = (units.sum(axis=1) - first) / np.maximum(days - starts - 1, 1)
+    listed = has_rows & forecast.listed_before(rates, starts - covered)
+    return np.where(listed, covered, starts)
 
 
 def _weeks(

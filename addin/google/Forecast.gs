@@ -23,6 +23,7 @@ var DemandForecast = (function () {
   var SPIKE_TIMES = 2.0;
   var SPIKE_SIGMAS = 3.0;
   var SPIKE_DAYS = 3;
+  var LISTED_UNITS = 4.6;
 
   var PROFILES = {
     q4: [0.8, 0.75, 0.8, 0.85, 0.9, 0.9, 1.0, 0.95, 0.95, 1.1, 1.8, 2.2],
@@ -78,6 +79,10 @@ var DemandForecast = (function () {
 
   function pyRepr(text) {
     return text.indexOf("'") >= 0 && text.indexOf('"') < 0 ? '"' + text + '"' : "'" + text + "'";
+  }
+
+  function listed_before(rate, silent_days) {
+    return rate * silent_days <= LISTED_UNITS;
   }
 
   function Weekly(units, days) {
@@ -606,6 +611,7 @@ var DemandForecast = (function () {
     PROFILES: PROFILES,
     ProfileError: ProfileError,
     parse_profile: parse_profile,
+    listed_before: listed_before,
     Weekly: Weekly,
     weekly: weekly,
     Forecast: Forecast,

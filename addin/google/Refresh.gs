@@ -174,6 +174,23 @@ function stockoutItems_(inputs, asOf, known) {
       }
     }
   });
+  // When does history start? (plan._history_starts, DemandForecast.listed_before)
+  var covered = span;
+  Object.keys(history).forEach(function (sku) {
+    covered = Math.min(covered, history[sku].start);
+  });
+  Object.keys(history).forEach(function (sku) {
+    var h = history[sku];
+    if (h.start >= span) return;
+    var total = 0;
+    h.units.forEach(function (u) {
+      total += u;
+    });
+    var rate = (total - h.units[h.start]) / Math.max(span - h.start - 1, 1);
+    if (DemandForecast.listed_before(rate, h.start - covered)) {
+      h.start = covered;
+    }
+  });
   var inbound = {};
   inputs.inbound.forEach(function (row) {
     var mode = typeof row.mode === 'string' ? row.mode.trim().toLowerCase() : '';
