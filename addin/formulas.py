@@ -483,7 +483,7 @@ def demand_forecast(
     refresh sees them (`addin/forecast.py`), promotions left out."""
     series, flags = _daily_series(units, in_stock)  # type: ignore[arg-type]
     day0 = _required_date(as_of, "as_of")
-    span = max(1, _ceil(_optional(days, "days", 30.0, minimum=0)))
+    span = max(1, ceil_eps(_optional(days, "days", 30.0, minimum=0)))
     try:
         profile = forecast.parse_profile(season)
     except forecast.ProfileError as exc:

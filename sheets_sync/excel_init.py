@@ -245,7 +245,10 @@ def _write_functions(sheet) -> None:
     _put(sheet.cell(row=units_row + 1, column=1), "Sales velocity (units/day):")
     sheet.cell(row=units_row + 1, column=2).value = f"=SALES_VELOCITY(B{units_row}:{last})"
     sheet.cell(row=units_row + 1, column=2).number_format = "0.00"
-    ref_row = units_row + 3
+    _put(sheet.cell(row=units_row + 2, column=1), "Forecast units/day, next 30 days:")
+    sheet.cell(row=units_row + 2, column=2).value = f"=DEMAND_FORECAST(B{units_row}:{last},$B$2)"
+    sheet.cell(row=units_row + 2, column=2).number_format = "0.00"
+    ref_row = units_row + 4
     _bold_header(sheet, ref_row, ["Function", "Arguments ([optional])", "What it gives"])
     for offset, fname in enumerate(sorted(excel.__all__), start=1):
         function = getattr(excel, fname)
