@@ -43,6 +43,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import requests
+from google.auth.transport.requests import AuthorizedSession
+
 from sheets_sync.backends.gsheets import EPOCH, to_serial
 
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
@@ -1519,11 +1522,40 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
 
 
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+
+
+def session_for(url: str, credentials: Any = None) -> requests.Session:
+    """A requests session that sends gspread's calls for Google to the fake served at URL.
+
+    Pass it as `GoogleSheetsBackend(..., session=...)`. With google-auth `credentials` it signs
+    its requests like `AuthorizedSession` (whose token URL the credentials name).
+    """
+    base = url.rstrip("/")
+    parent = requests.Session if credentials is None else AuthorizedSession
+
+    class ToFake(parent):  # type: ignore[valid-type,misc]
+        def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+            url = url.decode() if isinstance(url, bytes) else url
+            for host in GOOGLE_HOSTS:
+                if url.startswith(host):
+                    url = base + url[len(host) :]
+            return super().request(method, url, *args, **kwargs)
+
+    session = ToFake() if credentials is None else ToFake(credentials)
+    session.trust_env = False  # environment proxies must not capture calls to this machine
+    return session
+
+
 class Running(NamedTuple):
     """A served fake: its base URL (`http://127.0.0.1:PORT`) and its state."""
 
     url: str
     fake: FakeSheets
+
+    def session(self, credentials: Any = None) -> requests.Session:
+        """A session reaching this fake (see `session_for`)."""
+        return session_for(self.url, credentials)
 
 
 @contextlib.contextmanager
@@ -1547,7 +1579,6 @@ def serve_fake(fake: FakeSheets | None = None, port: int = 0) -> Iterator[Runnin
 
 #: Answers that differ on every run, compared for presence only.
 VOLATILE = frozenset({"createdTime", "modifiedTime"})
-_GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 
 
 @dataclass
@@ -1650,7 +1681,7 @@ def replay(cassette: Path) -> tuple[int, int, list[str]]:
         for number, item in enumerate(interactions):
             request, response = item["request"], item["response"]
             uri = request["uri"]
-            for host in _GOOGLE_HOSTS:
+            for host in GOOGLE_HOSTS:
                 uri = uri.replace(host, "")
             body = _body_text(request.get("body"))
             if body:
@@ -1685,25 +1716,50 @@ def serve_forever(port: int) -> None:
     with serve_fake(port=port) as (url, fake):
         sid = fake.create_spreadsheet("Stockout demo", demo_tabs(dt.date.today()))
         print(f"Fake Google Sheets API at {url}, spreadsheet id {sid}", flush=True)
-        print(f"  STOCKOUT_SHEETS_API={url} stockout refresh gsheet:{sid}", flush=True)
+        print(f"  python -m stockout_testing.fake_sheets --stockout {url} refresh gsheet:{sid}",
+              flush=True)  # fmt: skip
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
+
+
+def run_stockout(url: str, args: Sequence[str]) -> int:
+    """Run the `stockout` command with every Google Sheet reached at the fake served at URL."""
+    from sheets_sync import cli
+    from sheets_sync.backends import gsheets
+
+    opened = gsheets.GoogleSheetsBackend.__init__
+
+    def to_fake(self: gsheets.GoogleSheetsBackend, spreadsheet: str, **options: Any) -> None:
+        options.setdefault("session", session_for(url))
+        opened(self, spreadsheet, **options)
+
+    gsheets.GoogleSheetsBackend.__init__ = to_fake  # type: ignore[method-assign]
+    try:
+        return cli.main(list(args), standalone_mode=False) or 0
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    finally:
+        gsheets.GoogleSheetsBackend.__init__ = opened  # type: ignore[method-assign]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m stockout_testing.fake_sheets CASSETTE...`: replay, print matched/total per file.
 
-    `python -m stockout_testing.fake_sheets --serve [PORT]` serves a fake instead (default 8765).
+    `python -m stockout_testing.fake_sheets --serve [PORT]` serves a fake instead (default 8765);
+    `... --stockout URL ARGS...` runs `stockout ARGS...` against the fake served at URL.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--serve"]:
         serve_forever(int(args[1]) if len(args) > 1 and args[1].isdigit() else 8765)
         return 0
+    if args[:1] == ["--stockout"] and len(args) > 2:
+        return run_stockout(args[1], args[2:])
     paths = [Path(p) for p in args]
     if not paths:
         print(
             "usage: python -m stockout_testing.fake_sheets CASSETTE.json...\n"
-            "       python -m stockout_testing.fake_sheets --serve [PORT]",
+            "       python -m stockout_testing.fake_sheets --serve [PORT]\n"
+            "       python -m stockout_testing.fake_sheets --stockout URL STOCKOUT-ARGS...",
             file=sys.stderr,
         )
         return 2

@@ -12,9 +12,8 @@ on ordinary refreshes.
 
 Credentials come from the environment only: `STOCKOUT_GOOGLE_CREDENTIALS` (a path to, or the
 JSON of, a service-account key or an OAuth authorized-user file) or
-`GOOGLE_APPLICATION_CREDENTIALS` (a service-account key file). `STOCKOUT_SHEETS_API` (or the
-`api=` option) sends every call to another endpoint instead, such as the local fake in
-`stockout_testing.fake_sheets`; no credentials are needed then.
+`GOOGLE_APPLICATION_CREDENTIALS` (a service-account key file). The `session=` option replaces
+the HTTP session (the tests pass one reaching the local fake in `stockout_testing.fake_sheets`).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import os
 import random
 import re
 import time
-import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +33,6 @@ from typing import Any, TypeVar
 import gspread
 import requests
 from google.auth.exceptions import GoogleAuthError
-from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
@@ -136,29 +133,6 @@ def _with_formulas(grid: Grid, values: list[list[Any]]) -> Grid:
     return grid
 
 
-def _redirected(base_url: str, credentials: Any) -> requests.Session:
-    """A session that sends gspread's calls to `base_url` (a local fake, a test server)."""
-    base = base_url.rstrip("/")
-    parent = requests.Session if credentials is None else AuthorizedSession
-
-    class Redirected(parent):  # type: ignore[valid-type,misc]
-        def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
-            url = url.decode() if isinstance(url, bytes) else url
-            for host in GOOGLE_HOSTS:
-                if url.startswith(host):
-                    url = base + url[len(host) :]
-            return super().request(method, url, *args, **kwargs)
-
-    session = Redirected() if credentials is None else Redirected(credentials)
-    # Environment proxies must not capture calls to this machine.
-    session.trust_env = urllib.parse.urlsplit(base).hostname not in (
-        "127.0.0.1",
-        "localhost",
-        "::1",
-    )
-    return session
-
-
 def _load_credentials(source: str | None) -> tuple[Any, str | None]:
     """Credentials (a path or JSON text, else the environment) and the service-account e-mail."""
     source = (
@@ -213,8 +187,8 @@ class GoogleSheetsBackend:
         self,
         spreadsheet: str,
         *,
-        api: str | None = None,
         credentials: str | None = None,
+        session: requests.Session | None = None,
         timeout: float = 60.0,
         tries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
@@ -222,10 +196,11 @@ class GoogleSheetsBackend:
     ) -> None:
         """Open `spreadsheet` (an id or URL); no call is made before the first read or write.
 
-        `credentials` (a path or JSON text) overrides the environment variables. `api` (or env
-        STOCKOUT_SHEETS_API) is a base URL that replaces Google's; the environment's credentials
-        are then not used (they belong to Google), only explicit `credentials`. `tries` caps the
-        attempts of each call on 429/5xx/network errors; `sleep` is there for tests.
+        `credentials` (a path or JSON text) overrides the environment variables. `session`
+        replaces the HTTP session gspread talks through (the tests' one reaches a local Sheets
+        API fake); it signs its own requests, so the environment's credentials are then not read,
+        and explicit `credentials` only name the account in messages. `tries` caps the attempts
+        of each call on 429/5xx/network errors; `sleep` is there for tests.
         """
         self.id = spreadsheet_id(spreadsheet)
         self.label = f"Google Sheet {self.id}"
@@ -233,15 +208,12 @@ class GoogleSheetsBackend:
         self.tries = max(1, tries)
         self._sleep = sleep
         self._account: str | None = None
-        api = api or os.environ.get("STOCKOUT_SHEETS_API")
-        if api:
-            signed_in, self._account = (
-                _load_credentials(credentials) if credentials else (None, None)
-            )
-            client = gspread.Client(auth=None, session=_redirected(api, signed_in))  # type: ignore[arg-type]
-        else:
+        if session is None:
             signed_in, self._account = _load_credentials(credentials)
             client = gspread.Client(auth=signed_in)
+        else:
+            self._account = _load_credentials(credentials)[1] if credentials else None
+            client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
         client.set_timeout(timeout)
         self._http = client.http_client
         self._sheets: dict[str, dict[str, Any]] | None = None  # lower-case title -> properties

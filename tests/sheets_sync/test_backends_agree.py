@@ -16,7 +16,7 @@ from sheets_sync.demo import demo_tabs
 from sheets_sync.refresh import refresh
 from sheets_sync.starter import tab_for
 from sheets_sync.types import PATTERNS, FormatKind
-from stockout_testing.fake_sheets import serve_fake
+from stockout_testing.fake_sheets import serve_fake, session_for
 
 AS_OF = dt.date(2026, 11, 25)
 COMPARED = ("SKU", "Alert", "Days to stockout", "Stockout date", "Reorder qty", "Lost units",
@@ -43,7 +43,7 @@ def test_xlsx_and_google_sheets_agree(tmp_path: Path) -> None:
     with serve_fake() as (url, fake):
         sheet = fake.create_spreadsheet("demo", tabs)
         fake.reset_calls()
-        result = refresh(GoogleSheetsBackend(sheet, api=url), as_of=AS_OF)
+        result = refresh(GoogleSheetsBackend(sheet, session=session_for(url)), as_of=AS_OF)
         assert fake.total_calls <= 4  # metadata, batchGet, addSheet (Timeline), batchUpdate
         google = fake.values(sheet, "Alerts")
     assert result.exit_code == 0
@@ -66,7 +66,7 @@ def test_both_backends_dress_alerts_and_inputs_alike(tmp_path: Path) -> None:
     header = [c.value for c in alerts[1]]
     with serve_fake() as (url, fake):
         sheet = fake.create_spreadsheet("demo", {k: v for k, v in tabs.items() if k != wb.INBOUND})
-        google = GoogleSheetsBackend(sheet, api=url)
+        google = GoogleSheetsBackend(sheet, session=session_for(url))
         refresh(google, as_of=AS_OF)
         google.write({wb.INBOUND: tab_for(wb.INBOUND, tabs[wb.INBOUND])})
         notes = fake.notes(sheet, "Alerts")
@@ -123,7 +123,7 @@ def test_xlsx_and_google_sheets_show_the_same_number_formats(tmp_path: Path) -> 
     local = openpyxl.load_workbook(book)
     with serve_fake() as (url, fake):
         sheet = fake.create_spreadsheet("demo", {k: v for k, v in tabs.items() if k != "Alerts"})
-        refresh(GoogleSheetsBackend(sheet, api=url), as_of=AS_OF)
+        refresh(GoogleSheetsBackend(sheet, session=session_for(url)), as_of=AS_OF)
         compared = 0
         for tab in ("Alerts", "Incidents", "Timeline"):
             ws = local[tab]

@@ -355,7 +355,9 @@ def test_refresh_now_refreshes_a_google_sheet_end_to_end(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, node: str
 ) -> None:
     """Menu in Node -> real server under uvicorn -> real refresh -> Sheets API fake."""
-    from stockout_testing.fake_sheets import serve_fake
+    from sheets_sync.backends.gsheets import GoogleSheetsBackend
+    from sheets_sync.refresh import refresh
+    from stockout_testing.fake_sheets import serve_fake, session_for
 
     as_of = dt.date.today()
     sales = [["Date", "SKU", "Units"]]
@@ -374,8 +376,12 @@ def test_refresh_now_refreshes_a_google_sheet_end_to_end(
     monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
     with serve_fake() as (api, fake):
         sheet = fake.create_spreadsheet("Shop", workbook)
-        monkeypatch.setenv("STOCKOUT_SHEETS_API", api)
-        with live(create_app([TOKEN])) as base:
+
+        def on_the_fake(target: str, **options: Any) -> Any:
+            sheet = GoogleSheetsBackend(target.removeprefix("gsheet:"), session=session_for(api))
+            return refresh(sheet, **options)
+
+        with live(create_app([TOKEN], refresh=on_the_fake)) as base:
             clicked = click_refresh_now(node, base, sheet)
         titles = fake.titles(sheet)
         alerts = fake.values(sheet, "Alerts")

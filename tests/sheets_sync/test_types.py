@@ -8,6 +8,7 @@ import pytest
 
 from sheets_sync.backends import open_backend
 from sheets_sync.types import Target, TargetError, spreadsheet_id
+from stockout_testing.fake_sheets import session_for
 
 
 def test_a_target_names_its_kind_and_key() -> None:
@@ -41,7 +42,7 @@ def test_an_excel_caller_has_no_store_until_the_book_is_known() -> None:
 def test_a_google_backend_is_known_by_its_id_not_its_label(monkeypatch, tmp_path) -> None:
     """The label "Google Sheet <id>" once served as a path: stores landed in ./Google Sheet..."""
     monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
-    backend = open_backend("gsheet:1AbC-x_9defg", api="http://127.0.0.1:9")
+    backend = open_backend("gsheet:1AbC-x_9defg", session=session_for("http://127.0.0.1:9"))
     assert backend.label == "Google Sheet 1AbC-x_9defg"
     assert backend.target.store_path == tmp_path / "gsheets" / "1AbC-x_9defg.stockout.sqlite"
 

@@ -277,3 +277,16 @@ def test_notes_validations_wrapping_filters_as_google_documents_them(api: Api) -
         status, answer = api.call("POST", ":batchUpdate", {"requests": [bad]})
         assert status == 400, bad
         assert answer["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_the_stockout_command_runs_against_a_served_fake(tmp_path, monkeypatch) -> None:
+    """README's way to try the Google Sheets path without Google."""
+    from sheets_sync.demo import demo_tabs
+    from stockout_testing.fake_sheets import run_stockout
+
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
+    with serve_fake() as (url, fake):
+        sid = fake.create_spreadsheet("Stockout demo", demo_tabs(dt.date(2026, 11, 25)))
+        code = run_stockout(url, ["refresh", f"gsheet:{sid}", "--as-of", "2026-11-25"])
+        assert code in (0, 1)
+        assert fake.values(sid, "Alerts")[0][0] == "SKU"

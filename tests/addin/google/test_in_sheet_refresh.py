@@ -24,7 +24,7 @@ from sheets_sync.apps_script import schema_source
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.demo import demo_tabs
 from sheets_sync.refresh import refresh
-from stockout_testing.fake_sheets import serve_fake
+from stockout_testing.fake_sheets import serve_fake, session_for
 
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "run_refresh.js"
@@ -110,7 +110,7 @@ def both(node: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dic
     ]
     with serve_fake() as (url, fake):
         sheet = fake.create_spreadsheet("demo", tabs)
-        refresh(GoogleSheetsBackend(sheet, api=url))
+        refresh(GoogleSheetsBackend(sheet, session=session_for(url)))
         python = {tab: with_dates(tab, fake.values(sheet, tab)) for tab in wb.SCHEMA}
     js = run_in_sheet(node, tmp, tabs)
     return python, js["tabs"], js

@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from google.oauth2.service_account import Credentials as ServiceAccount
 
 from sheets_sync.backends import open_backend
-from sheets_sync.backends.gsheets import GoogleSheetsBackend
+from sheets_sync.backends.gsheets import SCOPES, GoogleSheetsBackend
 from sheets_sync.types import Formula, Tab, TargetError
-from stockout_testing.fake_sheets import Running, serve_fake
+from stockout_testing.fake_sheets import Running, serve_fake, session_for
 
 OUTPUT_TABS = ["Alerts", "Drafts", "Incidents", "Problems"]
 
@@ -34,7 +35,11 @@ class Sleeps(list[float]):
 
 
 def backend(served: Running, sid: str, **options: object) -> GoogleSheetsBackend:
-    return GoogleSheetsBackend(sid, api=served.url, timeout=5, **options)  # type: ignore[arg-type]
+    """The backend on the fake; with `credentials`, its session signs in with that key."""
+    signer = None
+    if "credentials" in options:
+        signer = ServiceAccount.from_service_account_file(options["credentials"], scopes=SCOPES)
+    return GoogleSheetsBackend(sid, session=served.session(signer), timeout=5, **options)  # type: ignore[arg-type]
 
 
 def test_round_trip_keeps_types_and_never_runs_text_as_a_formula(served: Running) -> None:
@@ -217,35 +222,29 @@ def test_404_says_the_id_is_wrong(served: Running) -> None:
 
 
 def test_unreachable_endpoint_is_a_plain_error(served: Running) -> None:
-    sheet = GoogleSheetsBackend("1abcdefghijklmnop", api="http://127.0.0.1:9", sleep=Sleeps())
+    unreachable = session_for("http://127.0.0.1:9")
+    sheet = GoogleSheetsBackend("1abcdefghijklmnop", session=unreachable, sleep=Sleeps())
     with pytest.raises(TargetError, match="Cannot reach Google Sheets"):
         sheet.read(["Inventory"])
 
 
 def test_missing_credentials_are_explained(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "STOCKOUT_GOOGLE_CREDENTIALS",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        "STOCKOUT_SHEETS_API",
-    ):
+    for name in ("STOCKOUT_GOOGLE_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(TargetError, match="STOCKOUT_GOOGLE_CREDENTIALS"):
         GoogleSheetsBackend("1abcdefghijklmnop")
 
 
 def test_credentials_of_an_unknown_kind_are_explained(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("STOCKOUT_SHEETS_API", raising=False)
     monkeypatch.setenv("STOCKOUT_GOOGLE_CREDENTIALS", '{"type": "external_account"}')
     with pytest.raises(TargetError, match="service-account key"):
         GoogleSheetsBackend("1abcdefghijklmnop")
 
 
-def test_the_endpoint_can_come_from_the_environment(
-    served: Running, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("STOCKOUT_SHEETS_API", served.url)
+def test_open_backend_passes_the_session_on(served: Running) -> None:
     sid = served.fake.create_spreadsheet("Shop", {"Inventory": [["SKU"], ["A"]]})
-    sheet = open_backend(f"gsheet:https://docs.google.com/spreadsheets/d/{sid}/edit")
+    url = f"gsheet:https://docs.google.com/spreadsheets/d/{sid}/edit"
+    sheet = open_backend(url, session=served.session())
     assert sheet.read(["Inventory"]) == {"Inventory": [["SKU"], ["A"]]}
     assert sheet.label == "Google Sheet 'Shop'"
 
