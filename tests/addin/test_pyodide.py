@@ -24,7 +24,7 @@ from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.demo import demo_tabs
 from sheets_sync.refresh import refresh
 from sheets_sync.sheet_contract import schema_data
-from stockout_testing.fake_sheets import serve_fake
+from stockout_testing.fake_sheets import serve_fake, session_for
 from tests.addin.google.test_in_sheet_refresh import by_header, encode, with_dates
 from tests.conftest import unavailable
 
@@ -138,7 +138,7 @@ def test_the_refresh_script_is_registered_and_reports_what_it_did(pyodide_run: d
 def test_the_lite_refresh_writes_what_stockout_refresh_writes(pyodide_run: dict) -> None:
     with serve_fake() as (url, fake):
         sheet = fake.create_spreadsheet("demo", _demo())
-        refresh(GoogleSheetsBackend(sheet, api=url))
+        refresh(GoogleSheetsBackend(sheet, session=session_for(url)))
         python = {tab: with_dates(tab, fake.values(sheet, tab)) for tab in wb.SCHEMA}
     lite_tabs = pyodide_run["tabs"]
     for tab, key in ((wb.ALERTS, 0), (wb.INCIDENTS, -1)):
