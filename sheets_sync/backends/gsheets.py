@@ -50,7 +50,6 @@ from sheets_sync.types import (
 )
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 EPOCH = dt.datetime(1899, 12, 30)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Rows a new or enlarged tab gets beyond what is written, so it does not need resizing soon.
