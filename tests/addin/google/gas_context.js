@@ -299,6 +299,7 @@ function syncFetch(url, options = {}) {
  * HTTP); PROPS are the initial Script Properties; SPREADSHEET is a FakeSpreadsheet.
  */
 function loadGas({
+  dir = GOOGLE_DIR,
   fetch = syncFetch,
   props = {},
   documentProps = {},
@@ -434,18 +435,19 @@ function loadGas({
   });
   // The scripts' own clock: tests may move it to stand in for a slow run.
   vm.runInContext('Date.now = function () { return __now(); };', Object.assign(context, {__now: now}));
-  for (const file of gsFiles()) {
+  for (const file of gsFiles(dir)) {
     vm.runInContext(fs.readFileSync(file, 'utf8'), context, {filename: file});
   }
   return {gas: context, ui, props: store, documentProps: docStore, spreadsheet, contextDate, triggers, mails, lock};
 }
 
-function gsFiles() {
+/** The .gs files of an Apps Script project folder (default: addin/google), in name order. */
+function gsFiles(dir = GOOGLE_DIR) {
   return fs
-    .readdirSync(GOOGLE_DIR)
+    .readdirSync(dir)
     .filter((name) => name.endsWith('.gs'))
     .sort()
-    .map((name) => path.join(GOOGLE_DIR, name));
+    .map((name) => path.join(dir, name));
 }
 
 module.exports = {GOOGLE_DIR, FakeSpreadsheet, loadGas, plain, syncFetch, formatDate, parseDate};

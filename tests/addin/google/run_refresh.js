@@ -4,7 +4,8 @@
  * Google's services, and prints every tab afterwards. Used by test_in_sheet_refresh.py to put
  * the in-sheet refresh and the Python refresh side by side on one workbook.
  *
- *   node run_refresh.js book.json   # {"timeZone", "tabs": {name: rows}, "calls": [fn, ...]}
+ *   node run_refresh.js book.json   # {"timeZone", "tabs": {name: rows}, "calls": [fn, ...],
+ *                                   #  "dir": an Apps Script folder (default addin/google)}
  *
  * Cells {"$date": "YYYY-MM-DD"} become date cells (midnight in the sheet's zone, as Sheets
  * stores them), and date cells come back the same way; other values pass through.
@@ -15,7 +16,12 @@ const {FakeSpreadsheet, loadGas, parseDate, formatDate} = require('./gas_context
 const book = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const zone = book.timeZone || 'Etc/UTC';
 const spreadsheet = new FakeSpreadsheet({timeZone: zone, sheets: book.tabs});
-const loaded = loadGas({spreadsheet, props: book.props || {}, documentProps: book.documentProps || {}});
+const loaded = loadGas({
+  spreadsheet,
+  dir: book.dir || undefined,
+  props: book.props || {},
+  documentProps: book.documentProps || {},
+});
 for (const sheet of spreadsheet.getSheets()) {
   sheet.values = sheet.values.map((row) =>
     row.map((v) => (v && typeof v === 'object' && v.$date ? loaded.contextDate(parseDate(v.$date, zone, 'yyyy-MM-dd')) : v)),

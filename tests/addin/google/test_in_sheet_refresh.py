@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from addin import formulas
 from sheets_sync import workbook as wb
-from sheets_sync.apps_script import schema_source
+from sheets_sync.apps_script import apps_script_command, schema_source
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.demo import demo_tabs
 from sheets_sync.refresh import refresh
@@ -158,3 +159,29 @@ def test_the_drafts_are_the_python_drafts_word_for_word(both) -> None:
     assert {"alert_digest", "buyer_delay", "supplier_expedite", "forwarder_air"} <= kinds
     languages = {lang for key, lang in theirs["Language"].items() if key.startswith("buyer")}
     assert len(languages) >= 3  # buyers' notices in their marketplaces' languages
+
+
+def test_from_stockout_apps_script_to_a_morning_e_mail(node: str, tmp_path: Path) -> None:
+    """The issue's whole path with no server: write the bundle, open the sheet, install the
+    daily refresh, let the trigger fire twice: one digest, then nothing new to say."""
+    bundle = tmp_path / "bundle"
+    result = CliRunner().invoke(apps_script_command, [str(bundle)])
+    assert result.exit_code == 0, result.output
+    tabs = demo_tabs(dt.date.today())
+    tabs[wb.SETTINGS] = [
+        ["alert_email_to", "me@example.com"] if row[0] == "alert_email_to" else row
+        for row in tabs[wb.SETTINGS]
+    ]
+    calls = [
+        "onOpen",
+        "stockoutInstallDailyRefresh",
+        "stockoutDailyRefresh",
+        "stockoutDailyRefresh",
+    ]
+    run = run_in_sheet(node, tmp_path, tabs, dir=str(bundle), calls=calls)
+    assert [t["handler"] for t in run["triggers"]] == ["stockoutDailyRefresh"]
+    assert len(run["mails"]) == 1
+    assert run["mails"][0]["to"] == "me@example.com"
+    assert run["mails"][0]["subject"].startswith("Stockout alerts")
+    assert "No alert got worse since the last e-mail." in run["messages"][3]
+    assert len(run["tabs"][wb.ALERTS]) == 49
