@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -174,18 +175,24 @@ def _remove_stale_temps(real: Path) -> None:
         return
     for candidate in names:
         found = re.fullmatch(rf"\..*\.(\d+){re.escape(TEMP_SUFFIX)}", candidate.name)
-        if found and not _alive(int(found[1])):
+        if found and not _alive(int(found[1]), candidate):
             candidate.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, temp: Path) -> bool:
+    """Whether the writer of TEMP may still be at work."""
     if pid == os.getpid():
         return True
+    if os.name == "nt":  # pragma: no cover - os.kill would end the process there: go by age
+        try:
+            return temp.stat().st_mtime > time.time() - 3600
+        except OSError:
+            return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:
         return True
     return True
 

@@ -93,10 +93,13 @@ def refresh(
     an import or another refresh of the same workbook waits rather than being saved over.
     """
     step = progress or (lambda *_: None)
-    if isinstance(target, str | Target):
-        with one_writer(target, "refresh" if not dry_run else "dry run"):
-            return _refresh(open_backend(target), str(target), as_of, dry_run, notify, step)
-    return _refresh(target, target.label, as_of, dry_run, notify, step)
+    named = isinstance(target, str | Target)
+    backend = open_backend(target) if named else target  # type: ignore[arg-type]
+    label = str(target) if named else backend.label
+    if named and not dry_run:  # a dry run writes nothing: it needs no lock
+        with one_writer(target, "refresh"):  # type: ignore[arg-type]
+            return _refresh(backend, label, as_of, dry_run, notify, step)
+    return _refresh(backend, label, as_of, dry_run, notify, step)
 
 
 def _refresh(

@@ -124,3 +124,13 @@ def test_a_file_saved_by_another_program_meanwhile_is_not_overwritten(book: Path
     with pytest.raises(TargetError, match="changed by another program"):
         backend.write({"Alerts": Tab("Alerts", ["SKU"], [["A-1"]])})
     assert openpyxl.load_workbook(book)["Inventory"]["A10"].value == "typed in Excel meanwhile"
+
+
+def test_a_dry_run_reads_a_workbook_open_elsewhere_and_takes_no_lock(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOCKOUT_LOCK_WAIT", "0")
+    with one_writer(str(book)):  # another refresh is writing
+        (book.parent / "~$book.xlsx").write_text("someone")  # and Excel has it open
+        result = refresh(str(book), as_of=AS_OF, dry_run=True)
+    assert result.dry_run and not result.written and len(result.plan.skus) == 3
