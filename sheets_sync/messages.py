@@ -10,9 +10,10 @@ Filters `date`, `money` and `number` format for the message's language (babel). 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +25,12 @@ from babel import Locale
 from babel.core import UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from addin import formulas as fm
 from sheets_sync.types import Target
+from sheets_sync.workbook import SETTINGS, Problems
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 #: Kinds whose reader is outside the company: a missing translation is worth a warning.
@@ -124,10 +127,44 @@ def _number_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
     return format_decimal(value, format="#,##0.#", locale=ctx.get("locale", "en"))
 
 
+class ConfinedLoader(jinja2.BaseLoader):
+    """Template files (`*.j2`) from the given folders, and nothing else.
+
+    Jinja's own loader follows symlinks and takes any file name, so a user's template could
+    `{% include %}` a file from anywhere the folder links to. Here a name is resolved first and
+    read only when it is a `.j2` file inside one of the folders: anything else is "not found"
+    (nothing outside the folders is ever opened).
+    """
+
+    def __init__(self, folders: Sequence[str | Path]) -> None:
+        self.folders = [Path(folder).resolve() for folder in folders]
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if not template.endswith(".j2"):
+            raise jinja2.TemplateNotFound(template)
+        pieces = split_template_path(template)  # refuses `..`
+        for folder in self.folders:
+            path = folder.joinpath(*pieces).resolve()
+            if path.is_relative_to(folder) and path.is_file():
+                mtime = path.stat().st_mtime
+                source = path.read_text(encoding="utf-8")
+                return source, str(path), functools.partial(_unchanged, path, mtime)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return path.stat().st_mtime == mtime
+    except OSError:
+        return False
+
+
 @lru_cache(maxsize=8)
 def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(list(dirs), encoding="utf-8"),
+        loader=ConfinedLoader(dirs),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -192,23 +229,42 @@ def _split_subject(text: str) -> tuple[str, str]:
     return "", text.strip()
 
 
-def template_dirs_for(target: Target, settings: Any) -> list[Path]:
+def template_dirs_for(
+    target: Target, settings: Any, problems: Problems | None = None
+) -> list[Path]:
     """Where templates are looked up, first match wins: the user's, then the shipped ones.
 
     The user's folder is `templates` beside a workbook file, or Settings `templates_path`
     (relative to the workbook's folder). Inside it, files may sit under `messages/` as in this
-    repository or directly as `<language>/<kind>.txt.j2`.
+    repository or directly as `<language>/<kind>.txt.j2`. Anyone who can edit the sheet sets
+    `templates_path`, so it is used only when it is a folder inside the user's home or the
+    workbook's folder, with no hidden folder on the way; otherwise PROBLEMS gets a row saying so.
     """
-    base = target.template_root
     roots: list[Path] = []
     own = setting(settings, "templates_path", "")
     if own:
-        roots.append(base / Path(str(own)).expanduser())
+        chosen = (target.template_root / Path(str(own)).expanduser()).resolve()
+        if _allowed_templates_path(chosen, target):
+            roots.append(chosen)
+        elif problems is not None:
+            problems.add(
+                SETTINGS, None, "Value", own,
+                "templates_path: templates are read only from a folder inside your home folder "
+                "or the workbook's folder (no hidden folders); this one is ignored",
+            )  # fmt: skip
     if target.folder is not None:
         roots.append(target.folder / "templates")
     dirs = [root / "messages" if (root / "messages").is_dir() else root for root in roots]
     dirs = [d for d in dirs if d.is_dir()]
     return [*dirs, SHIPPED_TEMPLATES]
+
+
+def _allowed_templates_path(path: Path, target: Target) -> bool:
+    """Strictly inside the user's home or the workbook's folder, through no hidden folder."""
+    for base in (Path.home().resolve(), target.folder):
+        if base is not None and path != base and path.is_relative_to(base):
+            return not any(part.startswith(".") for part in path.relative_to(base).parts)
+    return False
 
 
 def plan_settings(plan: Any, settings: Any = None) -> dict[str, Any]:

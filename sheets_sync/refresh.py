@@ -208,7 +208,9 @@ def _drafts(plan: Plan, existing: Any, target: Target, problems: wb.Problems) ->
     from sheets_sync.messages import template_dirs_for
 
     try:
-        return drafts_tab(plan, existing, template_dirs=template_dirs_for(target, plan.settings))
+        return drafts_tab(
+            plan, existing, template_dirs=template_dirs_for(target, plan.settings, problems)
+        )
     except Exception as exc:  # a broken user template must not stop the refresh
         problems.add(wb.DRAFTS, None, "", None, f"drafts not updated: {exc}")
         return None

@@ -25,6 +25,7 @@ from sheets_sync.backends import open_backend
 from sheets_sync.backends.excel_live import LiveExcelBackend
 from sheets_sync.demo import demo_tabs
 from sheets_sync.excel_button import refresh_book
+from sheets_sync.exits import log_path
 from sheets_sync.types import Formula as SheetFormula
 from sheets_sync.types import Tab, TargetError
 
@@ -460,3 +461,23 @@ def test_the_refresh_button_shows_a_failure_as_a_sentence(
         "The cell or chart you're trying to change is on a protected sheet."
     )
     assert book.app.status_bar is False
+
+
+def test_a_bug_behind_the_refresh_button_is_logged_beside_the_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("sheets_sync.excel_button.refresh", broken)
+    book = _book_from(demo_tabs(dt.date(2026, 3, 1)), str(tmp_path))
+    assert refresh_book(book) == 3
+    [shown] = book.app.alerts
+    log = log_path(f"excel:{book.fullname}")
+    assert log.name.endswith("demo.stockout.log")
+    assert shown["mode"] == "critical"
+    assert shown["prompt"] == (
+        f"stockout stopped on an unexpected error (ZeroDivisionError); the details are in "
+        f"{log}: please attach that file to a bug report."
+    )
+    assert "ZeroDivisionError: a bug" in log.read_text() and "Traceback" in log.read_text()
