@@ -13,10 +13,13 @@ or from the request), and are compared in constant time.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 import hmac
+import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -26,6 +29,8 @@ import click
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from addin import formulas
+from sheets_sync.exits import log_crash
 from sheets_sync.types import TargetError, spreadsheet_id
 
 log = logging.getLogger("stockout.server")
@@ -41,6 +46,17 @@ BUSY_MESSAGE = "a refresh of this sheet is already running"
 STILL_RUNNING_MESSAGE = (
     "the refresh takes longer than the button can wait; it goes on, and the tabs update when it "
     "is done"
+)
+
+#: The refresh request is a spreadsheet id and a date: anything bigger or deeper is refused
+#: before it is parsed (413 / 400), so a 50 MB or deeply nested body costs the server nothing.
+MAX_BODY_BYTES = 16 * 1024
+MAX_JSON_DEPTH = 4
+#: Query parameters that look like a credential: refused, since addresses end up in logs.
+TOKEN_PARAMETERS = {"token", "access_token", "key", "api_key", "auth"}
+TOKEN_IN_ADDRESS_MESSAGE = (
+    "send the token in the Authorization header (Bearer), never in the address: addresses are "
+    "written to logs"
 )
 
 #: Apps Script's UrlFetchApp gives up after 60 s, whatever the server does: answer before that.
@@ -136,6 +152,21 @@ def create_app(
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
 
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        # Never a 500 without its reason on record: the traceback to the server log and to the
+        # crash log; the caller learns only that it was the server's fault.
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        log_crash(None, exc, context=f"server {request.method} {request.url.path}")
+        answer = {"error": f"the server failed ({type(exc).__name__}); see its log"}
+        return JSONResponse(answer, status_code=500)
+
+    @app.middleware("http")
+    async def _no_token_in_address(request: Request, call_next: Callable[..., Any]) -> Any:
+        if any(name.lower() in TOKEN_PARAMETERS for name in request.query_params):
+            return JSONResponse({"error": TOKEN_IN_ADDRESS_MESSAGE}, status_code=400)
+        return await call_next(request)
+
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -190,6 +221,7 @@ def create_app(
             raise _BadRequest(422, str(exc)) from exc
         except Exception as exc:
             log.exception("refresh of sheet %s crashed", sheet)
+            log_crash(f"gsheet:{sheet}", exc, context=f"server refresh of sheet {sheet}")
             raise _BadRequest(
                 500, f"the refresh failed on the server ({type(exc).__name__}); see its log"
             ) from exc
@@ -199,10 +231,48 @@ def create_app(
     return app
 
 
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused with 413 past MAX_BODY_BYTES (declared or as it streams in)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _BadRequest(413, f"the request body is over {MAX_BODY_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _BadRequest(413, f"the request body is over {MAX_BODY_BYTES} bytes")
+    return bytes(body)
+
+
+def _json_depth(text: bytes) -> int:
+    """How deeply a JSON text nests arrays and objects (strings skipped), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 async def _parse_body(request: Request) -> tuple[str, dt.date | None]:
     """Return (spreadsheet id, as_of) from `{"spreadsheet": ..., "as_of": "YYYY-MM-DD"}`."""
+    raw_body = await _read_body(request)
+    if _json_depth(raw_body) > MAX_JSON_DEPTH:
+        raise _BadRequest(400, f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        body = await request.json()
+        body = json.loads(raw_body)
     except ValueError:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("spreadsheet"), str):
@@ -214,10 +284,16 @@ async def _parse_body(request: Request) -> tuple[str, dt.date | None]:
     raw = body.get("as_of")
     if raw in (None, ""):
         return sheet, None
+    from sheets_sync.inputs import plan_date  # with pandas: only once a refresh is asked for
+
     try:
-        return sheet, dt.date.fromisoformat(raw)
+        if not isinstance(raw, str):
+            raise TypeError(raw)
+        return sheet, plan_date(dt.date.fromisoformat(raw), "as_of")
+    except formulas.InputError as exc:
+        raise _BadRequest(400, str(exc)) from exc
     except (TypeError, ValueError) as exc:
-        raise _BadRequest(400, f"as_of must be a date YYYY-MM-DD, got {raw!r}") from exc
+        raise _BadRequest(400, f"as_of must be a date YYYY-MM-DD, got {str(raw)[:40]!r}") from exc
 
 
 @click.command("serve")
@@ -245,8 +321,42 @@ def run(host: str = "127.0.0.1", port: int = 8787) -> None:
 
     app = create_app(**config_from_env())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger().handlers[0].addFilter(RedactSecrets())
     log.info("serving on http://%s:%d (put HTTPS in front before exposing it)", host, port)
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    uvicorn.run(
+        app, host=host, port=port, proxy_headers=True, log_level="info", log_config=log_config()
+    )
+
+
+class RedactSecrets(logging.Filter):
+    """Masks credentials in a log line: `?token=abc` becomes `?token=***` (the access log
+    writes every request's address, and a client may put a token there however often it is
+    told not to), and a bearer token quoted in a message becomes `Bearer ***`."""
+
+    _NAMES = "|".join(sorted(TOKEN_PARAMETERS))
+    _QUERY = re.compile(rf"([?&](?:{_NAMES})=)[^&\s\"]*", re.I)
+    _BEARER = re.compile(r"(Bearer\s+)\S+", re.I)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self.redact(record.msg)
+        return True
+
+    def redact(self, text: str) -> str:
+        return self._BEARER.sub(r"\1***", self._QUERY.sub(r"\1***", text))
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with RedactSecrets on every handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact"] = {"()": RedactSecrets}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact")
+    return config
 
 
 __all__ = [

@@ -19,9 +19,12 @@ import uvicorn
 from click.testing import CliRunner
 
 from sheets_sync.server import (
+    MAX_BODY_BYTES,
     STILL_RUNNING_MESSAGE,
+    TOKEN_IN_ADDRESS_MESSAGE,
     ConfigError,
     create_app,
+    log_config,
     serve_command,
 )
 from sheets_sync.types import TargetError
@@ -33,10 +36,10 @@ RUN_MENU = Path(__file__).resolve().parents[1] / "addin" / "google" / "run_menu.
 
 
 @contextlib.contextmanager
-def live(app: Any) -> Iterator[str]:
+def live(app: Any, log_config: dict | None = None) -> Iterator[str]:
     """Serve APP with uvicorn on an ephemeral loopback port; yield its base URL."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="info")
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_config=log_config, log_level="info")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -246,7 +249,10 @@ def test_an_unreachable_sheet_is_explained_to_the_user() -> None:
     }
 
 
-def test_a_crash_is_reported_without_internals_and_frees_the_sheet() -> None:
+def test_a_crash_is_reported_without_internals_and_frees_the_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
     recorder = Recorder(RuntimeError("/srv/secret/path exploded"))
     with live(create_app([TOKEN], refresh=recorder)) as url:
         response = post(url, {"spreadsheet": SHEET})
@@ -254,6 +260,8 @@ def test_a_crash_is_reported_without_internals_and_frees_the_sheet() -> None:
         assert "RuntimeError" in response.json()["error"]
         assert "/srv/secret" not in response.text
         assert post(url, {"spreadsheet": SHEET}).status_code == 500  # not 409: lock released
+    log = (tmp_path / "gsheets" / f"{SHEET}.stockout.log").read_text()
+    assert log.count("RuntimeError: /srv/secret/path exploded") == 2 and "Traceback" in log
 
 
 def test_logs_never_contain_the_token(base: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -393,3 +401,94 @@ def test_refresh_now_refreshes_a_google_sheet_end_to_end(
     alert_column = alerts[0].index("Alert")
     assert by_sku["MUG-01"][alert_column] == "OUT"
     assert by_sku["MUG-02"][alert_column] == "OK"
+
+
+# --- limits: what an attacker can send (issue 16) -----------------------------------------------
+
+
+def test_a_50_mb_body_is_refused_before_it_is_read(base: str, recorder: Recorder) -> None:
+    body = b'{"spreadsheet": "' + SHEET.encode() + b'", "pad": "' + b"x" * 50_000_000 + b'"}'
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    response = httpx.post(f"{base}/refresh", content=body, headers=headers, timeout=60)
+    assert response.status_code == 413
+    assert response.json() == {"error": f"the request body is over {MAX_BODY_BYTES} bytes"}
+    assert recorder.calls == []
+
+
+def test_a_streamed_body_without_a_length_is_cut_at_the_limit(base: str, recorder: Recorder):
+    def chunks() -> Iterator[bytes]:
+        yield b'{"spreadsheet": "' + SHEET.encode() + b'", "pad": "'
+        for _ in range(1000):
+            yield b"x" * 1024
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    response = httpx.post(f"{base}/refresh", content=chunks(), headers=headers, timeout=60)
+    assert response.status_code == 413
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("depth", [5, 100, 200_000])
+def test_deeply_nested_json_is_refused_without_parsing(base: str, recorder: Recorder, depth):
+    inner = "[" * depth + "]" * depth
+    body = f'{{"spreadsheet": "{SHEET}", "x": {inner}}}'.encode()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    response = httpx.post(f"{base}/refresh", content=body, headers=headers, timeout=30)
+    expected = 413 if len(body) > MAX_BODY_BYTES else 400
+    assert response.status_code == expected, response.text
+    assert recorder.calls == []
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(base: str, recorder: Recorder) -> None:
+    response = post(base, {"spreadsheet": SHEET, "note": "[[[[[[{{{{{{"})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("9999-12-31", "as_of must be between 1900-01-01 and 2199-12-31, got 9999-12-31"),
+        ("0001-01-01", "as_of must be between 1900-01-01 and 2199-12-31, got 0001-01-01"),
+        (20250314, "as_of must be a date YYYY-MM-DD, got '20250314'"),
+        (["2025-03-14"], "as_of must be a date YYYY-MM-DD, got \"['2025-03-14']\""),
+    ],
+)
+def test_an_as_of_a_plan_cannot_use_is_a_400(base, recorder, as_of, message) -> None:
+    response = post(base, {"spreadsheet": SHEET, "as_of": as_of})
+    assert response.status_code == 400
+    assert response.json() == {"error": message}
+    assert recorder.calls == []
+
+
+def test_a_token_in_the_address_is_refused_and_never_logged(
+    recorder: Recorder, capfd: pytest.CaptureFixture[str]
+) -> None:
+    secret = "tok-" + "c" * 28
+    with live(create_app([TOKEN], refresh=recorder), log_config=log_config()) as url:
+        refused = httpx.post(f"{url}/refresh?token={TOKEN}", json={"spreadsheet": SHEET})
+        also = httpx.get(f"{url}/check?x=1&access_token={secret}")
+        ok = httpx.get(f"{url}/healthz?q=1")
+    assert refused.status_code == 400 and also.status_code == 400 and ok.status_code == 200
+    assert refused.json() == {"error": TOKEN_IN_ADDRESS_MESSAGE}
+    assert recorder.calls == []
+    captured = capfd.readouterr()
+    logged = captured.out + captured.err
+    assert "POST /refresh?token=*** HTTP/1.1" in logged
+    assert "GET /check?x=1&access_token=*** HTTP/1.1" in logged
+    assert TOKEN not in logged and secret not in logged
+
+
+def test_an_unexpected_error_anywhere_is_a_logged_500(
+    base: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
+
+    def broken(_text: str) -> str:
+        raise ZeroDivisionError("bug in parsing")
+
+    monkeypatch.setattr("sheets_sync.server.spreadsheet_id", broken)
+    with caplog.at_level(logging.ERROR):
+        response = post(base, {"spreadsheet": SHEET})
+    assert response.status_code == 500
+    assert response.json() == {"error": "the server failed (ZeroDivisionError); see its log"}
+    assert "POST /refresh failed" in caplog.text
+    assert "ZeroDivisionError: bug in parsing" in (tmp_path / "stockout.log").read_text()
