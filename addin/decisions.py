@@ -608,7 +608,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         item.season, item.weeks,
     )  # fmt: skip
     if fc is None:  # v exists, so the cleaned history has a rate too; keep v if not
-        fc = forecast.Forecast(v, daily_sd=vel.daily_sd)
+        fc = forecast.Forecast(v, sigma=vel.daily_sd)
     lead = leads.regular
     proj = projection_of(item, fc, s)
     cover_all = (available + inbound_total) / v if v > 0 else None

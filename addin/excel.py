@@ -88,7 +88,7 @@ def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
     One place for the decorators keeps the eight functions from drifting apart, and ndim=2
     is what lets a range's rows be told from its columns.
     """
-    function.__doc__ = " ".join(function.__doc__.split())
+    function.__doc__ = " ".join((function.__doc__ or "").split())
     for name, param in inspect.signature(function).parameters.items():
         optional = "" if param.default is param.empty else "Optional: "
         function = arg(name, ndim=2, doc=optional + ARG_DOCS[name])(function)
@@ -166,7 +166,7 @@ def _cellwise(compute: Callable[..., Any], **args: Any) -> Any:
     ]
     out = []
     for r in range(rows):
-        out_row = []
+        out_row: list[Any] = []
         for c in range(cols):
             values = {name: _at(g, r, c) for name, g in grids.items()}
             if ranges and all(_blank(values[name]) for name in ranges):
@@ -197,7 +197,7 @@ def _values(value: Any) -> list[Any] | None:
     """A short list typed in a range or in one cell ("30,15,7" as Settings keeps it)."""
     if value is None:
         return None
-    items = []
+    items: list[Any] = []
     for cell in itertools.chain.from_iterable(_grid(value)):
         if isinstance(cell, str):
             items.extend(part for part in _LIST_SEPARATORS.split(cell) if part)

@@ -98,7 +98,7 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
     `count` keeps only the first SKUs (the starter's `--example`), with their own rows only.
     """
     rng = random.Random(seed)
-    tabs = {tab: [wb.headers(tab)] for tab in wb.INPUT_TABS}
+    tabs: dict[str, Grid] = {tab: [list(wb.headers(tab))] for tab in wb.INPUT_TABS}
     settings = guide.settings_grid({"store_name": STORE, "sender_name": SENDER})
     tabs[wb.SETTINGS] = [*settings[:1], *(r for r in settings[1:] if r[0] != "as_of")]
     tabs[wb.SETTINGS] += [r for r in settings if r[0] == "as_of"]

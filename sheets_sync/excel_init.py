@@ -14,6 +14,7 @@ of modules Lite imports (see addin/lite.py).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import keyword
 import math
@@ -21,6 +22,7 @@ import sys
 from collections.abc import Callable
 from importlib import util
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -129,7 +131,7 @@ def check_name(name: str, folder: Path) -> None:
 def quickstart_workbook() -> Path:
     """xlwings' standalone quickstart workbook, as shipped with the installed xlwings."""
     spec = util.find_spec("xlwings")
-    path = Path(spec.origin).parent / "quickstart_standalone.xlsm" if spec else None
+    path = Path(spec.origin).parent / "quickstart_standalone.xlsm" if spec and spec.origin else None
     if path is None or not path.is_file():
         raise InitError("the installed xlwings has no quickstart_standalone.xlsm")
     return path
@@ -231,11 +233,11 @@ def _write_functions(sheet) -> None:
     _bold_header(sheet, 5, EXAMPLE_HEADER)
     for r, (sku, available, daily, sd, qty, eta_days, lead) in enumerate(EXAMPLES, start=6):
         eta = f"=$B$2+{eta_days}" if eta_days is not None else None
-        values = [sku, available, daily, sd, qty or None, eta, lead]
-        for col, value in enumerate(values + [f.format(r=r) for f in EXAMPLE_FORMULAS], start=1):
-            sheet.cell(row=r, column=col).value = value
-        for col in ("F", "I", "M"):
-            sheet[f"{col}{r}"].number_format = "yyyy-mm-dd"
+        values: list[Any] = [sku, available, daily, sd, qty or None, eta, lead]
+        for col, cell in enumerate(values + [f.format(r=r) for f in EXAMPLE_FORMULAS], start=1):
+            sheet.cell(row=r, column=col).value = cell
+        for letter in ("F", "I", "M"):
+            sheet[f"{letter}{r}"].number_format = "yyyy-mm-dd"
         sheet[f"H{r}"].number_format = "0.0"
     units_row = 7 + len(EXAMPLES)
     _put(sheet.cell(row=units_row, column=1), "Units sold per day, oldest first:")
@@ -262,6 +264,10 @@ def _write_functions(sheet) -> None:
 def _arguments(function: Callable) -> str:
     params = inspect.signature(function).parameters.values()
     return ", ".join(p.name if p.default is p.empty else f"[{p.name}]" for p in params)
+
+
+def _write_text(tmp: Path, text: str) -> None:
+    tmp.write_text(text, encoding="utf-8")
 
 
 @click.command("excel-init")
@@ -311,7 +317,7 @@ def excel_lite_command(directory: Path, force: bool) -> None:
         for name, text in lite.bundle_files(schema_data()).items():
             path = directory / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+            replace_file(path, functools.partial(_write_text, text=text))
     except (OSError, RuntimeError) as exc:
         fail(str(exc))
     Console().print(

@@ -66,16 +66,16 @@ def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Setti
         try:
             values[name] = _setting_value(name, value, fld.default)
         except formulas.InputError as exc:
-            row = rows.get(normalize_header(name), (None,))[0]
-            problems.add(SETTINGS, row, "Value", value, f"{name}: {exc}; using the default")
+            at = rows.get(normalize_header(name), (None,))[0]
+            problems.add(SETTINGS, at, "Value", value, f"{name}: {exc}; using the default")
     windows = values.get("velocity_windows", formulas.Settings.velocity_windows)
     weights = values.get("velocity_weights", formulas.Settings.velocity_weights)
     try:
         formulas.check_windows(windows, weights)
     except formulas.InputError as exc:
-        row = rows.get("velocitywindows", rows.get("velocityweights", (None,)))[0]
+        at = rows.get("velocitywindows", rows.get("velocityweights", (None,)))[0]
         why = f"velocity_windows and velocity_weights: {exc}; using the defaults"
-        problems.add(SETTINGS, row, "Value", raw.get("velocity_windows"), why)
+        problems.add(SETTINGS, at, "Value", raw.get("velocity_windows"), why)
         values.pop("velocity_windows", None)
         values.pop("velocity_weights", None)
     settings = formulas.Settings(**values)
@@ -114,7 +114,7 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
         if not numbers or any(n is None for n in numbers):
             raise formulas.InputError(f"expected a list of numbers like {value!r}")
         if name == "velocity_windows":
-            return tuple(int(n) for n in numbers)
+            return tuple(int(n) for n in numbers if n is not None)
         return numbers
     if isinstance(default, bool):
         flag = formulas.to_flag(value)

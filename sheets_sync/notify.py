@@ -179,7 +179,7 @@ def _send_email(env: Mapping[str, str], to: Sequence[str], message: Message) -> 
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(timeout=TIMEOUT, context=context)
     else:
         smtp = smtplib.SMTP(timeout=TIMEOUT)
-    smtp._host = host  # what connect() would set, for TLS's server_hostname check
+    smtp._host = host  # type: ignore[attr-defined]  # what connect() would set, for TLS's server_hostname check
     watchdog = _Watchdog(smtp)
     try:
         with watchdog, smtp:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -137,7 +137,7 @@ def timeline_tab(plan: Plan) -> Tab:
 
 def output_grid(
     tab: str,
-    records: Iterable[Mapping[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     existing: Grid | None,
     *,
     key: tuple[str, ...],
@@ -172,7 +172,7 @@ def output_grid(
     if existing and all(p is not None for p in key_pos):
         for n, row in enumerate(existing[1:], start=2):
             cells = list(row) + [None] * (width - len(row))
-            k = tuple(_key_part(cells[p]) for p in key_pos)
+            k = tuple(_key_part(cells[p]) for p in key_pos if p is not None)
             user = [cells[i] for i in user_cols]
             if all(part in (None, "") for part in k):
                 if any(not _blank(v) for v in cells):

@@ -238,12 +238,15 @@ PATTERNS: dict[FormatKind, str] = {
 }
 
 
+_KIND_NAMES = frozenset(kind.value for kind in FormatKind)
+
+
 def number_pattern(kind: str, currency: str | None = None) -> str | None:
     """The number format of a `FormatKind` (None for anything else): one answer per kind for
     every backend, so a column looks the same in an .xlsx file, in Excel and in Google Sheets."""
     if kind == FormatKind.MONEY:
         return money_pattern(currency)
-    return PATTERNS.get(kind)  # type: ignore[call-overload]  (a StrEnum key matches its str)
+    return PATTERNS.get(FormatKind(kind)) if kind in _KIND_NAMES else None
 
 
 def money_pattern(currency: str | None) -> str:
@@ -270,8 +273,11 @@ class Backend(Protocol):
 
     #: What to call the target in messages: a file path, "Google Sheet <title>", ...
     label: str
-    #: Where the workbook is (for its history store, alert memory and templates).
-    target: Target
+
+    @property
+    def target(self) -> Target:
+        """Where the workbook is (for its history store, alert memory and templates)."""
+        ...
 
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
         """Return every requested tab as rows of cell values (header row first).

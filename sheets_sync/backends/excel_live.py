@@ -176,5 +176,5 @@ def _excel_value(value: Any) -> Any:
             return None
         if isinstance(value, numbers.Integral):
             return int(value)
-        return value if isinstance(value, dt.date) else float(value)
+        return value if isinstance(value, dt.date) else float(value)  # type: ignore[arg-type]
     return "'" + str(value)

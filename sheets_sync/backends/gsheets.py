@@ -565,7 +565,7 @@ def _validation(rule: Validation, sheet_id: int, column: int) -> list[dict[str, 
         condition = {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]}
     body = {"condition": condition, "inputMessage": rule.message, "strict": False,
             "showCustomUi": rule.kind == "list"}  # fmt: skip
-    spans = [(r + 1, r + 2) for r in rule.rows] or [(1, None)]
+    spans: list[tuple[int, int | None]] = [(r + 1, r + 2) for r in rule.rows] or [(1, None)]
     out = []
     for top, bottom in spans:
         span = {"sheetId": sheet_id, "startRowIndex": top, "startColumnIndex": column,

@@ -156,6 +156,7 @@ class XlsxBackend:
         if tabs:
             # Open on the first tab written (Alerts, after a refresh), not on whatever was last.
             first = self._sheet(next(iter(tabs.values())).name)
+            assert first is not None  # just written
             self.book.active = self.book.sheetnames.index(first.title)
             for sheet in self.book.worksheets:
                 sheet.sheet_view.tabSelected = sheet is first
@@ -460,6 +461,8 @@ def _shown(value: object) -> str:
 
 
 def _chart(sheet: Worksheet, tab: Tab, width: int) -> None:
+    if tab.chart is None:
+        return
     chart = LineChart()
     chart.title = tab.chart.title
     chart.y_axis.title = tab.chart.y_title

@@ -155,7 +155,7 @@ def load_report(
         records = read_restock(report)
         store.put_restock(
             (
-                (r.sku, r.marketplace, r.qty, r.ship_date and r.ship_date.isoformat())
+                (r.sku, r.marketplace, r.qty, r.ship_date.isoformat() if r.ship_date else None)
                 for r in records
             ),
             _file_day(report.path),
@@ -291,7 +291,7 @@ class _TabMerge:
 
 def _locate(tab: str, header: list[Any]) -> dict[str, int]:
     """Column key -> index for a header row, by the workbook's names and aliases."""
-    names = {}
+    names: dict[str, str] = {}
     for col in workbook.SCHEMA[tab]:
         for name in (col.header, col.zh, col.key, *col.aliases):
             if name:
