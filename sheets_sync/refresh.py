@@ -93,13 +93,13 @@ def refresh(
     an import or another refresh of the same workbook waits rather than being saved over.
     """
     step = progress or (lambda *_: None)
-    named = isinstance(target, str | Target)
-    backend = open_backend(target) if named else target  # type: ignore[arg-type]
-    label = str(target) if named else backend.label
-    if named and not dry_run:  # a dry run writes nothing: it needs no lock
-        with one_writer(target, "refresh"):  # type: ignore[arg-type]
-            return _refresh(backend, label, as_of, dry_run, notify, step)
-    return _refresh(backend, label, as_of, dry_run, notify, step)
+    if not isinstance(target, str | Target):
+        return _refresh(target, target.label, as_of, dry_run, notify, step)
+    backend = open_backend(target)
+    if dry_run:  # a dry run writes nothing: it needs no lock
+        return _refresh(backend, str(target), as_of, dry_run, notify, step)
+    with one_writer(target, "refresh"):
+        return _refresh(backend, str(target), as_of, dry_run, notify, step)
 
 
 def _refresh(
