@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EPS = 1e-9
@@ -107,6 +108,18 @@ def to_date(value: object, name: str, day_first: bool | None = None) -> dt.date 
                 return _make_date(year, second, first, name, value)
             return _make_date(year, first, second, name, value)
     raise InputError(f"{name} must be a date, got {quote(value)}")
+
+
+def infer_day_first(texts: Iterable[object]) -> bool | None:
+    """A column of local dates is one format: any part over 12 decides it for all."""
+    for text in texts:
+        found = re.match(r"^\s*(\d{1,2})[/.](\d{1,2})[/.]\d{4}", str(text))
+        if found:
+            if int(found[1]) > 12:
+                return True
+            if int(found[2]) > 12:
+                return False
+    return None
 
 
 def _make_date(year: int, month: int, day: int, name: str, raw: object) -> dt.date:

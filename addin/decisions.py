@@ -40,6 +40,7 @@ from addin.formulas import (
     Velocity,
     alert_for,
     demand_forecast_of,
+    out_of_stock_days,
     safety_stock_units,
     velocity,
 )
@@ -695,6 +696,35 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
 
 
 # --- after the plan: incidents, open orders, relaunch ------------------------------------
+
+
+def out_runs(item: SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
+    """(first day out, first day back) of each out-of-stock run in the history.
+
+    A run ends on the first later day known to be in stock (flagged so, or with sales). When
+    no such day follows, the run is still open if nothing is available now, and otherwise ends
+    today: the refresh is the first to see the stock back.
+    """
+    out = out_of_stock_days(item.units, item.in_stock, item.available)
+    flags = item.in_stock or [None] * len(out)
+    n = len(out)
+    runs = []
+    i = 0
+    while i < n:
+        if not out[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and out[j]:
+            j += 1
+        back = next((k for k in range(j, n) if flags[k] is True or item.units[k] > 0), None)
+        if back is not None:
+            ended = add_days(as_of, back - n)
+        else:
+            ended = as_of if item.available > 0 else None
+        runs.append((add_days(as_of, i - n), ended))
+        i = j
+    return runs
 
 
 def incident_losses(rate: float | None, days_out: int, price: float | None) -> tuple:

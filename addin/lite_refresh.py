@@ -164,7 +164,7 @@ def _incidents(
         item = row["_item"]
         if not (row["last_out_day"] is not None or row["available"] <= 0 or row["sku"] in log):
             continue
-        runs = _out_runs(item, as_of) if row["last_out_day"] is not None else []
+        runs = decisions.out_runs(item, as_of) if row["last_out_day"] is not None else []
         if item.available <= 0 and not any(end is None for _, end in runs):
             runs.append((as_of, None))
         if not runs and row["sku"] not in log:
@@ -188,27 +188,6 @@ def _incidents(
     keys = [c["key"] for c in schema["tabs"]["Incidents"]]
     records = [{k: rec.get(k) for k in keys} for rows in log.values() for rec in rows.values()]
     return sorted(records, key=lambda r: (r["started"], r["sku"]))
-
-
-def _out_runs(item: decisions.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
-    out = formulas.out_of_stock_days(item.units, item.in_stock, item.available)
-    flags = item.in_stock or [None] * len(out)
-    n, runs, i = len(out), [], 0
-    while i < n:
-        if not out[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and out[j]:
-            j += 1
-        back = next((k for k in range(j, n) if flags[k] is True or item.units[k] > 0), None)
-        if back is not None:
-            ended = formulas.add_days(as_of, back - n)
-        else:
-            ended = as_of if item.available > 0 else None
-        runs.append((formulas.add_days(as_of, i - n), ended))
-        i = j
-    return runs
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from addin import decisions, formulas
@@ -82,17 +82,6 @@ def _bad_message(col: Mapping[str, Any], raw: object, day_first: bool | None) ->
     return f"{col['header']} could not be read"
 
 
-def _infer_day_first(texts: Sequence[str]) -> bool | None:
-    for text in texts:
-        found = re.match(r"^\s*(\d{1,2})[/.](\d{1,2})[/.]\d{4}", text)
-        if found:
-            if int(found[1]) > 12:
-                return True
-            if int(found[2]) > 12:
-                return False
-    return None
-
-
 def read_table(
     schema: Mapping[str, Any],
     tab: str,
@@ -145,7 +134,7 @@ def read_table(
         kind = READ_AS.get(col["kind"], col["kind"])
         order = day_first
         if kind == "date" and order is None:
-            order = _infer_day_first(
+            order = cells.infer_day_first(
                 [
                     r["_raw"][pos]
                     for r in rows

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import decisions, formulas
+from addin import cells, decisions, formulas
 from sheets_sync.types import Formula, Grid
 from sheets_sync.workbook import (
     COLUMNS_BY_NAME,
@@ -287,7 +287,7 @@ def _parse(
             bad[is_num] = values[is_num].isna()
         rest = ~(is_dt | is_num | blank)
         if rest.any():
-            order = day_first if day_first is not None else _infer_day_first(raw[rest])
+            order = day_first if day_first is not None else cells.infer_day_first(raw[rest])
             for idx in rest.index[rest]:
                 try:
                     day = formulas.to_date(cell_value(raw[idx]), col.header, order)
@@ -340,18 +340,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _infer_day_first(texts: pd.Series) -> bool | None:
-    """A column of local dates is one format: any part over 12 decides it for all."""
-    for text in texts.astype(str):
-        found = re.match(r"^\s*(\d{1,2})[/.](\d{1,2})[/.]\d{4}", text)
-        if found:
-            if int(found[1]) > 12:
-                return True
-            if int(found[2]) > 12:
-                return False
-    return None
 
 
 def bad_message(col: Column, value: Any, day_first: bool | None = None) -> str:

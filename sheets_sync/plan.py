@@ -423,7 +423,7 @@ def _incidents(
     touched = skus["last_out_day"].notna() | (skus["available"] <= 0) | skus["sku"].isin(log)
     for row in skus[touched].itertuples(index=False):
         item = items[row.sku]
-        runs = _out_runs(item, as_of) if pd.notna(row.last_out_day) else []
+        runs = decisions.out_runs(item, as_of) if pd.notna(row.last_out_day) else []
         if item.available <= 0 and not any(end is None for _, end in runs):
             runs.append((as_of, None))
         if not runs and row.sku not in log:
@@ -444,35 +444,6 @@ def _incidents(
     records = [rec for rows in log.values() for rec in rows.values()]
     frame = pd.DataFrame(records, columns=INCIDENT_COLUMNS)
     return frame.sort_values(["started", "sku"], kind="stable").reset_index(drop=True)
-
-
-def _out_runs(item: decisions.SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
-    """(first day out, first day back) of each out-of-stock run in the history.
-
-    A run ends on the first later day known to be in stock (flagged so, or with sales). When
-    no such day follows, the run is still open if nothing is available now, and otherwise ends
-    today: the refresh is the first to see the stock back.
-    """
-    out = formulas.out_of_stock_days(item.units, item.in_stock, item.available)
-    flags = item.in_stock or [None] * len(out)
-    n = len(out)
-    runs = []
-    i = 0
-    while i < n:
-        if not out[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and out[j]:
-            j += 1
-        back = next((k for k in range(j, n) if flags[k] is True or item.units[k] > 0), None)
-        if back is not None:
-            ended = formulas.add_days(as_of, back - n)
-        else:
-            ended = as_of if item.available > 0 else None
-        runs.append((formulas.add_days(as_of, i - n), ended))
-        i = j
-    return runs
 
 
 def _fill_losses(rec: dict, rate: float | None, price: float | None, as_of: dt.date) -> None:

@@ -617,6 +617,33 @@ var Decisions = (function () {
 
   // --- after the plan: incidents, open orders, relaunch ----------------------------------------
 
+  /** (first day out, first day back) of each out-of-stock run in the history. */
+  function out_runs(item, as_of) {
+    var out = Formulas.out_of_stock_days(item.units, item.in_stock, item.available);
+    var n = out.length;
+    var runs = [];
+    var i = 0;
+    while (i < n) {
+      if (!out[i]) {
+        i++;
+        continue;
+      }
+      var j = i;
+      while (j < n && out[j]) j++;
+      var back = null;
+      for (var k = j; k < n; k++) {
+        if ((item.in_stock && item.in_stock[k] === true) || item.units[k] > 0) {
+          back = k;
+          break;
+        }
+      }
+      var ended = back !== null ? Formulas.add_days(as_of, back - n) : item.available > 0 ? as_of : null;
+      runs.push([Formulas.add_days(as_of, i - n), ended]);
+      i = j;
+    }
+    return runs;
+  }
+
   function incident_losses(rate, days_out, price) {
     if (Formulas.isNone(rate)) return [null, null];
     var units = Formulas.round_up_to_pack(rate * days_out, 1);
@@ -684,6 +711,7 @@ var Decisions = (function () {
     plan_sku: plan_sku,
     plan_sku_vector: plan_sku_vector,
     incident_losses: incident_losses,
+    out_runs: out_runs,
     coupon_price: coupon_price,
     delayed_orders: delayed_orders,
   };

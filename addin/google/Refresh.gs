@@ -350,7 +350,7 @@ function stockoutIncidents_(skus, known, asOf) {
   skus.forEach(function (row) {
     var item = row._item;
     if (!(row.last_out_day !== null || row.available <= 0 || row.sku in log)) return;
-    var runs = row.last_out_day !== null ? stockoutOutRuns_(item, asOf) : [];
+    var runs = row.last_out_day !== null ? Decisions.out_runs(item, asOf) : [];
     if (item.available <= 0 && !runs.some(function (r) {
       return r[1] === null;
     })) {
@@ -402,33 +402,6 @@ function stockoutIncidents_(skus, known, asOf) {
     return a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0;
   });
   return records;
-}
-
-/** (first day out, first day back) of each out-of-stock run in the history (plan._out_runs). */
-function stockoutOutRuns_(item, asOf) {
-  var out = Formulas.out_of_stock_days(item.units, item.in_stock, item.available);
-  var n = out.length;
-  var runs = [];
-  var i = 0;
-  while (i < n) {
-    if (!out[i]) {
-      i++;
-      continue;
-    }
-    var j = i;
-    while (j < n && out[j]) j++;
-    var back = null;
-    for (var k = j; k < n; k++) {
-      if ((item.in_stock && item.in_stock[k] === true) || item.units[k] > 0) {
-        back = k;
-        break;
-      }
-    }
-    var ended = back !== null ? Formulas.add_days(asOf, back - n) : item.available > 0 ? asOf : null;
-    runs.push([Formulas.add_days(asOf, i - n), ended]);
-    i = j;
-  }
-  return runs;
 }
 
 /** Which open orders a stockout will delay, and when they can ship instead (plan._orders). */
