@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from sheets_sync.help_texts import epilog
 from sheets_sync.sheet_contract import schema_data
 
 #: The project files clasp pushes, plus the guide (clasp ignores it through .claspignore).
@@ -86,7 +87,7 @@ def _js_object(value: object, depth: int) -> str:
     return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
 
 
-@click.command("apps-script")
+@click.command("apps-script", epilog=epilog("apps-script"))
 @click.argument(
     "directory", type=click.Path(file_okay=False, path_type=Path), default="stockout-apps-script"
 )

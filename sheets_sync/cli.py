@@ -22,6 +22,7 @@ from addin import formulas
 from sheets_sync import workbook as wb
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.guide import start_grid
+from sheets_sync.help_texts import epilog
 from sheets_sync.inputs import plan_date
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
 from sheets_sync.starter import START, starter_grids, starter_tabs
@@ -148,7 +149,7 @@ def print_summary(result: RefreshResult, limit: int = 10) -> None:
         out.print("  dry run: nothing was written", highlight=False)
 
 
-@main.command("refresh")
+@main.command("refresh", epilog=epilog("refresh"))
 @click.argument("target")
 @click.option("--as-of", callback=_date, help="Plan as of this date (default: Settings or today).")
 @click.option("--dry-run", is_flag=True, help="Compute and report, but write nothing.")
@@ -175,7 +176,7 @@ def write_new_workbook(path: Path, grids: dict) -> None:
         fail(str(exc))
 
 
-@main.command("new")
+@main.command("new", epilog=epilog("new"))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--example", is_flag=True, help="Fill a few realistic rows to try it out.")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
@@ -195,7 +196,7 @@ def new_command(file: Path, example: bool, force: bool) -> None:
     )
 
 
-@main.command("demo")
+@main.command("demo", epilog=epilog("demo"))
 @click.option(
     "--out",
     "out_file",

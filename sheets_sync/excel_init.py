@@ -33,6 +33,7 @@ from sheets_sync import workbook as wb
 from sheets_sync.atomic_file import replace_file
 from sheets_sync.backends.xlsx import fill_sheet
 from sheets_sync.guide import settings_grid
+from sheets_sync.help_texts import epilog
 from sheets_sync.starter import starter_grids
 from sheets_sync.terminal import fail
 
@@ -270,7 +271,7 @@ def _write_text(tmp: Path, text: str) -> None:
     tmp.write_text(text, encoding="utf-8")
 
 
-@click.command("excel-init")
+@click.command("excel-init", epilog=epilog("excel-init"))
 @click.argument("name")
 @click.option(
     "--dir",
@@ -298,7 +299,7 @@ def excel_init_command(name: str, folder: Path, force: bool) -> None:
     )
 
 
-@click.command("excel-lite")
+@click.command("excel-lite", epilog=epilog("excel-lite"))
 @click.argument(
     "directory",
     metavar="[DIR]",

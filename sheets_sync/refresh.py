@@ -29,13 +29,15 @@ from sheets_sync.outputs import (
     timeline_tab,
 )
 from sheets_sync.plan import Plan, compute_plan, read_incidents
-from sheets_sync.types import Backend, Tab, Target, TargetError
+from sheets_sync.types import JSON_VERSION, Backend, Tab, Target, TargetError
 from sheets_sync.writer_lock import one_writer
 
 if TYPE_CHECKING:
     from sheets_sync.notify import NotifyResult
 
 Progress = Callable[[str, int, int], None]
+#: Problems a JSON summary lists one by one (`problems` counts them all).
+PROBLEMS_LISTED = 200
 
 
 @dataclass
@@ -71,9 +73,15 @@ class RefreshResult:
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the server's answer, the CLI's `--json`)."""
         return {
+            "version": JSON_VERSION,
             "target": self.target, "as_of": self.plan.as_of.isoformat(),
             "skus": len(self.plan.skus), "alerts": self.counts(),
             "problems": len(self.problems), "urgent": self.urgent(),
+            "problem_list": [
+                {"tab": p.tab, "row": p.row, "column": p.column, "value": _json_value(p.value),
+                 "problem": p.problem}
+                for p in self.problems[:PROBLEMS_LISTED]
+            ],
             "written": self.written, "notices": self.notices, "dry_run": self.dry_run,
             "undelivered": self.undelivered,
         }  # fmt: skip
@@ -226,6 +234,15 @@ def _notify(plan: Plan, target: Target) -> NotifyResult:
         settings=plan.settings,
         template_dirs=template_dirs_for(target, plan.settings),
     )
+
+
+def _json_value(value: Any) -> Any:
+    """A bad cell's value as JSON can carry it: dates as ISO text, the rest as typed."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def summary_lines(result: RefreshResult) -> list[str]:

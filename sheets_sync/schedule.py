@@ -22,6 +22,7 @@ from pathlib import Path, PureWindowsPath
 
 import click
 
+from sheets_sync.help_texts import epilog
 from sheets_sync.types import Target
 
 #: Environment a `--notify` refresh reads (notify.py); cron must be given them explicitly.
@@ -93,7 +94,7 @@ def schtasks_command(target: str, at: str = "07:00", python: str = sys.executabl
     )
 
 
-@click.command("schedule")
+@click.command("schedule", epilog=epilog("schedule"))
 @click.argument("target")
 @click.option("--at", "at", default="07:00", show_default=True, help="Time of day (HH:MM).")
 @click.option(

@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse
 
 from addin import formulas
 from sheets_sync.exits import log_crash
+from sheets_sync.help_texts import epilog
 from sheets_sync.types import TargetError, spreadsheet_id
 
 log = logging.getLogger("stockout.server")
@@ -296,7 +297,7 @@ async def _parse_body(request: Request) -> tuple[str, dt.date | None]:
         raise _BadRequest(400, f"as_of must be a date YYYY-MM-DD, got {str(raw)[:40]!r}") from exc
 
 
-@click.command("serve")
+@click.command("serve", epilog=epilog("serve"))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8787, show_default=True, type=int, help="Port to listen on.")
 def serve_command(host: str, port: int) -> None:

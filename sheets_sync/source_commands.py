@@ -7,10 +7,13 @@ table, and exit with SPEC §6's codes; the work is `sources.importer.import_file
 
 from __future__ import annotations
 
+import json
+
 import click
 from rich.console import Console
 from rich.table import Table
 
+from sheets_sync.help_texts import epilog
 from sheets_sync.sources.amazon_reports import ReportError
 from sheets_sync.sources.importer import ImportResult, import_files
 from sheets_sync.sources.spapi import SpApiError, pull
@@ -18,10 +21,11 @@ from sheets_sync.terminal import fail, progress_bars
 from sheets_sync.types import TargetError
 
 
-@click.command("import")
+@click.command("import", epilog=epilog("import"))
 @click.argument("target")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_command(target: str, files: tuple[str, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def import_command(target: str, files: tuple[str, ...], as_json: bool) -> None:
     """Import Amazon report FILES into TARGET's history store and workbook."""
     console = Console(stderr=True)
     bars, update = progress_bars(in_bytes=True)
@@ -30,7 +34,10 @@ def import_command(target: str, files: tuple[str, ...]) -> None:
             result = import_files(target, files, update)
     except (ReportError, TargetError) as error:
         fail(str(error))
-    show_result(result, console)
+    if as_json:
+        click.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    else:
+        show_result(result, console)
     click.get_current_context().exit(result.exit_code)
 
 
@@ -56,7 +63,7 @@ def show_result(result: ImportResult, console: Console) -> None:
     console.print(f"History store: {result.store}", markup=False, highlight=False)
 
 
-@click.command("pull")
+@click.command("pull", epilog=epilog("pull"))
 @click.argument("target")
 @click.option("--days", default=30, show_default=True, help="How many days of sales to fetch.")
 @click.option(

@@ -20,6 +20,10 @@ from typing import Any, Literal, Protocol
 
 import platformdirs
 
+#: Version of the `--json` summaries of `stockout refresh` and `stockout import` (and of the
+#: refresh server's answer): raised only when a key changes meaning or goes away.
+JSON_VERSION = 1
+
 #: A cell value as backends exchange it: text, number, boolean, date, datetime or empty.
 Cell = str | int | float | bool | dt.date | dt.datetime | None
 Grid = list[list[Any]]

@@ -44,7 +44,7 @@ from sheets_sync.sources.amazon_reports import (
 )
 from sheets_sync.sources.report_cells import MARKETPLACES
 from sheets_sync.terminal import ProgressFn
-from sheets_sync.types import Backend, Grid, Tab, Target
+from sheets_sync.types import JSON_VERSION, Backend, Grid, Tab, Target
 from sheets_sync.writer_lock import one_writer
 
 #: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
@@ -89,6 +89,29 @@ class ImportResult:
     def exit_code(self) -> int:
         """SPEC §6: 0 all good, 1 finished but some lines were skipped."""
         return 1 if self.problem_count else 0
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary (`stockout import --json`); `version` changes only when a key
+        changes meaning. Each file lists its first skipped lines, `problems` counts them all."""
+        return {
+            "version": JSON_VERSION,
+            "store": str(self.store),
+            "files": [
+                {
+                    "file": str(f.path), "report": f.kind, "lines": f.rows,
+                    "skipped": f.skipped, "note": f.note, "problems": f.problem_count,
+                    "problem_list": [
+                        {"line": p.line, "column": p.column, "value": p.value,
+                         "problem": p.message}
+                        for p in f.problems
+                    ],
+                }
+                for f in self.files
+            ],
+            "inventory": {"updated": self.inventory_updated, "added": self.inventory_added},
+            "orders": {"updated": self.orders_updated, "added": self.orders_added},
+            "problems": self.problem_count,
+        }  # fmt: skip
 
 
 def import_files(

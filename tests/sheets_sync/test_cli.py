@@ -78,6 +78,13 @@ def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:
     book.save(tmp_path / "book.xlsx")
     problems = stockout("refresh", "book.xlsx", "--dry-run", cwd=tmp_path)
     assert problems.returncode == 1 and "1 problem(s)" in problems.stdout
+    listed = stockout("refresh", "book.xlsx", "--dry-run", "--json", cwd=tmp_path)
+    summary = json.loads(listed.stdout)
+    assert summary["version"] == 1 and summary["problems"] == 1
+    (problem,) = summary["problem_list"]
+    assert (problem["tab"], problem["row"], problem["column"], problem["value"]) == (
+        "Inventory", 2, "Available", "many",
+    )  # fmt: skip
     missing = stockout("refresh", "nope.xlsx", cwd=tmp_path)
     assert missing.returncode == 2
     assert "no such workbook" in missing.stderr and "Traceback" not in missing.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 
 import openpyxl
@@ -146,6 +147,15 @@ def test_command_exit_codes_and_summary(book, samples, tmp_path):
     partial = runner.invoke(import_command, [str(book), str(bad)])
     assert partial.exit_code == 1
     assert "line 2, quantity 'lots': not a whole number" in partial.output
+    worse = tmp_path / "worse.txt"
+    worse.write_text(bad.read_text(encoding="utf-8").replace("\n1\t", "\n7\t"), encoding="utf-8")
+    as_json = runner.invoke(import_command, [str(book), str(worse), "--json"])
+    summary = json.loads(as_json.stdout)
+    assert summary["version"] == 1 and summary["problems"] == 1
+    (file,) = summary["files"]
+    assert file["problem_list"] == [
+        {"line": 2, "column": "quantity", "value": "lots", "problem": "not a whole number"}
+    ]
 
     unknown = tmp_path / "unknown.txt"
     unknown.write_text("a\tb\n", encoding="utf-8")
