@@ -49,7 +49,7 @@ from sheets_sync.messages import (
     setting,
 )
 from sheets_sync.messaging_rules import check_buyer_message
-from sheets_sync.references import Moves, carry
+from sheets_sync.references import Moves, carry, grid_size
 from sheets_sync.types import Tab
 
 TAB = workbook.DRAFTS
@@ -531,7 +531,8 @@ def drafts_tab(
         if d.key not in placed:
             rows.append(d.owned(plan.as_of, DRAFT) + blank_user)
             from_rows.append(None)
-    rows = carry(rows, Moves.between(from_rows, from_columns, existing, len(rows) + 1), TAB)
+    moves = Moves.between(from_rows, from_columns, grid_size(existing), len(rows))
+    rows = carry(rows, moves, TAB)
     language = str(setting(plan_settings(plan), "sheet_language", "en"))
     header = workbook.headers(TAB, language)
     return Tab(
@@ -545,4 +546,5 @@ def drafts_tab(
         max_lines=BODY_LINES,
         from_rows=from_rows,
         from_columns=from_columns,
+        body_rows=len(rows),
     )

@@ -20,7 +20,7 @@ from sheets_sync import guide
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import read_table
 from sheets_sync.plan import TIMELINE_DATE, Plan
-from sheets_sync.references import Moves, carry
+from sheets_sync.references import Moves, carry, grid_size
 from sheets_sync.types import Chart, Grid, Tab
 from sheets_sync.vocab import english_words, sheet_words
 
@@ -91,6 +91,7 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
         max_lines=4,
         from_rows=grid.from_rows,
         from_columns=grid.from_columns,
+        body_rows=grid.body_rows,
     )
 
 
@@ -105,6 +106,7 @@ def incidents_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
         grid.owned,
         from_rows=grid.from_rows,
         from_columns=grid.from_columns,
+        body_rows=grid.body_rows,
     )
 
 
@@ -192,10 +194,10 @@ def output_grid(
         rows.append(values)
         from_rows.append(old_row)
     from_columns = [None if i is None else i + 1 for i in owned_at] + [i + 1 for i in user_cols]
-    old_body = max((n for n, _ in carried.values()), default=1)
-    moves = Moves.between(from_rows, from_columns, existing, len(records) + 1, old_body)
+    moves = Moves.between(from_rows, from_columns, grid_size(existing), len(records))
     header = own + [old_header[i] for i in user_cols]
-    return Carried(header, carry(rows, moves, tab), len(own), from_rows, from_columns)
+    rows = carry(rows, moves, tab)
+    return Carried(header, rows, len(own), from_rows, from_columns, len(records))
 
 
 class Carried(NamedTuple):
@@ -206,6 +208,7 @@ class Carried(NamedTuple):
     owned: int
     from_rows: list[int | None]
     from_columns: list[int | None]
+    body_rows: int
 
 
 def _blank(value: Any) -> bool:

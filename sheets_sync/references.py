@@ -14,12 +14,14 @@ translates them when rows are moved, inserted or deleted:
 * A reference to a row or column that is gone (a draft dropped, a SKU removed) becomes
   `#REF!`, as in Excel. References below the tab's content shift with it; the header row
   stays. References to other tabs, names and whole columns' rows are left as they were.
+* Formulas on other tabs and defined names that refer to the tab are translated the same way
+  where the backend can reach them (the .xlsx file: `carry_elsewhere`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
@@ -54,19 +56,18 @@ class Moves:
         cls,
         from_rows: Sequence[int | None],
         from_columns: Sequence[int | None],
-        old_grid: Grid | None,
-        new_body: int,
-        old_body: int | None = None,
+        old_size: tuple[int, int],
+        body_rows: int,
     ) -> Moves:
-        """Moves from the source row and column of each new row and column (None: new)."""
+        """Moves from the source row and column of each new row and column (None: new), the
+        old tab's (rows, columns) and how many leading rows are the refreshed table."""
         rows = {old: new for new, old in enumerate(from_rows, start=2) if old is not None}
         rows[1] = 1
         columns = {old: new for new, old in enumerate(from_columns, start=1) if old is not None}
-        old_last = len(old_grid) if old_grid else 1
-        old_width = max((len(r) for r in old_grid), default=0) if old_grid else 0
+        old_body = max((old for old in from_rows[:body_rows] if old is not None), default=1)
         return cls(
-            rows, columns, old_body if old_body is not None else old_last, new_body,
-            old_last, len(from_rows) + 1, old_width, len(from_columns),
+            rows, columns, old_body, body_rows + 1, old_size[0], len(from_rows) + 1,
+            old_size[1], len(from_columns),
         )  # fmt: skip
 
     @property
@@ -79,6 +80,13 @@ class Moves:
         )
 
 
+def grid_size(grid: Grid | None) -> tuple[int, int]:
+    """(rows, columns) a tab used, header included."""
+    if not grid:
+        return 1, 0
+    return len(grid), max(len(row) for row in grid)
+
+
 def carry(grid: Grid, moves: Moves, sheet: str) -> Grid:
     """GRID with every `Formula` translated by MOVES (SHEET: the tab's own name)."""
     if moves.identity:
@@ -86,8 +94,22 @@ def carry(grid: Grid, moves: Moves, sheet: str) -> Grid:
     return [[follow(v, moves, sheet) if isinstance(v, Formula) else v for v in row] for row in grid]
 
 
-def follow(formula: Formula, moves: Moves, sheet: str) -> Formula:
-    """One formula with its references to SHEET (or to no tab) translated by MOVES."""
+def carry_elsewhere(formulas: Iterable[tuple[str, Callable[[str], None]]], moves: Moves,
+                    sheet: str) -> None:  # fmt: skip
+    """Translate each (formula text, setter) from another tab that refers to SHEET."""
+    needle = sheet.casefold()
+    for text, put in formulas:
+        if needle in text.casefold():
+            moved = follow(Formula(text), moves, sheet, elsewhere=True)
+            if moved != text:
+                put(str(moved))
+
+
+def follow(formula: Formula, moves: Moves, sheet: str, *, elsewhere: bool = False) -> Formula:
+    """One formula with its references to SHEET (or to no tab) translated by MOVES.
+
+    ELSEWHERE: the formula is on another tab, where a reference without a tab is its own.
+    """
     try:
         tokens = Tokenizer(formula).items
     except Exception:  # a formula openpyxl cannot parse is left exactly as the user wrote it
@@ -95,6 +117,8 @@ def follow(formula: Formula, moves: Moves, sheet: str) -> Formula:
     changed = False
     for token in tokens:
         if token.type == Token.OPERAND and token.subtype == Token.RANGE:
+            if elsewhere and "!" not in token.value:
+                continue
             new = _range(token.value, moves, sheet)
             if new != token.value:
                 token.value, changed = new, True

@@ -192,7 +192,8 @@ class Tab:
     long cell does not push every other row off the screen.
     `from_rows` and `from_columns` give, for each row and column, the sheet row and column
     (1-based) it was carried over from, None for new ones: a backend moves the user's cell
-    formats and column widths with them.
+    formats and column widths with them, and the references to the tab from elsewhere.
+    `body_rows` is how many leading rows are the refreshed table (the rest are the user's).
     """
 
     name: str
@@ -211,6 +212,7 @@ class Tab:
     max_lines: int = 30
     from_rows: list[int | None] | None = None
     from_columns: list[int | None] | None = None
+    body_rows: int | None = None
 
 
 def frozen_columns(header: Sequence[str]) -> int:

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from copy import copy
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheets_sync.atomic_file import backup_folder, finish_pending, replace_file
 from sheets_sync.backends.xlsx_parts import has_images, save_with_values, unkept
+from sheets_sync.references import Moves, carry_elsewhere
 from sheets_sync.types import (
     FormatKind,
     Formula,
@@ -151,8 +153,13 @@ class XlsxBackend:
         refuse_if_open(self.path)
         for tab in tabs.values():
             sheet = self._sheet(tab.name) or self.book.create_sheet(tab.name)
+            old_size = (sheet.max_row, sheet.max_column)
             fill_sheet(sheet, tab)
             self._written.append(sheet)
+            if tab.from_rows is not None and tab.from_columns is not None:
+                body = len(tab.rows) if tab.body_rows is None else tab.body_rows
+                moves = Moves.between(tab.from_rows, tab.from_columns, old_size, body)
+                carry_elsewhere(self._formulas_elsewhere(tabs), moves, sheet.title)
         if tabs:
             # Open on the first tab written (Alerts, after a refresh), not on whatever was last.
             first = self._sheet(next(iter(tabs.values())).name)
@@ -161,6 +168,23 @@ class XlsxBackend:
             for sheet in self.book.worksheets:
                 sheet.sheet_view.tabSelected = sheet is first
         self._save()
+
+    def _formulas_elsewhere(self, tabs: Mapping[str, Tab]) -> list[tuple[str, Any]]:
+        """(formula, setter) of every formula on a tab not being written, and of every
+        defined name: references into the tabs being rewritten follow their rows there too."""
+        written = {tab.name.casefold() for tab in tabs.values()}
+        found: list[tuple[str, Any]] = []
+        for sheet in self.book.worksheets:
+            if sheet.title.casefold() in written:
+                continue
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f" and isinstance(cell.value, str):
+                        found.append((cell.value, partial(setattr, cell, "value")))
+        for name in self.book.defined_names.values():
+            if name.attr_text and "!" in name.attr_text:
+                found.append(("=" + name.attr_text, partial(_set_name, name)))
+        return found
 
     def _save(self) -> None:
         if self._loaded is not None and _identity(self.path) != self._loaded:
@@ -172,7 +196,9 @@ class XlsxBackend:
         values = {
             (title, f"{get_column_letter(c)}{r}"): formula.cached
             for (title, r, c), formula in self._formulas.items()
-            if title not in written and formula.cached is not None
+            if title not in written
+            and formula.cached is not None
+            and self.book[title].cell(r, c).value == formula  # not translated since
         }
         try:
             replace_file(self.path, lambda tmp: save_with_values(self.book, tmp, values),
@@ -180,6 +206,10 @@ class XlsxBackend:
         except OSError as exc:
             raise TargetError(f"{self.path}: could not save ({exc})") from exc
         self._loaded = _identity(self.path)
+
+
+def _set_name(name: Any, formula: str) -> None:
+    name.attr_text = formula.removeprefix("=")
 
 
 def _refuse_without_pillow(path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 
 from sheets_sync.references import Moves, follow
 from sheets_sync.refresh import refresh
@@ -147,3 +148,31 @@ def test_unheaded_user_columns_fills_and_widths_survive_a_re_ranking(tmp_path: P
         fill = alerts.cell(r, notes).fill
         assert (fill.fgColor.rgb == "00FFFF00") == (sku == "A-1"), sku
     assert alerts.column_dimensions[get_column_letter(notes)].width == 41
+
+
+def test_formulas_and_names_on_other_tabs_follow_the_rows_they_point_at(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    refresh(str(path), as_of=AS_OF)
+    book = openpyxl.load_workbook(path)
+    alerts = book["Alerts"]
+    available = get_column_letter(column_of(alerts, "Available"))
+    last = alerts.max_row
+    a1 = next(r for r in range(2, last + 1) if alerts.cell(r, 1).value == "A-1")
+    mine = book.create_sheet("Summary")
+    mine["A1"] = f"=Alerts!{available}{a1}"
+    mine["A2"] = f"=SUM(Alerts!{available}2:{available}{last})+A1"
+    book.defined_names["AllAvailable"] = DefinedName(
+        "AllAvailable", attr_text=f"Alerts!${available}$2:${available}${last}"
+    )
+    book.save(path)
+
+    add_sku(path, "D-4", 70)
+    refresh(str(path), as_of=AS_OF)
+    book = openpyxl.load_workbook(path)
+    alerts = book["Alerts"]
+    a1 = next(r for r in range(2, alerts.max_row + 1) if alerts.cell(r, 1).value == "A-1")
+    assert book["Summary"]["A1"].value == f"=Alerts!{available}{a1}"
+    assert book["Summary"]["A2"].value == f"=SUM(Alerts!{available}2:{available}{last + 1})+A1"
+    assert book.defined_names["AllAvailable"].attr_text == (
+        f"Alerts!${available}$2:${available}${last + 1}"
+    )
