@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from addin import decisions, formulas
+from addin import cells, decisions, formulas
 
 Grid = list[list[Any]]
 READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date"}
@@ -121,10 +121,10 @@ def read_table(
         return []
     width = len(grid[0])
     rows = []
-    for r, cells in enumerate(grid[1:], start=2):
-        cells = list(cells) + [None] * (width - len(cells))
-        if not all(blank(c) for c in cells):
-            rows.append({"_row": r, "_ok": True, "_raw": cells})
+    for r, raw_row in enumerate(grid[1:], start=2):
+        row_cells = list(raw_row) + [None] * (width - len(raw_row))
+        if not all(blank(c) for c in row_cells):
+            rows.append({"_row": r, "_ok": True, "_raw": row_cells})
     for col in spec:
         pos = positions.get(col["key"])
         if pos is None:

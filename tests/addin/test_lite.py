@@ -103,3 +103,14 @@ def test_user_columns_follow_their_sku_and_text_stays_text() -> None:
     assert lite_refresh.summary_text(summary) == (
         "Refreshed 2 SKUs as of 2026-11-25: 2 CRITICAL. 1 problem(s) listed on the Problems tab."
     )
+
+
+
+def test_a_column_of_local_dates_is_read_in_the_order_it_shows() -> None:
+    from addin import lite_tabs
+
+    grid = [["Date", "SKU", "Units"], ["03/04/2026", "A", 1], ["25/10/2026", "A", 2]]
+    problems = lite_tabs.Problems()
+    rows = lite_tabs.read_table(SCHEMA, "Sales", grid, problems, None)
+    assert [r["date"] for r in rows] == [dt.date(2026, 4, 3), dt.date(2026, 10, 25)]
+    assert problems == []
