@@ -35,6 +35,7 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 WEEKS = 65  # history the forecast reads: last year's weeks around the next 13, and 13 more
 YEAR_WEEKS = 52
@@ -108,6 +109,8 @@ class Weekly:
 
     units: list[float]
     days: list[int]
+    #: False when `season_possible` found last year flat beyond doubt (a shortcut for speed)
+    maybe_seasonal: bool = True
 
 
 def weekly(
@@ -329,7 +332,7 @@ def forecast(
         notes.insert(0, f"slow mover: TSB {_fmt(level, 2)}/day over {slow[1]} in-stock days")
     blocks: list[tuple[int, int, float]] = []
     season = None
-    if len(history.units) >= YEAR_WEEKS + 4 and level > 0:
+    if len(history.units) >= YEAR_WEEKS + 4 and level > 0 and history.maybe_seasonal:
         season = _season(history, horizon, windows, weights, profile, as_of)
     if season is not None:
         blocks, peak, peak_day, evidence = season
@@ -357,6 +360,39 @@ def forecast(
     if model != "velocity" and launch:
         notes.append(f"{history_days} days of history")
     return Forecast(level, blocks, model, " · ".join(notes), daily_sd)
+
+
+def season_possible(week_units: Any, week_days: Any) -> Any:
+    """For many SKUs at once (numpy arrays, SKU × week, newest first): False where last year's
+    months are too even for `_season`'s gate to pass, with a 10 % margin for the order of
+    float sums. Only a shortcut: a True still goes through the gate itself."""
+    import numpy as np
+
+    u = np.asarray(week_units, dtype=float)[:, :YEAR_WEEKS]
+    d = np.asarray(week_days, dtype=float)[:, :YEAR_WEEKS]
+    if u.shape[1] < YEAR_WEEKS:
+        return np.ones(len(u), dtype=bool)
+    total, days = u.sum(axis=1), d.sum(axis=1)
+    mean = np.divide(total, days, out=np.zeros_like(total), where=days > 0)
+    mu = u.reshape(len(u), 13, 4).sum(axis=2)
+    md = d.reshape(len(d), 13, 4).sum(axis=2)
+    expected = mean[:, None] * md
+    used = (md >= 7) & (expected > 0)
+    chi = np.where(used, (mu - expected) ** 2 / np.where(used, expected, 1.0), 0.0).sum(axis=1)
+    months = used.sum(axis=1)
+    a, b = u[:, 0::2], u[:, 1::2]
+    da, db = d[:, 0::2], d[:, 1::2]
+    pair = (da >= 5) & (db >= 5)
+    diff = np.where(pair, a / np.where(pair, da, 1) - b / np.where(pair, db, 1), 0.0)
+    within = (diff * diff * (da + db) / 2.0 * pair).sum(axis=1)
+    count = 2 * pair.sum(axis=1)
+    ratio = np.divide(
+        within, count * mean, out=np.ones_like(within), where=(count > 0) & (mean > 0)
+    )
+    dispersion = np.maximum(1.0, ratio)
+    flat = (days >= 180) & (total > 0) & (months >= 6)
+    flat &= chi / dispersion < 0.9 * SEASON_GATE * months / 13.0
+    return ~flat
 
 
 def _slow_rate(history: Weekly, sale_share: float | None) -> tuple[float, int] | None:

@@ -72,7 +72,9 @@ def compute_plan(
     skus = list(inv["sku"])
     units, stock_flags, starts = _matrix(sales, skus, as_of, deep)
     starts = _history_starts(units, starts, deep)
-    week_units, week_days = _weeks(units, stock_flags, starts)
+    week_arrays = _weeks(units, stock_flags, starts)
+    seasonal = forecast.season_possible(*week_arrays).tolist()
+    week_units, week_days = (a.tolist() for a in week_arrays)
     seasons = _seasons(inv, inputs.problems)
     inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
     elsewhere = _elsewhere(inputs.elsewhere)
@@ -91,7 +93,7 @@ def compute_plan(
         if has_flags[i]:
             flags = [None if x != x else x == 1.0 for x in stock_flags[i, start:].tolist()]
         nweeks = -(-(deep - starts[i]) // 7)
-        weeks = forecast.Weekly(week_units[i][:nweeks], week_days[i][:nweeks])
+        weeks = forecast.Weekly(week_units[i][:nweeks], week_days[i][:nweeks], seasonal[i])
         item = decisions.SkuInput(
             available=available or 0.0,
             units=units[i, start:].tolist(),
@@ -242,7 +244,7 @@ def _history_starts(units: np.ndarray, starts: np.ndarray, days: int) -> np.ndar
 
 def _weeks(
     units: np.ndarray, flags: np.ndarray, starts: np.ndarray
-) -> tuple[list[list[float]], list[list[int]]]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Per SKU, units sold and in-stock days of each week, newest first (`forecast.weekly`
     for every SKU at once: days known out of stock or before the history starts count not)."""
     n, days = units.shape
@@ -251,7 +253,7 @@ def _weeks(
     in_stock &= np.arange(days)[None, :] >= starts[:, None]
     recent = (units * in_stock)[:, ::-1][:, :whole].reshape(n, whole // 7, 7)
     counts = in_stock[:, ::-1][:, :whole].reshape(n, whole // 7, 7)
-    return recent.sum(axis=2).tolist(), counts.sum(axis=2).tolist()
+    return recent.sum(axis=2), counts.sum(axis=2)
 
 
 def _seasons(inventory: pd.DataFrame, problems: wb.Problems) -> list[tuple[float, ...] | None]:
@@ -294,17 +296,31 @@ def _matrix(
     if len(before) > 1:  # rows usually come grouped by SKU: drop repeats before hashing
         before = before[np.r_[True, before[1:] != before[:-1]]]
     starts[index.isin(before)] = 0
-    recent = ~early & (day < span)
-    rows = index.get_indexer(names[recent])
-    known = rows >= 0
-    r, d = rows[known], day[recent][known]
+    take = np.flatnonzero(~early & (day < span))
+    r = _rows_of(index, names[take])
+    known = r >= 0
+    if not known.all():
+        take, r = take[known], r[known]
+    d = day[take]
     np.minimum.at(starts, r, d)
-    weights = sales["units"].to_numpy(dtype=float)[recent][known]
+    weights = sales["units"].to_numpy(dtype=float)[take]
     units[:] = np.bincount(r * span + d, weights=weights, minlength=n * span).reshape(n, span)
-    stock = sales["in_stock"].to_numpy(dtype=object)[recent][known]
-    has = pd.notna(stock)
-    flags[r[has], d[has]] = stock[has].astype(bool).astype(float)
+    stated = sales["in_stock"].notna().to_numpy()  # one pass; most sources state none
+    if stated.any():
+        has = stated[take]
+        stock = sales["in_stock"].to_numpy(dtype=object)[take[has]]
+        flags[r[has], d[has]] = stock.astype(bool).astype(float)
     return units, flags, starts
+
+
+def _rows_of(index: pd.Index, names: np.ndarray) -> np.ndarray:
+    """index.get_indexer(names), hashing each run of one SKU once: rows usually come grouped."""
+    if len(names) < 2:
+        return index.get_indexer(names)
+    heads = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+    if len(heads) > len(names) // 4:
+        return index.get_indexer(names)
+    return np.repeat(index.get_indexer(names[heads]), np.diff(np.r_[heads, len(names)]))
 
 
 def _by_sku(

@@ -135,3 +135,20 @@ def test_stockout_risk_is_a_probability_from_the_forecast_error() -> None:
     assert fc.stockout_risk(0, 90, 3, 10, 0) == 1.0
     assert fc.stockout_risk(100, 50, 0, 10, 0) == 0.0
     assert fc.normal_cdf(1.959963984540054) == pytest.approx(0.975, abs=1e-7)
+
+
+def test_the_numpy_season_screen_never_hides_a_season_the_gate_would_see() -> None:
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(3)
+    rates = rng.uniform(0.1, 30, 400)
+    amp = np.where(rng.random(400) < 0.5, rng.uniform(0, 1.5, 400), 0.0)
+    lam = rates[:, None] * (1 + amp[:, None] * np.exp(-0.5 * ((np.arange(455) - 120) / 20) ** 2))
+    units = rng.poisson(lam).astype(float)
+    out = rng.random((400, 455)) < 0.03
+    units[out] = 0
+    weeks = [fc.weekly(u.tolist(), o.tolist()) for u, o in zip(units, out, strict=True)]
+    possible = fc.season_possible([w.units for w in weeks], [w.days for w in weeks])
+    seen = [fc._season(w, 365, (7, 30, 90), (0.5, 0.3, 0.2), None, None) for w in weeks]
+    assert sum(s is not None for s in seen) > 50  # there are seasons to find
+    assert all(p for p, s in zip(possible, seen, strict=True) if s is not None)
+    assert possible.sum() < 0.8 * len(weeks)  # and the screen does skip the flat ones
