@@ -105,7 +105,6 @@ def test_user_columns_follow_their_sku_and_text_stays_text() -> None:
     )
 
 
-
 def test_a_column_of_local_dates_is_read_in_the_order_it_shows() -> None:
     from addin import lite_tabs
 

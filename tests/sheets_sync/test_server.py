@@ -17,6 +17,7 @@ import httpx
 import pytest
 import uvicorn
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from sheets_sync.server import (
     MAX_BODY_BYTES,
@@ -82,9 +83,12 @@ class Recorder:
         return FakeResult(target)
 
 
-def post(base: str, body: Any, token: str | None = TOKEN) -> httpx.Response:
+def post(server: str | httpx.Client, body: Any, token: str | None = TOKEN) -> httpx.Response:
+    """POST /refresh to a live server (its base URL) or in-process (a TestClient)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(f"{base}/refresh", json=body, headers=headers, timeout=10)
+    if isinstance(server, str):
+        return httpx.post(f"{server}/refresh", json=body, headers=headers, timeout=10)
+    return server.post("/refresh", json=body, headers=headers)
 
 
 @pytest.fixture
@@ -93,21 +97,28 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
+def client(recorder: Recorder) -> Iterator[TestClient]:
+    """The app in-process over ASGI: no port, no uvicorn (those are the `base` tests')."""
+    with TestClient(create_app([OTHER_TOKEN, TOKEN], refresh=recorder)) as client:
+        yield client
+
+
+@pytest.fixture
 def base(recorder: Recorder) -> Iterator[str]:
     with live(create_app([OTHER_TOKEN, TOKEN], refresh=recorder)) as url:
         yield url
 
 
-def test_healthz_answers_without_a_token(base: str) -> None:
-    response = httpx.get(f"{base}/healthz")
+def test_healthz_answers_without_a_token(client: TestClient) -> None:
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
 def test_refresh_returns_the_summary_of_the_refresh_of_that_sheet(
-    base: str, recorder: Recorder
+    client: TestClient, recorder: Recorder
 ) -> None:
-    response = post(base, {"spreadsheet": SHEET, "as_of": "2025-03-14"})
+    response = post(client, {"spreadsheet": SHEET, "as_of": "2025-03-14"})
     assert response.status_code == 200, response.text
     assert response.json() == {
         "target": f"gsheet:{SHEET}",
@@ -119,10 +130,10 @@ def test_refresh_returns_the_summary_of_the_refresh_of_that_sheet(
 
 
 def test_a_sheet_url_is_refreshed_by_its_id_and_as_of_is_optional(
-    base: str, recorder: Recorder
+    client: TestClient, recorder: Recorder
 ) -> None:
     url = f"https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0"
-    assert post(base, {"spreadsheet": url}).status_code == 200
+    assert post(client, {"spreadsheet": url}).status_code == 200
     assert recorder.calls == [(f"gsheet:{SHEET}", None)]
 
 
@@ -131,10 +142,10 @@ def test_a_sheet_url_is_refreshed_by_its_id_and_as_of_is_optional(
     [None, "Bearer wrong-token-wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "Bearer"],
 )
 def test_refresh_without_the_right_token_is_refused(
-    base: str, recorder: Recorder, header: str | None
+    client: TestClient, recorder: Recorder, header: str | None
 ) -> None:
     headers = {"Authorization": header} if header else {}
-    response = httpx.post(f"{base}/refresh", json={"spreadsheet": SHEET}, headers=headers)
+    response = client.post("/refresh", json={"spreadsheet": SHEET}, headers=headers)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert recorder.calls == []
@@ -150,17 +161,17 @@ def test_refresh_without_the_right_token_is_refused(
     ],
 )
 def test_bad_bodies_get_a_readable_400(
-    base: str, recorder: Recorder, body: Any, message: str
+    client: TestClient, recorder: Recorder, body: Any, message: str
 ) -> None:
-    response = post(base, body)
+    response = post(client, body)
     assert response.status_code == 400
     assert message in response.json()["error"]
     assert recorder.calls == []
 
 
-def test_a_body_that_is_not_json_gets_a_400(base: str) -> None:
-    response = httpx.post(
-        f"{base}/refresh", content=b"{oops", headers={"Authorization": f"Bearer {TOKEN}"}
+def test_a_body_that_is_not_json_gets_a_400(client: TestClient) -> None:
+    response = client.post(
+        "/refresh", content=b"{oops", headers={"Authorization": f"Bearer {TOKEN}"}
     )
     assert response.status_code == 400
 
@@ -231,18 +242,18 @@ def test_a_long_refresh_is_answered_202_and_finishes_in_the_background() -> None
 
 def test_only_allowed_sheets_are_refreshed(recorder: Recorder) -> None:
     allowed = [f"https://docs.google.com/spreadsheets/d/{SHEET}/edit", "other-sheet-id"]
-    with live(create_app([TOKEN], allowed_sheets=allowed, refresh=recorder)) as url:
-        refused = post(url, {"spreadsheet": "not-allowed-sheet"})
+    with TestClient(create_app([TOKEN], allowed_sheets=allowed, refresh=recorder)) as client:
+        refused = post(client, {"spreadsheet": "not-allowed-sheet"})
         assert refused.status_code == 403
         assert "not set up to refresh this spreadsheet" in refused.json()["error"]
-        assert post(url, {"spreadsheet": SHEET}).status_code == 200
+        assert post(client, {"spreadsheet": SHEET}).status_code == 200
     assert [target for target, _ in recorder.calls] == [f"gsheet:{SHEET}"]
 
 
 def test_an_unreachable_sheet_is_explained_to_the_user() -> None:
     error = TargetError("share the sheet with robot@example.iam.gserviceaccount.com")
-    with live(create_app([TOKEN], refresh=Recorder(error))) as url:
-        response = post(url, {"spreadsheet": SHEET})
+    with TestClient(create_app([TOKEN], refresh=Recorder(error))) as client:
+        response = post(client, {"spreadsheet": SHEET})
     assert response.status_code == 422
     assert response.json() == {
         "error": "share the sheet with robot@example.iam.gserviceaccount.com"
@@ -254,12 +265,12 @@ def test_a_crash_is_reported_without_internals_and_frees_the_sheet(
 ) -> None:
     monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
     recorder = Recorder(RuntimeError("/srv/secret/path exploded"))
-    with live(create_app([TOKEN], refresh=recorder)) as url:
-        response = post(url, {"spreadsheet": SHEET})
+    with TestClient(create_app([TOKEN], refresh=recorder)) as client:
+        response = post(client, {"spreadsheet": SHEET})
         assert response.status_code == 500
         assert "RuntimeError" in response.json()["error"]
         assert "/srv/secret" not in response.text
-        assert post(url, {"spreadsheet": SHEET}).status_code == 500  # not 409: lock released
+        assert post(client, {"spreadsheet": SHEET}).status_code == 500  # not 409: lock released
     log = (tmp_path / "gsheets" / f"{SHEET}.stockout.log").read_text()
     assert log.count("RuntimeError: /srv/secret/path exploded") == 2 and "Traceback" in log
 
@@ -438,8 +449,10 @@ def test_deeply_nested_json_is_refused_without_parsing(base: str, recorder: Reco
     assert recorder.calls == []
 
 
-def test_brackets_inside_strings_do_not_count_as_nesting(base: str, recorder: Recorder) -> None:
-    response = post(base, {"spreadsheet": SHEET, "note": "[[[[[[{{{{{{"})
+def test_brackets_inside_strings_do_not_count_as_nesting(
+    client: TestClient, recorder: Recorder
+) -> None:
+    response = post(client, {"spreadsheet": SHEET, "note": "[[[[[[{{{{{{"})
     assert response.status_code == 200, response.text
 
 
@@ -452,8 +465,8 @@ def test_brackets_inside_strings_do_not_count_as_nesting(base: str, recorder: Re
         (["2025-03-14"], "as_of must be a date YYYY-MM-DD, got \"['2025-03-14']\""),
     ],
 )
-def test_an_as_of_a_plan_cannot_use_is_a_400(base, recorder, as_of, message) -> None:
-    response = post(base, {"spreadsheet": SHEET, "as_of": as_of})
+def test_an_as_of_a_plan_cannot_use_is_a_400(client, recorder, as_of, message) -> None:
+    response = post(client, {"spreadsheet": SHEET, "as_of": as_of})
     assert response.status_code == 400
     assert response.json() == {"error": message}
     assert recorder.calls == []
