@@ -145,6 +145,11 @@ FLAGS_NOTE = (
     "(last 7 days sell over 1.2 × the last 30) · RELAUNCH (back in stock after a stockout)."
 )
 
+TIMELINE_LEGEND = (
+    "Red: out of stock (the gap a seller must bridge) · orange: under safety stock · "
+    "yellow: under the reorder point. Hover a SKU for its numbers."
+)
+
 #: Tab -> column key -> the note on its header.
 NOTES: dict[str, dict[str, str]] = {
     wb.SETTINGS: {

@@ -21,7 +21,7 @@ from sheets_sync import workbook as wb
 from sheets_sync.inputs import read_table
 from sheets_sync.plan import TIMELINE_DATE, Plan
 from sheets_sync.references import Moves, carry, grid_size
-from sheets_sync.types import Chart, Grid, Tab
+from sheets_sync.types import Below, Chart, Grid, Tab
 from sheets_sync.vocab import english_words, sheet_words
 
 #: Fill colour of each alert level in the Alerts tab (the same on every backend that colours).
@@ -123,17 +123,47 @@ def _as_text(value: Any) -> Any:
     return str(value)
 
 
+#: Timeline colours: out of stock, under safety stock, under the reorder point.
+TIMELINE_COLOURS = ("C00000", "FFB347", "FFE699")
+
+
 def timeline_tab(plan: Plan) -> Tab:
+    """Projected stock of the urgent SKUs, a column each, today first: a day out of stock is
+    red, under safety stock orange, under the reorder point yellow (conditional formats, so the
+    out-of-stock windows stand out down each column), and the chart beside it."""
     frame = plan.timeline
     rows = [[cell(v) for v in r] for r in frame.itertuples(index=False)]
     header = list(frame.columns)
     formats = {TIMELINE_DATE: "date", **{h: "int" for h in header[1:]}}
+    skus = plan.skus.set_index("sku") if "sku" in plan.skus else None
+    notes = {TIMELINE_DATE: f"First row = today ({plan.as_of}). Units on the shelf each morning, "
+             "inbound and promotions included. " + guide.TIMELINE_LEGEND}  # fmt: skip
+    below = []
+    for label in header[1:]:
+        sku = label if skus is None or label in skus.index else label.removesuffix(" (SKU)")
+        if skus is None or sku not in skus.index:
+            continue
+        row = skus.loc[sku]
+        safety, point = cell(row.get("safety_stock")), cell(row.get("reorder_point"))
+        red, orange, yellow = TIMELINE_COLOURS
+        below.append(Below(label, 0, red, or_equal=True))
+        if safety:
+            below.append(Below(label, safety, orange))
+        if point:
+            below.append(Below(label, point, yellow))
+        notes[label] = (
+            f"{sku}: {cell(row.get('title')) or ''} ({row.get('alert')}). Safety stock "
+            f"{safety if safety is not None else '–'}, reorder point "
+            f"{point if point is not None else '–'}."
+        )
     return Tab(
         wb.TIMELINE,
         header,
         rows,
         formats,
         chart=Chart("Projected sellable stock, most urgent SKUs", "units"),
+        notes=notes,
+        below=below,
     )
 
 

@@ -176,6 +176,20 @@ class Validation:
     rows: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Below:
+    """A colour for the cells of a column whose number is below `limit` (or equal, `or_equal`).
+
+    Rules are conditional formats, listed most important first: a cell takes the colour of the
+    first rule it meets, and an edited number takes its new colour at once.
+    """
+
+    header: str
+    limit: float
+    colour: str
+    or_equal: bool = False
+
+
 @dataclass
 class Tab:
     """One tab as the refresh (or `stockout new`) wants it written.
@@ -189,7 +203,8 @@ class Tab:
     `validations` are the dropdowns and input checks. `table` asks for a filterable
     table, `print_columns` for a print setup fitting that many leading columns on a page's width.
     `max_lines` caps the height of a row of wrapped text (the rest stays in the cell), so a
-    long cell does not push every other row off the screen.
+    long cell does not push every other row off the screen. `below` colours numbers under a
+    limit (the Timeline's out-of-stock and under-safety-stock days).
     `from_rows` and `from_columns` give, for each row and column, the sheet row and column
     (1-based) it was carried over from, None for new ones: a backend moves the user's cell
     formats and column widths with them, and the references to the tab from elsewhere.
@@ -210,6 +225,7 @@ class Tab:
     table: bool = False
     print_columns: int | None = None
     max_lines: int = 30
+    below: list[Below] = field(default_factory=list)
     from_rows: list[int | None] | None = None
     from_columns: list[int | None] | None = None
     body_rows: int | None = None

@@ -402,6 +402,22 @@ class GoogleSheetsBackend:
                     },
                 }
                 styles.append({"addConditionalFormatRule": {"rule": rule, "index": 0}})
+        for index, below in enumerate(tab.below):
+            if below.header not in tab.header:
+                continue
+            column = tab.header.index(below.header)
+            kind = "NUMBER_LESS_THAN_EQ" if below.or_equal else "NUMBER_LESS"
+            limit = [{"userEnteredValue": f"{below.limit:g}"}]
+            rule = {
+                "ranges": [{"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": column,
+                            "endColumnIndex": column + 1}],
+                "booleanRule": {
+                    "condition": {"type": kind, "values": limit},
+                    "format": {"backgroundColor": _rgb(below.colour)},
+                },
+            }  # fmt: skip
+            # Listed in order: the first rule a cell meets is the one Google applies.
+            styles.append({"addConditionalFormatRule": {"rule": rule, "index": index}})
         return styles
 
     @staticmethod

@@ -358,7 +358,8 @@ def _conditional_fills(sheet: Worksheet, tab: Tab) -> None:
     Rules this backend wrote on a column before (any earlier height) are replaced; other
     conditional formats on the sheet, a user's own, are kept.
     """
-    ours = {get_column_letter(tab.header.index(h) + 1) for h in tab.fills if h in tab.header}
+    coloured = [*tab.fills, *(rule.header for rule in tab.below)]
+    ours = {get_column_letter(tab.header.index(h) + 1) for h in coloured if h in tab.header}
     kept = ConditionalFormattingList()
     for rng in sheet.conditional_formatting:
         first = str(rng.sqref).split(":")[0]
@@ -380,6 +381,19 @@ def _conditional_fills(sheet: Worksheet, tab: Tab) -> None:
                     formula=[quoted],
                     fill=PatternFill("solid", start_color=colour, end_color=colour),
                     font=Font(bold=True, color="FFFFFF" if _dark(colour) else "000000"),
+                ),
+            )
+    for rule in tab.below:
+        area = _column_range(sheet, rule.header, tab, len(tab.rows) + 1)
+        if area is not None:
+            sheet.conditional_formatting.add(
+                area,
+                CellIsRule(
+                    operator="lessThanOrEqual" if rule.or_equal else "lessThan",
+                    formula=[f"{rule.limit:g}"],
+                    stopIfTrue=True,
+                    fill=PatternFill("solid", start_color=rule.colour, end_color=rule.colour),
+                    font=Font(color="FFFFFF" if _dark(rule.colour) else "000000"),
                 ),
             )
 

@@ -101,6 +101,10 @@ def test_both_backends_dress_alerts_and_inputs_alike(tmp_path: Path) -> None:
     assert width == 7 * alerts.column_dimensions[action].width + 5
     assert meta["Alerts"]["basicFilter"]["range"]["endColumnIndex"] == len(header)
     assert meta["Alerts"]["properties"]["gridProperties"]["frozenColumnCount"] == 2
+    # Timeline: out-of-stock days red before the safety-stock orange, as in the .xlsx.
+    timeline = meta["Timeline"]["conditionalFormats"]
+    first = [r["booleanRule"]["condition"]["type"] for r in timeline[:3]]
+    assert first == ["NUMBER_LESS_THAN_EQ", "NUMBER_LESS", "NUMBER_LESS"]
     assert alerts.freeze_panes == "C2"
     # Dropdowns and checks on input cells, warnings rather than refusals.
     assert [v["userEnteredValue"] for v in mode["condition"]["values"]] == [

@@ -195,3 +195,25 @@ def test_alerts_table_notes_print_setup_and_currency(tmp_path: Path) -> None:
     last = get_column_letter(header.index("Lost revenue") + 1)
     assert alerts.print_area == f"'Alerts'!$A$1:${last}${alerts.max_row}"
     assert alerts.print_title_rows == "$1:$1"
+
+
+def test_timeline_shows_out_of_stock_windows_and_safety_stock_in_colour(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    result = refresh(str(book), as_of=AS_OF)
+    sheet = openpyxl.load_workbook(book)["Timeline"]
+    header = [c.value for c in sheet[1]]
+    column = get_column_letter(header.index("C-3") + 1)  # out of stock now
+    rules = sorted(
+        (rule.priority, rule.operator, rule.formula[0], rule.dxf.fill.fgColor.rgb[-6:])
+        for area in sheet.conditional_formatting
+        for rule in area.rules
+        if str(area.sqref) == f"{column}2:{column}91"
+    )
+    sku = result.plan.skus.set_index("sku").loc["C-3"]
+    assert [r[1:] for r in rules] == [
+        ("lessThanOrEqual", "0", "C00000"),  # out of stock first: it wins
+        ("lessThan", f"{sku['safety_stock']:g}", "FFB347"),
+        ("lessThan", f"{sku['reorder_point']:g}", "FFE699"),
+    ]
+    assert "today" in sheet["A1"].comment.text
+    assert "Safety stock" in sheet[f"{column}1"].comment.text
