@@ -12,20 +12,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from addin import cells, decisions, formulas
-from sheets_sync.types import Formula, Grid
+from addin import decisions, formulas
+from sheets_sync.locales import ColumnReading, Reader, parse_locale, read_date, read_number
+from sheets_sync.matching import canonical_skus, nearest, sku_key
+from sheets_sync.types import Formula, Grid, TargetError
+from sheets_sync.vocab import FINISHED_ORDERS
 from sheets_sync.workbook import (
     COLUMNS_BY_NAME,
+    DATA_TABS,
     INBOUND,
+    INPUT_TABS,
     INVENTORY,
     ORDERS,
+    OUTPUT_TABS,
     PROMOTIONS,
     SALES,
     SCHEMA,
@@ -34,6 +40,7 @@ from sheets_sync.workbook import (
     STOCK_ELSEWHERE,
     Column,
     MissingColumnError,
+    MissingTabError,
     Problems,
     normalize_header,
 )  # fmt: skip
@@ -79,20 +86,40 @@ def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Setti
         values.pop("velocity_windows", None)
         values.pop("velocity_weights", None)
     settings = formulas.Settings(**values)
-    as_of = raw.get("as_of")
-    if as_of is not None:
+    for name, default in SETTING_DEFAULTS.items():  # the words' numbers (handling_time_days)
+        if name in fields or not isinstance(default, int | float) or raw[name] == default:
+            continue
         try:
-            raw["as_of"] = plan_date(as_of, "as_of", day_first=True)
+            raw[name] = _setting_value(name, raw[name], default)
         except formulas.InputError as exc:
-            problems.add(
-                SETTINGS, rows.get("asof", (None,))[0], "Value", as_of, f"{exc}; using today"
-            )
-            raw["as_of"] = None
+            row = rows.get(normalize_header(name), (None,))[0]
+            problems.add(SETTINGS, row, "Value", raw[name], f"{name}: {exc}; using the default")
+            raw[name] = default
     raw["fbm_enabled"] = settings.fbm_enabled
+    raw["_rows"] = {key: row for key, (row, _value) in rows.items()}
     return settings, raw
 
 
+def settings_date(raw: dict, reader: Reader, problems: Problems) -> None:
+    """`Settings!as_of` read by the workbook's date rule (see `sheets_sync.locales`)."""
+    value = cell_value(raw.get("as_of"))
+    row = raw.get("_rows", {}).get("asof")
+    day: Any = value
+    if isinstance(value, str) and value.strip():
+        reading = reader.date_column([value])
+        if reading.note:
+            problems.add(SETTINGS, row, "Value", value, f"as_of: {reading.note}")
+        day = read_date(value, bool(reading.key)) or value
+    try:
+        raw["as_of"] = plan_date(day, "as_of")
+    except formulas.InputError as exc:
+        problems.add(SETTINGS, row, "Value", value, f"{exc}; using today")
+        raw["as_of"] = None
+
+
 _SETTING_KEYS = {normalize_header(k): k for k in SETTING_DEFAULTS}
+#: Settings a zero makes meaningless (a zero horizon turns every SKU OK).
+_AT_LEAST_ONE = {"horizon_days"}
 #: The days a plan can be made as of: its history and horizon must fit the calendar a plan holds.
 FIRST_PLAN_DATE, LAST_PLAN_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
@@ -113,6 +140,8 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
         numbers = tuple(formulas.to_number(p, name) for p in parts if str(p).strip())
         if not numbers or any(n is None for n in numbers):
             raise formulas.InputError(f"expected a list of numbers like {value!r}")
+        if any(n < 0 or n > MAX_NUMBER for n in numbers):  # type: ignore[operator]
+            raise formulas.InputError(f"expected numbers ≥ 0 like {default!r}")
         if name == "velocity_windows":
             return tuple(int(n) for n in numbers if n is not None)
         return numbers
@@ -124,10 +153,12 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, str):
         return str(value).strip().lower()
     number = formulas.to_number(value, name)
-    if number is None or number < 0:
+    if number is None or number < 0 or number > MAX_NUMBER:
         raise formulas.InputError("expected a number ≥ 0")
     if name.endswith("_days") and number > MAX_DAYS:
         raise formulas.InputError(f"expected at most {MAX_DAYS} days (ten years)")
+    if name in _AT_LEAST_ONE and number < 1:
+        raise formulas.InputError("expected a whole number of days ≥ 1")
     if name == "service_level" and not 0 < number < 1:
         raise formulas.InputError("expected a fraction between 0 and 1, e.g. 0.95")
     return int(number) if isinstance(default, int) else number
@@ -136,79 +167,123 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
 # --- tables ------------------------------------------------------------------------------
 
 
-def read_table(
-    tab: str,
-    grid: Grid | None,
-    problems: Problems,
-    *,
-    day_first: bool | None = None,
-) -> pd.DataFrame:
-    """Read an input tab into a DataFrame keyed by column keys; bad cells become Problems.
+#: The cells that drop their row when unreadable. Everywhere else a bad required cell drops the
+#: row (a sale with no date says nothing), but an Inventory row is a SKU: it is planned with
+#: what is readable and flagged, never dropped for a bad Available or Price.
+ROW_KEYS = {INVENTORY: ("sku",), ORDERS: ("order_id", "sku")}
+_KEPT = {
+    INVENTORY: "the SKU is planned without it",
+    ORDERS: "estimated from Purchase date + Settings handling_time_days, when there is one",
+}
 
-    Rows with an unreadable required cell are marked `_ok` False (and reported); other bad
-    cells become blank. `_row` keeps the sheet row number for later messages. An empty or
-    missing tab gives an empty table; a missing required column raises MissingColumnError
-    naming tab and column.
+
+@dataclass
+class Sheet:
+    """One input tab located: its header, cells by column, and each cell's Python type."""
+
+    tab: str
+    header: list[Any]
+    positions: dict[str, int]  # column key -> index
+    frame: pd.DataFrame
+    types: dict[int, pd.Series]
+    blanks: dict[int, pd.Series]
+
+    def texts(self, key: str) -> tuple[list[str], list[int]]:
+        """A column's text cells (a formula's saved text included) and their sheet rows."""
+        pos = self.positions.get(key)
+        if pos is None or self.frame.empty:
+            return [], []
+        odd = ~self.types[pos].isin([int, float, bool, *_DATE_TYPES]) & ~self.blanks[pos]
+        cells = self.frame[pos][odd].map(cell_value)
+        found = [(v, int(i) + 2) for i, v in cells.items() if isinstance(v, str)]
+        return [v for v, _ in found], [row for _, row in found]
+
+
+def locate(tab: str, grid: Grid | None) -> Sheet | None:
+    """Find a tab's columns by name; None for a missing or empty tab.
+
+    Raises MissingColumnError (a refusal) naming a missing required column and the nearest
+    header the tab has, e.g. `Qty available` for `Available`.
     """
-    spec = SCHEMA[tab]
-    empty = pd.DataFrame({c.key: pd.Series(dtype=_dtype(c.kind)) for c in spec})
-    empty["_row"] = pd.Series(dtype="int64")
-    empty["_ok"] = pd.Series(dtype="bool")
-    if not grid or not any(grid[0] if grid else []):
-        if grid and len(grid) > 1:
-            raise MissingColumnError(f"{tab}: the first row must hold the headers")
-        return empty
+    if not grid or not any(v not in (None, "") for v in grid[0]):
+        if grid and any(v not in (None, "") for row in grid[1:] for v in row):
+            raise MissingColumnError(tab, [c.header for c in SCHEMA[tab] if c.required], [])
+        return None
     lookup = COLUMNS_BY_NAME[tab]
     positions: dict[str, int] = {}
     for i, name in enumerate(grid[0]):
         col = lookup.get(normalize_header(name))
         if col is not None and col.key not in positions:
             positions[col.key] = i
-    missing = [c.header for c in spec if c.required and c.key not in positions]
+    missing = [c.header for c in SCHEMA[tab] if c.required and c.key not in positions]
     if missing:
-        raise MissingColumnError(
-            f"{tab}: required column {', '.join(repr(m) for m in missing)} not found "
-            f"(headers seen: {', '.join(str(h) for h in grid[0] if h not in (None, ''))})"
-        )
-    if len(grid) < 2:
-        return empty
+        raise MissingColumnError(tab, missing, list(grid[0]))
     frame = pd.DataFrame(grid[1:], dtype=object)  # pads ragged rows with None
     frame = frame.reindex(columns=range(max(positions.values()) + 1))
+    types = {c: frame[c].map(type) for c in frame.columns}
+    blanks = {c: _blank_cells(frame[c], types[c]) for c in frame.columns}
+    return Sheet(tab, list(grid[0]), positions, frame, types, blanks)
+
+
+def read_table(
+    tab: str,
+    grid: Grid | Sheet | None,
+    problems: Problems,
+    *,
+    reader: Reader | None = None,
+) -> pd.DataFrame:
+    """Read a tab into a DataFrame keyed by column keys; bad cells become Problems.
+
+    Rows with an unreadable required cell are marked `_ok` False (and reported; an Inventory
+    row only for its SKU, see ROW_KEYS); other bad cells become blank. `_row` keeps the sheet
+    row number for later messages. Text
+    dates and numbers follow `reader` (see `sheets_sync.locales`). An empty or missing tab
+    gives an empty table; a missing required column raises MissingColumnError.
+    """
+    spec = SCHEMA[tab]
+    sheet = grid if isinstance(grid, Sheet) else locate(tab, grid)
+    if sheet is None or sheet.frame.empty:
+        empty = pd.DataFrame({c.key: pd.Series(dtype=_dtype(c.kind)) for c in spec})
+        empty["_row"] = pd.Series(dtype="int64")
+        empty["_ok"] = pd.Series(dtype="bool")
+        return empty
+    reader = reader or Reader()
+    frame, positions = sheet.frame, sheet.positions
     out = pd.DataFrame(index=frame.index)
     out["_row"] = np.arange(2, len(frame) + 2)
     keep = pd.Series(True, index=frame.index)
-    types = {c: frame[c].map(type) for c in frame.columns}
-    blanks = {c: _blank_cells(frame[c], types[c]) for c in frame.columns}
     blank_rows = pd.Series(True, index=frame.index)
-    for blank in blanks.values():
+    for blank in sheet.blanks.values():
         blank_rows &= blank
+    skus = frame[positions["sku"]] if "sku" in positions else None
+    row_keys = ROW_KEYS.get(tab)
+
+    def report(idx: Any, header: Any, value: Any, why: str) -> None:
+        sku = _text(skus[idx]) if skus is not None else None
+        problems.add(tab, int(out.at[idx, "_row"]), str(header), value, why, sku)
+
     for col in spec:
         if col.key not in positions:
             out[col.key] = pd.Series(dtype=_dtype(col.kind), index=frame.index)
             continue
         pos = positions[col.key]
+        header = sheet.header[pos]
         raw = frame[pos]
-        values, bad = _parse(col, raw, types[pos], blanks[pos], day_first)
+        values, bad, reading = _parse(col, raw, sheet.types[pos], sheet.blanks[pos], reader)
         bad &= ~blank_rows
+        if reading is not None and reading.note:
+            problems.add(tab, reading.row, str(header), reading.example, reading.note)
+        drops = col.required and (row_keys is None or col.key in row_keys)
         for idx in bad.index[bad]:
-            problems.add(
-                tab,
-                int(out.at[idx, "_row"]),
-                grid[0][positions[col.key]],
-                raw[idx],
-                bad_message(col, raw[idx], day_first),
-            )
+            why = bad_message(col, raw[idx])
+            report(idx, header, raw[idx], why + ("; row skipped" if drops else ""))
         if col.required:
-            missing_cell = values.isna() & ~blank_rows
-            for idx in missing_cell.index[missing_cell & ~bad]:
-                problems.add(
-                    tab,
-                    int(out.at[idx, "_row"]),
-                    grid[0][positions[col.key]],
-                    None,
-                    f"{col.header} is required: row skipped",
-                )
-            keep &= ~values.isna()
+            missing_cell = values.isna() & ~blank_rows & ~bad
+            for idx in missing_cell.index[missing_cell]:
+                what = "row skipped" if drops else _KEPT[tab]
+                report(idx, header, None, f"{col.header} is required: {what}")
+            if drops:
+                keep &= ~values.isna()
         out[col.key] = values
     out["_ok"] = keep
     return out[~blank_rows].reset_index(drop=True)
@@ -238,67 +313,76 @@ _LAST_SERIAL = (LAST_DATE - formulas.EXCEL_EPOCH).days
 
 
 def _parse(
-    col: Column, raw: pd.Series, types: pd.Series, blank: pd.Series, day_first: bool | None
-) -> tuple[pd.Series, pd.Series]:
-    """Vectorised parse of one column; returns (values, bad-cell mask).
+    col: Column, raw: pd.Series, types: pd.Series, blank: pd.Series, reader: Reader
+) -> tuple[pd.Series, pd.Series, ColumnReading | None]:
+    """Vectorised parse of one column: (values, bad-cell mask, how its text was read).
 
     Cells are sorted by Python type once (`types`), so the common case (a column of numbers,
     dates or plain text) is handled by pandas in bulk and only odd cells (text in a number
-    column, a formula, a local date format) go through the per-cell readers of `formulas`.
+    column, a formula, a local date format) are read one by one.
     """
     none = pd.Series(False, index=raw.index)
     kind = _READ_AS.get(col.kind, col.kind)
     if kind == "text":
         if bool(types[~blank].isin([str]).all()):
-            return raw.where(~blank, None).map(str.strip, na_action="ignore"), none
-        return raw.where(~blank, None).map(lambda v: v if v is None else _text(v)), none
+            return raw.where(~blank, None).map(str.strip, na_action="ignore"), none, None
+        return raw.where(~blank, None).map(lambda v: v if v is None else _text(v)), none, None
+    texts: dict[Any, str] = {}
     if kind == "number":
         plain = types.isin([int, float])
         values = pd.to_numeric(raw.where(plain), errors="coerce").astype("float64")
         odd = ~plain & ~blank
         for idx in odd.index[odd]:
+            value = cell_value(raw[idx])
+            if isinstance(value, str):
+                texts[idx] = value
+                continue
             try:
-                values[idx] = formulas.to_number(cell_value(raw[idx]), col.header)
-                odd[idx] = False
+                values[idx] = formulas.to_number(value, col.header)
+                odd[idx] = values[idx] != values[idx]  # a formula never computed
             except formulas.InputError:
                 pass
+        reading = _read_texts(texts, reader.number_column, read_number, values, odd)
         limit = MAX_DAYS if col.kind == "days" else MAX_NUMBER
         too_big = values.abs() > limit
         if too_big.any():
             values[too_big] = np.nan
             odd |= too_big
-        return values, odd
+        return values, odd, reading
     if kind == "date":
         values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         bad = pd.Series(False, index=raw.index)
         is_dt = types.isin(_DATE_TYPES)
         if is_dt.any():
-            stamps = pd.to_datetime(raw[is_dt])
-            ok = (stamps >= pd.Timestamp(FIRST_DATE)) & (stamps <= pd.Timestamp(LAST_DATE))
-            values[stamps.index[ok]] = stamps[ok].dt.normalize().astype("datetime64[ns]")
-            bad[stamps.index[~ok]] = True
+            days = raw[is_dt].map(lambda v: v.date() if isinstance(v, dt.datetime) else v)
+            fits = days.map(lambda d: FIRST_DATE <= d <= LAST_DATE).astype(bool)
+            bad[fits.index[~fits]] = True
+            if fits.any():
+                values[fits.index[fits]] = pd.to_datetime(days[fits])
         is_num = types.isin([int, float]) & ~blank
         if is_num.any():
             serial = raw[is_num].astype("float64")
             ok = (serial >= _FIRST_SERIAL) & (serial < _LAST_SERIAL + 1)
-            values[serial.index[ok]] = pd.Timestamp("1899-12-30") + pd.to_timedelta(
+            values[serial.index[ok]] = pd.Timestamp(formulas.EXCEL_EPOCH) + pd.to_timedelta(
                 np.floor(serial[ok]), unit="D"
             )
-            bad[is_num] = values[is_num].isna()
-        rest = ~(is_dt | is_num | blank)
-        if rest.any():
-            order = day_first if day_first is not None else cells.infer_day_first(raw[rest])
-            for idx in rest.index[rest]:
-                try:
-                    day = formulas.to_date(cell_value(raw[idx]), col.header, order)
-                except formulas.InputError:
-                    bad[idx] = True
-                    continue
-                if day is not None and not FIRST_DATE <= day <= LAST_DATE:
-                    bad[idx] = True
-                elif day is not None:
-                    values[idx] = pd.Timestamp(day)
-        return values, bad
+            bad[serial.index[~ok]] = True
+        for idx in raw.index[~(is_dt | is_num | blank)]:
+            value = cell_value(raw[idx])
+            if isinstance(value, str):
+                texts[idx] = value
+                bad[idx] = True
+                continue
+            try:
+                day = formulas.to_date(value, col.header)
+            except formulas.InputError:
+                day = None
+            if day is not None and FIRST_DATE <= day <= LAST_DATE:
+                values[idx] = pd.Timestamp(day)
+            else:
+                bad[idx] = True
+        reading = _read_texts(texts, reader.date_column, _read_date, values, bad)
+        return values, bad, reading
     if kind == "bool":
         values = pd.Series(None, index=raw.index, dtype=object)
         is_bool = types.isin([bool])
@@ -306,7 +390,8 @@ def _parse(
         is_num = types.isin([int, float]) & ~blank
         values[is_num] = raw[is_num].astype(float) != 0
         words = (types.isin([str])) & ~blank
-        values[words] = raw[words].str.strip().str.lower().map(formulas.FLAG_WORDS)
+        if words.any():
+            values[words] = raw[words].str.strip().str.lower().map(formulas.FLAG_WORDS)
         odd = ~(is_bool | is_num | blank) & values.isna()
         bad = pd.Series(False, index=raw.index)
         for idx in odd.index[odd]:
@@ -314,8 +399,34 @@ def _parse(
                 values[idx] = formulas.to_flag(cell_value(raw[idx]))
             except formulas.InputError:
                 bad[idx] = True
-        return values.where(values.notna(), None), bad
+        return values.where(values.notna(), None), bad, None
     raise ValueError(col.kind)
+
+
+def _read_texts(
+    texts: dict[Any, str],
+    rule: Callable[[list[str], list[int] | None], ColumnReading],
+    read: Callable[[str, Any], Any],
+    values: pd.Series,
+    bad: pd.Series,
+) -> ColumnReading | None:
+    """Read a column's text cells by the column's rule; unreadable ones stay marked bad."""
+    if not texts:
+        return None
+    reading = rule(list(texts.values()), [int(i) + 2 for i in texts])
+    for idx, text in texts.items():
+        value = read(text, reading.key)
+        if value is not None:
+            values[idx] = value
+            bad[idx] = False
+        else:
+            bad[idx] = True
+    return reading
+
+
+def _read_date(text: str, day_first: Any) -> pd.Timestamp | None:
+    day = read_date(text, bool(day_first))
+    return pd.Timestamp(day) if day is not None and FIRST_DATE <= day <= LAST_DATE else None
 
 
 _READ_AS = {
@@ -342,26 +453,30 @@ def _text(value: Any) -> str | None:
     return str(value).strip()
 
 
-def bad_message(col: Column, value: Any, day_first: bool | None = None) -> str:
+def bad_message(col: Column, value: Any) -> str:
     """The reason a cell could not be read, in the words of the cell functions."""
+    shown = cell_value(value)
+    kind = _READ_AS.get(col.kind, col.kind)
     try:
-        if col.kind in ("number", "days"):
-            number = formulas.to_number(cell_value(value), col.header)
+        if kind == "number":
+            number = formulas.to_number(shown, col.header)
             if col.kind == "days" and number is not None and number > MAX_DAYS:
                 return f"{col.header}: {number:g} days is more than ten years ({MAX_DAYS})"
             if number is not None and abs(number) > MAX_NUMBER:
                 return f"{col.header}: {number:g} is too big to be a real figure (over 10^12)"
-        elif col.kind in ("date", "datetime"):
-            day = formulas.to_date(cell_value(value), col.header, day_first)
+        elif kind == "date":
+            day = formulas.to_date(shown, col.header, day_first=True)
             if day is not None and not FIRST_DATE <= day <= LAST_DATE:
                 return (
                     f"{col.header}: {day.isoformat()} is outside the dates a plan can use "
                     f"({FIRST_DATE.year} to {LAST_DATE.year})"
                 )
-        elif col.kind == "bool":
-            formulas.to_flag(value)
+        elif kind == "bool":
+            formulas.to_flag(shown)
     except formulas.InputError as exc:
         return str(exc)
+    if isinstance(value, Formula) and shown is None:
+        return f"{col.header}: the formula {value} has no saved value (open and save the file)"
     return f"{col.header} could not be read"
 
 
@@ -380,63 +495,108 @@ class Inputs:
     elsewhere: pd.DataFrame = field(
         default_factory=lambda: read_table(STOCK_ELSEWHERE, None, Problems())
     )
+    #: SKU -> the inputs to fix (`Inventory Available`): a flag on its Alerts row.
+    checks: dict[str, list[str]] = field(default_factory=dict)
 
 
-def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
+#: Tabs a refresh cannot do without; the others may be absent (no inbound, no promotions, …).
+REQUIRED_TABS = (INVENTORY, SALES)
+
+
+def check_tabs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ()) -> None:
+    """Refuse a workbook whose Inventory or Sales tab is missing, or whose input tab looks
+    renamed (`Inventry`), naming the tab and the nearest existing one."""
+    others = [
+        str(n) for n in tab_names if normalize_header(n) not in _KNOWN_TABS and str(n).strip()
+    ]
+    for tab in INPUT_TABS:
+        if grids.get(tab) is not None:
+            continue
+        near = nearest(tab, others, cutoff=0.75)
+        if near is None and tab not in REQUIRED_TABS:
+            continue
+        hint = f" (is {near!r} it? rename it to {tab!r})" if near else ""
+        raise MissingTabError(
+            f"the workbook has no {tab!r} tab{hint}; `stockout new FILE` shows every tab. "
+            "Nothing was changed."
+        )
+
+
+_KNOWN_TABS = {normalize_header(t) for t in (*INPUT_TABS, *OUTPUT_TABS)}
+
+
+def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ()) -> Inputs:
     """Read every input tab and check them against each other.
 
-    What cannot be used is reported and left out (a duplicate SKU keeps its first row, negative
-    stock counts as none, sales of SKUs not in Inventory are ignored); nothing here raises for
-    bad data, so one bad tab or cell never stops the other SKUs from refreshing.
+    Refuses (MissingTabError, MissingColumnError, TargetError; exit 2, nothing written) when a
+    required tab or column is missing or Inventory has no SKU. Otherwise nothing raises for bad
+    data: what cannot be used is reported and left out or left blank (a duplicate SKU keeps its
+    first row, negative stock counts as none, sales of SKUs not in Inventory are ignored), and
+    every SKU with a bad cell is planned with what is readable and flagged in `checks`.
     """
+    check_tabs(grids, tab_names)
     problems = Problems()
     settings, raw = read_settings(grids.get(SETTINGS), problems)
-    day_first = raw.get("currency", "USD") != "USD" if raw.get("currency") else None
-    tables = {}
-    for tab in (INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE):
-        try:
-            tables[tab] = read_table(tab, grids.get(tab), problems, day_first=day_first)
-        except MissingColumnError as exc:
-            problems.add(tab, 1, "", None, f"{exc}: the tab was skipped")
-            tables[tab] = read_table(tab, None, problems)
-    listed = set(tables[INVENTORY]["sku"])
+    try:
+        locale = parse_locale(raw.get("locale"))
+    except ValueError as exc:
+        problems.add(SETTINGS, raw["_rows"].get("locale"), "Value", raw.get("locale"), str(exc))
+        locale = parse_locale(None)
+    reader = Reader(locale)
+    sheets = {tab: locate(tab, grids.get(tab)) for tab in DATA_TABS}
+    for tab, sheet in sheets.items():
+        if sheet is None:
+            continue
+        for col in SCHEMA[tab]:
+            kind = _READ_AS.get(col.kind, col.kind)
+            if kind in ("date", "number") and col.key in sheet.positions:
+                where = f"{tab} {sheet.header[sheet.positions[col.key]]}"
+                learn = reader.learn_dates if kind == "date" else reader.learn_numbers
+                learn(where, sheet.texts(col.key)[0])
+    settings_date(raw, reader, problems)
+    tables = {tab: read_table(tab, sheet, problems, reader=reader) for tab, sheet in sheets.items()}
     for tab, table in tables.items():
         tables[tab] = table[table["_ok"]].reset_index(drop=True)
     known = set(tables[INVENTORY]["sku"])  # a SKU whose Inventory row was skipped is not
     inv = tables[INVENTORY]
-    dup = inv["sku"].duplicated(keep="first")
-    for _, row in inv[dup].iterrows():
-        problems.add(
-            INVENTORY,
-            int(row["_row"]),
-            "SKU",
-            row["sku"],
-            "duplicate SKU: only its first row is used",
+    if inv.empty:
+        raise TargetError(
+            "Inventory has no SKUs yet: add one row per SKU (SKU and Available), then refresh. "
+            "Nothing was changed."
         )
+    keys = inv["sku"].map(sku_key)
+    dup = keys.duplicated(keep="first")
+    for row, sku in zip(inv.loc[dup, "_row"], inv.loc[dup, "sku"], strict=True):
+        first = inv.loc[keys == sku_key(sku), "sku"].iloc[0]
+        problems.add(
+            INVENTORY, int(row), "SKU", sku,
+            f"duplicate SKU (same as {first!r}, case and spaces aside): only its first row is used",
+            first,
+        )  # fmt: skip
     inv = inv[~dup].reset_index(drop=True)
-    negative = inv["available"] < 0
-    for _, row in inv[negative].iterrows():
-        problems.add(
-            INVENTORY, int(row["_row"]), "Available", row["available"], "negative stock counts as 0"
-        )
-    inv.loc[negative, "available"] = 0.0
+    _not_negative(inv, problems)
+    known = list(inv["sku"])
     for tab in (SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE):
         table = tables[tab]
+        table["sku"] = canonical_skus(table["sku"], known)
         unknown = ~table["sku"].isin(known)
         if tab == PROMOTIONS:
             unknown &= table["sku"] != "*"
         for sku, rows in table[unknown].groupby("sku")["_row"]:
-            why = "SKU is not on the Inventory tab"
-            if sku in listed:
-                why = "its Inventory row was skipped"
+            near = nearest(sku, known)
+            hint = f": did you mean {near!r}?" if near else ""
             problems.add(
-                tab, int(rows.iloc[0]), "SKU", sku, f"{why}: its {len(rows)} row(s) are ignored"
-            )
+                tab, int(rows.iloc[0]), "SKU", sku,
+                f"SKU is not on the Inventory tab{hint} Its {len(rows)} row(s) are ignored",
+                near,
+            )  # fmt: skip
         tables[tab] = table[~unknown].reset_index(drop=True)
     sales = tables[SALES]
     negative = sales["units"] < 0
     for _, row in sales[negative].head(50).iterrows():
-        problems.add(SALES, int(row["_row"]), "Units", row["units"], "negative units count as 0")
+        problems.add(
+            SALES, int(row["_row"]), "Units", row["units"], "negative units count as 0", row["sku"]
+        )
     sales.loc[negative, "units"] = 0.0
     inbound = _drop(
         tables[INBOUND],
@@ -477,7 +637,70 @@ def read_inputs(grids: Mapping[str, Grid | None]) -> Inputs:
         "quantity must be positive: row skipped",
         problems,
     )
-    return Inputs(settings, raw, inv, sales, inbound, promos, tables[ORDERS], problems, elsewhere)
+    orders = _open_orders(tables[ORDERS], raw, problems)
+    raw.pop("_rows", None)
+    inputs = Inputs(settings, raw, inv, sales, inbound, promos, orders, problems, elsewhere)
+    spelling = {sku_key(s): s for s in known}
+    for p in problems:
+        sku = spelling.get(sku_key(p.sku)) if p.sku is not None else None
+        if sku is not None:
+            check = f"CHECK {p.tab} {p.column}".strip()
+            if check not in inputs.checks.setdefault(sku, []):
+                inputs.checks[sku].append(check)
+    return inputs
+
+
+#: Inventory numbers that cannot be negative (or, for Case pack, zero): reported and ignored,
+#: so the plan falls back to the Settings default instead of showing Lost revenue −1,200.
+_NOT_NEGATIVE = {
+    "reserved": "Reserved", "fbm_stock": "FBM stock", "price": "Price", "unit_cost": "Unit cost",
+    "case_pack": "Case pack", "moq": "MOQ", "unit_weight": "Unit weight kg",
+    "production_days": "Production days", "sea_days": "Sea days", "air_days": "Air days",
+    "express_days": "Express days", "receiving_days": "Receiving days",
+}  # fmt: skip
+
+
+def _not_negative(inv: pd.DataFrame, problems: Problems) -> None:
+    negative = inv["available"] < 0
+    for row, value, sku in zip(
+        inv.loc[negative, "_row"],
+        inv.loc[negative, "available"],
+        inv.loc[negative, "sku"],
+        strict=True,
+    ):
+        problems.add(INVENTORY, int(row), "Available", value, "negative stock counts as 0", sku)
+    inv.loc[negative, "available"] = 0.0
+    for key, header in _NOT_NEGATIVE.items():
+        bad = (inv[key] <= 0) if key == "case_pack" else (inv[key] < 0)
+        for row, value, sku in zip(
+            inv.loc[bad, "_row"], inv.loc[bad, key], inv.loc[bad, "sku"], strict=True
+        ):
+            why = "must be above 0" if key == "case_pack" else "cannot be negative"
+            problems.add(INVENTORY, int(row), header, value, f"{header} {why}: ignored", sku)
+        inv.loc[bad, key] = np.nan
+
+
+def _open_orders(orders: pd.DataFrame, raw: dict, problems: Problems) -> pd.DataFrame:
+    """Orders still to ship: finished ones left out, a missing promised date estimated."""
+    orders = orders[~orders["status"].map(is_word(FINISHED_ORDERS)).astype(bool)].copy()
+    guess = orders["promised_date"].isna() & orders["purchase_date"].notna()
+    days = int(raw.get("handling_time_days") or SETTING_DEFAULTS["handling_time_days"])
+    orders.loc[guess, "promised_date"] = orders.loc[guess, "purchase_date"] + pd.Timedelta(
+        days=days
+    )
+    orders["promise_estimated"] = (orders["promise_estimated"] == True) | guess  # noqa: E712
+    missing = orders["promised_date"].isna()
+    for row, sku in zip(orders.loc[missing, "_row"], orders.loc[missing, "sku"], strict=True):
+        problems.add(
+            ORDERS, int(row), "Promised date", None,
+            "no Promised date and no Purchase date to estimate it from: order left out", sku,
+        )  # fmt: skip
+    return orders[~missing].reset_index(drop=True)
+
+
+def is_word(words: frozenset[str]) -> Callable[[Any], bool]:
+    """A test for status cells: is the (trimmed, any case) word one of `words`?"""
+    return lambda value: isinstance(value, str) and value.strip().lower() in words
 
 
 def _drop(
@@ -490,5 +713,5 @@ def _drop(
     problems: Problems,
 ) -> pd.DataFrame:
     for _, row in table[mask].iterrows():
-        problems.add(tab, int(row["_row"]), column, row[key], why)
+        problems.add(tab, int(row["_row"]), column, row[key], why, row["sku"])
     return table[~mask].reset_index(drop=True)

@@ -112,11 +112,12 @@ def compute_plan(
         if progress and (i % 500 == 0 or i == total - 1):
             progress(i + 1, total)
     frame = _frame(inv, items, results, shipments, as_of)
+    _mark_bad_inputs(frame, inputs, inv["available"].isna().to_numpy())
     if restock is not None and len(restock):
         amazon = restock.set_index("sku")
         frame["amazon_qty"] = frame["sku"].map(amazon["amazon_qty"])
         frame["amazon_date"] = frame["sku"].map(amazon["amazon_date"])
-    frame["_severity"] = frame["alert"].map(SEVERITY)
+    frame["_severity"] = frame["alert"].map(SEVERITY).where(frame["available"].notna(), -1)
     frame = (
         frame.sort_values(
             ["_severity", "days_to_stockout", "sku"], na_position="last", kind="stable"
@@ -139,6 +140,42 @@ def compute_plan(
 
 #: Stages of a batch a supplier can still hurry or split.
 _AT_FACTORY = (decisions.PLANNED, decisions.READY)
+#: The action of a SKU whose stock cannot be read: fix the cell first, then it gets a plan.
+FIX_INPUT = "FIX INPUT"
+#: What a plan says that depends on the stock on hand: blank when Available is unreadable.
+_STOCK_COLUMNS = (
+    "available", "days_of_cover", "cover_incl_inbound", "stockout_date", "days_to_stockout",
+    "next_inbound_eta", "next_inbound_qty", "next_inbound_id", "next_inbound_mode",
+    "back_in_stock", "gap_days", "lost_units", "lost_revenue", "reorder_by", "reorder_qty",
+    "air_arrival", "air_units", "last_out_day", "stockout_risk", "option_cost", "margin_saved",
+    "options", "alternatives",
+)  # fmt: skip
+
+
+def _mark_bad_inputs(frame: pd.DataFrame, inputs: Inputs, unknown_stock: np.ndarray) -> None:
+    """Flag each SKU with a bad input cell (`CHECK Inventory Price`); a SKU whose Available
+    cannot be read keeps its row, with the numbers that need stock left blank, `NO DATA` and
+    the cell to fix as its action (it sorts first: the fix takes a second, the risk is unknown).
+    """
+    if inputs.checks:
+        frame["flags"] = [
+            [*(flags or []), *inputs.checks.get(sku, [])]
+            for sku, flags in zip(frame["sku"], frame["flags"], strict=True)
+        ]
+    if not unknown_stock.any():
+        return
+    for col in _STOCK_COLUMNS:
+        frame[col] = frame[col].astype(object)
+        frame.loc[unknown_stock, col] = None
+    frame.loc[unknown_stock, "alert"] = formulas.NO_DATA
+    frame.loc[unknown_stock, "action"] = FIX_INPUT
+    where = inputs.inventory.loc[unknown_stock, "_row"].tolist()
+    frame.loc[unknown_stock, "action_text"] = [
+        f"{FIX_INPUT}: Inventory row {row}, Available cannot be read (see Problems); "
+        "fix it and refresh"
+        for row in where
+    ]
+
 
 _NUMBER_INPUTS = (
     "available", "fbm_stock", "price", "unit_cost", "unit_weight", "case_pack", "moq",
@@ -437,6 +474,7 @@ def _incidents(
             log[rec["sku"]][rec["started"]] = dict(rec)
     # Only SKUs that are out now, were out in the history, or have a log entry can change it.
     touched = skus["last_out_day"].notna() | (skus["available"] <= 0) | skus["sku"].isin(log)
+    touched &= skus["available"].notna()  # unreadable stock: the log waits for a real count
     for row in skus[touched].itertuples(index=False):
         item = items[row.sku]
         runs = decisions.out_runs(item, as_of) if pd.notna(row.last_out_day) else []
@@ -447,6 +485,8 @@ def _incidents(
         rows = log[row.sku]
         open_rows = [r for r in rows.values() if r.get("ended") is None]
         for started, ended in runs:
+            if ended is None and open_rows and started not in rows:
+                continue  # still the stockout the log has open: reuse it, never a second row
             rec = rows.setdefault(started, {"sku": row.sku, "started": started})
             if rec.get("ended") is None:
                 rec["ended"] = ended
@@ -511,6 +551,10 @@ def _orders(
     for sku, group in frame.groupby("sku", sort=False):
         item = items[sku]
         row = plans.loc[sku]
+        if pd.isna(row["available"]):  # unreadable stock: no delay notice on a guess
+            delayed += [False] * len(group)
+            new_dates += [None] * len(group)
+            continue
         demand = row["forecast"]
         if demand is None or pd.isna(demand):  # no sales yet: nothing to project
             demand = 0.0 if pd.isna(row["daily_sales"]) else row["daily_sales"]

@@ -122,7 +122,7 @@ def _refresh(
     grids = backend.read([*wb.INPUT_TABS, *wb.OUTPUT_TABS])
     place = backend.target  # after the read: a live Excel book is known by its path only then
     found = formula_values.fill(grids, wb.INPUT_TABS, _remembered(place))
-    inputs = read_inputs(grids)
+    inputs = read_inputs(grids, backend.tab_names())
     for f in found:
         header = grids[f.tab][0][f.column - 1] if f.row > 1 else ""  # type: ignore[index]
         inputs.problems.add(f.tab, f.row, str(header or ""), f.formula, f.problem)

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sheets_sync import vocab
 from sheets_sync.help_texts import epilog
 from sheets_sync.sources.amazon_reports import ReportError
 from sheets_sync.sources.importer import ImportResult, import_files
@@ -46,15 +47,23 @@ def show_result(result: ImportResult, console: Console) -> None:
     for f in result.files:
         status = f.note if f.skipped else f"loaded {f.note}".strip()
         if f.problem_count:
-            status += f"; {f.problem_count} lines skipped"
+            status += f"; {f.problem_count} lines with problems (below)"
         table.add_row(f.path.name, f.kind, str(f.rows), status)
     console.print(table)
     if result.inventory_updated or result.inventory_added:
         console.print(
             f"Inventory: {result.inventory_updated} SKUs updated, {result.inventory_added} added"
         )
-    if result.orders_updated or result.orders_added:
-        console.print(f"Orders: {result.orders_updated} lines updated, {result.orders_added} added")
+    if result.orders_updated or result.orders_added or result.orders_closed:
+        console.print(
+            f"Orders: {result.orders_updated} lines updated, {result.orders_added} added, "
+            f"{result.orders_closed} no longer unshipped (marked {vocab.SHIPPED!r})"
+        )
+    if result.promises_estimated:
+        console.print(
+            f"Orders: {result.promises_estimated} promised dates estimated (purchase date + "
+            "Settings handling_time_days), marked in Promise estimated"
+        )
     for f in result.files:
         for problem in f.problems:
             console.print(f"  {f.path.name}: {problem}", markup=False, highlight=False)

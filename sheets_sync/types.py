@@ -310,6 +310,10 @@ class Backend(Protocol):
         """
         ...
 
+    def tab_names(self) -> list[str]:
+        """Every tab's name as the workbook spells it (to suggest one for a misspelled tab)."""
+        ...
+
     def write(self, tabs: Mapping[str, Tab]) -> None:
         """Replace the content of each given tab (creating it if missing) and commit at once.
 

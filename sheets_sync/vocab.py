@@ -14,6 +14,13 @@ from addin import decisions, formulas
 FINISHED_INBOUND = frozenset(
     w for w, stage in decisions.STAGES.items() if stage == decisions.CLOSED
 )
+#: Orders Status words of `stockout import`: lines of the latest unshipped report, and lines an
+#: earlier report listed and the latest no longer does (Amazon does not say which of the two).
+UNSHIPPED, SHIPPED = "unshipped", "shipped or cancelled"
+#: Orders statuses (any case) that take an order out of the plan: no delay notice for it.
+FINISHED_ORDERS = frozenset(
+    {SHIPPED, "shipped", "cancelled", "canceled", "removed", "delivered", "done", "closed"}
+)
 
 #: The words of the plan (alert levels, actions, flags) in a Chinese sheet.
 ZH_WORDS = {

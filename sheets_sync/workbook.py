@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from sheets_sync.types import Grid
+from sheets_sync.matching import nearest
+from sheets_sync.types import Grid, TargetError
 
 SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE = (
     "Settings", "Inventory", "Sales", "Inbound", "Promotions", "Orders", "Stock elsewhere",
@@ -24,6 +25,7 @@ ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE = (
 INPUT_TABS = (SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE)
 #: Input tabs a workbook may lack: a refresh reads them as empty.
 OPTIONAL_TABS = (ORDERS, STOCK_ELSEWHERE)
+DATA_TABS = INPUT_TABS[1:]  # the tables of rows (Settings is keys and values)
 #: The last Alerts column of the at-a-glance part (printed; the details follow it).
 ALERTS_AT_A_GLANCE = "lost_revenue"
 OUTPUT_TABS = (ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE)
@@ -129,6 +131,8 @@ SCHEMA: dict[str, list[Column]] = {
         _c("buyer_name", "Buyer name", aliases=["buyer-name", "buyer"]),
         _c("marketplace", "Marketplace", aliases=["sales-channel", "站点"]),
         _c("language", "Language", aliases=["语言"]),
+        _c("status", "Status", aliases=["order-status", "状态"]),
+        _c("promise_estimated", "Promise estimated", "bool", aliases=["承诺日期为估计"]),
     ],
     # What a seller reads at a glance first (through `ALERTS_AT_A_GLANCE`), details after.
     # This list is the one place the column order is defined: add a column where it belongs.
@@ -209,6 +213,7 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "alert_email_to": None, "alert_webhook_url": None, "store_name": None, "sender_name": None,
     "templates_path": None, "sea_cost_per_kg": 1.2, "air_cost_per_kg": 6.5,
     "express_cost_per_kg": 9.0, "rush_production_days": None, "fbm_cost_per_unit": None,
+    "locale": "en-US", "handling_time_days": 2,
 }  # fmt: skip
 
 
@@ -267,19 +272,43 @@ class Problem:
     column: str
     value: Any
     problem: str
+    sku: str | None = None  # the SKU the cell belongs to, when it belongs to one
 
 
 class Problems(list[Problem]):
     """Bad cells found during a refresh, in the order found."""
 
-    def add(self, tab: str, row: int | None, column: str, value: Any, problem: str) -> None:
+    def add(
+        self,
+        tab: str,
+        row: int | None,
+        column: str,
+        value: Any,
+        problem: str,
+        sku: str | None = None,
+    ) -> None:
         if isinstance(value, float) and np.isnan(value):
             value = None
-        self.append(Problem(tab, row, column, value, problem))
+        self.append(Problem(tab, row, column, value, problem, sku))
 
 
-class MissingColumnError(Exception):
-    """A required column is missing: the tab cannot be read at all."""
+class MissingColumnError(TargetError):
+    """A required column is missing: the tab cannot be read, so the refresh refuses (exit 2)."""
+
+    def __init__(self, tab: str, missing: list[str], seen: list[Any]) -> None:
+        self.tab = tab
+        names = [str(h) for h in seen if h not in (None, "")]
+        near = {m: nearest(m, names) for m in missing}
+        hints = [f"is {n!r} it? rename it to {m!r}" for m, n in near.items() if n]
+        super().__init__(
+            f"{tab}: required column {', '.join(repr(m) for m in missing)} not found"
+            + (f" ({'; '.join(hints)})" if hints else "")
+            + f"; headers seen: {', '.join(names) or 'none'}. Nothing was changed."
+        )
+
+
+class MissingTabError(TargetError):
+    """A required input tab is missing (or renamed): the refresh refuses and changes nothing."""
 
 
 # --- starter workbook --------------------------------------------------------------------

@@ -82,6 +82,10 @@ class LiveExcelBackend:
             finally:
                 app.screen_updating = updating
 
+    def tab_names(self) -> list[str]:
+        with self._excel_errors("read"):
+            return [sheet.name for sheet in self.book.sheets]
+
     def _sheets_by_name(self) -> dict[str, Any]:
         return {sheet.name.lower(): sheet for sheet in self.book.sheets}
 

@@ -239,6 +239,9 @@ class GoogleSheetsBackend:
                 found[title] = _with_formulas(found[title], rows)
         return {name: found.get(titles[name]) if name in titles else None for name in tabs}
 
+    def tab_names(self) -> list[str]:
+        return [sheet["title"] for sheet in self._metadata().values()]
+
     def _values(self, titles: list[str], render: str) -> list[list[list[Any]]]:
         """Every cell of the tabs TITLES in one `values:batchGet` call (none if no tabs)."""
         if not titles:

@@ -119,6 +119,9 @@ class XlsxBackend:
                 return self.book[title]
         return None
 
+    def tab_names(self) -> list[str]:
+        return list(self.book.sheetnames)
+
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
         out: dict[str, Grid | None] = {}
         for name in tabs:

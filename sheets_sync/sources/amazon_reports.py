@@ -424,7 +424,11 @@ class OpenOrder:
 
 
 def read_open_orders(report: Report) -> list[OpenOrder]:
-    """Unshipped FBM order lines; the promised date is the latest Amazon promised the buyer."""
+    """Unshipped FBM order lines; the promised date is the latest Amazon promised the buyer.
+
+    A report without one (some exports leave the promise columns out) gives None: the import
+    estimates it from the purchase date and the seller's handling time.
+    """
     orders = []
     for line, row in report.lines():
         qty = (
@@ -446,14 +450,17 @@ def read_open_orders(report: Report) -> list[OpenOrder]:
             "",
         )
         promised = iso_day(promised_raw)
-        if promised is None:
-            report.problem(line, "promise-date", promised_raw, "no promised date: add it by hand")
+        purchased = iso_day(row["purchasedate"])
+        if promised is None and purchased is None:  # nothing to estimate it from
+            report.problem(
+                line, "promise-date", promised_raw, "no promised date: added, type it by hand"
+            )
         orders.append(
             OpenOrder(
                 row["orderid"],
                 row["sku"],
                 qty,
-                iso_day(row["purchasedate"]),
+                purchased,
                 promised,
                 row["buyername"],
                 row["saleschannel"].lower(),

@@ -9,7 +9,12 @@ Where each report goes:
   Price only where the cell is blank; new SKUs as new rows) plus, in the store, the day's
   sellable stock and Amazon's inbound units (see `sheets_sync.history` for why inbound does not
   go to the Inbound tab).
-* Unshipped orders -> the Orders tab (new order lines added, known ones refreshed).
+* Unshipped orders -> the Orders tab. Each report is a snapshot of what is still to ship:
+  new lines are added (Status `unshipped`), known ones refreshed, and lines an earlier import
+  added that the new report no longer lists are marked `shipped or cancelled`, so no delay
+  notice goes to a buyer whose parcel left. Lines typed by hand (any other Status) are the
+  user's. A report without a promise date gets one from the purchase date plus
+  `Settings!handling_time_days`, marked `Promise estimated`.
 
 Every other column, and every column the user added, is left as it was. The workbook is read
 once and written once, and only when a file touches it, so a sales import works on a Google
@@ -27,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheets_sync import workbook
+from sheets_sync import vocab, workbook
 from sheets_sync.backends import open_backend
 from sheets_sync.history import HistoryStore
+from sheets_sync.inputs import read_settings
 from sheets_sync.sources.amazon_reports import (
     InventoryRecord,
     OpenOrder,
@@ -80,6 +86,8 @@ class ImportResult:
     inventory_added: int = 0
     orders_updated: int = 0
     orders_added: int = 0
+    orders_closed: int = 0
+    promises_estimated: int = 0
 
     @property
     def problem_count(self) -> int:
@@ -128,6 +136,7 @@ def import_files(
         result = ImportResult(store.path)
         inventory: list[InventoryRecord] = []
         orders: list[OpenOrder] = []
+        snapshot = False  # an unshipped report was loaded: it supersedes the previous one
         pending_logs: list[tuple[Report, str, FileResult]] = []
         for report in reports:
             outcome = FileResult(report.path, report.kind.label)
@@ -145,6 +154,7 @@ def import_files(
                     inventory.extend(records)
                 elif report.kind.name == "unshipped":
                     orders.extend(read_open_orders(report))
+                    snapshot = True
                 if report.kind.name in WORKBOOK_KINDS:
                     pending_logs.append((report, digest, outcome))
                 else:
@@ -154,8 +164,8 @@ def import_files(
             outcome.problems = report.problems
             outcome.problem_count = report.problem_count
             outcome.note = _span_note(span)
-        if inventory or orders:
-            update_workbook(target, inventory, orders, result)
+        if inventory or snapshot:
+            update_workbook(target, inventory, orders if snapshot else None, result)
         with store.transaction():
             for report, digest, _outcome in pending_logs:
                 store.log_import(digest, report.kind.name, report.path.name, report.rows_read)
@@ -201,11 +211,12 @@ def save_inventory(store: HistoryStore, records: Iterable[InventoryRecord], day:
 def update_workbook(
     target: str | Target,
     inventory: Sequence[InventoryRecord],
-    orders: Sequence[OpenOrder],
+    orders: Sequence[OpenOrder] | None,
     result: ImportResult,
 ) -> None:
     """Write what the reports know into Inventory and Orders: one read, one write.
 
+    `orders` is the complete unshipped snapshot (None: no unshipped report was imported).
     Both under the workbook's writer lock: a refresh running meanwhile would otherwise save
     its own, older copy of these tabs over the new rows.
     """
@@ -216,10 +227,10 @@ def update_workbook(
 def _update_workbook(
     backend: Backend,
     inventory: Sequence[InventoryRecord],
-    orders: Sequence[OpenOrder],
+    orders: Sequence[OpenOrder] | None,
     result: ImportResult,
 ) -> None:
-    grids = backend.read([workbook.INVENTORY, workbook.ORDERS])
+    grids = backend.read([workbook.SETTINGS, workbook.INVENTORY, workbook.ORDERS])
     tabs: dict[str, Tab] = {}
     if inventory:
         merged = _TabMerge(workbook.INVENTORY, grids.get(workbook.INVENTORY), ("sku",))
@@ -231,16 +242,26 @@ def _update_workbook(
             )  # fmt: skip
         tabs[workbook.INVENTORY] = merged.tab({})
         result.inventory_updated, result.inventory_added = merged.updated, merged.added
-    if orders:
+    if orders is not None:
+        _, settings = read_settings(grids.get(workbook.SETTINGS), workbook.Problems())
+        handling = dt.timedelta(days=int(settings["handling_time_days"]))
         merged = _TabMerge(workbook.ORDERS, grids.get(workbook.ORDERS), ("order_id", "sku"))
         for o in orders:
             country = MARKETPLACES.get(o.marketplace, ("", ""))[0]
-            merged.put(
+            row = merged.put(
                 {"order_id": o.order_id, "sku": o.sku, "qty": o.qty,
                  "purchase_date": o.purchase_date, "promised_date": o.promised_date},
                 blanks={"buyer_name": o.buyer_name or None, "marketplace": o.marketplace or None,
-                        "language": _LANGUAGE.get(country)},
+                        "language": _LANGUAGE.get(country), "status": vocab.UNSHIPPED},
             )  # fmt: skip
+            if o.promised_date is None and o.purchase_date is not None:
+                if _blank(merged.get(row, "promised_date")):
+                    merged.set(row, "promised_date", o.purchase_date + handling)
+                    merged.set(row, "promise_estimated", "yes")
+                    result.promises_estimated += 1
+            elif o.promised_date is not None and not _blank(merged.get(row, "promise_estimated")):
+                merged.set(row, "promise_estimated", "no")
+        result.orders_closed = merged.close_missing("status", vocab.UNSHIPPED, vocab.SHIPPED)
         tabs[workbook.ORDERS] = merged.tab({"Purchase date": "date", "Promised date": "date"})
         result.orders_updated, result.orders_added = merged.updated, merged.added
     backend.write(tabs)
@@ -267,10 +288,12 @@ class _TabMerge:
         for row in self.rows:
             self.index.setdefault(self._key_of(row), row)
         self.updated = self.added = 0
+        self.seen: set[tuple[str, ...]] = set()
 
-    def put(self, values: dict[str, Any], blanks: dict[str, Any]) -> None:
+    def put(self, values: dict[str, Any], blanks: dict[str, Any]) -> list[Any]:
         """Set `values` (skipping None: the report did not say) and fill `blanks` if empty."""
         key = tuple(str(values[k]).strip() for k in self.keys)
+        self.seen.add(key)
         row = self.index.get(key)
         if row is None:
             row = [None] * len(self.header)
@@ -281,10 +304,22 @@ class _TabMerge:
             self.updated += 1
         for name, value in values.items():
             if value is not None:
-                self._set(row, name, value)
+                self.set(row, name, value)
         for name, value in blanks.items():
-            if value is not None and _blank(self._get(row, name)):
-                self._set(row, name, value)
+            if value is not None and _blank(self.get(row, name)):
+                self.set(row, name, value)
+        return row
+
+    def close_missing(self, key: str, open_word: str, closed_word: str) -> int:
+        """Rows not put since opening whose `key` cell reads `open_word` get `closed_word`."""
+        closed = 0
+        for row in self.rows:
+            value = self.get(row, key)
+            gone = self._key_of(row) not in self.seen
+            if gone and isinstance(value, str) and value.strip().lower() == open_word:
+                self.set(row, key, closed_word)
+                closed += 1
+        return closed
 
     def tab(self, formats: dict[str, str]) -> Tab:
         width = len(self.header)
@@ -298,18 +333,18 @@ class _TabMerge:
             self.columns[key] = len(self.header) - 1
         return self.columns[key]
 
-    def _get(self, row: list[Any], key: str) -> Any:
+    def get(self, row: list[Any], key: str) -> Any:
         index = self.columns.get(key)
         return row[index] if index is not None and index < len(row) else None
 
-    def _set(self, row: list[Any], key: str, value: Any) -> None:
+    def set(self, row: list[Any], key: str, value: Any) -> None:
         index = self._column(key)
         if index >= len(row):
             row.extend([None] * (index + 1 - len(row)))
         row[index] = value
 
     def _key_of(self, row: list[Any]) -> tuple[str, ...]:
-        return tuple("" if _blank(v := self._get(row, k)) else str(v).strip() for k in self.keys)
+        return tuple("" if _blank(v := self.get(row, k)) else str(v).strip() for k in self.keys)
 
 
 def _locate(tab: str, header: list[Any]) -> dict[str, int]:

@@ -452,7 +452,12 @@ def test_the_refresh_button_shows_a_failure_as_a_sentence(
         raise RuntimeError("The cell or chart you're trying to change is on a protected sheet.")
 
     monkeypatch.setattr(FakeRange, "value", property(FakeRange.value.fget, protected))
-    book = FakeBook()
+    book = FakeBook(
+        tabs={
+            "Inventory": [["SKU", "Available"], ["A-1", 5.0]],
+            "Sales": [["Date", "SKU", "Units"]],
+        }
+    )
     assert refresh_book(book) == 2
     [shown] = book.app.alerts
     assert shown["mode"] == "critical"

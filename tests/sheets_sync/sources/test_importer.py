@@ -169,3 +169,42 @@ def test_command_exit_codes_and_summary(book, samples, tmp_path):
 
 def _day(value):
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def test_a_newer_unshipped_report_supersedes_the_previous_one(book, tmp_path):
+    """Lines a newer report no longer lists were left pending (delay notices to buyers whose
+    parcel had left); a report without a promise date said "skipped" while adding its lines."""
+    first = tmp_path / "unshipped-1.txt"
+    first.write_text(UNSHIPPED, encoding="utf-8")
+    import_files(str(book), [first])
+    assert {r["Order ID"]: r["Status"] for r in rows_of(book, "Orders")} == {
+        "302-1": "unshipped",
+        "302-2": "unshipped",
+    }
+    wbk = openpyxl.load_workbook(book)
+    wbk["Orders"].append(["900-1", "Not_On_Amazon", 1, dt.datetime(2024, 5, 2), None, "Pre-order"])
+    wbk.save(book)
+    second = tmp_path / "unshipped-2.txt"  # no promise-date column; 302-1 has shipped
+    second.write_text(
+        "order-id\torder-item-id\tpurchase-date\tbuyer-name\tsku\tquantity-purchased\t"
+        "sales-channel\n"
+        "302-2\t12\t2024-05-02T10:00:00+00:00\tPaul\tNew_SKU\t1\tAmazon.de\n"
+        "302-3\t13\t2024-05-03T10:00:00+00:00\tLea\tAcne_Serum\t1\tAmazon.de\n",
+        encoding="utf-8",
+    )
+    result = import_files(str(book), [second])
+    assert result.exit_code == 0 and result.problem_count == 0  # nothing "skipped"
+    assert (result.orders_added, result.orders_closed, result.promises_estimated) == (1, 1, 1)
+    orders = {r["Order ID"]: r for r in rows_of(book, "Orders")}
+    assert orders["302-1"]["Status"] == "shipped or cancelled"
+    assert orders["302-1"]["Follow-up"] == "called her"  # the user's note stays
+    assert orders["302-2"]["Status"] == "unshipped"
+    assert _day(orders["302-2"]["Promised date"]) == dt.date(2024, 5, 8)  # real one kept
+    assert _day(orders["302-3"]["Promised date"]) == dt.date(2024, 5, 5)  # 3 May + 2 days
+    assert orders["302-3"]["Promise estimated"] == "yes"
+    assert orders["900-1"]["Status"] is None  # typed by hand: the user's
+    runner = CliRunner()
+    third = tmp_path / "unshipped-3.txt"
+    third.write_text(second.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    shown = runner.invoke(import_command, [str(book), str(third)])
+    assert "skipped" not in shown.output
