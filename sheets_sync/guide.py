@@ -86,7 +86,7 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "sheet_language": ("Language of output headers and alert words: en or zh.", "en/zh"),
     "currency": (
         "Currency of Price and Unit cost (USD, EUR, GBP, JPY, CNY, …); money columns are "
-        "formatted in it. Not USD also means local dates read day first (31/12/2026).",
+        "formatted in it. It does not decide how dates are read: locale does.",
         "ISO code",
     ),
     "alert_email_to": (
@@ -106,6 +106,17 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "folder",
     ),
     "store_name": ("Your store's name: signs buyer messages.", "text"),
+    "locale": (
+        "How you write dates and numbers typed as text (en-US, en-GB, de-DE, zh-CN, …). Only "
+        "a column that cannot tell by itself (03/11/2026 with no day over 12; 1.200) follows "
+        "it, and is listed on Problems with what was assumed.",
+        "locale code",
+    ),
+    "handling_time_days": (
+        "Days you take to ship an FBM order: an order without a Promised date gets Purchase "
+        "date + this, marked Promise estimated.",
+        "days",
+    ),
     "sender_name": (
         "Your name: signs supplier, forwarder and Seller Support messages.",
         "text",
@@ -226,6 +237,10 @@ NOTES: dict[str, dict[str, str]] = {
         "buyer_name": "Greets the buyer in the delay notice.",
         "marketplace": "e.g. amazon.de: picks the message language and date format.",
         "language": "Overrides the marketplace's language (en, de, fr, …).",
+        "status": "Blank or unshipped = still to ship; shipped, cancelled, shipped or cancelled "
+        "= done (no delay notice). `stockout import` keeps it up to date.",
+        "promise_estimated": "yes = Promised date was estimated from Purchase date + "
+        "Settings handling_time_days (the report had none).",
     },
     wb.ALERTS: {
         "sku": "Your SKU. Rows are sorted most urgent first.",

@@ -561,8 +561,8 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
     inv = tables[INVENTORY]
     if inv.empty:
         raise TargetError(
-            "Inventory has no SKUs yet: add one row per SKU (SKU and Available), then refresh. "
-            "Nothing was changed."
+            "Nothing to plan yet: fill the Inventory tab (SKU and Available, one row per SKU), "
+            "then Sales (Date, SKU, Units), and refresh again. Nothing was changed."
         )
     keys = inv["sku"].map(sku_key)
     dup = keys.duplicated(keep="first")

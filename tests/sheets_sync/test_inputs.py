@@ -246,7 +246,7 @@ def test_a_renamed_header_is_refused_naming_the_nearest(tmp_path: Path) -> None:
 def test_an_empty_workbook_is_refused(tmp_path: Path) -> None:
     """An empty workbook exited 0 with 0 SKUs."""
     path = book(tmp_path / "b.xlsx")
-    refused_and_untouched(path, "Inventory has no SKUs yet")
+    refused_and_untouched(path, "Nothing to plan yet: fill the Inventory tab")
     empty = tmp_path / "nothing.xlsx"
     openpyxl.Workbook().save(empty)
     refused_and_untouched(empty, "the workbook has no 'Inventory' tab")

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from sheets_sync import guide
 from sheets_sync import workbook as wb
@@ -13,6 +14,7 @@ from sheets_sync.cli import write_new_workbook
 from sheets_sync.guide import settings_grid
 from sheets_sync.refresh import refresh
 from sheets_sync.starter import START, starter_grids
+from sheets_sync.types import TargetError
 
 AS_OF = dt.date(2026, 11, 25)
 
@@ -84,8 +86,10 @@ def test_dropdowns_and_checks_on_input_cells(tmp_path: Path) -> None:
 
 def test_empty_refresh_says_what_to_fill_first(tmp_path: Path) -> None:
     new_book(tmp_path / "shop.xlsx")
-    result = refresh(str(tmp_path / "shop.xlsx"), as_of=AS_OF)
-    assert any("fill the Inventory tab" in n for n in result.notices)
+    before = (tmp_path / "shop.xlsx").read_bytes()
+    with pytest.raises(TargetError, match="fill the Inventory tab"):  # a refusal: nothing written
+        refresh(str(tmp_path / "shop.xlsx"), as_of=AS_OF)
+    assert (tmp_path / "shop.xlsx").read_bytes() == before
 
 
 def test_example_rows_refresh_into_every_kind_of_alert(tmp_path: Path) -> None:
