@@ -33,6 +33,7 @@ from sheets_sync.workbook import (
     ORDERS,
     OUTPUT_TABS,
     PROMOTIONS,
+    REQUIRED_TABS,
     SALES,
     SCHEMA,
     SETTING_DEFAULTS,
@@ -338,8 +339,8 @@ def _parse(
                 texts[idx] = value
                 continue
             try:
-                values[idx] = formulas.to_number(value, col.header)
-                odd[idx] = values[idx] != values[idx]  # a formula never computed
+                values[idx] = formulas.to_number(value, col.header)  # None: blank
+                odd[idx] = False
             except formulas.InputError:
                 pass
         reading = _read_texts(texts, reader.number_column, read_number, values, odd)
@@ -475,8 +476,6 @@ def bad_message(col: Column, value: Any) -> str:
             formulas.to_flag(shown)
     except formulas.InputError as exc:
         return str(exc)
-    if isinstance(value, Formula) and shown is None:
-        return f"{col.header}: the formula {value} has no saved value (open and save the file)"
     return f"{col.header} could not be read"
 
 
@@ -497,10 +496,6 @@ class Inputs:
     )
     #: SKU -> the inputs to fix (`Inventory Available`): a flag on its Alerts row.
     checks: dict[str, list[str]] = field(default_factory=dict)
-
-
-#: Tabs a refresh cannot do without; the others may be absent (no inbound, no promotions, …).
-REQUIRED_TABS = (INVENTORY, SALES)
 
 
 def check_tabs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ()) -> None:

@@ -23,8 +23,9 @@ ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE = (
     "Alerts", "Drafts", "Incidents", "Problems", "Timeline",
 )  # fmt: skip
 INPUT_TABS = (SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE)
-#: Input tabs a workbook may lack: a refresh reads them as empty.
-OPTIONAL_TABS = (ORDERS, STOCK_ELSEWHERE)
+#: Input tabs a refresh cannot do without (a refusal names them); the others may be absent and
+#: read as empty, unless a tab with a near name looks like a renamed one.
+REQUIRED_TABS = (INVENTORY, SALES)
 DATA_TABS = INPUT_TABS[1:]  # the tables of rows (Settings is keys and values)
 #: The last Alerts column of the at-a-glance part (printed; the details follow it).
 ALERTS_AT_A_GLANCE = "lost_revenue"
