@@ -154,7 +154,7 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, str):
         return str(value).strip().lower()
     number = formulas.to_number(value, name)
-    if number is None or number < 0 or number > MAX_NUMBER:
+    if number is None or number < 0:
         raise formulas.InputError("expected a number ≥ 0")
     if name.endswith("_days") and number > MAX_DAYS:
         raise formulas.InputError(f"expected at most {MAX_DAYS} days (ten years)")

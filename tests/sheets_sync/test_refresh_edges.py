@@ -99,9 +99,18 @@ def test_blank_available_on_a_sku_with_an_open_order(tmp_path: Path) -> None:
     result = refresh(path)
     assert result.exit_code == ExitCode.PROBLEMS, result.output
     found = problems(path)
-    assert ("Inventory", 2, "Available", "Available is required: row skipped") in found
-    assert any(p[0] == "Orders" and "Inventory row was skipped" in p[3] for p in found)
-    assert planned(path) == {"B-2", "C-3"}
+    assert (
+        "Inventory",
+        2,
+        "Available",
+        "Available is required: the SKU is planned without it",
+    ) in found
+    assert planned(path) == set(SKUS)  # issue 15: a bad cell never hides its SKU
+    alerts = {r["SKU"]: r for r in tab(path, wb.ALERTS)}
+    assert (
+        alerts["A-1"]["Alert"] == "NO DATA"
+        and "CHECK Inventory Available" in alerts["A-1"]["Flags"]
+    )
 
 
 def test_a_new_users_first_sku_with_an_open_order_and_no_sales(tmp_path: Path) -> None:
@@ -322,11 +331,11 @@ def urgent_book(path: Path, names: list[str]) -> Path:
 
 
 def test_a_sku_named_date_does_not_replace_the_timeline_dates(tmp_path: Path) -> None:
-    path = urgent_book(tmp_path / "t.xlsx", ["Date", "DATE", "X-1"])
+    path = urgent_book(tmp_path / "t.xlsx", ["Date", "X-1"])  # DATE would be Date's twin
     assert refresh(path).exit_code == ExitCode.OK
     sheet = openpyxl.load_workbook(path)[wb.TIMELINE]
     header = [c.value for c in sheet[1]]
-    assert header[0] == "Date" and {"Date (SKU)", "DATE (SKU)", "X-1"} <= set(header[1:])
+    assert header[0] == "Date" and {"Date (SKU)", "X-1"} <= set(header[1:])
     assert sheet["A2"].value == day(0) and sheet["A3"].value == day(1)
     column = header.index("Date (SKU)") + 1
     assert sheet.cell(2, column).value == 10 and sheet.cell(2, column).number_format == "#,##0"
