@@ -94,11 +94,13 @@ def carry(grid: Grid, moves: Moves, sheet: str) -> Grid:
     return [[follow(v, moves, sheet) if isinstance(v, Formula) else v for v in row] for row in grid]
 
 
-def carry_elsewhere(formulas: Iterable[tuple[str, Callable[[str], None]]], moves: Moves,
-                    sheet: str) -> None:  # fmt: skip
-    """Translate each (formula text, setter) from another tab that refers to SHEET."""
+def carry_elsewhere(
+    formulas: Iterable[tuple[Callable[[], str], Callable[[str], None]]], moves: Moves, sheet: str
+) -> None:
+    """Translate each formula (a getter and a setter) on another tab that refers to SHEET."""
     needle = sheet.casefold()
-    for text, put in formulas:
+    for get, put in formulas:
+        text = get()
         if needle in text.casefold():
             moved = follow(Formula(text), moves, sheet, elsewhere=True)
             if moved != text:

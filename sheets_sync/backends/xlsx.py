@@ -154,6 +154,7 @@ class XlsxBackend:
 
     def write(self, tabs: Mapping[str, Tab]) -> None:
         refuse_if_open(self.path)
+        elsewhere: list[tuple[Any, Any]] = []  # formulas on other tabs, found once if needed
         for tab in tabs.values():
             sheet = self._sheet(tab.name) or self.book.create_sheet(tab.name)
             old_size = (sheet.max_row, sheet.max_column)
@@ -162,7 +163,9 @@ class XlsxBackend:
             if tab.from_rows is not None and tab.from_columns is not None:
                 body = len(tab.rows) if tab.body_rows is None else tab.body_rows
                 moves = Moves.between(tab.from_rows, tab.from_columns, old_size, body)
-                carry_elsewhere(self._formulas_elsewhere(tabs), moves, sheet.title)
+                if not moves.identity:
+                    elsewhere = elsewhere or self._formulas_elsewhere(tabs)
+                    carry_elsewhere(elsewhere, moves, sheet.title)
         if tabs:
             # Open on the first tab written (Alerts, after a refresh), not on whatever was last.
             first = self._sheet(next(iter(tabs.values())).name)
@@ -172,21 +175,20 @@ class XlsxBackend:
                 sheet.sheet_view.tabSelected = sheet is first
         self._save()
 
-    def _formulas_elsewhere(self, tabs: Mapping[str, Tab]) -> list[tuple[str, Any]]:
-        """(formula, setter) of every formula on a tab not being written, and of every
+    def _formulas_elsewhere(self, tabs: Mapping[str, Tab]) -> list[tuple[Any, Any]]:
+        """(getter, setter) of every formula on a tab not being written, and of every
         defined name: references into the tabs being rewritten follow their rows there too."""
         written = {tab.name.casefold() for tab in tabs.values()}
-        found: list[tuple[str, Any]] = []
+        found: list[tuple[Any, Any]] = []
         for sheet in self.book.worksheets:
             if sheet.title.casefold() in written:
                 continue
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if cell.data_type == "f" and isinstance(cell.value, str):
-                        found.append((cell.value, partial(setattr, cell, "value")))
+            for cell in sheet._cells.values():  # the cells that exist, not the whole grid
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    found.append((partial(getattr, cell, "value"), partial(setattr, cell, "value")))
         for name in self.book.defined_names.values():
             if name.attr_text and "!" in name.attr_text:
-                found.append(("=" + name.attr_text, partial(_set_name, name)))
+                found.append((partial(_get_name, name), partial(_set_name, name)))
         return found
 
     def _save(self) -> None:
@@ -209,6 +211,10 @@ class XlsxBackend:
         except OSError as exc:
             raise TargetError(f"{self.path}: could not save ({exc})") from exc
         self._loaded = _identity(self.path)
+
+
+def _get_name(name: Any) -> str:
+    return "=" + name.attr_text
 
 
 def _set_name(name: Any, formula: str) -> None:

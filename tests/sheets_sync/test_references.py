@@ -161,6 +161,7 @@ def test_formulas_and_names_on_other_tabs_follow_the_rows_they_point_at(tmp_path
     mine = book.create_sheet("Summary")
     mine["A1"] = f"=Alerts!{available}{a1}"
     mine["A2"] = f"=SUM(Alerts!{available}2:{available}{last})+A1"
+    mine["A3"] = f"=Alerts!{available}{a1}&Incidents!A2"  # two rewritten tabs in one formula
     book.defined_names["AllAvailable"] = DefinedName(
         "AllAvailable", attr_text=f"Alerts!${available}$2:${available}${last}"
     )
@@ -173,6 +174,7 @@ def test_formulas_and_names_on_other_tabs_follow_the_rows_they_point_at(tmp_path
     a1 = next(r for r in range(2, alerts.max_row + 1) if alerts.cell(r, 1).value == "A-1")
     assert book["Summary"]["A1"].value == f"=Alerts!{available}{a1}"
     assert book["Summary"]["A2"].value == f"=SUM(Alerts!{available}2:{available}{last + 1})+A1"
+    assert book["Summary"]["A3"].value.startswith(f"=Alerts!{available}{a1}&Incidents!")
     assert book.defined_names["AllAvailable"].attr_text == (
         f"Alerts!${available}$2:${available}${last + 1}"
     )
