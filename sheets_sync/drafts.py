@@ -37,7 +37,6 @@ from addin import decisions
 from addin import formulas as fm
 from sheets_sync import guide, workbook
 from sheets_sync.messages import (
-    SEVERITY,
     Message,
     blank,
     buyer_language,
@@ -51,6 +50,7 @@ from sheets_sync.messages import (
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.references import Moves, carry, grid_size
 from sheets_sync.types import Tab
+from sheets_sync.vocab import SEVERITY
 
 TAB = workbook.DRAFTS
 #: Owned columns by internal key, in sheet order (headers per language live in `workbook`).
@@ -418,7 +418,12 @@ def _day_list(value: Any) -> str:
 
 
 def _yes(value: Any) -> bool:
-    return str(value).strip().lower() not in ("no", "false", "0", "n", "off")
+    """A yes/no setting in the words every cell uses (`addin.cells`); unreadable means yes,
+    the default, as the Settings tab reads it."""
+    try:
+        return fm.to_flag(value) is not False
+    except fm.InputError:
+        return True
 
 
 # --- meeting the existing tab ---------------------------------------------------------------

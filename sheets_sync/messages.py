@@ -30,12 +30,12 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from addin import formulas as fm
 from sheets_sync.types import Target
+from sheets_sync.vocab import SEVERITY
 from sheets_sync.workbook import SETTINGS, Problems
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 #: Kinds whose reader is outside the company: a missing translation is worth a warning.
 EXTERNAL_KINDS = {"buyer_delay", "supplier_expedite", "forwarder_air"}
-SEVERITY = {fm.OUT: 0, fm.CRITICAL: 1, fm.WARNING: 2, fm.WATCH: 3, fm.OK: 4, fm.NO_DATA: 5}
 
 # Marketplace domain suffix -> (language, country). A 2-letter country code works too.
 MARKETPLACES = {

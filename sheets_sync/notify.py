@@ -55,14 +55,13 @@ from sheets_sync.messages import (
     setting,
 )
 from sheets_sync.types import Target
+from sheets_sync.vocab import DANGER
 
 #: Seconds allowed for each step (connect, one answer) with a mail server or webhook.
 TIMEOUT = 20
 #: Seconds allowed for a whole delivery: a server that drips one line every few seconds never
 #: trips TIMEOUT, and must not hold a cron job for minutes.
 DEADLINE = 60
-#: Worse is higher. NO DATA is not a level of danger, so it is never announced.
-RANK = {fm.OK: 0, fm.WATCH: 1, fm.WARNING: 2, fm.CRITICAL: 3, fm.OUT: 4}
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 WEBHOOK_HOSTS = {
     "hooks.slack.com": "slack",
@@ -125,7 +124,7 @@ def _save_state(path: Path, channels: Mapping[str, Mapping[str, str]]) -> None:
 
 
 def _worse(level: str, than: str | None) -> bool:
-    return level in RANK and RANK[level] > RANK.get(than or fm.OK, 0)
+    return level in DANGER and DANGER[level] > DANGER.get(than or fm.OK, 0)
 
 
 def _remembered(
@@ -331,7 +330,7 @@ def send_alerts(
     result = NotifyResult()
     settings = plan_settings(plan, settings)
     skus = plain_records(plan.skus)
-    levels = {str(s["sku"]): str(s["alert"]) for s in skus if s.get("alert") in RANK}
+    levels = {str(s["sku"]): str(s["alert"]) for s in skus if s.get("alert") in DANGER}
     senders = []
     to = _recipients(settings)
     if to:

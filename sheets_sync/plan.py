@@ -22,12 +22,8 @@ import pandas as pd
 from addin import decisions, forecast, formulas
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import Inputs
+from sheets_sync.vocab import SEVERITY
 
-#: How urgent each alert is, most urgent first (Alerts sort order, Timeline choice).
-SEVERITY = {a: i for i, a in enumerate(
-    [formulas.OUT, formulas.CRITICAL, formulas.WARNING, formulas.WATCH, formulas.NO_DATA,
-     formulas.OK]
-)}  # fmt: skip
 TIMELINE_DAYS = 90
 TIMELINE_SKUS = 8
 #: The Timeline's first column; a SKU of that name is shown as `Date (SKU)`, never over it.

@@ -12,10 +12,10 @@ import dataclasses
 from typing import Any
 
 from addin import decisions, formulas
-from sheets_sync import inputs, plan, workbook
+from sheets_sync import inputs, workbook
 from sheets_sync.messages import SHIPPED_TEMPLATES
 from sheets_sync.outputs import ALERT_COLOURS
-from sheets_sync.vocab import FINISHED_INBOUND, ZH_WORDS
+from sheets_sync.vocab import ALERT_ORDER, FINISHED_INBOUND, ZH_WORDS
 
 
 def schema_data() -> dict[str, Any]:
@@ -44,7 +44,7 @@ def schema_data() -> dict[str, Any]:
         "settingDefaults": workbook.SETTING_DEFAULTS,
         "settings": settings,
         "finishedInbound": sorted(FINISHED_INBOUND),
-        "severity": sorted(plan.SEVERITY, key=plan.SEVERITY.__getitem__),
+        "severity": list(ALERT_ORDER),
         "shipDays": decisions.SHIP_DAYS,
         "maxDays": inputs.MAX_DAYS,
         "maxNumber": inputs.MAX_NUMBER,

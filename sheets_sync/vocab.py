@@ -10,6 +10,19 @@ from typing import Any
 
 from addin import decisions, formulas
 
+#: Alert levels, most urgent first: the Alerts tab's order, the digest's, the Timeline's choice
+#: (and the menu's toast in Menu.gs). NO DATA comes before OK: it needs a look, OK does not.
+ALERT_ORDER = (
+    formulas.OUT, formulas.CRITICAL, formulas.WARNING, formulas.WATCH, formulas.NO_DATA,
+    formulas.OK,
+)  # fmt: skip
+SEVERITY = {level: i for i, level in enumerate(ALERT_ORDER)}
+#: How dangerous a level is, worse is higher, to tell when a SKU got worse. NO DATA is no danger
+#: and is never announced.
+DANGER = {
+    level: n for n, level in enumerate(reversed([a for a in ALERT_ORDER if a != formulas.NO_DATA]))
+}
+
 #: Inbound statuses (any case) that mean the shipment no longer counts as on its way.
 FINISHED_INBOUND = frozenset(
     w for w, stage in decisions.STAGES.items() if stage == decisions.CLOSED
