@@ -30,38 +30,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from addin import formulas as fm
 from sheets_sync.types import Target
-from sheets_sync.vocab import SEVERITY
+from sheets_sync.vocab import BY_DOMAIN, SEVERITY, marketplace_of_country
 from sheets_sync.workbook import SETTINGS, Problems
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 #: Kinds whose reader is outside the company: a missing translation is worth a warning.
 EXTERNAL_KINDS = {"buyer_delay", "supplier_expedite", "forwarder_air"}
 
-# Marketplace domain suffix -> (language, country). A 2-letter country code works too.
-MARKETPLACES = {
-    "com": ("en", "US"),
-    "ca": ("en", "CA"),
-    "com.mx": ("es", "MX"),
-    "com.br": ("pt", "BR"),
-    "co.uk": ("en", "GB"),
-    "ie": ("en", "IE"),
-    "de": ("de", "DE"),
-    "fr": ("fr", "FR"),
-    "com.be": ("fr", "BE"),
-    "it": ("it", "IT"),
-    "es": ("es", "ES"),
-    "nl": ("nl", "NL"),
-    "se": ("sv", "SE"),
-    "pl": ("pl", "PL"),
-    "com.tr": ("tr", "TR"),
-    "ae": ("en", "AE"),
-    "sa": ("ar", "SA"),
-    "in": ("en", "IN"),
-    "co.jp": ("ja", "JP"),
-    "com.au": ("en", "AU"),
-    "sg": ("en", "SG"),
-}
-COUNTRY_ALIASES = {"UK": "GB"}
 LANGUAGE_NAMES = {
     "english": "en",
     "german": "de",
@@ -311,13 +286,8 @@ def buyer_language(language: Any, marketplace: Any, default: str) -> tuple[str, 
     """The buyer's language and country, from the order's Language, else its Marketplace."""
     country = None
     market = str(marketplace or "").strip().lower().removeprefix("www.").removeprefix("amazon.")
-    if market in MARKETPLACES:
-        lang, country = MARKETPLACES[market]
-    else:
-        code = COUNTRY_ALIASES.get(market.upper(), market.upper())
-        lang, country = next(
-            ((lg, c) for lg, c in MARKETPLACES.values() if c == code), (default, None)
-        )
+    place = BY_DOMAIN.get(market) or (marketplace_of_country(market) if market else None)
+    lang, country = (place.language, place.iso_country) if place else (default, None)
     text = str(language or "").strip()
     if text:
         lang = LANGUAGE_NAMES.get(text.lower(), re.split(r"[-_]", text)[0].lower())

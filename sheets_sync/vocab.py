@@ -6,6 +6,7 @@ output tabs; reading a tab back turns them into the English ones the plan uses.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from addin import decisions, formulas
@@ -22,6 +23,65 @@ SEVERITY = {level: i for i, level in enumerate(ALERT_ORDER)}
 DANGER = {
     level: n for n, level in enumerate(reversed([a for a in ALERT_ORDER if a != formulas.NO_DATA]))
 }
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    """One Amazon marketplace: its domain (after `amazon.`), its country as Seller Central
+    writes it (UK for the United Kingdom), its buyers' usual language and the time zone its
+    business day runs in (a report's local day)."""
+
+    domain: str
+    country: str
+    language: str
+    timezone: str
+
+    @property
+    def channel(self) -> str:
+        """The sales channel as reports write it: `amazon.co.uk`."""
+        return f"amazon.{self.domain}"
+
+    @property
+    def iso_country(self) -> str:
+        """The ISO 3166 code (GB for the United Kingdom), as locales want it."""
+        return COUNTRY_ALIASES.get(self.country, self.country)
+
+
+#: Country codes Amazon writes that are not ISO 3166.
+COUNTRY_ALIASES = {"UK": "GB"}
+MARKETPLACES: tuple[Marketplace, ...] = (
+    Marketplace("com", "US", "en", "America/Los_Angeles"),
+    Marketplace("ca", "CA", "en", "America/Los_Angeles"),
+    Marketplace("com.mx", "MX", "es", "America/Mexico_City"),
+    Marketplace("com.br", "BR", "pt", "America/Sao_Paulo"),
+    Marketplace("co.uk", "UK", "en", "Europe/London"),
+    Marketplace("ie", "IE", "en", "Europe/Dublin"),
+    Marketplace("de", "DE", "de", "Europe/Berlin"),
+    Marketplace("fr", "FR", "fr", "Europe/Paris"),
+    Marketplace("com.be", "BE", "fr", "Europe/Brussels"),
+    Marketplace("it", "IT", "it", "Europe/Rome"),
+    Marketplace("es", "ES", "es", "Europe/Madrid"),
+    Marketplace("nl", "NL", "nl", "Europe/Amsterdam"),
+    Marketplace("se", "SE", "sv", "Europe/Stockholm"),
+    Marketplace("pl", "PL", "pl", "Europe/Warsaw"),
+    Marketplace("com.tr", "TR", "tr", "Europe/Istanbul"),
+    Marketplace("ae", "AE", "en", "Asia/Dubai"),
+    Marketplace("sa", "SA", "ar", "Asia/Riyadh"),
+    Marketplace("eg", "EG", "ar", "Africa/Cairo"),
+    Marketplace("in", "IN", "en", "Asia/Kolkata"),
+    Marketplace("co.jp", "JP", "ja", "Asia/Tokyo"),
+    Marketplace("com.au", "AU", "en", "Australia/Sydney"),
+    Marketplace("sg", "SG", "en", "Asia/Singapore"),
+)
+BY_CHANNEL = {m.channel: m for m in MARKETPLACES}
+BY_DOMAIN = {m.domain: m for m in MARKETPLACES}
+
+
+def marketplace_of_country(code: str) -> Marketplace | None:
+    """The marketplace of a country code (`DE`, `UK` or `GB`), if Amazon has one there."""
+    iso = COUNTRY_ALIASES.get(code.strip().upper(), code.strip().upper())
+    return next((m for m in MARKETPLACES if m.iso_country == iso), None)
+
 
 #: Inbound statuses (any case) that mean the shipment no longer counts as on its way.
 FINISHED_INBOUND = frozenset(

@@ -48,7 +48,6 @@ from sheets_sync.sources.amazon_reports import (
     read_sales,
     read_stock,
 )
-from sheets_sync.sources.report_cells import MARKETPLACES
 from sheets_sync.terminal import ProgressFn
 from sheets_sync.types import JSON_VERSION, Backend, Grid, Tab, Target
 from sheets_sync.writer_lock import one_writer
@@ -56,11 +55,6 @@ from sheets_sync.writer_lock import one_writer
 #: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
 
 WORKBOOK_KINDS = frozenset({"myi", "unshipped"})
-
-_LANGUAGE = {"US": "en", "CA": "en", "UK": "en", "IE": "en", "AU": "en", "SG": "en", "IN": "en",
-             "DE": "de", "FR": "fr", "IT": "it", "ES": "es", "MX": "es", "NL": "nl", "SE": "sv",
-             "PL": "pl", "BE": "fr", "TR": "tr", "JP": "ja", "BR": "pt", "AE": "ar", "SA": "ar",
-             "EG": "ar"}  # fmt: skip
 
 
 @dataclass
@@ -247,12 +241,12 @@ def _update_workbook(
         handling = dt.timedelta(days=int(settings["handling_time_days"]))
         merged = _TabMerge(workbook.ORDERS, grids.get(workbook.ORDERS), ("order_id", "sku"))
         for o in orders:
-            country = MARKETPLACES.get(o.marketplace, ("", ""))[0]
+            place = vocab.BY_CHANNEL.get(o.marketplace)
             row = merged.put(
                 {"order_id": o.order_id, "sku": o.sku, "qty": o.qty,
                  "purchase_date": o.purchase_date, "promised_date": o.promised_date},
                 blanks={"buyer_name": o.buyer_name or None, "marketplace": o.marketplace or None,
-                        "language": _LANGUAGE.get(country), "status": vocab.UNSHIPPED},
+                        "language": place.language if place else None, "status": vocab.UNSHIPPED},
             )  # fmt: skip
             if o.promised_date is None and o.purchase_date is not None:
                 if _blank(merged.get(row, "promised_date")):

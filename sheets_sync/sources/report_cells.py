@@ -12,33 +12,11 @@ import functools
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-#: sales channel (lower case) -> (country code, time zone of the marketplace's business day).
-MARKETPLACES: dict[str, tuple[str, str]] = {
-    "amazon.com": ("US", "America/Los_Angeles"),
-    "amazon.ca": ("CA", "America/Los_Angeles"),
-    "amazon.com.mx": ("MX", "America/Mexico_City"),
-    "amazon.com.br": ("BR", "America/Sao_Paulo"),
-    "amazon.co.uk": ("UK", "Europe/London"),
-    "amazon.de": ("DE", "Europe/Berlin"),
-    "amazon.fr": ("FR", "Europe/Paris"),
-    "amazon.it": ("IT", "Europe/Rome"),
-    "amazon.es": ("ES", "Europe/Madrid"),
-    "amazon.nl": ("NL", "Europe/Amsterdam"),
-    "amazon.se": ("SE", "Europe/Stockholm"),
-    "amazon.pl": ("PL", "Europe/Warsaw"),
-    "amazon.com.be": ("BE", "Europe/Brussels"),
-    "amazon.ie": ("IE", "Europe/Dublin"),
-    "amazon.com.tr": ("TR", "Europe/Istanbul"),
-    "amazon.ae": ("AE", "Asia/Dubai"),
-    "amazon.sa": ("SA", "Asia/Riyadh"),
-    "amazon.eg": ("EG", "Africa/Cairo"),
-    "amazon.in": ("IN", "Asia/Kolkata"),
-    "amazon.co.jp": ("JP", "Asia/Tokyo"),
-    "amazon.com.au": ("AU", "Australia/Sydney"),
-    "amazon.sg": ("SG", "Asia/Singapore"),
-}
-CHANNEL_OF_COUNTRY = {code: channel for channel, (code, _) in MARKETPLACES.items()} | {
-    "GB": "amazon.co.uk"
+from sheets_sync.vocab import BY_CHANNEL, MARKETPLACES
+
+#: Country code (as reports write it, or ISO) -> sales channel, for reports that name a country.
+CHANNEL_OF_COUNTRY = {m.country: m.channel for m in MARKETPLACES} | {
+    m.iso_country: m.channel for m in MARKETPLACES
 }
 #: Countries whose Seller Central writes short dates month first (4/11/2021 = April 11).
 MONTH_FIRST = frozenset({"US", "CA", "PH"})
@@ -112,7 +90,8 @@ def to_money(text: str) -> float | None:
 
 @functools.cache
 def _zone(channel: str) -> ZoneInfo | None:
-    name = MARKETPLACES.get(channel, ("", ""))[1]
+    place = BY_CHANNEL.get(channel)
+    name = place.timezone if place else ""
     try:
         return ZoneInfo(name) if name else None
     except ZoneInfoNotFoundError:
