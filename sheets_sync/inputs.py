@@ -93,8 +93,8 @@ def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Setti
         try:
             raw[name] = _setting_value(name, raw[name], default)
         except formulas.InputError as exc:
-            row = rows.get(normalize_header(name), (None,))[0]
-            problems.add(SETTINGS, row, "Value", raw[name], f"{name}: {exc}; using the default")
+            at = rows.get(normalize_header(name), (None,))[0]
+            problems.add(SETTINGS, at, "Value", raw[name], f"{name}: {exc}; using the default")
             raw[name] = default
     raw["fbm_enabled"] = settings.fbm_enabled
     raw["_rows"] = {key: row for key, (row, _value) in rows.items()}
@@ -552,7 +552,8 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
     tables = {tab: read_table(tab, sheet, problems, reader=reader) for tab, sheet in sheets.items()}
     for tab, table in tables.items():
         tables[tab] = table[table["_ok"]].reset_index(drop=True)
-    known = set(tables[INVENTORY]["sku"])  # a SKU whose Inventory row was skipped is not
+    # a SKU whose Inventory row was skipped is not
+    known: set[Any] | list[Any] = set(tables[INVENTORY]["sku"])
     inv = tables[INVENTORY]
     if inv.empty:
         raise TargetError(

@@ -187,7 +187,7 @@ class Reader:
         if unsure is None:
             return reading
         example = texts[unsure].strip()
-        value = readings[unsure][reading.key]
+        value = readings[unsure][reading.key]  # type: ignore[index]  # a str key for numbers
         reading.note = (
             f"numbers like {example!r} could use {reading.key!r} as a decimal mark or not: "
             f"read {example!r} as {value:g} ({why}); set Settings locale to say otherwise"
