@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from addin import decisions, forecast, formulas
+from addin import decisions, forecast, formulas, supply
 from addin.lite_tabs import Grid, Problems, blank, normalize, read_inputs, read_table
 
 ALSO = " · also "
@@ -49,10 +49,10 @@ def _items(
             h["start"] = min(h["start"], d)
             if row["in_stock"] is not None:
                 h["flags"][d] = row["in_stock"]
-    inbound: dict[str, list[decisions.Inbound]] = {}
+    inbound: dict[str, list[supply.Inbound]] = {}
     for row in inputs["inbound"]:
         ready = row.get("ready_date")
-        batch = decisions.Inbound(
+        batch = supply.Inbound(
             day=(row["eta"] - as_of).days,
             qty=row["qty"],
             status=row.get("status") or "",
@@ -61,9 +61,9 @@ def _items(
             shipment_id=row.get("shipment_id") or "",
         )
         inbound.setdefault(row["sku"], []).append(batch)
-    elsewhere: dict[str, list[decisions.Elsewhere]] = {}
+    elsewhere: dict[str, list[supply.Elsewhere]] = {}
     for row in inputs["elsewhere"]:
-        place = decisions.Elsewhere(
+        place = supply.Elsewhere(
             location=str(row["location"]),
             qty=row["qty"],
             transfer_days=row.get("transfer_days"),

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from addin import cells, decisions, formulas
+from addin import cells, formulas, supply
 
 Grid = list[list[Any]]
 READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date"}
@@ -307,7 +307,7 @@ def read_inputs(schema: Mapping[str, Any], grids: Mapping[str, Grid | None]) -> 
         "inbound quantity must be positive: row skipped",
         problems,
     )
-    inbound = [r for r in inbound if decisions.stage_of(r.get("status")) != decisions.CLOSED]
+    inbound = [r for r in inbound if supply.stage_of(r.get("status")) != supply.CLOSED]
     promos = _drop(
         tables["Promotions"],
         lambda r: r["uplift"] <= 0,

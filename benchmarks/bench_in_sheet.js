@@ -7,7 +7,7 @@
  * Runs addin/google/*.gs in Node against the stand-in for Google's services
  * (tests/addin/google/gas_context.js) on generated workbooks of SKUS × DAYS daily sales rows and
  * times the phases of stockoutRefresh_: reading and parsing the tabs, planning every SKU
- * (Formulas.plan_sku), and building and writing the output tabs. The stand-in's getValues and
+ * (Decisions.plan_sku), and building and writing the output tabs. The stand-in's getValues and
  * setValues cost nothing, so real Sheets I/O comes on top; and Google's V8 runs slower than
  * Node on a desktop. Planning continues in follow-up runs when it does not fit (Refresh.gs); the
  * reading and writing of one run must fit in the 6 minutes either way.

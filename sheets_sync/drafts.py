@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin import decisions
+from addin import decisions, supply
 from addin import formulas as fm
 from sheets_sync import guide, workbook
 from sheets_sync.messages import (
@@ -260,8 +260,8 @@ class _Builder:
                     {
                         "shipment_id": batch.shipment_id,
                         "qty": batch.qty,
-                        "status": batch.status or decisions.stage_of(batch.status),
-                        "stage": decisions.stage_of(batch.status),
+                        "status": batch.status or supply.stage_of(batch.status),
+                        "stage": supply.stage_of(batch.status),
                         "eta": fm.add_days(self.plan.as_of, batch.day),
                         "units": split.get("units"),
                         "mode": _mode_of(split.get("action")),
@@ -269,7 +269,7 @@ class _Builder:
                     }
                 )
         orders = []
-        if flown.get("source") == decisions.NEW_ORDER:
+        if flown.get("source") == supply.NEW_ORDER:
             orders.append(
                 {"units": flown["units"], "mode": _mode_of(flown["action"]), "by": self.plan.as_of}
             )

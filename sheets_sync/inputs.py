@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import decisions, formulas
+from addin import formulas, supply
 from sheets_sync.locales import ColumnReading, Reader, parse_locale, read_date, read_number
 from sheets_sync.matching import canonical_skus, nearest, sku_key
 from sheets_sync.types import Formula, Grid, TargetError
@@ -603,7 +603,7 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
         "inbound quantity must be positive: row skipped",
         problems,
     )
-    done = inbound["status"].map(decisions.stage_of) == decisions.CLOSED
+    done = inbound["status"].map(supply.stage_of) == supply.CLOSED
     inbound = inbound[~done].reset_index(drop=True)
     promos = tables[PROMOTIONS]
     promos = _drop(

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import decisions, forecast, formulas
+from addin import decisions, forecast, formulas, supply
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import Inputs
 from sheets_sync.vocab import SEVERITY
@@ -135,7 +135,7 @@ def compute_plan(
 
 
 #: Stages of a batch a supplier can still hurry or split.
-_AT_FACTORY = (decisions.PLANNED, decisions.READY)
+_AT_FACTORY = (supply.PLANNED, supply.READY)
 #: The action of a SKU whose stock cannot be read: fix the cell first, then it gets a plan.
 FIX_INPUT = "FIX INPUT"
 #: What a plan says that depends on the stock on hand: blank when Available is unreadable.
@@ -231,7 +231,7 @@ def _frame(
         "option_cost": take("option_cost"), "margin_saved": take("margin_saved"),
         "options": take("options"), "unit_cost": [i.unit_cost for i in items],
         "unit_weight": [i.unit_weight for i in items],
-        "batches": [[b for b in i.inbound if decisions.stage_of(b.status) in _AT_FACTORY]
+        "batches": [[b for b in i.inbound if supply.stage_of(b.status) in _AT_FACTORY]
                     for i in items],
         "action": take("action"), "action_text": take("action_text"),
         "alternatives": take("alternatives"), "basis": take("basis"),
@@ -362,14 +362,14 @@ def _by_sku(
     store_inbound: pd.DataFrame | None,
     inventory: pd.DataFrame,
     settings: formulas.Settings,
-) -> tuple[dict[str, list[decisions.Inbound]], dict[tuple[str, int], tuple]]:
+) -> tuple[dict[str, list[supply.Inbound]], dict[tuple[str, int], tuple]]:
     """Inbound batches per SKU, and per (SKU, landing day) the shipment's (units, id, mode)
     for the messages.
 
     SKUs with no Inbound rows but units Amazon reports inbound (Manage FBA Inventory) get
     those units after the receiving time: better than planning as if nothing were coming.
     """
-    out: dict[str, list[decisions.Inbound]] = defaultdict(list)
+    out: dict[str, list[supply.Inbound]] = defaultdict(list)
     shipments: dict[tuple[str, int], tuple] = {}
     if len(inbound):
         start = pd.Timestamp(as_of)
@@ -381,7 +381,7 @@ def _by_sku(
         ):  # fmt: skip
             mode = str(mode).strip().lower() if isinstance(mode, str) else ""
             out[sku].append(
-                decisions.Inbound(
+                supply.Inbound(
                     day=int(day),
                     qty=float(qty),
                     status=status if isinstance(status, str) else "",
@@ -403,17 +403,17 @@ def _by_sku(
                 own = receiving.get(sku)
                 wait = int(own) if pd.notna(own) else int(settings.receiving_days)
                 day = max(0, (pd.Timestamp(seen).date() - as_of).days + wait)
-                out[sku].append(decisions.Inbound(day, float(qty), "receiving"))
+                out[sku].append(supply.Inbound(day, float(qty), "receiving"))
                 shipments[(sku, day)] = (float(qty), "Amazon inbound", None)
     return out, shipments
 
 
-def _elsewhere(table: pd.DataFrame) -> dict[str, list[decisions.Elsewhere]]:
+def _elsewhere(table: pd.DataFrame) -> dict[str, list[supply.Elsewhere]]:
     """Stock elsewhere rows per SKU."""
-    out: dict[str, list[decisions.Elsewhere]] = defaultdict(list)
+    out: dict[str, list[supply.Elsewhere]] = defaultdict(list)
     for row in table.itertuples(index=False):
         out[row.sku].append(
-            decisions.Elsewhere(
+            supply.Elsewhere(
                 location=str(row.location),
                 qty=float(row.qty),
                 transfer_days=None if pd.isna(row.transfer_days) else float(row.transfer_days),

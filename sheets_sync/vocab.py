@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from addin import decisions, formulas
+from addin import formulas, supply
 
 #: Alert levels, most urgent first: the Alerts tab's order, the digest's, the Timeline's choice
 #: (and the menu's toast in Menu.gs). NO DATA comes before OK: it needs a look, OK does not.
@@ -84,9 +84,7 @@ def marketplace_of_country(code: str) -> Marketplace | None:
 
 
 #: Inbound statuses (any case) that mean the shipment no longer counts as on its way.
-FINISHED_INBOUND = frozenset(
-    w for w, stage in decisions.STAGES.items() if stage == decisions.CLOSED
-)
+FINISHED_INBOUND = frozenset(w for w, stage in supply.STAGES.items() if stage == supply.CLOSED)
 #: Orders Status words of `stockout import`: lines of the latest unshipped report, and lines an
 #: earlier report listed and the latest no longer does (Amazon does not say which of the two).
 UNSHIPPED, SHIPPED = "unshipped", "shipped or cancelled"

@@ -11,55 +11,9 @@
 var Decisions = (function () {
   'use strict';
 
-  var MAX_SLOW_DOWN = 0.3;
   var REORDER_SOON_DAYS = 7;
   var RELAUNCH_COUPON_DAYS = 7;
   var SHIP_DAYS = 3;
-  var BIG_DAY = 1 << 30;
-
-  var PLANNED = 'planned';
-  var READY = 'ready';
-  var SHIPPED = 'shipped';
-  var RECEIVING = 'receiving';
-  var CLOSED = 'closed';
-  var STAGES = {
-    planned: PLANNED, 'in production': PLANNED, production: PLANNED, '生产中': PLANNED,
-    '计划': PLANNED, ready: READY, made: READY, '待发货': READY, '已完成': READY,
-    '': SHIPPED, shipped: SHIPPED, 'in transit': SHIPPED, '已发货': SHIPPED, '运输中': SHIPPED,
-    receiving: RECEIVING, 'checked in': RECEIVING, 'checked-in': RECEIVING,
-    delivered: RECEIVING, '上架中': RECEIVING, closed: CLOSED, cancelled: CLOSED,
-    canceled: CLOSED, received: CLOSED, deleted: CLOSED, done: CLOSED, '已完成入库': CLOSED,
-    '已取消': CLOSED,
-  };
-
-  function stage_of(status) {
-    var text = Formulas.isNone(status) ? '' : String(status).toLowerCase().split(/\s+/).filter(Boolean).join(' ');
-    return Object.prototype.hasOwnProperty.call(STAGES, text) ? STAGES[text] : SHIPPED;
-  }
-
-  function Inbound(fields) {
-    if (Array.isArray(fields)) {
-      var names = ['day', 'qty', 'status', 'ready_day', 'mode', 'shipment_id'];
-      var out = {};
-      fields.forEach(function (value, i) {
-        out[names[i]] = value;
-      });
-      fields = out;
-    }
-    return Object.assign({status: '', ready_day: null, mode: '', shipment_id: ''}, fields);
-  }
-
-  function Elsewhere(fields) {
-    if (Array.isArray(fields)) {
-      var names = ['location', 'qty', 'transfer_days', 'ships_fbm', 'cost_per_unit'];
-      var out = {};
-      fields.forEach(function (value, i) {
-        out[names[i]] = value;
-      });
-      fields = out;
-    }
-    return Object.assign({transfer_days: null, ships_fbm: false, cost_per_unit: null}, fields);
-  }
 
   var SKU_INPUT_DEFAULTS = {
     in_stock: null,
@@ -88,35 +42,9 @@ var Decisions = (function () {
       throw new TypeError('SkuInput needs available and units');
     }
     var item = Object.assign({}, SKU_INPUT_DEFAULTS, fields);
-    item.inbound = item.inbound.map(Inbound);
-    item.elsewhere = item.elsewhere.map(Elsewhere);
+    item.inbound = item.inbound.map(Supply.Inbound);
+    item.elsewhere = item.elsewhere.map(Supply.Elsewhere);
     return item;
-  }
-
-  function Option(action, fields) {
-    return Object.assign(
-      {
-        action: action,
-        units: 0,
-        day: null,
-        cost: null,
-        margin: null,
-        source: '',
-        batch_qty: null,
-        status: '',
-        why: '',
-      },
-      fields || {},
-    );
-  }
-
-  function net(option) {
-    if (option.cost === null || option.margin === null) return null;
-    return option.margin - option.cost;
-  }
-
-  function commas(n) {
-    return Formulas.withCommas(String(n));
   }
 
   // --- the steps ------------------------------------------------------------------------------
@@ -133,266 +61,6 @@ var Decisions = (function () {
       return [b.day, b.qty];
     });
     return Formulas.project(Formulas.pyMax(0.0, item.available), forecast_demand(item, rate, settings), landings);
-  }
-
-  function lead_times(item, settings) {
-    function own(value, fallback) {
-      return !Formulas.isNone(value) ? value : fallback;
-    }
-    var production = own(item.production_days, settings.production_days);
-    var receiving = own(item.receiving_days, settings.receiving_days);
-    var transit = {
-      sea: own(item.sea_days, settings.sea_days),
-      air: own(item.air_days, settings.air_days),
-      express: own(item.express_days, settings.express_days),
-      transfer: 0.0,
-    };
-    var rush = own(settings.rush_production_days, production);
-    var fallback = Object.prototype.hasOwnProperty.call(transit, settings.default_mode)
-      ? transit[settings.default_mode]
-      : transit.sea;
-    return {
-      regular: Formulas.lead_time(production, fallback, receiving),
-      air: Formulas.lead_time(rush, transit.air, receiving),
-      express: Formulas.lead_time(rush, transit.express, receiving),
-      production: production,
-      rush: rush,
-      receiving: receiving,
-      transit: transit,
-    };
-  }
-
-  function batch_ready_day(batch, leads, default_mode) {
-    var stage = stage_of(batch.status);
-    if (stage === READY) return !Formulas.isNone(batch.ready_day) ? batch.ready_day : 0;
-    if (stage !== PLANNED) return null;
-    if (!Formulas.isNone(batch.ready_day)) return batch.ready_day;
-    var mode = batch.mode || default_mode;
-    var transit = Object.prototype.hasOwnProperty.call(leads.transit, mode) ? leads.transit[mode] : 0.0;
-    return batch.day - Formulas.ceil_eps(transit + leads.receiving);
-  }
-
-  function mode_landing(ready, mode, leads) {
-    return Math.max(ready, 0) + Formulas.ceil_eps(leads.transit[mode] + leads.receiving);
-  }
-
-  function air_arrival(item, leads, default_mode) {
-    var best = leads.air;
-    item.inbound.forEach(function (batch) {
-      var ready = batch_ready_day(batch, leads, default_mode);
-      if (ready !== null) best = Math.min(best, mode_landing(ready, 'air', leads));
-    });
-    return best;
-  }
-
-  function emergency_options(item, settings, proj, gap, leads, as_of) {
-    var margin = null;
-    if (!Formulas.isNone(item.price) && !Formulas.isNone(item.unit_cost)) margin = item.price - item.unit_cost;
-    var options = _fbm_options(item, settings, proj, gap, as_of).concat(
-      _transfer_options(item, proj, gap, as_of),
-    );
-    [
-      ['air', Formulas.EXPEDITE_BY_AIR],
-      ['express', Formulas.EXPEDITE_BY_EXPRESS],
-    ].forEach(function (pair) {
-      var found = _expedite_option(item, settings, proj, gap, leads, pair[0], pair[1], as_of);
-      if (found !== null) options.push(found);
-    });
-    options.forEach(function (option) {
-      var saved = Math.min(option.units, Formulas.ceil_eps(Formulas.shortfall(proj, gap, option.day || 0)));
-      option.margin = margin !== null ? saved * margin : null;
-      option.why += _price_words(option);
-    });
-    var slow = _slow_sales(item, proj, gap, as_of);
-    if (slow !== null) {
-      slow.margin = margin !== null ? 0.0 : null;
-      slow.cost = margin !== null ? 0.0 : null;
-      options.push(slow);
-    }
-    options.push(_pause(item, gap, as_of));
-    return stableSort(options, function (option) {
-      return _rank(option, margin !== null);
-    });
-  }
-
-  function _rank(option, priced) {
-    if (option.action === Formulas.PAUSE_AND_NOTIFY) return [priced ? 0 : 1, 0.0, BIG_DAY + 1];
-    var n = net(option);
-    var day = option.day !== null ? option.day : BIG_DAY;
-    return n !== null ? [0, -n, day] : [1, 0.0, day];
-  }
-
-  function stableSort(values, key) {
-    var keyed = values.map(function (value, i) {
-      return {key: key(value), i: i, value: value};
-    });
-    keyed.sort(function (a, b) {
-      for (var k = 0; k < a.key.length; k++) {
-        if (a.key[k] < b.key[k]) return -1;
-        if (a.key[k] > b.key[k]) return 1;
-      }
-      return a.i - b.i;
-    });
-    return keyed.map(function (x) {
-      return x.value;
-    });
-  }
-
-  function _fbm_options(item, settings, proj, gap, as_of) {
-    if (!settings.fbm_enabled || gap.stockout_day === null) return [];
-    var sources = item.elsewhere.filter(function (e) {
-      return e.ships_fbm && e.qty > 0;
-    });
-    if (item.fbm_stock > 0) {
-      var cost = !Formulas.isNone(settings.fbm_cost_per_unit) ? settings.fbm_cost_per_unit : 0.0;
-      sources.unshift(Elsewhere(['FBM stock', item.fbm_stock, null, true, cost]));
-    }
-    var out = [];
-    var need = Formulas.shortfall(proj, gap, gap.stockout_day);
-    sources.forEach(function (source) {
-      var units = Formulas.ceil_eps(Formulas.pyMin(source.qty, need));
-      if (units <= 0) return;
-      var covered = _days_covered(proj, gap, source.qty);
-      out.push(
-        Option(Formulas.SWITCH_TO_FBM, {
-          units: units,
-          day: gap.stockout_day,
-          cost: _times(units, source.cost_per_unit),
-          source: source.location,
-          why:
-            commas(units) + ' units from ' + source.location + ' ship to buyers from ' +
-            Formulas.add_days(as_of, gap.stockout_day) + ', cover ' + covered + ' of ' + gap.days +
-            ' gap days',
-        }),
-      );
-    });
-    return out;
-  }
-
-  function _days_covered(proj, gap, qty) {
-    var covered = 0;
-    var start = gap.stockout_day || 0;
-    var end = gap.end || start;
-    for (var t = start; t < end; t++) {
-      if (Formulas.shortfall(proj, gap, start) - Formulas.shortfall(proj, gap, t + 1) > qty + 1e-9) break;
-      covered += 1;
-    }
-    return covered;
-  }
-
-  function _transfer_options(item, proj, gap, as_of) {
-    var out = [];
-    item.elsewhere.forEach(function (source) {
-      if (Formulas.isNone(source.transfer_days) || source.qty <= 0 || gap.end === null) return;
-      var day = Formulas.ceil_eps(source.transfer_days);
-      var units = Formulas.ceil_eps(Formulas.pyMin(source.qty, Formulas.shortfall(proj, gap, day)));
-      if (units <= 0) return;
-      out.push(
-        Option(Formulas.TRANSFER, {
-          units: units,
-          day: day,
-          cost: _times(units, source.cost_per_unit),
-          source: source.location,
-          why:
-            'move ' + commas(units) + ' units from ' + source.location + ', sellable ' +
-            Formulas.add_days(as_of, day),
-        }),
-      );
-    });
-    return out;
-  }
-
-  function _expedite_option(item, settings, proj, gap, leads, mode, action, as_of) {
-    var per_kg = _cost_per_kg(settings);
-    var best = null;
-    item.inbound.forEach(function (batch) {
-      var ready = batch_ready_day(batch, leads, settings.default_mode);
-      if (ready === null || (batch.mode || settings.default_mode) === mode) return;
-      var day = mode_landing(ready, mode, leads);
-      if (day >= batch.day || (best !== null && day >= (best.day || 0))) return;
-      var need = Formulas.round_up_to_pack(Formulas.shortfall(proj, gap, day), item.case_pack);
-      var units = Math.min(Formulas.ceil_eps(batch.qty), need);
-      if (units <= 0) return;
-      var batchMode = batch.mode || settings.default_mode;
-      var base = Object.prototype.hasOwnProperty.call(per_kg, batchMode) ? per_kg[batchMode] : per_kg.sea;
-      var name = batch.shipment_id || 'of ' + Formulas.add_days(as_of, batch.day);
-      var stage = stage_of(batch.status);
-      best = Option(action, {
-        units: units,
-        day: day,
-        cost: _freight(units, item.unit_weight, per_kg[mode] - base),
-        source: batch.shipment_id,
-        batch_qty: batch.qty,
-        status: stage,
-        why:
-          commas(units) + ' of the ' + commas(Formulas.ceil_eps(batch.qty)) + ' units of batch ' + name +
-          ' (' + stage + ') by ' + mode + ', land ' + Formulas.add_days(as_of, day),
-      });
-    });
-    var new_day = mode === 'air' ? leads.air : leads.express;
-    var units = Formulas.round_up_to_pack(Formulas.shortfall(proj, gap, new_day), item.case_pack);
-    if (units > 0 && (best === null || new_day < (best.day || 0))) {
-      var fallback = Object.prototype.hasOwnProperty.call(per_kg, settings.default_mode)
-        ? per_kg[settings.default_mode]
-        : per_kg.sea;
-      best = Option(action, {
-        units: units,
-        day: new_day,
-        cost: _freight(units, item.unit_weight, per_kg[mode] - fallback),
-        source: 'new order',
-        why:
-          'new order of ' + commas(units) + ' units by ' + mode + ' (' + Formulas.fmt_number(leads.rush, 0) +
-          ' days production), land ' + Formulas.add_days(as_of, new_day),
-      });
-    }
-    return best;
-  }
-
-  function _cost_per_kg(settings) {
-    return {
-      sea: settings.sea_cost_per_kg,
-      air: settings.air_cost_per_kg,
-      express: settings.express_cost_per_kg,
-      transfer: 0.0,
-    };
-  }
-
-  function _times(units, per_unit) {
-    return Formulas.isNone(per_unit) ? null : units * per_unit;
-  }
-
-  function _freight(units, weight, per_kg) {
-    return Formulas.isNone(weight) ? null : units * weight * per_kg;
-  }
-
-  function _price_words(option) {
-    var cost = option.cost === null ? 'extra cost unknown' : 'extra cost ' + Formulas.fmt_money(option.cost);
-    if (option.margin === null) return ', ' + cost;
-    return ', ' + cost + ', margin saved ' + Formulas.fmt_money(option.margin);
-  }
-
-  function _slow_sales(item, proj, gap, as_of) {
-    if (gap.next_landing === null || gap.stockout_day === null) return null;
-    var need = proj.demand(0, gap.next_landing);
-    var have = proj.available + proj.arrived(gap.stockout_day);
-    var cut = need > 0 ? 1 - have / need : 0.0;
-    if (cut > MAX_SLOW_DOWN) return null;
-    return Option(Formulas.SLOW_SALES, {
-      why:
-        'cut sales by ' + Formulas.fmt_number(Formulas.pyMax(cut, 0.0) * 100, 0) + ' % to last until ' +
-        Formulas.add_days(as_of, gap.next_landing),
-    });
-  }
-
-  function _pause(item, gap, as_of) {
-    var revenue = '';
-    if (!Formulas.isNone(item.price)) revenue = ', ' + Formulas.fmt_money(gap.lost_units * item.price) + ' revenue';
-    var start = Formulas.add_days(as_of, gap.stockout_day || 0);
-    return Option(Formulas.PAUSE_AND_NOTIFY, {
-      day: gap.end,
-      why:
-        gap.days + ' days out from ' + start + ', ' + commas(gap.lost_units) + ' units lost' + revenue,
-    });
   }
 
   function flags_for(item, settings, vel, gap, order, leads, cover_all, stock, relaunch) {
@@ -435,7 +103,7 @@ var Decisions = (function () {
     var s = Formulas.Settings(settings);
     as_of = Formulas.to_date(as_of, 'as_of');
     var vel = Formulas.velocity(item.units, item.in_stock, s.velocity_windows, s.velocity_weights, item.available);
-    var leads = lead_times(item, s);
+    var leads = Supply.lead_times(item, s);
     var available = Formulas.pyMax(0.0, item.available);
     var inbound_total = 0.0;
     item.inbound.forEach(function (batch) {
@@ -453,7 +121,7 @@ var Decisions = (function () {
       lead_time: leads.regular,
       air_lead_time: leads.air,
       express_lead_time: leads.express,
-      air_arrival_day: air_arrival(item, leads, s.default_mode),
+      air_arrival_day: Supply.air_arrival(item, leads, s.default_mode),
       last_out_of_stock_day: last_out,
       forecast: null,
       forecast_rate: null,
@@ -534,20 +202,20 @@ var Decisions = (function () {
     if (alert === Formulas.OK && gap.stockout_day !== null && gap.stockout_day < leads.regular) {
       alert = Formulas.WATCH;
     }
-    var options = gap.days > 0 ? emergency_options(item, s, proj, gap, leads, as_of) : [];
+    var options = gap.days > 0 ? Supply.emergency_options(item, s, proj, gap, leads, as_of) : [];
     var choices = options.map(function (o) {
       return [o.action, o.why];
     });
     if (order.by_day !== null && order.by_day <= 0 && order.qty > 0) {
       choices.push([
         Formulas.REORDER_NOW,
-        'order ' + commas(order.qty) + ' units by ' + s.default_mode + ' today, arrive ' +
+        'order ' + Formulas.withCommas(String(order.qty)) + ' units by ' + s.default_mode + ' today, arrive ' +
           Formulas.add_days(as_of, leads.regular),
       ]);
     } else if (order.by_day !== null && order.by_day <= REORDER_SOON_DAYS && order.qty > 0) {
       choices.push([
         Formulas.REORDER_SOON,
-        'order ' + commas(order.qty) + ' units by ' + Formulas.add_days(as_of, order.by_day),
+        'order ' + Formulas.withCommas(String(order.qty)) + ' units by ' + Formulas.add_days(as_of, order.by_day),
       ]);
     }
     if (relaunch) {
@@ -662,8 +330,8 @@ var Decisions = (function () {
     var stock = proj.daily_stock(Math.max(1, maxDay + 1));
     var firm = item.inbound
       .filter(function (b) {
-        var stage = stage_of(b.status);
-        return stage === SHIPPED || stage === RECEIVING;
+        var stage = Supply.stage_of(b.status);
+        return stage === Supply.SHIPPED || stage === Supply.RECEIVING;
       })
       .map(function (b) {
         return [b.day > 0 ? b.day : 0, b.qty];
@@ -699,15 +367,9 @@ var Decisions = (function () {
 
   return {
     SHIP_DAYS: SHIP_DAYS,
-    CLOSED: CLOSED,
-    stage_of: stage_of,
-    Inbound: Inbound,
-    Elsewhere: Elsewhere,
     SkuInput: SkuInput,
     forecast_demand: forecast_demand,
     projection_of: projection_of,
-    lead_times: lead_times,
-    emergency_options: emergency_options,
     plan_sku: plan_sku,
     plan_sku_vector: plan_sku_vector,
     incident_losses: incident_losses,
@@ -716,3 +378,4 @@ var Decisions = (function () {
     delayed_orders: delayed_orders,
   };
 })();
+

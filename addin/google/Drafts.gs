@@ -244,8 +244,8 @@ function stockoutSupplierLine_(plan, item) {
       batches.push({
         shipment_id: batch.shipment_id,
         qty: batch.qty,
-        status: batch.status || Decisions.stage_of(batch.status),
-        stage: Decisions.stage_of(batch.status),
+        status: batch.status || Supply.stage_of(batch.status),
+        stage: Supply.stage_of(batch.status),
         eta: Formulas.add_days(plan.as_of, batch.day),
         units: split.units === undefined ? null : split.units,
         mode: stockoutModeOf_(split.action),

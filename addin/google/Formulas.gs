@@ -439,7 +439,6 @@ var Formulas = (function () {
       note: note,
     });
   }
-
   // --- projection -----------------------------------------------------------------------------
 
   /** demand_sequence: f_t = v × uplift_t for t in [0, horizon). */
@@ -1037,6 +1036,7 @@ var Formulas = (function () {
     InStockTotals: InStockTotals,
     check_windows: check_windows,
     velocity: velocity,
+    demand_forecast_of: demand_forecast_of,
     demand_sequence: demand_sequence,
     project: project,
     lead_time: lead_time,
@@ -1046,7 +1046,6 @@ var Formulas = (function () {
     order_quantity: order_quantity,
     alert_for: alert_for,
     Settings: Settings,
-    demand_forecast_of: demand_forecast_of,
     find_gap: find_gap,
     shortfall: shortfall,
     find_reorder: find_reorder,

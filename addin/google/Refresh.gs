@@ -296,7 +296,7 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
       air_arrival: day(p.air_arrival_day), air_units: p.air_units,
       option_cost: p.option_cost, margin_saved: p.margin_saved, options: p.options,
       batches: item.inbound.filter(function (b) {
-        var stage = Decisions.stage_of(b.status);
+        var stage = Supply.stage_of(b.status);
         return stage === 'planned' || stage === 'ready';
       }),
       unit_cost: item.unit_cost, unit_weight: item.unit_weight, action: p.action,

@@ -394,7 +394,7 @@ function stockoutReadInputs_(grids, zone) {
     return r.qty <= 0;
   }, 'Inbound', 'Qty', 'qty', 'inbound quantity must be positive: row skipped', problems);
   tables.Inbound = tables.Inbound.filter(function (row) {
-    return Decisions.stage_of(row.status) !== Decisions.CLOSED;
+    return Supply.stage_of(row.status) !== Supply.CLOSED;
   });
   var elsewhere = stockoutDrop_(tables['Stock elsewhere'], function (r) {
     return r.qty <= 0;

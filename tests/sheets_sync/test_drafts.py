@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from addin.decisions import Inbound, Option
 from addin.formulas import EXPEDITE_BY_AIR
+from addin.supply import Inbound, Option
 from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import drafts_tab
 from sheets_sync.inputs import read_inputs

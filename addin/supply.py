@@ -1,0 +1,399 @@
+"""Where the goods are and what each way of bringing them costs (SPEC §2 Inbound, Stock
+elsewhere; §3 v2 Air arrival and the emergency options).
+
+An Inbound batch's Status says whether it is still at the factory (it can change mode and be
+split), on its way (it cannot) or at Amazon; Stock elsewhere says what a 3PL, AWD or overseas
+warehouse can transfer or ship FBM. For a gap an order placed today cannot reach, every way to
+bridge it is priced: units, landing day, extra cost and the margin it saves, best net first.
+Mirrored line by line in `addin/google/Supply.gs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from addin.cells import add_days, ceil_eps, fmt_money, fmt_number
+from addin.formulas import (
+    EXPEDITE_BY_AIR,
+    EXPEDITE_BY_EXPRESS,
+    PAUSE_AND_NOTIFY,
+    SLOW_SALES,
+    SWITCH_TO_FBM,
+    TRANSFER,
+    Settings,
+)
+from addin.projection import Gap, Projection, lead_time, round_up_to_pack, shortfall
+
+MAX_SLOW_DOWN = 0.3  # SLOW SALES only when cutting demand by at most 30 % bridges the gap
+#: An expedite option's source when it is a new order rather than part of a batch.
+NEW_ORDER = "new order"
+
+#: Inbound Status words -> stage. Not made yet / made, not shipped / on its way / at Amazon /
+#: done with (the refresh ignores those batches).
+PLANNED, READY, SHIPPED, RECEIVING, CLOSED = "planned", "ready", "shipped", "receiving", "closed"
+STAGES = {
+    "planned": PLANNED, "in production": PLANNED, "production": PLANNED, "生产中": PLANNED,
+    "计划": PLANNED, "ready": READY, "made": READY, "待发货": READY, "已完成": READY,
+    "": SHIPPED, "shipped": SHIPPED, "in transit": SHIPPED, "已发货": SHIPPED, "运输中": SHIPPED,
+    "receiving": RECEIVING, "checked in": RECEIVING, "checked-in": RECEIVING,
+    "delivered": RECEIVING, "上架中": RECEIVING, "closed": CLOSED, "cancelled": CLOSED,
+    "canceled": CLOSED, "received": CLOSED, "deleted": CLOSED, "done": CLOSED, "已完成入库": CLOSED,
+    "已取消": CLOSED,
+}  # fmt: skip
+
+
+def stage_of(status: str | None) -> str:
+    """The stage of a batch from its Status cell; words we do not know count as shipped."""
+    return STAGES.get(" ".join(str(status or "").lower().split()), SHIPPED)
+
+
+@dataclass
+class Inbound:
+    """One Inbound batch. Days are offsets from as_of; `day` is the ETA (sellable at FBA)."""
+
+    day: int
+    qty: float
+    status: str = ""
+    ready_day: int | None = None
+    mode: str = ""
+    shipment_id: str = ""
+
+
+@dataclass
+class Elsewhere:
+    """Stock outside FBA (Stock elsewhere tab, or Inventory's FBM stock)."""
+
+    location: str
+    qty: float
+    transfer_days: float | None = None  # until sellable at FBA; None: cannot transfer
+    ships_fbm: bool = False
+    cost_per_unit: float | None = None
+
+
+@dataclass
+class Option:
+    """One way to bridge a gap, priced: what the Action text and the Drafts spell out."""
+
+    action: str
+    units: int = 0
+    day: int | None = None  # when the units are sellable (or ship, for FBM)
+    cost: float | None = None  # extra cost: freight over the usual mode, transfer, FBM
+    margin: float | None = None  # margin saved: units sold instead of lost × (Price − Unit cost)
+    source: str = ""  # the batch's Shipment ID, the location, or "new order"
+    batch_qty: float | None = None  # the whole batch, when units are split from one
+    status: str = ""  # the batch's stage
+    why: str = ""
+
+    @property
+    def net(self) -> float | None:
+        if self.cost is None or self.margin is None:
+            return None
+        return self.margin - self.cost
+
+
+@dataclass
+class Leads:
+    """Days from ordering today to sellable at FBA, per way of shipping (per-SKU overrides win)."""
+
+    regular: int  # L, by the default mode
+    air: int  # a new order by air (production or rush_production_days)
+    express: int
+    production: float
+    rush: float
+    receiving: float
+    transit: dict[str, float]
+
+
+class SupplyItem(Protocol):
+    """What the options read of a SKU (`decisions.SkuInput` is one)."""
+
+    available: float
+    inbound: list[Inbound]
+    elsewhere: list[Elsewhere]
+    fbm_stock: float
+    price: float | None
+    unit_cost: float | None
+    unit_weight: float | None
+    case_pack: float | None
+    production_days: float | None
+    sea_days: float | None
+    air_days: float | None
+    express_days: float | None
+    receiving_days: float | None
+
+
+def lead_times(item: SupplyItem, settings: Settings) -> Leads:
+    """L by the default mode, and a new order by air or express (rushed when the factory can)."""
+
+    def own(value: float | None, default: float) -> float:
+        return value if value is not None else default
+
+    production = own(item.production_days, settings.production_days)
+    receiving = own(item.receiving_days, settings.receiving_days)
+    transit = {
+        "sea": own(item.sea_days, settings.sea_days),
+        "air": own(item.air_days, settings.air_days),
+        "express": own(item.express_days, settings.express_days),
+        "transfer": 0.0,
+    }
+    rush = own(settings.rush_production_days, production)
+    default = transit.get(settings.default_mode, transit["sea"])
+    return Leads(
+        regular=lead_time(production, default, receiving),
+        air=lead_time(rush, transit["air"], receiving),
+        express=lead_time(rush, transit["express"], receiving),
+        production=production,
+        rush=rush,
+        receiving=receiving,
+        transit=transit,
+    )
+
+
+def batch_ready_day(batch: Inbound, leads: Leads, default_mode: str) -> int | None:
+    """The day a batch that has not shipped is ready to leave the factory; None once shipped."""
+    stage = stage_of(batch.status)
+    if stage == READY:
+        return batch.ready_day if batch.ready_day is not None else 0
+    if stage != PLANNED:
+        return None
+    if batch.ready_day is not None:
+        return batch.ready_day
+    mode = batch.mode or default_mode
+    return batch.day - ceil_eps(leads.transit.get(mode, 0.0) + leads.receiving)
+
+
+def mode_landing(ready: int, mode: str, leads: Leads) -> int:
+    """When a batch ready on `ready` lands if it leaves by `mode`."""
+    return max(ready, 0) + ceil_eps(leads.transit[mode] + leads.receiving)
+
+
+def air_arrival(item: SupplyItem, leads: Leads, default_mode: str) -> int:
+    """The earliest day air can bring units: a batch not shipped yet, else a new order."""
+    best = leads.air
+    for batch in item.inbound:
+        ready = batch_ready_day(batch, leads, default_mode)
+        if ready is not None:
+            best = min(best, mode_landing(ready, "air", leads))
+    return best
+
+
+def emergency_options(
+    item: SupplyItem,
+    settings: Settings,
+    proj: Projection,
+    gap: Gap,
+    leads: Leads,
+    as_of: dt.date,
+) -> list[Option]:
+    """Every way to bridge the gap, priced and ranked best first, PAUSE AND NOTIFY among them."""
+    margin = None
+    if item.price is not None and item.unit_cost is not None:
+        margin = item.price - item.unit_cost
+    options = [
+        *_fbm_options(item, settings, proj, gap, as_of),
+        *_transfer_options(item, proj, gap, as_of),
+    ]
+    for mode, action in (("air", EXPEDITE_BY_AIR), ("express", EXPEDITE_BY_EXPRESS)):
+        found = _expedite_option(item, settings, proj, gap, leads, mode, action, as_of)
+        if found is not None:
+            options.append(found)
+    for option in options:
+        saved = min(option.units, ceil_eps(shortfall(proj, gap, option.day or 0)))
+        option.margin = saved * margin if margin is not None else None
+        option.why += _price_words(option)
+    slow = _slow_sales(item, proj, gap, as_of)
+    if slow is not None:
+        slow.margin = 0.0 if margin is not None else None
+        slow.cost = 0.0 if margin is not None else None
+        options.append(slow)
+    options.append(_pause(item, gap, as_of))
+    options.sort(key=lambda option: _rank(option, margin is not None))
+    return options
+
+
+def _rank(option: Option, priced: bool) -> tuple:
+    """Most margin saved net of extra cost first (pausing nets 0, so an option that costs more
+    than it saves comes after it); options with no price after, earliest landing first."""
+    if option.action == PAUSE_AND_NOTIFY:
+        return (0 if priced else 1, 0.0, _LAST + 1)
+    net = option.net
+    day = option.day if option.day is not None else _LAST
+    return (0, -net, day) if net is not None else (1, 0.0, day)
+
+
+_LAST = 1 << 30  # a day after every landing: options with none sort after the others
+
+
+def _fbm_options(
+    item: SupplyItem, settings: Settings, proj: Projection, gap: Gap, as_of: dt.date
+) -> list[Option]:
+    if not settings.fbm_enabled or gap.stockout_day is None:
+        return []
+    sources = [e for e in item.elsewhere if e.ships_fbm and e.qty > 0]
+    if item.fbm_stock > 0:
+        cost = settings.fbm_cost_per_unit if settings.fbm_cost_per_unit is not None else 0.0
+        sources.insert(0, Elsewhere("FBM stock", item.fbm_stock, None, True, cost))
+    out = []
+    need = shortfall(proj, gap, gap.stockout_day)
+    for source in sources:
+        units = ceil_eps(min(source.qty, need))
+        if units <= 0:
+            continue
+        covered = _days_covered(proj, gap, source.qty)
+        out.append(
+            Option(
+                SWITCH_TO_FBM,
+                units=units,
+                day=gap.stockout_day,
+                cost=_times(units, source.cost_per_unit),
+                source=source.location,
+                why=f"{units:,} units from {source.location} ship to buyers from "
+                f"{add_days(as_of, gap.stockout_day)}, cover {covered} of {gap.days} gap days",
+            )
+        )
+    return out
+
+
+def _days_covered(proj: Projection, gap: Gap, qty: float) -> int:
+    """Gap days that `qty` extra units keep in stock, from the stockout day on."""
+    covered = 0
+    start = gap.stockout_day or 0
+    for t in range(start, gap.end or start):
+        if shortfall(proj, gap, start) - shortfall(proj, gap, t + 1) > qty + 1e-9:
+            break
+        covered += 1
+    return covered
+
+
+def _transfer_options(item: SupplyItem, proj: Projection, gap: Gap, as_of: dt.date) -> list[Option]:
+    out = []
+    for source in item.elsewhere:
+        if source.transfer_days is None or source.qty <= 0 or gap.end is None:
+            continue
+        day = ceil_eps(source.transfer_days)
+        units = ceil_eps(min(source.qty, shortfall(proj, gap, day)))
+        if units <= 0:
+            continue
+        out.append(
+            Option(
+                TRANSFER,
+                units=units,
+                day=day,
+                cost=_times(units, source.cost_per_unit),
+                source=source.location,
+                why=f"move {units:,} units from {source.location}, sellable {add_days(as_of, day)}",
+            )
+        )
+    return out
+
+
+def _expedite_option(
+    item: SupplyItem,
+    settings: Settings,
+    proj: Projection,
+    gap: Gap,
+    leads: Leads,
+    mode: str,
+    action: str,
+    as_of: dt.date,
+) -> Option | None:
+    """The earliest way `mode` can land units in the gap: a batch not shipped, else a new order.
+
+    From a batch only the units the gap needs fly (split from it, whole case packs); the rest
+    keeps its ETA. A new order counts production, or rush_production_days when set.
+    """
+    per_kg = _cost_per_kg(settings)
+    best: Option | None = None
+    for batch in item.inbound:
+        ready = batch_ready_day(batch, leads, settings.default_mode)
+        if ready is None or (batch.mode or settings.default_mode) == mode:
+            continue
+        day = mode_landing(ready, mode, leads)
+        if day >= batch.day or (best is not None and day >= (best.day or 0)):
+            continue
+        need = round_up_to_pack(shortfall(proj, gap, day), item.case_pack)
+        units = min(ceil_eps(batch.qty), need)
+        if units <= 0:
+            continue
+        base = per_kg.get(batch.mode or settings.default_mode, per_kg["sea"])
+        name = batch.shipment_id or f"of {add_days(as_of, batch.day)}"
+        stage = stage_of(batch.status)
+        best = Option(
+            action,
+            units=units,
+            day=day,
+            cost=_freight(units, item.unit_weight, per_kg[mode] - base),
+            source=batch.shipment_id,
+            batch_qty=batch.qty,
+            status=stage,
+            why=f"{units:,} of the {ceil_eps(batch.qty):,} units of batch {name} "
+            f"({stage}) by {mode}, land {add_days(as_of, day)}",
+        )
+    new_day = leads.air if mode == "air" else leads.express
+    units = round_up_to_pack(shortfall(proj, gap, new_day), item.case_pack)
+    if units > 0 and (best is None or new_day < (best.day or 0)):
+        base = per_kg.get(settings.default_mode, per_kg["sea"])
+        best = Option(
+            action,
+            units=units,
+            day=new_day,
+            cost=_freight(units, item.unit_weight, per_kg[mode] - base),
+            source=NEW_ORDER,
+            why=f"new order of {units:,} units by {mode} ({fmt_number(leads.rush, 0)} days "
+            f"production), land {add_days(as_of, new_day)}",
+        )
+    return best
+
+
+def _cost_per_kg(settings: Settings) -> dict[str, float]:
+    return {
+        "sea": settings.sea_cost_per_kg,
+        "air": settings.air_cost_per_kg,
+        "express": settings.express_cost_per_kg,
+        "transfer": 0.0,
+    }
+
+
+def _times(units: int, per_unit: float | None) -> float | None:
+    return None if per_unit is None else units * per_unit
+
+
+def _freight(units: int, weight: float | None, per_kg: float) -> float | None:
+    return None if weight is None else units * weight * per_kg
+
+
+def _price_words(option: Option) -> str:
+    cost = "extra cost unknown" if option.cost is None else f"extra cost {fmt_money(option.cost)}"
+    if option.margin is None:
+        return f", {cost}"
+    return f", {cost}, margin saved {fmt_money(option.margin)}"
+
+
+def _slow_sales(item: SupplyItem, proj: Projection, gap: Gap, as_of: dt.date) -> Option | None:
+    """Cutting demand by r ≤ 30 % (price, ads) stretches the stock to the next landing."""
+    if gap.next_landing is None or gap.stockout_day is None:
+        return None
+    need = proj.demand(0, gap.next_landing)
+    have = proj.available + proj.arrived(gap.stockout_day)
+    cut = 1 - have / need if need > 0 else 0.0
+    if cut > MAX_SLOW_DOWN:
+        return None
+    return Option(
+        SLOW_SALES,
+        why=f"cut sales by {fmt_number(max(cut, 0.0) * 100, 0)} % to last until "
+        f"{add_days(as_of, gap.next_landing)}",
+    )
+
+
+def _pause(item: SupplyItem, gap: Gap, as_of: dt.date) -> Option:
+    revenue = ""
+    if item.price is not None:
+        revenue = f", {fmt_money(gap.lost_units * item.price)} revenue"
+    start = add_days(as_of, gap.stockout_day or 0)
+    return Option(
+        PAUSE_AND_NOTIFY,
+        day=gap.end,
+        why=f"{gap.days} days out from {start}, {gap.lost_units:,} units lost{revenue}",
+    )
