@@ -96,7 +96,7 @@ def number_readings(text: str) -> dict[str, float]:
     """
     body = text.strip()
     sign = -1.0 if body[:1] == "-" else 1.0
-    body = body.lstrip("+-").strip()
+    body = body[1:].strip() if body[:1] in ("+", "-") else body
     out: dict[str, float] = {}
     if _SCIENTIFIC.match(body):
         value = float(body)

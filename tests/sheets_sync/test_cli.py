@@ -70,9 +70,9 @@ def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:
     assert new.returncode == 0 and (tmp_path / "book.xlsx").is_file()
     again = stockout("new", "book.xlsx", cwd=tmp_path)
     assert again.returncode == 2 and "exists" in again.stderr
-    ok = stockout("refresh", "book.xlsx", "--json", cwd=tmp_path)
-    assert ok.returncode == 0
-    assert json.loads(ok.stdout)["skus"] == 0
+    empty = stockout("refresh", "book.xlsx", "--json", cwd=tmp_path)
+    assert empty.returncode == 2  # nothing to plan is a refusal that says what to fill first
+    assert "fill the Inventory tab" in " ".join((empty.stderr + empty.stdout).split())
     book = openpyxl.load_workbook(tmp_path / "book.xlsx")
     book["Inventory"].append(["X-1", None, None, "many"])
     book.save(tmp_path / "book.xlsx")
