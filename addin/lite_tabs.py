@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from addin import cells, formulas, supply
 
 Grid = list[list[Any]]
 READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date"}
+#: Rows a refresh skips, each with a Problems row: (tab, column, key, skip test, why). Shared
+#: with sheets_sync.inputs: the test reads one row here and a whole pandas table there alike.
+SKIPPED_ROWS: tuple[tuple[str, str, str, Callable[[Any], Any], str], ...] = (
+    ("Inbound", "Qty", "qty", lambda r: r["qty"] <= 0,
+     "inbound quantity must be positive: row skipped"),
+    ("Promotions", "Uplift", "uplift", lambda r: r["uplift"] <= 0,
+     "uplift must be above 0 (1.8 means 80 % more sales): row skipped"),
+    ("Promotions", "End", "end", lambda r: r["end"] < r["start"],
+     "promotion ends before it starts: row skipped"),
+    ("Stock elsewhere", "Qty", "qty", lambda r: r["qty"] <= 0,
+     "quantity must be positive: row skipped"),
+)  # fmt: skip
 
 
 def normalize(text: object) -> str:
@@ -298,43 +310,12 @@ def read_inputs(schema: Mapping[str, Any], grids: Mapping[str, Grid | None]) -> 
                 )
             negative += 1
             row["units"] = 0.0
-    inbound = _drop(
-        tables["Inbound"],
-        lambda r: r["qty"] <= 0,
-        "Inbound",
-        "Qty",
-        "qty",
-        "inbound quantity must be positive: row skipped",
-        problems,
-    )
-    inbound = [r for r in inbound if supply.stage_of(r.get("status")) != supply.CLOSED]
-    promos = _drop(
-        tables["Promotions"],
-        lambda r: r["uplift"] <= 0,
-        "Promotions",
-        "Uplift",
-        "uplift",
-        "uplift must be above 0 (1.8 means 80 % more sales): row skipped",
-        problems,
-    )
-    promos = _drop(
-        promos,
-        lambda r: r["end"] < r["start"],
-        "Promotions",
-        "End",
-        "end",
-        "promotion ends before it starts: row skipped",
-        problems,
-    )
-    elsewhere = _drop(
-        tables["Stock elsewhere"],
-        lambda r: r["qty"] <= 0,
-        "Stock elsewhere",
-        "Qty",
-        "qty",
-        "quantity must be positive: row skipped",
-        problems,
-    )
+    for tab, column, key, bad, why in SKIPPED_ROWS:
+        tables[tab] = _drop(tables[tab], bad, tab, column, key, why, problems)
+    inbound = [
+        r for r in tables["Inbound"] if supply.stage_of(r.get("status")) != supply.CLOSED
+    ]
+    promos, elsewhere = tables["Promotions"], tables["Stock elsewhere"]
     return {"settings": settings, "raw": raw, "inventory": inventory, "sales": tables["Sales"],
             "inbound": inbound, "promotions": promos, "problems": problems,
             "elsewhere": elsewhere}  # fmt: skip

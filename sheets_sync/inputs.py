@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from addin import formulas, supply
+from addin.lite_tabs import SKIPPED_ROWS
 from sheets_sync.locales import ColumnReading, Reader, parse_locale, read_date, read_number
 from sheets_sync.matching import canonical_skus, nearest, sku_key
 from sheets_sync.types import Formula, Grid, TargetError
@@ -594,45 +595,13 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
             SALES, int(row["_row"]), "Units", row["units"], "negative units count as 0", row["sku"]
         )
     sales.loc[negative, "units"] = 0.0
-    inbound = _drop(
-        tables[INBOUND],
-        tables[INBOUND]["qty"] <= 0,
-        INBOUND,
-        "Qty",
-        "qty",
-        "inbound quantity must be positive: row skipped",
-        problems,
-    )
+    for tab, column, key, bad, why in SKIPPED_ROWS:
+        table = tables[tab]
+        tables[tab] = _drop(table, bad(table), tab, column, key, why, problems)
+    inbound = tables[INBOUND]
     done = inbound["status"].map(supply.stage_of) == supply.CLOSED
     inbound = inbound[~done].reset_index(drop=True)
-    promos = tables[PROMOTIONS]
-    promos = _drop(
-        promos,
-        promos["uplift"] <= 0,
-        PROMOTIONS,
-        "Uplift",
-        "uplift",
-        "uplift must be above 0 (1.8 means 80 % more sales): row skipped",
-        problems,
-    )
-    promos = _drop(
-        promos,
-        promos["end"] < promos["start"],
-        PROMOTIONS,
-        "End",
-        "end",
-        "promotion ends before it starts: row skipped",
-        problems,
-    )
-    elsewhere = _drop(
-        tables[STOCK_ELSEWHERE],
-        tables[STOCK_ELSEWHERE]["qty"] <= 0,
-        STOCK_ELSEWHERE,
-        "Qty",
-        "qty",
-        "quantity must be positive: row skipped",
-        problems,
-    )
+    promos, elsewhere = tables[PROMOTIONS], tables[STOCK_ELSEWHERE]
     orders = _open_orders(tables[ORDERS], raw, problems)
     raw.pop("_rows", None)
     inputs = Inputs(settings, raw, inv, sales, inbound, promos, orders, problems, elsewhere)
