@@ -308,6 +308,8 @@ NOTES: dict[str, dict[str, str]] = {
         "cause": "Yours: production delay, shipping delay, sales spike, …",
         "lessons": "Yours: what to change next time.",
         "actions": "Yours: who does what.",
+        "suggested_cause": "The refresh's guess from the data, with the evidence and a lesson "
+        "for Settings: surge, late order, slipped ETA, receiving. Needs the history store.",
     },
     wb.PROBLEMS: {
         "tab": "Tab with the bad cell. The rest of the workbook still refreshed.",

@@ -18,6 +18,8 @@ What is stored, and how overlapping imports stay correct:
 * **daily_stock** (day, sku, source, qty): sellable FBA units that day. The FBA daily inventory
   report (`fba_daily`) wins over snapshots (`snapshot`: a Manage FBA Inventory file or SP-API
   inventory summaries, dated the day they were taken).
+* **inbound_etas**: the ETA of each Inbound shipment (by Shipment ID) on each refresh day, so
+  a post-mortem can see an ETA that slipped and when a shipment first appeared.
 * **imports**: the sha256 of every file loaded, so loading it again is a no-op.
 * **restock**: Amazon's own recommendation, per SKU and marketplace (shown beside ours).
 * **fba_inbound**: units Amazon sees inbound (working + shipped + receiving), per SKU. They stay
@@ -80,6 +82,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE formula_values (
         tab TEXT NOT NULL, cell TEXT NOT NULL, formula TEXT NOT NULL, value TEXT NOT NULL,
         seen TEXT NOT NULL, PRIMARY KEY (tab, cell)
+    ) WITHOUT ROWID;
+    """,
+    # Each refresh's Inbound ETAs, so a post-mortem can tell a shipment that slipped
+    # (`addin.incident_causes`). One row per shipment, SKU and refresh day.
+    """
+    CREATE TABLE inbound_etas (
+        shipment_id TEXT NOT NULL, sku TEXT NOT NULL, seen TEXT NOT NULL, eta TEXT NOT NULL,
+        qty REAL NOT NULL, supplier TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (shipment_id, sku, seen)
     ) WITHOUT ROWID;
     """,
 )
@@ -248,6 +259,17 @@ class HistoryStore:
             ((*row, as_of.isoformat()) for row in rows),
         )
 
+    def remember_inbound_etas(
+        self, rows: Iterable[tuple[str, str, dt.date, float, str, str]], seen: dt.date
+    ) -> None:
+        """Keep today's ETA of each shipment: (shipment_id, sku, eta, qty, supplier, status)."""
+        with self.transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO inbound_etas VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((sid, sku, seen.isoformat(), eta.isoformat(), qty, supplier, status)
+                 for sid, sku, eta, qty, supplier, status in rows),
+            )  # fmt: skip
+
     # -- reading (for the plan) ---------------------------------------------------------------
 
     def daily_units(self, since: dt.date | None = None) -> pd.DataFrame:
@@ -309,6 +331,11 @@ class HistoryStore:
             " ORDER BY sku"
         )
         return _typed(frame, as_of="date", inbound="int64")
+
+    def inbound_etas(self) -> pd.DataFrame:
+        """Every ETA a refresh saw: shipment_id, sku, seen, eta, qty, supplier, status."""
+        frame = self._query("SELECT * FROM inbound_etas ORDER BY sku, shipment_id, seen")
+        return _typed(frame, seen="date", eta="date")
 
     def imports(self) -> pd.DataFrame:
         """The import log, newest first: sha256, kind, name, rows, first_day, last_day,

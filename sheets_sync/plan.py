@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from addin import decisions, forecast, formulas, supply
+from addin.incident_causes import ShipmentSeen, suggest_cause
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import Inputs
 from sheets_sync.vocab import SEVERITY
@@ -51,13 +52,15 @@ def compute_plan(
     store_stock: pd.DataFrame | None = None,
     store_inbound: pd.DataFrame | None = None,
     restock: pd.DataFrame | None = None,
+    inbound_etas: pd.DataFrame | None = None,
     incidents: pd.DataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """Plan every SKU of the Inventory tab.
 
     `store_*` come from the local history store (sales and sellable stock per day, Amazon's
-    inbound figures); the Sales tab wins on any SKU and day it covers. `incidents` are the
+    inbound figures), as do `inbound_etas` (each refresh's Inbound ETAs, for the suggested
+    causes); the Sales tab wins on any SKU and day it covers. `incidents` are the
     Incidents tab as last written (see `read_incidents`), so closed stockouts keep their dates.
     """
     s = inputs.settings
@@ -123,6 +126,7 @@ def compute_plan(
     )
     by_sku = dict(zip(skus, items, strict=True))
     incident_frame = _incidents(frame, by_sku, known, as_of)
+    _suggest_causes(incident_frame, by_sku, _shipments_seen(inbound_etas), s, as_of)
     view = SimpleNamespace(**{**inputs.raw_settings, **dataclasses.asdict(s)})
     return Plan(
         as_of,
@@ -438,7 +442,7 @@ def _promotions(promos: pd.DataFrame, as_of: dt.date) -> dict[str, list[tuple[in
 
 INCIDENT_COLUMNS = [
     "sku", "started", "ended", "days_out", "lost_units", "lost_revenue", "cause", "lessons",
-    "actions",
+    "actions", "suggested_cause",
 ]  # fmt: skip
 
 
@@ -505,6 +509,50 @@ def _fill_losses(rec: dict, rate: float | None, price: float | None, as_of: dt.d
         rec["lost_units"], rec["lost_revenue"] = decisions.incident_losses(
             rate, rec["days_out"], price
         )
+
+
+def _shipments_seen(etas: pd.DataFrame | None) -> dict[str, list[ShipmentSeen]]:
+    """Per SKU, each shipment's first and last ETA across the refreshes that saw it."""
+    out: dict[str, list[ShipmentSeen]] = defaultdict(list)
+    if etas is None or not len(etas):
+        return out
+    first_day = etas["seen"].min()
+    for (sku, sid), rows in etas.groupby(["sku", "shipment_id"], sort=True):
+        rows = rows.sort_values("seen")
+        status = rows["status"].map(supply.stage_of)
+        out[str(sku)].append(
+            ShipmentSeen(
+                shipment_id=str(sid),
+                first_seen=rows["seen"].iloc[0].date(),
+                first_eta=rows["eta"].iloc[0].date(),
+                last_eta=rows["eta"].iloc[-1].date(),
+                supplier=str(rows["supplier"].iloc[-1] or ""),
+                reached_receiving=bool((status == supply.RECEIVING).any()),
+                seen_from_start=rows["seen"].iloc[0] == first_day,
+            )
+        )
+    return out
+
+
+def _suggest_causes(
+    frame: pd.DataFrame,
+    items: dict[str, decisions.SkuInput],
+    shipments: dict[str, list[ShipmentSeen]],
+    settings: formulas.Settings,
+    as_of: dt.date,
+) -> None:
+    """Fill `suggested_cause` of every incident from the sales before it and the ETAs seen."""
+    texts: list[str | None] = []
+    for sku, started, ended in zip(frame["sku"], frame["started"], frame["ended"], strict=True):
+        item = items.get(sku)
+        if item is None or not isinstance(started, dt.date):
+            texts.append(None)
+            continue
+        before = item.units[: max(0, len(item.units) - (as_of - started).days)]
+        lead = supply.lead_times(item, settings).regular
+        ended = ended if isinstance(ended, dt.date) else None
+        texts.append(suggest_cause(started, ended, before, shipments.get(sku, []), lead) or None)
+    frame["suggested_cause"] = texts
 
 
 def read_incidents(table: pd.DataFrame | None) -> pd.DataFrame:

@@ -129,6 +129,8 @@ def _refresh(
     for warning in getattr(backend, "warnings", ()):  # only a file backend can lose content
         inputs.problems.add("", None, "", None, warning)
     day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
+    if not dry_run:
+        _remember_etas(place, inputs.inbound, day)
     store = _store(place)
     incidents = read_incidents(read_table(wb.INCIDENTS, grids.get(wb.INCIDENTS), wb.Problems()))
     plan = compute_plan(
@@ -208,7 +210,31 @@ def _store(target: Target) -> dict[str, pd.DataFrame | None]:
             "store_stock": store.daily_stock(),
             "store_inbound": store.fba_inbound(),
             "restock": store.restock(),
+            "inbound_etas": store.inbound_etas(),
         }
+
+
+def _remember_etas(target: Target, inbound: pd.DataFrame, day: dt.date) -> None:
+    """Keep today's ETA of each Inbound shipment with an ID, for the post-mortem's causes."""
+    from sheets_sync.history import HistoryStore
+
+    path = _store_path(target)
+    if path is None or not len(inbound):
+        return
+    rows = [
+        (str(sid), str(sku), pd.Timestamp(eta).date(), float(qty), _text(supplier), _text(status))
+        for sid, sku, eta, qty, supplier, status in zip(
+            inbound["shipment_id"], inbound["sku"], inbound["eta"], inbound["qty"],
+            inbound["supplier"], inbound["status"], strict=True,
+        )
+        if isinstance(sid, str) and sid.strip() and pd.notna(eta)
+    ]  # fmt: skip
+    with HistoryStore(path) as store, store.errors("write"):
+        store.remember_inbound_etas(rows, day)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _drafts(plan: Plan, existing: Any, target: Target, problems: wb.Problems) -> Tab | None:

@@ -193,6 +193,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("cause", "Cause", zh="原因"),
         _c("lessons", "Lessons", zh="教训"),
         _c("actions", "Actions", zh="改进措施"),
+        _c("suggested_cause", "Suggested cause", zh="可能原因"),
     ],
     PROBLEMS: [
         _c("tab", "Tab", zh="工作表"),

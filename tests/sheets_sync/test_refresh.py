@@ -246,3 +246,39 @@ def test_chinese_sheet_language_keeps_user_columns(tmp_path: Path) -> None:
     rows = by_sku(sheet_rows(book, "Alerts"))
     assert rows["C-3"]["预警"] == "断货" and rows["C-3"]["备注"] == "催货"
     assert rows["A-1"]["预警"] == "警告" and rows["A-1"]["建议"].startswith("切换自发货")
+
+
+def test_a_slipped_eta_becomes_the_suggested_cause_and_user_columns_stay(tmp_path: Path) -> None:
+    from sheets_sync.history import HistoryStore
+
+    book = make_book(
+        tmp_path / "book.xlsx",
+        Inbound=[["C-3", 300, day(3), "sea", "FBA9", "shipped", None, "Acme"]],
+    )
+    with HistoryStore(tmp_path / "book.stockout.sqlite") as store:
+        # Thirty days ago FBA9 was due three days before C-3 ran out (day -5).
+        store.remember_inbound_etas([("FBA9", "C-3", day(-8).date(), 300, "Acme", "shipped")],
+                                    AS_OF - dt.timedelta(days=30))  # fmt: skip
+    refresh(str(book), as_of=AS_OF)
+    with HistoryStore(tmp_path / "book.stockout.sqlite") as store:
+        etas = store.inbound_etas()
+    fba9 = etas[etas["shipment_id"] == "FBA9"]
+    assert [(r.seen.date(), r.eta.date()) for r in fba9.itertuples()] == [
+        (AS_OF - dt.timedelta(days=30), day(-8).date()), (AS_OF, day(3).date()),
+    ]  # fmt: skip
+    wbk = openpyxl.load_workbook(book)
+    tab = wbk["Incidents"]
+    header = [c.value for c in tab[1]]
+    assert header[6:] == ["Cause", "Lessons", "Actions", "Suggested cause"]
+    row = next(r for r in range(2, tab.max_row + 1) if tab.cell(r, 1).value == "C-3")
+    suggested = tab.cell(row, 10).value
+    assert suggested.startswith(
+        "Inbound slipped: shipment FBA9 from Acme was first due 2026-11-17, then 2026-11-28"
+        " (+11 days). Lesson: raise lead_time_sd_days"
+    )
+    for col, text in ((7, "Forwarder missed the vessel"), (8, "Book earlier"), (9, "Call Acme")):
+        tab.cell(row, col, text)
+    wbk.save(book)
+    refresh(str(book), as_of=AS_OF)
+    again = next(r for r in sheet_rows(book, "Incidents")[1:] if r[0] == "C-3")
+    assert again[6:] == ["Forwarder missed the vessel", "Book earlier", "Call Acme", suggested]

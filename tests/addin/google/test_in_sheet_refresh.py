@@ -133,9 +133,19 @@ def test_the_in_sheet_refresh_gives_the_python_alerts_column_for_column(both) ->
     assert [r[0] for r in python[wb.ALERTS]] == [r[0] for r in js[wb.ALERTS]]
 
 
+#: Python-only: the suggested cause reads the history store (each refresh's Inbound ETAs), which
+#: lives beside the workbook and which the in-sheet refresh cannot open. It writes the header and
+#: keeps what a Python refresh wrote there.
+PYTHON_ONLY_INCIDENTS = ("Suggested cause",)
+
+
 def test_incidents_and_problems_agree_too(both) -> None:
     python, js, _ = both
-    assert by_header(python[wb.INCIDENTS], key=-1) == by_header(js[wb.INCIDENTS], key=-1)
+    ours, theirs = by_header(python[wb.INCIDENTS], key=-1), by_header(js[wb.INCIDENTS], key=-1)
+    assert list(ours) == list(theirs)
+    for header in PYTHON_ONLY_INCIDENTS:
+        del ours[header], theirs[header]
+    assert ours == theirs
     assert len(js[wb.INCIDENTS]) > 3
     assert js[wb.PROBLEMS][0] == python[wb.PROBLEMS][0]
     assert len(js[wb.PROBLEMS]) == len(python[wb.PROBLEMS])
