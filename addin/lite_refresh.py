@@ -155,7 +155,7 @@ def plan(
 def _incidents(
     schema: Mapping[str, Any], skus: list[dict], known: list[dict], as_of: dt.date
 ) -> list[dict]:
-    """The post-mortem log: stockouts in the history and the one now (plan._incidents)."""
+    """The post-mortem log: stockouts in the history and the one now (incidents.incident_log)."""
     log: dict[str, dict[dt.date, dict]] = {}
     for rec in known:
         if rec.get("started"):

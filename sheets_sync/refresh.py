@@ -20,6 +20,7 @@ from sheets_sync import formula_values, guide
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
 from sheets_sync.exits import ExitCode
+from sheets_sync.incidents import read_incidents
 from sheets_sync.inputs import read_inputs, read_table
 from sheets_sync.outputs import (
     alerts_tab,
@@ -28,7 +29,7 @@ from sheets_sync.outputs import (
     problems_tab,
     timeline_tab,
 )
-from sheets_sync.plan import Plan, compute_plan, read_incidents
+from sheets_sync.plan import Plan, compute_plan
 from sheets_sync.types import JSON_VERSION, Backend, Tab, Target, TargetError
 from sheets_sync.writer_lock import one_writer
 

@@ -338,7 +338,7 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
   };
 }
 
-/** The post-mortem log: stockouts in the history and the one now (plan._incidents). */
+/** The post-mortem log: stockouts in the history and the one now (incidents.incident_log). */
 function stockoutIncidents_(skus, known, asOf) {
   var log = {};
   known.forEach(function (rec) {
