@@ -87,6 +87,11 @@ def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Setti
         problems.add(SETTINGS, at, "Value", raw.get("velocity_windows"), why)
         values.pop("velocity_windows", None)
         values.pop("velocity_weights", None)
+    if len(values.get("warn_days", formulas.Settings.warn_days)) != 3:
+        row = rows.get("warndays", (None,))[0]
+        why = "warn_days needs three numbers, e.g. 30,15,7; using the default"
+        problems.add(SETTINGS, row, "Value", raw.get("warn_days"), why)
+        values.pop("warn_days")
     settings = formulas.Settings(**values)
     for name, default in SETTING_DEFAULTS.items():  # the words' numbers (handling_time_days)
         if name in fields or not isinstance(default, int | float) or raw[name] == default:
@@ -220,7 +225,11 @@ def locate(tab: str, grid: Grid | None) -> Sheet | None:
     missing = [c.header for c in SCHEMA[tab] if c.required and c.key not in positions]
     if missing:
         raise MissingColumnError(tab, missing, list(grid[0]))
-    frame = pd.DataFrame(grid[1:], dtype=object)  # pads ragged rows with None
+    rows = grid[1:]
+    width = max(map(len, rows), default=0)
+    if any(len(row) != width for row in rows):  # pandas will stop padding ragged rows itself
+        rows = [list(row) + [None] * (width - len(row)) for row in rows]
+    frame = pd.DataFrame(rows, dtype=object)
     frame = frame.reindex(columns=range(max(positions.values()) + 1))
     types = {c: frame[c].map(type) for c in frame.columns}
     blanks = {c: _blank_cells(frame[c], types[c]) for c in frame.columns}
@@ -392,7 +401,7 @@ def _parse(
         is_num = types.isin([int, float]) & ~blank
         values[is_num] = raw[is_num].astype(float) != 0
         words = (types.isin([str])) & ~blank
-        if words.any():
+        if words.any():  # `.str` fails on a column that holds no text at all
             values[words] = raw[words].str.strip().str.lower().map(formulas.FLAG_WORDS)
         odd = ~(is_bool | is_num | blank) & values.isna()
         bad = pd.Series(False, index=raw.index)

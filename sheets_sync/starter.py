@@ -25,7 +25,7 @@ def _settings_validations(grid: Grid) -> list[Validation]:
     value = str(grid[0][1])
     rows: dict[tuple[str, ...], list[int]] = {}
     for i, row in enumerate(grid[1:]):
-        if row[0] in guide.SETTING_CHOICES:
+        if row and row[0] in guide.SETTING_CHOICES:
             rows.setdefault(guide.SETTING_CHOICES[row[0]], []).append(i)
     return [
         Validation(value, "list", choices, "one of: " + ", ".join(choices), tuple(where))
