@@ -164,6 +164,8 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
         raise formulas.InputError("expected a number ≥ 0")
     if name.endswith("_days") and number > MAX_DAYS:
         raise formulas.InputError(f"expected at most {MAX_DAYS} days (ten years)")
+    if number > MAX_NUMBER:
+        raise formulas.InputError("expected a number up to 10^12")
     if name in _AT_LEAST_ONE and number < 1:
         raise formulas.InputError("expected a whole number of days ≥ 1")
     if name == "service_level" and not 0 < number < 1:

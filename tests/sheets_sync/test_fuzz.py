@@ -33,7 +33,7 @@ from sheets_sync import workbook as wb
 from sheets_sync.cli import main, write_new_workbook
 from sheets_sync.exits import ExitCode
 from sheets_sync.refresh import refresh
-from sheets_sync.types import Formula, Grid, Tab, Target
+from sheets_sync.types import Formula, Grid, Tab, Target, TargetError
 
 AS_OF = dt.date(2026, 3, 1)
 CASES = int(os.environ.get("STOCKOUT_FUZZ_CASES", "120"))
@@ -60,6 +60,9 @@ class MemoryBook:
 
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
         return {name: self.grids.get(name) for name in tabs}
+
+    def tab_names(self) -> list[str]:
+        return list(self.grids)
 
     def write(self, tabs: Mapping[str, Tab]) -> None:
         self.written.update(tabs)
@@ -171,7 +174,10 @@ def test_random_workbooks_keep_every_invariant(tmp_path: Path, chunk: int) -> No
         note = f"seed {seed}: " + "; ".join(done)
         try:
             result = refresh(book, as_of=AS_OF)
-        except Exception as exc:  # any escape is what the fuzz is looking for
+        except TargetError as exc:  # a refusal (exit 2): one sentence, nothing written
+            assert str(exc) and "\n" not in str(exc) and not book.written, note
+            continue
+        except Exception as exc:  # any other escape is what the fuzz is looking for
             raise AssertionError(f"{note}\n{type(exc).__name__}: {exc}") from exc
         check_invariants(book, original, result, note)
 
@@ -192,7 +198,9 @@ def test_random_xlsx_workbooks_through_the_command(tmp_path: Path) -> None:
         write_new_workbook(path, {k: v for k, v in grids.items() if v and v[0]})
         result = CliRunner().invoke(main, ["refresh", str(path), "--as-of", AS_OF.isoformat()])
         note = f"seed {seed}: " + "; ".join(done) + "\n" + result.output + result.stderr
-        assert result.exit_code in (ExitCode.OK, ExitCode.PROBLEMS), note
+        assert result.exit_code in (ExitCode.OK, ExitCode.PROBLEMS, ExitCode.REFUSED), note
+        if result.exit_code == ExitCode.REFUSED:
+            assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, note
         assert "Traceback" not in result.output + result.stderr, note
         saved = openpyxl.load_workbook(path)
         for name in wb.OUTPUT_TABS:
