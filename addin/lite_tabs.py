@@ -312,9 +312,7 @@ def read_inputs(schema: Mapping[str, Any], grids: Mapping[str, Grid | None]) -> 
             row["units"] = 0.0
     for tab, column, key, bad, why in SKIPPED_ROWS:
         tables[tab] = _drop(tables[tab], bad, tab, column, key, why, problems)
-    inbound = [
-        r for r in tables["Inbound"] if supply.stage_of(r.get("status")) != supply.CLOSED
-    ]
+    inbound = [r for r in tables["Inbound"] if supply.stage_of(r.get("status")) != supply.CLOSED]
     promos, elsewhere = tables["Promotions"], tables["Stock elsewhere"]
     return {"settings": settings, "raw": raw, "inventory": inventory, "sales": tables["Sales"],
             "inbound": inbound, "promotions": promos, "problems": problems,
