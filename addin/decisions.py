@@ -69,6 +69,9 @@ RELAUNCH_COUPON_DAYS = 7
 #: Days an FBM or MCF order needs from the day stock is back to the buyer's door.
 SHIP_DAYS = 3
 
+#: Between the best action and its alternatives in a plan's action text.
+ALSO = " · also "
+
 
 @dataclass
 class SkuInput:
@@ -311,7 +314,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         choices.append((OK, "no action needed"))
     text = f"{choices[0][0]}: {choices[0][1]}"
     if len(choices) > 1:
-        text += " · also " + " · ".join(f"{c}: {why}" for c, why in choices[1:])
+        text += ALSO + " · ".join(f"{c}: {why}" for c, why in choices[1:])
     first = options[0] if options else None
     air = next((o for o in options if o.action in (EXPEDITE_BY_AIR, EXPEDITE_BY_EXPRESS)), None)
     return SkuPlan(

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from addin import decisions, forecast, formulas, supply
 from addin.lite_tabs import Grid, Problems, blank, normalize, read_inputs, read_table
 
-ALSO = " · also "
 OUTPUTS = ("Alerts", "Incidents", "Problems")
 
 
@@ -193,6 +192,21 @@ def _incidents(
 # --- writing -------------------------------------------------------------------------------
 
 
+def alert_row(rec: dict[str, Any], stamp: dt.datetime, translate: Callable[[Any], Any]) -> dict:
+    """`rec`, one SKU's plan, as an Alerts row: the best action apart from the other options,
+    whole units, words in the sheet's language. Shared with sheets_sync.outputs so the Lite
+    refresh and the full one write the same row."""
+    rec["updated"] = stamp
+    best, _, others = (rec.get("action_text") or "").partition(decisions.ALSO)
+    rec["action_text"], rec["other_options"] = best or None, others or None
+    for key in ("available", "inbound"):
+        if rec.get(key) is not None:
+            rec[key] = formulas.round_to(rec[key], 0)
+    for key in ("alert", "flags", "action_text", "other_options"):
+        rec[key] = translate(rec.get(key))
+    return rec
+
+
 def words(schema: Mapping[str, Any], value: Any, language: str) -> Any:
     """Alert levels, actions and flags in the sheet's language."""
     if language != "zh" or not isinstance(value, str):
@@ -311,15 +325,7 @@ def refresh_grids(
     for s in result["skus"]:
         rec = dict(s)
         rec["flags"] = ", ".join(s["flags"]) or None
-        rec["updated"] = stamp
-        best, _, others = (rec.get("action_text") or "").partition(ALSO)
-        rec["action_text"], rec["other_options"] = best or None, others or None
-        for key in ("available", "inbound"):
-            if rec.get(key) is not None:
-                rec[key] = formulas.round_to(rec[key], 0)
-        for key in ("alert", "flags", "action_text", "other_options"):
-            rec[key] = words(schema, rec.get(key), language)
-        alerts.append(rec)
+        alerts.append(alert_row(rec, stamp, lambda v: words(schema, v, language)))
     problems = [[t, r, c, v if v is None or isinstance(v, int | float | dt.date) else str(v), p]
                 for t, r, c, v, p in inputs["problems"]]  # fmt: skip
     out = {

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addin import formulas
+from addin.lite_refresh import alert_row
 from sheets_sync import guide
 from sheets_sync import workbook as wb
 from sheets_sync.inputs import read_table
@@ -29,8 +30,6 @@ ALERT_COLOURS = {
     formulas.OUT: "C00000", formulas.CRITICAL: "FF5B5B", formulas.WARNING: "FFB347",
     formulas.WATCH: "FFE699", formulas.OK: "C6EFCE", formulas.NO_DATA: "D9D9D9",
 }  # fmt: skip
-#: Between the best action and its alternatives in a plan's action text.
-ALSO = " · also "
 
 
 def previous_alerts(grid: Any) -> dict[str, str]:
@@ -63,15 +62,7 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
     records = []
     for rec in plan.skus.to_dict("records"):
         row = {k: cell(v) for k, v in rec.items()}
-        row["updated"] = now
-        best, _, others = (row.get("action_text") or "").partition(ALSO)
-        row["action_text"], row["other_options"] = best or None, others or None
-        for key in ("available", "inbound"):
-            if row.get(key) is not None:
-                row[key] = formulas.round_to(row[key], 0)
-        for key in ("alert", "flags", "action_text", "other_options"):
-            row[key] = sheet_words(row.get(key), language)
-        records.append(row)
+        records.append(alert_row(row, now, lambda v: sheet_words(v, language)))
     grid = output_grid(wb.ALERTS, records, existing, key=("sku",), language=language)
     header = grid.header
     named = {c.key: wb.header_of(wb.ALERTS, c.key, language) for c in wb.SCHEMA[wb.ALERTS]}
