@@ -127,12 +127,7 @@ def weekly(
     end = n
     while end > 0 and len(week_units) < weeks:
         start = max(0, end - 7)
-        total = 0.0
-        count = 0
-        for i in range(start, end):
-            if not out[i]:
-                total += units[i]
-                count += 1
+        total, count = _in_stock(units, out, start, end)
         week_units.append(total)
         week_days.append(count)
         end = start
@@ -215,12 +210,7 @@ def clean(units: Sequence[float], out: Sequence[bool]) -> tuple[list[float], lis
     marked = list(out)
     suppressed = 0
     if any(out[lo:]):
-        total = 0.0
-        count = 0
-        for i in range(lo, n):
-            if not out[i]:
-                total += units[i]
-                count += 1
+        total, count = _in_stock(units, out, lo, n)
         level = total / count if count else 0.0
         for i in range(max(1, lo), n):
             if out[i] and not out[i - 1]:
@@ -233,12 +223,7 @@ def clean(units: Sequence[float], out: Sequence[bool]) -> tuple[list[float], lis
     spikes = 0
     cap = 0.0
     if n - 14 - lo >= 28 and not _no_spike(units, marked, lo, n):
-        before = 0.0
-        days = 0
-        for i in range(lo, n - 14):
-            if not marked[i]:
-                before += units[i]
-                days += 1
+        before, days = _in_stock(units, marked, lo, n - 14)
         if days >= 28:
             mean = before / days
             squares = 0.0
@@ -262,6 +247,17 @@ def clean(units: Sequence[float], out: Sequence[bool]) -> tuple[list[float], lis
     if spikes:
         notes.append(f"{_days(spikes)} of spikes capped at {_fmt(cap, 1)}")
     return list(cleaned), marked, " · ".join(notes)
+
+
+def _in_stock(units: Sequence[float], out: Sequence[bool], lo: int, hi: int) -> tuple[float, int]:
+    """Units sold and days counted over days lo … hi−1, leaving out the days out of stock."""
+    total = 0.0
+    count = 0
+    for i in range(lo, hi):
+        if not out[i]:
+            total += units[i]
+            count += 1
+    return total, count
 
 
 def _no_spike(units: Sequence[float], marked: Sequence[bool], lo: int, n: int) -> bool:
