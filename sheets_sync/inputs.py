@@ -88,9 +88,9 @@ def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Setti
         values.pop("velocity_windows", None)
         values.pop("velocity_weights", None)
     if len(values.get("warn_days", formulas.Settings.warn_days)) != 3:
-        row = rows.get("warndays", (None,))[0]
+        at = rows.get("warndays", (None,))[0]
         why = "warn_days needs three numbers, e.g. 30,15,7; using the default"
-        problems.add(SETTINGS, row, "Value", raw.get("warn_days"), why)
+        problems.add(SETTINGS, at, "Value", raw.get("warn_days"), why)
         values.pop("warn_days")
     settings = formulas.Settings(**values)
     for name, default in SETTING_DEFAULTS.items():  # the words' numbers (handling_time_days)
