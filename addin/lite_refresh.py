@@ -209,9 +209,13 @@ def alert_row(rec: dict[str, Any], stamp: dt.datetime, translate: Callable[[Any]
 
 def words(schema: Mapping[str, Any], value: Any, language: str) -> Any:
     """Alert levels, actions and flags in the sheet's language."""
-    if language != "zh" or not isinstance(value, str):
+    return translated(value, schema["zhWords"]) if language == "zh" else value
+
+
+def translated(value: Any, table: Mapping[str, str]) -> Any:
+    """Text with each word of `table` replaced, longest first (so a phrase beats its parts)."""
+    if not isinstance(value, str):
         return value
-    table = schema["zhWords"]
     for word in sorted(table, key=len, reverse=True):
         value = value.replace(word, table[word])
     return value

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from addin import formulas, supply
+from addin.lite_refresh import translated
 
 #: Alert levels, most urgent first: the Alerts tab's order, the digest's, the Timeline's choice
 #: (and the menu's toast in Menu.gs). NO DATA comes before OK: it needs a look, OK does not.
@@ -109,11 +110,7 @@ ZH_WORDS = {
 
 def sheet_words(value: Any, language: str) -> Any:
     """`value` with the plan's English words in the sheet's language (other values as they are)."""
-    if language != "zh" or not isinstance(value, str):
-        return value
-    for word in sorted(ZH_WORDS, key=len, reverse=True):
-        value = value.replace(word, ZH_WORDS[word])
-    return value
+    return translated(value, ZH_WORDS) if language == "zh" else value
 
 
 _FROM_ZH = {zh: en for en, zh in ZH_WORDS.items()}
