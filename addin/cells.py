@@ -31,6 +31,11 @@ _LOCAL_DATE = re.compile(r"^(\d{1,2})([./])(\d{1,2})\2(\d{4})$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 
 
+def blank(value: object) -> bool:
+    """An empty cell: nothing, or text of spaces only (a sheet shows both as empty)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def quote(value: object) -> str:
     text = str(value)
     return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'

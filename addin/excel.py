@@ -32,6 +32,7 @@ from typing import Any
 from xlwings import arg, func
 
 from addin import formulas
+from addin.cells import blank
 
 __all__ = [
     "ALERT_LEVEL",
@@ -169,16 +170,12 @@ def _cellwise(compute: Callable[..., Any], **args: Any) -> Any:
         out_row: list[Any] = []
         for c in range(cols):
             values = {name: _at(g, r, c) for name, g in grids.items()}
-            if ranges and all(_blank(values[name]) for name in ranges):
+            if ranges and all(blank(values[name]) for name in ranges):
                 out_row.append(None)
             else:
                 out_row.append(_cell(compute, **values))
         out.append(out_row)
     return _spill(out)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _series(value: Any) -> list[list[Any]]:
@@ -229,7 +226,7 @@ def SALES_VELOCITY(units, in_stock=None, windows=None, weights=None):
     shared = {"windows": _values(windows), "weights": _values(weights)}
     out = []
     for i, days in enumerate(series):
-        if len(series) > 1 and all(_blank(u) for u in days):
+        if len(series) > 1 and all(blank(u) for u in days):
             out.append([None])
         else:
             day_flags = None if flags is None else flags[i]
@@ -250,7 +247,7 @@ def DEMAND_FORECAST(units, as_of, days=None, in_stock=None, season=None):
               (("as_of", as_of), ("days", days), ("season", season))}  # fmt: skip
     out = []
     for i, history in enumerate(series):
-        if len(series) > 1 and all(_blank(u) for u in history):
+        if len(series) > 1 and all(blank(u) for u in history):
             out.append([None])
         else:
             day_flags = None if flags is None else flags[i]

@@ -20,7 +20,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from addin import decisions, forecast, formulas, supply
-from addin.lite_tabs import Grid, Problems, blank, normalize, read_inputs, read_table
+from addin.cells import blank
+from addin.lite_tabs import Grid, Problems, normalize, read_inputs, read_table
 
 OUTPUTS = ("Alerts", "Incidents", "Problems")
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from addin import cells, formulas, supply
+from addin.cells import blank
 
 Grid = list[list[Any]]
 READ_AS = {"int": "number", "money": "number", "pct": "number", "datetime": "date"}
@@ -34,10 +35,6 @@ SKIPPED_ROWS: tuple[tuple[str, str, str, Callable[[Any], Any], str], ...] = (
 def normalize(text: object) -> str:
     """`Days of cover`, `days-of-cover` and ` DAYS_OF_COVER* ` are the same header."""
     return "" if text is None else re.sub(r"[\s\-_*\ufeff.]+", "", str(text)).casefold()
-
-
-def blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
 
 
 def _day(value: object) -> object:

@@ -35,10 +35,10 @@ from typing import Any
 
 from addin import decisions, supply
 from addin import formulas as fm
+from addin.cells import blank
 from sheets_sync import guide, workbook
 from sheets_sync.messages import (
     Message,
-    blank,
     buyer_language,
     digest_context,
     locale_for,
@@ -486,7 +486,7 @@ def _read_existing(
         if key and key not in owned_at.values():
             owned_at[i] = key
     used = [i for i in range(width) if i not in owned_at and any(
-        i < len(r) and not blank(r[i]) and r[i] != "" for r in grid)]  # fmt: skip
+        i < len(r) and not blank(r[i]) for r in grid)]  # fmt: skip
     user_at = [i for i in range(used[-1] + 1) if i not in owned_at] if used else []
     user_header = [None if blank(head_row[i]) else str(head_row[i]).strip() for i in user_at]
     where = {name: i + 1 for i, name in owned_at.items()}
@@ -494,7 +494,7 @@ def _read_existing(
     rows = []
     for n, raw in enumerate(grid[1:], start=2):
         cells = list(raw) + [None] * (width - len(raw))
-        if all(blank(c) or c == "" for c in cells):
+        if all(blank(c) for c in cells):
             continue
         owned = {name: cells[i] for i, name in owned_at.items()}
         rows.append(_OldRow(owned, [cells[i] for i in user_at], n))

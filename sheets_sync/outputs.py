@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addin import formulas
+from addin.cells import blank
 from addin.lite_refresh import alert_row
 from sheets_sync import guide
 from sheets_sync import workbook as wb
@@ -181,7 +182,7 @@ def output_grid(
     old_header = list(existing[0]) if existing else []
     width = max((len(r) for r in existing), default=0) if existing else 0
     old_header += [None] * (width - len(old_header))
-    positions = {wb.normalize_header(h): i for i, h in enumerate(old_header) if not _blank(h)}
+    positions = {wb.normalize_header(h): i for i, h in enumerate(old_header) if not blank(h)}
     mine = {i for i, h in enumerate(old_header) if wb.normalize_header(h) in known - {""}}
     used = [i for i in range(width) if i not in mine and _column_used(existing, i)]
     user_cols = [i for i in range(used[-1] + 1) if i not in mine] if used else []
@@ -198,7 +199,7 @@ def output_grid(
             k = tuple(_key_part(cells[p]) for p in key_pos if p is not None)
             user = [cells[i] for i in user_cols]
             if all(part in (None, "") for part in k):
-                if any(not _blank(v) for v in cells):
+                if any(not blank(v) for v in cells):
                     keyless.append(
                         (n, [cells[i] if i is not None else None for i in owned_at] + user)
                     )
@@ -232,12 +233,8 @@ class Carried(NamedTuple):
     body_rows: int
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _column_used(grid: Grid | None, i: int) -> bool:
-    return any(i < len(row) and not _blank(row[i]) for row in grid or [])
+    return any(i < len(row) and not blank(row[i]) for row in grid or [])
 
 
 def _key_part(value: Any) -> Any:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from addin.cells import blank
 from sheets_sync import vocab, workbook
 from sheets_sync.backends import open_backend
 from sheets_sync.history import HistoryStore
@@ -249,11 +250,11 @@ def _update_workbook(
                         "language": place.language if place else None, "status": vocab.UNSHIPPED},
             )  # fmt: skip
             if o.promised_date is None and o.purchase_date is not None:
-                if _blank(merged.get(row, "promised_date")):
+                if blank(merged.get(row, "promised_date")):
                     merged.set(row, "promised_date", o.purchase_date + handling)
                     merged.set(row, "promise_estimated", "yes")
                     result.promises_estimated += 1
-            elif o.promised_date is not None and not _blank(merged.get(row, "promise_estimated")):
+            elif o.promised_date is not None and not blank(merged.get(row, "promise_estimated")):
                 merged.set(row, "promise_estimated", "no")
         result.orders_closed = merged.close_missing("status", vocab.UNSHIPPED, vocab.SHIPPED)
         tabs[workbook.ORDERS] = merged.tab({"Purchase date": "date", "Promised date": "date"})
@@ -300,7 +301,7 @@ class _TabMerge:
             if value is not None:
                 self.set(row, name, value)
         for name, value in blanks.items():
-            if value is not None and _blank(self.get(row, name)):
+            if value is not None and blank(self.get(row, name)):
                 self.set(row, name, value)
         return row
 
@@ -338,7 +339,7 @@ class _TabMerge:
         row[index] = value
 
     def _key_of(self, row: list[Any]) -> tuple[str, ...]:
-        return tuple("" if _blank(v := self.get(row, k)) else str(v).strip() for k in self.keys)
+        return tuple("" if blank(v := self.get(row, k)) else str(v).strip() for k in self.keys)
 
 
 def _locate(tab: str, header: list[Any]) -> dict[str, int]:
@@ -354,10 +355,6 @@ def _locate(tab: str, header: list[Any]) -> dict[str, int]:
         if key:
             found.setdefault(key, index)
     return found
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def file_sha256(path: Path) -> str:
