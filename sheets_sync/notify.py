@@ -45,6 +45,7 @@ import requests
 
 from addin import formulas as fm
 from sheets_sync.atomic_file import replace_file
+from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.messages import (
     SHIPPED_TEMPLATES,
     Message,
@@ -265,8 +266,8 @@ def _post_webhook(url: str, env: Mapping[str, str], message: Message) -> str:
     secret = env.get("STOCKOUT_WEBHOOK_SECRET", "")
     address, payload = _webhook_request(url, fmt, text, secret, time.time())
     try:
-        response = _post_within(address, payload)
-    except TimeoutError:
+        response = within(DEADLINE, requests.post, address, json=payload, timeout=(5, TIMEOUT))
+    except DeadlineExceeded:
         raise DeliveryError(f"{label}: no complete answer within {DEADLINE} s") from None
     except requests.Timeout:
         raise DeliveryError(f"{label}: no answer within {TIMEOUT} s") from None
@@ -285,30 +286,6 @@ def _post_webhook(url: str, env: Mapping[str, str], message: Message) -> str:
             reason = answer.get("msg") or answer.get("errmsg") or answer.get("StatusMessage")
             raise DeliveryError(f"{label}: refused ({code}: {reason})")
     return label
-
-
-def _post_within(url: str, payload: dict[str, Any]) -> requests.Response:
-    """POST and read the whole answer within DEADLINE, whatever the server's pace.
-
-    TIMEOUT only bounds each read, so the request runs in a helper thread that is left behind
-    (a daemon: it never holds the process) when the deadline passes.
-    """
-    outcome: dict[str, Any] = {}
-
-    def post() -> None:
-        try:
-            outcome["response"] = requests.post(url, json=payload, timeout=(5, TIMEOUT))
-        except requests.RequestException as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=post, name="stockout-webhook", daemon=True)
-    worker.start()
-    worker.join(DEADLINE)
-    if worker.is_alive():
-        raise TimeoutError(f"no complete answer within {DEADLINE} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["response"]
 
 
 # --- the digest -----------------------------------------------------------------------------

@@ -42,12 +42,14 @@ class FakeDocument:
 
     `statuses` are returned one per poll, the last one repeating (`IN_QUEUE`, `IN_PROGRESS`,
     then `DONE`, `CANCELLED` or `FATAL`). `charset` goes into the download's Content-Type.
+    `url` is where the download is said to be (default: this fake, serving `content`).
     """
 
     content: bytes = b""
     statuses: tuple[str, ...] = ("IN_QUEUE", "IN_PROGRESS", "DONE")
     charset: str | None = "UTF-8"
     gzip: bool = False
+    url: str | None = None
 
 
 @dataclass
@@ -161,7 +163,8 @@ class FakeSpApi:
 
     def _get_document(self, document_id: str) -> tuple:
         report = self._reports[document_id.rsplit(".", 1)[1]]
-        body = {"reportDocumentId": document_id, "url": f"{self.url}/download/{document_id}"}
+        url = report.document.url or f"{self.url}/download/{document_id}"
+        body = {"reportDocumentId": document_id, "url": url}
         if report.document.gzip:
             body["compressionAlgorithm"] = "GZIP"
         return _json(200, body)

@@ -36,6 +36,7 @@ from google.auth.exceptions import GoogleAuthError
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
+from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.types import (
     FormatKind,
     Formula,
@@ -52,6 +53,9 @@ from sheets_sync.types import (
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 EPOCH = dt.datetime(1899, 12, 30)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Seconds one call may take in all, its retries and their pauses included: `timeout` bounds
+#: each read only, and a connection that answers a byte at a time must not hold a refresh.
+DEADLINE = 180.0
 #: Rows a new or enlarged tab gets beyond what is written, so it does not need resizing soon.
 HEADROOM_ROWS = 200
 
@@ -189,6 +193,7 @@ class GoogleSheetsBackend:
         credentials: str | None = None,
         session: requests.Session | None = None,
         timeout: float = 60.0,
+        deadline: float | None = None,
         tries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
         **_other_backends_options: Any,
@@ -199,12 +204,14 @@ class GoogleSheetsBackend:
         replaces the HTTP session gspread talks through (the tests' one reaches a local Sheets
         API fake); it signs its own requests, so the environment's credentials are then not read,
         and explicit `credentials` only name the account in messages. `tries` caps the attempts
-        of each call on 429/5xx/network errors; `sleep` is there for tests.
+        of each call on 429/5xx/network errors, `deadline` (seconds, default `DEADLINE`) the
+        time each call takes in all; `sleep` is there for tests.
         """
         self.id = spreadsheet_id(spreadsheet)
         self.label = f"Google Sheet {self.id}"
         self.target = Target("gsheet", self.id)
         self.tries = max(1, tries)
+        self.deadline = DEADLINE if deadline is None else deadline
         self._sleep = sleep
         self._account: str | None = None
         if session is None:
@@ -497,26 +504,33 @@ class GoogleSheetsBackend:
                 self._sheets[props["title"].lower()] = dict(props)
 
     def _call(self, doing: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call the API, retrying 429/5xx and network errors with capped exponential backoff."""
+        """Call the API, retrying 429/5xx and network errors with capped exponential backoff,
+        all within `deadline` seconds (a retry whose pause would end past it is not made)."""
+        end = time.monotonic() + self.deadline
         for attempt in range(1, self.tries + 1):
+            pause = min(32.0, 2.0 ** (attempt - 1)) * random.uniform(1.0, 1.5)
             try:
-                return method(*args, **kwargs)
+                return within(end - time.monotonic(), method, *args, **kwargs)
+            except DeadlineExceeded:
+                raise TargetError(
+                    f"Google Sheets did not finish answering within {self.deadline:g} s when "
+                    f"asked to {doing}; check the network connection and try again."
+                ) from None
             except APIError as error:
                 status = error.response.status_code
-                if status not in RETRY_STATUSES or attempt == self.tries:
+                pause = max(pause, _retry_after(error.response) or 0.0)
+                last = attempt == self.tries or time.monotonic() + pause >= end
+                if status not in RETRY_STATUSES or last:
                     raise self._explain(error, doing, attempt) from None
-                wait = _retry_after(error.response)
             except requests.RequestException as error:
-                if attempt == self.tries:
+                if attempt == self.tries or time.monotonic() + pause >= end:
                     raise TargetError(
                         f"Cannot reach Google Sheets to {doing} ({type(error).__name__}) after "
                         f"{attempt} tries. Check the network connection and try again."
                     ) from None
-                wait = None
             except GoogleAuthError as error:
                 raise TargetError(f"Google refused the credentials: {error}") from None
-            backoff = min(32.0, 2.0 ** (attempt - 1)) * random.uniform(1.0, 1.5)
-            self._sleep(max(backoff, wait or 0.0))
+            self._sleep(pause)
         raise AssertionError("unreachable")
 
     def _explain(self, error: APIError, doing: str, attempt: int) -> TargetError:

@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sp_api.api import Inventories, Orders, Reports
@@ -36,6 +36,7 @@ from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces, SellingApiException, SellingApiRequestThrottledException
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
+from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources.amazon_reports import (
     InventoryRecord,
@@ -60,6 +61,14 @@ REPORTS = {
     "GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA": "fba_daily",
 }
 OPEN_STATUSES = ["UNSHIPPED", "PARTIALLY_SHIPPED"]
+#: Seconds one API call may take in all, its retries included, and one report download: the
+#: clients' timeouts bound each read only, and a connection that answers a byte at a time must
+#: not hold a pull (the call is then a failure the summary and the exit code report).
+CALL_DEADLINE = 120.0
+DOWNLOAD_DEADLINE = 600.0
+
+
+T = TypeVar("T")
 
 
 class SpApiError(Exception):
@@ -155,8 +164,8 @@ def pull(
                 continue
             if download is not None:
                 _load(store, *download, kind, result)
-        inventory = api.inventory()
-        orders = api.open_orders(since)
+        inventory = _or_note(api.inventory, "FBA inventory", result)
+        orders = _or_note(lambda: api.open_orders(since), "Open FBM orders", result)
         with store.transaction():
             save_inventory(store, inventory, dt.date.today())
         result.notes.append(
@@ -165,6 +174,18 @@ def pull(
         if inventory or orders:
             update_workbook(target, inventory, orders, result)
     return result
+
+
+def _or_note(fetch: Callable[[], list[T]], what: str, result: PullResult) -> list[T]:
+    """What FETCH brought, or nothing and a failure noted (a refused login still stops all)."""
+    try:
+        return fetch()
+    except LoginError:
+        raise
+    except SpApiError as error:
+        result.failures += 1
+        result.notes.append(f"{what}: {error}")
+        return []
 
 
 def _load(
@@ -234,13 +255,19 @@ class _Api:
         return client
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call the API; on 429 wait (backoff, doubling) and retry, at most 5 tries in all."""
+        """Call the API; on 429 wait (backoff, doubling) and retry, at most 5 tries in all,
+        all within CALL_DEADLINE seconds."""
+        end = time.monotonic() + CALL_DEADLINE
         for attempt in range(5):
             try:
-                return fn(*args, **kwargs)
+                return within(end - time.monotonic(), fn, *args, **kwargs)
+            except DeadlineExceeded:
+                raise SpApiError(
+                    f"Amazon did not finish answering within {CALL_DEADLINE:g} s; pull again later"
+                ) from None
             except SellingApiRequestThrottledException:
                 pause = self.backoff * 2**attempt
-                if attempt == 4 or time.monotonic() + pause > self.deadline:
+                if attempt == 4 or time.monotonic() + pause > min(self.deadline, end):
                     raise SpApiError(
                         "Amazon keeps answering 'too many requests' (429): try again later"
                     ) from None
@@ -310,6 +337,17 @@ class _Api:
         The library would decode it as iso-8859-1 when no charset is given; the parsers do it
         right instead (UTF-8, then cp932 or cp1252).
         """
+        try:
+            return within(DOWNLOAD_DEADLINE, self._download, document, path, progress)
+        except DeadlineExceeded:
+            raise SpApiError(
+                f"The report download from Amazon did not finish within {DOWNLOAD_DEADLINE:g} s"
+            ) from None
+
+    @staticmethod
+    def _download(
+        document: dict[str, Any], path: Path, progress: ProgressFn | None
+    ) -> tuple[Path, str | None]:
         gunzip = (
             zlib.decompressobj(16 + zlib.MAX_WBITS)
             if document.get("compressionAlgorithm")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import datetime as dt
 import email
@@ -33,6 +32,7 @@ from addin import formulas
 from sheets_sync import notify
 from sheets_sync.notify import send_alerts, state_path_for, webhook_format
 from sheets_sync.types import Target
+from stockout_testing.drip import dripping_server
 
 AS_OF = dt.date(2025, 3, 3)
 USER, PASSWORD = "alerts@shop.test", "s3cret-Pa55"
@@ -483,50 +483,15 @@ def test_each_channel_remembers_on_its_own(smtp_server, receiver, tmp_path):
 # --- bounded waits ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def drip_server():
-    """A loopback server that answers one line every 0.2 s, forever: each read is quick, the
-    conversation never ends (an SMTP greeting of `220-` lines; an HTTP header that never ends).
-    Call it with http=True for the HTTP flavour; it returns the port."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.1)
-    stop = threading.Event()
-    first, line = b"", b"220-still here\r\n"
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except (TimeoutError, OSError):
-                continue
-            threading.Thread(target=drip, args=(conn,), daemon=True).start()
-
-    def drip(conn: socket.socket) -> None:
-        with conn, contextlib.suppress(OSError):
-            conn.sendall(first)
-            while not stop.is_set():
-                conn.sendall(line)
-                time.sleep(0.2)
-
-    def start(http: bool = False) -> int:
-        nonlocal first, line
-        if http:
-            first, line = b"HTTP/1.1 200 OK\r\n", b"X-Drip: 1\r\n"
-        threading.Thread(target=serve, daemon=True).start()
-        return server.getsockname()[1]
-
-    yield start
-    stop.set()
-    time.sleep(0.2)
-    server.close()
-
-
-def test_a_dripping_mail_server_is_given_up_at_the_deadline(drip_server, tmp_path, monkeypatch):
+def test_a_dripping_mail_server_is_given_up_at_the_deadline(tmp_path, monkeypatch):
     monkeypatch.setattr(notify, "DEADLINE", 1.5)
-    env = {"STOCKOUT_SMTP_HOST": "127.0.0.1", "STOCKOUT_SMTP_PORT": str(drip_server()),
-           "STOCKOUT_SMTP_SECURITY": "none"}  # fmt: skip
-    started = time.monotonic()
-    result = send_alerts(make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=TO, env=env)
+    with dripping_server("smtp") as address:
+        env = {"STOCKOUT_SMTP_HOST": "127.0.0.1", "STOCKOUT_SMTP_PORT": address.split(":")[1],
+               "STOCKOUT_SMTP_SECURITY": "none"}  # fmt: skip
+        started = time.monotonic()
+        result = send_alerts(
+            make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=TO, env=env
+        )
     took = time.monotonic() - started
     assert 1.4 < took < 15
     assert result.failed == [
@@ -535,14 +500,14 @@ def test_a_dripping_mail_server_is_given_up_at_the_deadline(drip_server, tmp_pat
     ]
 
 
-def test_a_dripping_webhook_is_given_up_at_the_deadline(drip_server, tmp_path, monkeypatch):
+def test_a_dripping_webhook_is_given_up_at_the_deadline(tmp_path, monkeypatch):
     monkeypatch.setattr(notify, "DEADLINE", 1.5)
-    url = f"http://127.0.0.1:{drip_server(http=True)}/hook/TOKEN123"
-    started = time.monotonic()
-    result = send_alerts(
-        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=settings(),
-        env={"STOCKOUT_WEBHOOK_URL": url},
-    )  # fmt: skip
+    with dripping_server("http") as address:
+        started = time.monotonic()
+        result = send_alerts(
+            make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=settings(),
+            env={"STOCKOUT_WEBHOOK_URL": f"http://{address}/hook/TOKEN123"},
+        )  # fmt: skip
     assert 1.4 < time.monotonic() - started < 15
     assert result.failed == [
         "webhook alert not sent: slack webhook at 127.0.0.1: no complete answer within 1.5 s"

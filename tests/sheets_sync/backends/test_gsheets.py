@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.oauth2.service_account import Credentials as ServiceAccount
 
-from sheets_sync.backends import open_backend
+from sheets_sync.backends import gsheets, open_backend
 from sheets_sync.backends.gsheets import SCOPES, GoogleSheetsBackend
+from sheets_sync.exits import ExitCode
 from sheets_sync.types import Formula, Tab, TargetError
-from stockout_testing.fake_sheets import Running, serve_fake, session_for
+from stockout_testing.drip import dripping_server
+from stockout_testing.fake_sheets import Running, run_stockout, serve_fake, session_for
 
 OUTPUT_TABS = ["Alerts", "Drafts", "Incidents", "Problems"]
 
@@ -300,3 +303,27 @@ def test_a_google_refresh_keeps_a_user_formula_column_and_total_as_formulas(
     for r, row in enumerate(after[1:last], start=2):
         assert isinstance(row[width], Formula) and row[width] == f"={letter}{r}*2"
     assert after[last][width] == f"=SUM({letter}2:{letter}{last})"
+
+
+def test_a_dripping_connection_is_given_up_at_the_call_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server answering one header line every 0.2 s never trips the per-read timeout: the
+    call's overall deadline ends the refresh, refused (exit 2) with one sentence."""
+    monkeypatch.setattr(gsheets, "DEADLINE", 1.5)
+    monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
+    with dripping_server("http") as address:
+        sheet = GoogleSheetsBackend("1abcdefghijklmnop", session=session_for(f"http://{address}"))
+        started = time.monotonic()
+        with pytest.raises(TargetError) as raised:
+            sheet.read(["Inventory"])
+        assert 1.4 < time.monotonic() - started < 10
+        assert str(raised.value) == (
+            "Google Sheets did not finish answering within 1.5 s when asked to open the sheet; "
+            "check the network connection and try again."
+        )
+        started = time.monotonic()
+        code = run_stockout(f"http://{address}", ["refresh", "gsheet:1abcdefghijklmnop"])
+        assert 1.4 < time.monotonic() - started < 10
+    assert code == ExitCode.REFUSED
+    assert "did not finish answering within 1.5 s" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import openpyxl
 import pytest
@@ -11,9 +12,11 @@ from sp_api.base import Marketplaces
 
 from sheets_sync.history import HistoryStore
 from sheets_sync.source_commands import pull_command
+from sheets_sync.sources import spapi
 from sheets_sync.sources.spapi import Settings, SpApiError, pull
 from sheets_sync.types import Target
 from stockout_testing import fake_spapi
+from stockout_testing.drip import dripping_server
 from stockout_testing.fake_spapi import FakeDocument, FakeSpApi
 
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
@@ -232,3 +235,38 @@ def test_command_runs_from_environment_variables_and_keeps_secrets_out(tmp_path,
         pull_command, [str(tmp_path / "book.xlsx")], env={"LWA_APP_ID": ""}
     )
     assert missing.exit_code == 2 and "SP_API_REFRESH_TOKEN" in missing.output
+
+
+def test_a_dripping_amazon_is_given_up_call_by_call_and_reported(tmp_path, monkeypatch):
+    """Every call to an endpoint that answers a header line every 0.2 s ends at its deadline;
+    the pull goes on to the next call, and the summary and the exit code say what failed."""
+    monkeypatch.setattr(spapi, "CALL_DEADLINE", 1.0)
+    with FakeSpApi() as fake, dripping_server("http") as address:
+        settings = Settings(settings_for(fake).credentials, Marketplaces.DE,
+                            f"http://{address}", fake.token_url)  # fmt: skip
+        started = time.monotonic()
+        result = pull(str(tmp_path / "book.xlsx"), settings, time_limit=10, poll_every=0.01)
+        took = time.monotonic() - started
+    assert 3.9 < took < 20  # two reports, the inventory and the orders: one second each
+    assert result.exit_code == 1 and result.failures == 4
+    late = "Amazon did not finish answering within 1 s; pull again later"
+    assert result.notes[:4] == [f"{ORDERS}: {late}", f"{DAILY}: {late}",
+                                f"FBA inventory: {late}", f"Open FBM orders: {late}"]  # fmt: skip
+
+
+def test_a_dripping_report_download_is_given_up_at_its_deadline(book, monkeypatch):
+    monkeypatch.setattr(spapi, "DOWNLOAD_DEADLINE", 1.0)
+    with dripping_server("http") as address:
+        documents = {
+            ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",), url=f"http://{address}/doc"),
+            DAILY: FakeDocument(statuses=("CANCELLED",)),
+        }
+        with FakeSpApi(documents, INVENTORY_PAGES) as fake:
+            started = time.monotonic()
+            result = quick_pull(book, fake)
+            assert 0.9 < time.monotonic() - started < 10
+    assert result.exit_code == 1 and result.failures == 1
+    assert result.notes[0] == (
+        f"{ORDERS}: The report download from Amazon did not finish within 1 s"
+    )
+    assert "FBA inventory: 2 SKUs" in result.notes[-1]
