@@ -2,11 +2,18 @@
 
 Rule followed: Amazon's Seller Central post "Low-inventory-level fee further explained" (with
 the US fee changes announced December 2023, in effect from 1 April 2024; the exemption for
-products shipping fewer than 20 units a week added 15 May 2024). Historical days of supply is
-the product's average inventory over its average daily units shipped, in a short window (last 30
-days) and a long window (last 90 days); the fee is charged only when **both** are under 28 days.
-Exempt: products new to FBA (the seller says so), and products shipping fewer than 20 units a
-week. Amazon measures at its own product level; this reads the SKU's own daily stock and sales.
+products shipping fewer than 20 units a week added 15 May 2024; measured per FNSKU rather than
+per parent product, and extended to bulky tiers, from 15 January 2026). Historical days of
+supply is the product's average inventory over its average daily units shipped, in a short
+window (last 30 days) and a long window (last 90 days); the fee is charged only when **both**
+are under 28 days. Exempt: products shipping fewer than 20 units a week, and what the seller
+marks exempt (new to FBA, AWD auto-replenishment). This reads the SKU's own daily FBA stock and
+daily units sold (units shipped for FBA orders), which is Amazon's FNSKU level.
+
+The fee per unit shipped (`FEE_TABLE`) is Amazon's US rate card for standard sizes, by how far
+under 28 days the historical days of supply is (under 14, 14 to 21, 21 to 28), as published with
+the 2024 fee changes and kept by the 2025 and 2026 ones. Bulky tiers' rates are not in the table:
+the rule still says charged or clear, the fee at stake stays unknown.
 
 This is the historical rule, looking back. Today's forward-looking warning (FEE RISK: cover
 ahead under `fee_line_days`) stays separate: it says where the rule is heading.
@@ -15,11 +22,24 @@ ahead under `fee_line_days`) stays separate: it says where the rule is heading.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 FEE_LINE_DAYS = 28
 SHORT_DAYS, LONG_DAYS = 30, 90
 EXEMPT_BELOW_UNITS_PER_WEEK = 20
+
+#: US fee per unit shipped by size tier, for days of supply under 14, 14 to 21, 21 to 28.
+FEE_TABLE: dict[str, tuple[float, float, float]] = {
+    "small standard": (0.89, 0.63, 0.32),
+    "large standard": (0.97, 0.70, 0.36),  # up to 3 lb
+    "large standard over 3 lb": (1.11, 0.87, 0.47),  # 3 to 20 lb
+}
+#: Size tiers the rule knows (bulky ones are charged too, at rates not in FEE_TABLE).
+SIZE_TIERS = ("small standard", "large standard", "small bulky", "large bulky", "extra-large")
+POUND_KG = 0.45359237
+
+CHARGED, EXEMPT, CLEAR, UNKNOWN = "charged", "exempt", "clear", "unknown"
 
 
 @dataclass
@@ -31,33 +51,101 @@ class FeeCheck:
     charged: bool
     exempt: str  # why it is exempt, or ""
     units_to_clear: int  # more average units on hand that lift one window to 28 days
+    stock_days: int = LONG_DAYS  # days of the long window whose stock is known
+
+    @property
+    def verdict(self) -> str:
+        if self.stock_days == 0:
+            return UNKNOWN
+        return CHARGED if self.charged else EXEMPT if self.exempt else CLEAR
 
 
-def historical_days_of_supply(stock: list[float], units: list[float], days: int) -> float | None:
-    """Average inventory over average daily units shipped in the last `days` days."""
-    stock, units = stock[-days:], units[-days:]
-    sold = sum(units) / len(units) if units else 0.0
-    if sold <= 0 or not stock:
+def historical_days_of_supply(
+    stock: Sequence[float | None], units: Sequence[float], days: int
+) -> float | None:
+    """Average inventory over average daily units shipped in the last `days` days.
+
+    Days whose stock is unknown (None) are left out of the inventory average only.
+    """
+    known = [s for s in stock[-days:] if s is not None]
+    window = units[-days:]
+    sold = sum(window) / len(window) if window else 0.0
+    if sold <= 0 or not known:
         return None
-    return (sum(stock) / len(stock)) / sold
+    return (sum(known) / len(known)) / sold
 
 
-def low_inventory_fee(stock: list[float], units: list[float], new_to_fba: bool = False) -> FeeCheck:
-    """The rule on daily FBA stock and daily units shipped, both oldest first, ending yesterday."""
+def low_inventory_fee(
+    stock: Sequence[float | None], units: Sequence[float], exempt: str = ""
+) -> FeeCheck:
+    """The rule on daily FBA stock (None: not known that day) and daily units shipped, both
+    oldest first, ending yesterday. `exempt` is the seller's reason, if any (new to FBA, …)."""
+    seen = sum(1 for s in stock[-LONG_DAYS:] if s is not None)
     short = historical_days_of_supply(stock, units, SHORT_DAYS)
     long = historical_days_of_supply(stock, units, LONG_DAYS)
     recent = units[-LONG_DAYS:]
     per_week = 7 * sum(recent) / len(recent) if recent else 0.0
-    exempt = ""
-    if new_to_fba:
-        exempt = "new to FBA"
-    elif per_week < EXEMPT_BELOW_UNITS_PER_WEEK:
+    if not exempt and per_week < EXEMPT_BELOW_UNITS_PER_WEEK:
         exempt = f"ships {per_week:.1f} units a week, under {EXEMPT_BELOW_UNITS_PER_WEEK}"
     below = [(d, w) for d, w in ((short, SHORT_DAYS), (long, LONG_DAYS)) if d is not None]
     charged = not exempt and len(below) == 2 and all(d < FEE_LINE_DAYS for d, _ in below)
     need = 0
     if charged:
-        need = min(
-            math.ceil(FEE_LINE_DAYS * sum(units[-w:]) / w - sum(stock[-w:]) / w) for _, w in below
+        need = min(math.ceil(FEE_LINE_DAYS * sum(units[-w:]) / len(units[-w:]) - _mean(stock, w))
+                   for _, w in below)  # fmt: skip
+    if seen == 0:
+        charged, need = False, 0
+    return FeeCheck(short, long, charged, exempt, max(need, 0), seen)
+
+
+def _mean(stock: Sequence[float | None], days: int) -> float:
+    known = [s for s in stock[-days:] if s is not None]
+    return sum(known) / len(known) if known else 0.0
+
+
+def tier_of(tier: str | None, weight_kg: float | None) -> str:
+    """The FEE_TABLE row of a size tier: `large standard` over 3 lb by the unit weight."""
+    name = " ".join(str(tier or "").lower().replace("-", " ").split()).removesuffix(" size")
+    if name == "large standard" and weight_kg is not None and weight_kg > 3 * POUND_KG:
+        return "large standard over 3 lb"
+    return name
+
+
+def fee_per_unit(tier: str, days_of_supply: float) -> float | None:
+    """Amazon's fee per unit shipped at this days of supply (None: tier's rate not known)."""
+    rates = FEE_TABLE.get(tier)
+    if rates is None or days_of_supply >= FEE_LINE_DAYS:
+        return None
+    return rates[0] if days_of_supply < 14 else rates[1] if days_of_supply < 21 else rates[2]
+
+
+def fee_words(check: FeeCheck | None, tier: str = "", daily_units: float | None = None) -> str:
+    """The Alerts cell: verdict first (charged / exempt / clear / unknown), then the numbers."""
+    if check is None or check.verdict == UNKNOWN:
+        return (
+            "unknown: no FBA stock history in the last 90 days (import the FBA daily inventory "
+            "report or pull inventory)"
         )
-    return FeeCheck(short, long, charged, exempt, max(need, 0))
+    days = f"days of supply {_days(check.short_days)} (30 d), {_days(check.long_days)} (90 d)"
+    if check.stock_days < LONG_DAYS:
+        days += f", stock known {check.stock_days} of {LONG_DAYS} days"
+    if check.verdict == EXEMPT:
+        return f"exempt ({check.exempt}): {days}"
+    if check.verdict == CLEAR:
+        under = [d for d in (check.short_days, check.long_days) if d is not None and d < 28]
+        return f"clear: {days}" + (", one window under 28" if under else "")
+    text = f"charged: {days}, both under {FEE_LINE_DAYS}"
+    text += f" · {check.units_to_clear:,} more units on hand on average to clear"
+    # The bracket of the higher figure: both are under 28, the fee follows the better one.
+    level = max(d for d in (check.short_days, check.long_days) if d is not None)
+    rate = fee_per_unit(tier, level)
+    if rate is None:
+        return text + f" · fee per unit unknown for size tier '{tier or 'blank'}'"
+    text += f" · {rate:.2f} a unit ({tier}, US rate)"
+    if daily_units:
+        text += f", about {rate * daily_units * 30:,.2f} a month"
+    return text
+
+
+def _days(value: float | None) -> str:
+    return "none sold" if value is None else f"{value:.1f}"

@@ -117,6 +117,12 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "date + this, marked Promise estimated.",
         "days",
     ),
+    "size_tier": (
+        "Amazon's size tier of most of your SKUs (small standard, large standard, small "
+        "bulky, large bulky): prices the low-inventory-level fee (US rates). The Inventory "
+        "column Size tier wins per SKU. Blank = fee per unit not shown.",
+        "tier",
+    ),
     "sender_name": (
         "Your name: signs supplier, forwarder and Seller Support messages.",
         "text",
@@ -190,6 +196,10 @@ NOTES: dict[str, dict[str, str]] = {
         "season": "Optional seasonal profile for a SKU without a year of history: q4, summer, "
         "winter, or 12 monthly indexes (Jan…Dec, e.g. 1,1,1,1,1,1,1,1,1,1.2,2,2.5). With a "
         "year of history it is the starting point the SKU's own last year is weighed against.",
+        "size_tier": "Amazon's size tier (small standard, large standard, small bulky, large "
+        "bulky): prices the low-inventory-level fee. Blank = Settings size_tier.",
+        "fee_exempt": "Why Amazon does not charge this SKU the low-inventory-level fee (new to "
+        "FBA, AWD auto-replenishment). Blank = not exempt unless it ships under 20 units a week.",
     },
     wb.SALES: {
         "date": "Required. The day (yyyy-mm-dd), one row per SKU per day. Days with no row "
@@ -264,6 +274,11 @@ NOTES: dict[str, dict[str, str]] = {
         "WATCH (30, or before a regular order could land) · OK · NO DATA (no sales history). "
         "Lines from Settings warn_days.",
         "flags": FLAGS_NOTE,
+        "low_inventory_fee": "Amazon's low-inventory-level fee by its own rule, looking back: "
+        "charged when the 30- and 90-day historical days of supply (average FBA stock ÷ units "
+        "a day) are both under 28; exempt (why); clear; unknown without FBA stock history in "
+        "the history store. With the units on hand that would clear it and the fee at stake "
+        "(Size tier). FEE RISK looks forward instead.",
         "next_inbound_eta": "First inbound arriving after the stockout starts.",
         "gap_days": "Days out of stock before that inbound (or a regular order placed today) "
         "lands.",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from addin import decisions, forecast, formulas, supply
 from sheets_sync import workbook as wb
+from sheets_sync.fees import fee_column
 from sheets_sync.incidents import (
     days_since_restock,
     empty_incidents,
@@ -117,6 +118,10 @@ def compute_plan(
         if progress and (i % 500 == 0 or i == total - 1):
             progress(i + 1, total)
     frame = _frame(inv, items, results, shipments, as_of)
+    frame["low_inventory_fee"] = fee_column(
+        inv, units, starts, store_stock, inputs.raw_settings.get("size_tier"),
+        frame["daily_sales"].tolist(), as_of,
+    )  # fmt: skip
     _mark_bad_inputs(frame, inputs, inv["available"].isna().to_numpy())
     if restock is not None and len(restock):
         amazon = restock.set_index("sku")

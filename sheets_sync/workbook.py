@@ -84,6 +84,8 @@ SCHEMA: dict[str, list[Column]] = {
         _c("express_days", "Express days", "days", aliases=["快递天数"]),
         _c("receiving_days", "Receiving days", "days", aliases=["上架天数"]),
         _c("season", "Season", aliases=["seasonality", "seasonal profile", "季节", "季节性"]),
+        _c("size_tier", "Size tier", aliases=["product size tier", "尺寸分段"]),
+        _c("fee_exempt", "Fee exempt", aliases=["低库存费豁免"]),
     ],
     SALES: [
         _c("date", "Date", "date", True, ["day", "日期"]),
@@ -159,6 +161,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("margin_saved", "Margin saved", "money", zh="挽回毛利"),
         _c("other_options", "Other options", zh="其他方案"),
         _c("flags", "Flags", "list", zh="标记"),
+        _c("low_inventory_fee", "Low-inventory fee", zh="低库存费"),
         _c("trend", "Trend", "number", zh="趋势"),
         _c("cover_incl_inbound", "Cover incl. inbound", "number", zh="含在途可售天数"),
         _c("lost_units", "Lost units", "int", zh="损失件数"),
@@ -215,7 +218,7 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "alert_email_to": None, "alert_webhook_url": None, "store_name": None, "sender_name": None,
     "templates_path": None, "sea_cost_per_kg": 1.2, "air_cost_per_kg": 6.5,
     "express_cost_per_kg": 9.0, "rush_production_days": None, "fbm_cost_per_unit": None,
-    "locale": "en-US", "handling_time_days": 2,
+    "locale": "en-US", "handling_time_days": 2, "size_tier": None,
 }  # fmt: skip
 
 

@@ -117,6 +117,11 @@ def both(node: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dic
     return python, js["tabs"], js
 
 
+#: Python-only: Amazon's low-inventory-level fee reads each day's FBA stock from the history
+#: store, which the in-sheet refresh cannot open (it writes the header, the cells blank).
+PYTHON_ONLY_ALERTS = ("Low-inventory fee",)
+
+
 def test_the_in_sheet_refresh_gives_the_python_alerts_column_for_column(both) -> None:
     python, js, _ = both
     ours, theirs = by_header(python[wb.ALERTS]), by_header(js[wb.ALERTS])
@@ -124,7 +129,7 @@ def test_the_in_sheet_refresh_gives_the_python_alerts_column_for_column(both) ->
     assert list(ours) == list(theirs), "the Alerts headers differ"
     compared = 0
     for header, cells in ours.items():
-        if header == "Updated":
+        if header == "Updated" or header in PYTHON_ONLY_ALERTS:
             continue
         assert theirs[header] == cells, header
         compared += 1
