@@ -59,7 +59,8 @@ ARG_DOCS = {
     "inbound_qty": "Units of the next inbound shipment",
     "inbound_eta": "Date the inbound units become sellable",
     "next_eta": "Date the next inbound units become sellable",
-    "units": "Daily units sold, oldest first: a row or column per SKU, or a block of rows",
+    "units": "Daily units sold, oldest first: a row or column per SKU, or a block of rows; "
+    "with sku, the Sales table: Date, SKU, Units[, In stock] columns",
     "in_stock": "TRUE/FALSE per day, same shape as units",
     "windows": "Window lengths in days [7,30,90]",
     "weights": "Weight of each window [0.5,0.3,0.2]",
@@ -77,6 +78,7 @@ ARG_DOCS = {
     "warn_days": "Warning lines in days [30,15,7]",
     "days": "Days ahead to average the forecast over [30]",
     "season": "Seasonal profile: q4, summer, winter or 12 monthly indexes Jan..Dec [none]",
+    "sku": "SKU whose rows of the Sales table to read (a cell or a column of SKUs) [none]",
 }
 
 _LIST_SEPARATORS = re.compile(r"[,;\s]+")
@@ -215,15 +217,17 @@ def DAYS_OF_COVER(available, daily_sales):
 
 
 @_udf
-def SALES_VELOCITY(units, in_stock=None, windows=None, weights=None):
+def SALES_VELOCITY(units, in_stock=None, windows=None, weights=None, sku=None, as_of=None):
     """Units per day: weighted average of the last 7/30/90 days, counting only in-stock days. A
-    block of rows gives one value per row.
+    block of rows gives one value per row; with sku, units is the Sales tab's table.
     """
+    shared = {"windows": _values(windows), "weights": _values(weights)}
+    if not blank(sku):
+        return _per_sku(formulas.sales_velocity, units, in_stock, sku, as_of=as_of, **shared)
     series = _series(units)
     flags = None if in_stock is None else _series(in_stock)
     if flags is not None and len(flags) != len(series):
         return ERROR_PREFIX + "in_stock must have one row per row of units"
-    shared = {"windows": _values(windows), "weights": _values(weights)}
     out = []
     for i, days in enumerate(series):
         if len(series) > 1 and all(blank(u) for u in days):
@@ -235,16 +239,19 @@ def SALES_VELOCITY(units, in_stock=None, windows=None, weights=None):
 
 
 @_udf
-def DEMAND_FORECAST(units, as_of, days=None, in_stock=None, season=None):
+def DEMAND_FORECAST(units, as_of, days=None, in_stock=None, season=None, sku=None):
     """Forecast units per day over the next days (30): the season, trend, slow mover and spikes
-    the history shows, as the refresh sees them. A block of rows gives one value per row.
+    the history shows, as the refresh sees them. A block of rows gives one value per row; with
+    sku, units is the Sales tab's table.
     """
+    shared = {name: _at(_grid(value), 0, 0) for name, value in
+              (("as_of", as_of), ("days", days), ("season", season))}  # fmt: skip
+    if not blank(sku):
+        return _per_sku(formulas.demand_forecast, units, in_stock, sku, **shared)
     series = _series(units)
     flags = None if in_stock is None else _series(in_stock)
     if flags is not None and len(flags) != len(series):
         return ERROR_PREFIX + "in_stock must have one row per row of units"
-    shared = {name: _at(_grid(value), 0, 0) for name, value in
-              (("as_of", as_of), ("days", days), ("season", season))}  # fmt: skip
     out = []
     for i, history in enumerate(series):
         if len(series) > 1 and all(blank(u) for u in history):
@@ -254,6 +261,23 @@ def DEMAND_FORECAST(units, as_of, days=None, in_stock=None, season=None):
             out.append(
                 [_cell(formulas.demand_forecast, units=history, in_stock=day_flags, **shared)]
             )
+    return _spill(out)
+
+
+def _per_sku(compute: Callable[..., Any], table: Any, in_stock: Any, sku: Any, **shared: Any):
+    """`compute` over the long Sales table once per SKU cell (a blank SKU gives a blank), in
+    the SKU range's shape."""
+    rows = _grid(table)
+    if "as_of" in shared:
+        shared["as_of"] = _at(_grid(shared["as_of"]), 0, 0)
+    stock = None if in_stock is None else _at(_grid(in_stock), 0, 0)
+    stock = None if blank(stock) else stock
+    skus = _grid(sku)
+    out = [
+        [None if blank(s) else _cell(compute, units=rows, in_stock=stock, sku=s, **shared)
+         for s in line]
+        for line in skus
+    ]  # fmt: skip
     return _spill(out)
 
 

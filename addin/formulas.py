@@ -55,6 +55,7 @@ from addin.velocity import Velocity as Velocity
 from addin.velocity import WindowAverage as WindowAverage
 from addin.velocity import check_windows as check_windows
 from addin.velocity import out_of_stock_days as out_of_stock_days
+from addin.velocity import sku_history
 from addin.velocity import velocity as velocity
 
 OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA = "OUT", "CRITICAL", "WARNING", "WATCH", "OK", "NO DATA"
@@ -312,17 +313,24 @@ def sales_velocity(
     in_stock: Sequence[object] | None = None,
     windows: Sequence[object] | None = None,
     weights: Sequence[object] | None = None,
+    sku: object = None,
+    as_of: object = None,
 ) -> float | None:
-    """Weighted in-stock units/day from a daily series (oldest first)."""
-    series, flags = _daily_series(units, in_stock)
+    """Weighted in-stock units/day from a daily series (oldest first), or, given a `sku`, from
+    the long Sales table (Date, SKU, Units[, In stock] rows) up to the day before `as_of`."""
+    series, flags = _daily_series(units, in_stock, sku, as_of)
     win = tuple(int(_required(x, "windows")) for x in windows) if windows else (7, 30, 90)
     wts = tuple(_required(x, "weights") for x in weights) if weights else (0.5, 0.3, 0.2)
     return velocity(series, flags, win, wts).rate
 
 
 def _daily_series(
-    units: Sequence[object], in_stock: Sequence[object] | None
+    units: Sequence[object], in_stock: Sequence[object] | None, sku: object, as_of: object
 ) -> tuple[list[float], list[bool | None] | None]:
+    if sku is not None:
+        if in_stock is not None:
+            raise InputError("with sku, In stock is the table's fourth column, not in_stock")
+        return sku_history(units, sku, as_of)  # type: ignore[arg-type]
     series = [to_number(u, "units") or 0.0 for u in units]
     if in_stock is None:
         return series, None
@@ -337,12 +345,14 @@ def demand_forecast(
     days: object = None,
     in_stock: object = None,
     season: object = None,
+    sku: object = None,
 ) -> float | None:
     """Forecast units per day over the next `days` days (30 by default) from a daily series
-    (oldest first, ending the day before as_of): season, trend, slow mover and spikes as the
-    refresh sees them (`addin/forecast.py`), promotions left out."""
-    series, flags = _daily_series(units, in_stock)  # type: ignore[arg-type]
+    (oldest first, ending the day before as_of) or, given a `sku`, from the long Sales table:
+    season, trend, slow mover and spikes as the refresh sees them (`addin/forecast.py`),
+    promotions left out."""
     day0 = _required_date(as_of, "as_of")
+    series, flags = _daily_series(units, in_stock, sku, day0)  # type: ignore[arg-type]
     span = max(1, ceil_eps(_optional(days, "days", 30.0, minimum=0)))
     try:
         profile = forecast.parse_profile(season)

@@ -6,16 +6,20 @@ too little and cause the next stockout. Mirrored in `addin/google/Formulas.gs`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from addin.cells import InputError, fmt_number, quote
+from addin.cells import InputError, add_days, fmt_number, quote, to_date, to_flag, to_number
 
 #: The longest velocity window: two years of daily history per SKU is all a plan keeps in memory.
 MAX_WINDOW_DAYS = 730
+#: Days of a long Sales table one SKU's series keeps: the longest window, or the forecast's
+#: 65 weeks (last year's weeks around the next 13), whichever is longer.
+TABLE_DAYS = max(MAX_WINDOW_DAYS, 7 * 65)
 
 
 def out_of_stock_days(
@@ -156,3 +160,69 @@ def _in_stock_sd(units: Sequence[float], out: Sequence[bool], window: WindowAver
                 deviation = x - mean
                 squares += deviation * deviation
     return math.sqrt(squares / (window.in_stock - 1))
+
+
+# --- the long Sales table ------------------------------------------------------------------
+
+
+def _sku_text(value: object) -> str:
+    """A SKU cell as it compares: 1004.0 and "1004 " are "1004", case folded."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip().casefold()
+
+
+def sku_history(
+    table: Sequence[Sequence[object]], sku: object, as_of: object = None
+) -> tuple[list[float], list[bool | None] | None]:
+    """One SKU's daily units and in-stock flags (oldest first) from the long Sales table.
+
+    The table is the Sales tab as the workbook keeps it: one row per SKU and day with Date, SKU,
+    Units and optionally In stock, in that order; a header row and blank rows are skipped.
+    The series runs from the SKU's first row to the day before `as_of` (by default the day
+    after the table's last date), at most `TABLE_DAYS` days: a day with no row sold nothing,
+    rows of one day add up, and a day is out of stock when its row says In stock FALSE. Rows
+    of other SKUs are not read beyond their Date, so a bad cell there does not matter here.
+    """
+    key = _sku_text(sku)
+    if not key:
+        raise InputError("sku is required")
+    day0 = to_date(as_of, "as_of")
+    mine: list[tuple[dt.date, float, bool | None]] = []
+    last: dt.date | None = None
+    for i, row in enumerate(table):
+        cells = list(row) + [None] * (4 - len(row))
+        if _sku_text(cells[1]) != key:
+            if day0 is None:
+                try:
+                    day = to_date(cells[0], "Date")
+                except InputError:
+                    day = None  # a header or another SKU's bad date: not this SKU's problem
+                if day is not None and (last is None or day > last):
+                    last = day
+            continue
+        try:
+            day = to_date(cells[0], "Date")
+            units = to_number(cells[2], "Units") or 0.0
+            flag = to_flag(cells[3]) if len(row) > 3 else None
+        except InputError as exc:
+            raise InputError(f"row {i + 1} of the table: {exc}") from None
+        if day is None:
+            raise InputError(f"row {i + 1} of the table has no Date")
+        mine.append((day, units, flag))
+        if last is None or day > last:
+            last = day
+    end = day0 or (add_days(last, 1) if last is not None else None)
+    kept = [r for r in mine if end is not None and 0 < (end - r[0]).days <= TABLE_DAYS]
+    if end is None or not kept:
+        return [], None
+    first = min(day for day, _, _ in kept)
+    n = (end - first).days
+    units_by_day = [0.0] * n
+    flags: list[bool | None] = [None] * n
+    for day, units, flag in kept:
+        d = (day - first).days
+        units_by_day[d] += units
+        if flag is not None:
+            flags[d] = flag
+    return units_by_day, flags if any(f is not None for f in flags) else None

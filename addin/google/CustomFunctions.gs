@@ -40,16 +40,28 @@ function DAYS_OF_COVER(available, daily_sales) {
 /**
  * Units per day: weighted average of the last 7/30/90 days, counting only in-stock days.
  * A row or column is one SKU's daily series (oldest first); a block gives one value per row.
+ * With sku, units is the Sales tab's table (Date, SKU, Units[, In stock] columns), read up to
+ * the day before as_of: one value per SKU.
  *
- * @param {Array<Array<number>>} units Daily units sold, oldest first
+ * @param {Array<Array<number>>} units Daily units sold, oldest first; with sku, the Sales table
  * @param {Array<Array<boolean>>} in_stock Optional: TRUE/FALSE per day, same shape as units
  * @param {Array<Array<number>>|string} windows Optional: window lengths in days [7,30,90]
  * @param {Array<Array<number>>|string} weights Optional: weight of each window [0.5,0.3,0.2]
+ * @param {string|Array<Array<string>>} sku Optional: SKU (a cell or a column) to read the table for
+ * @param {Date} as_of Optional: with sku, day 0 [the day after the table's last date]
  * @return {number|Array<Array<number>>} Units per day
  * @customfunction
  */
-function SALES_VELOCITY(units, in_stock, windows, weights) {
+function SALES_VELOCITY(units, in_stock, windows, weights, sku, as_of) {
   var zone = stockoutTimeZone_();
+  var shared = [stockoutValues_(windows), stockoutValues_(weights)];
+  if (!stockoutBlank_(sku)) {
+    return stockoutPerSku_(units, sku, zone, function (table, one) {
+      var stock = stockoutFirst_(in_stock, zone);
+      var args = [table, stock].concat(shared, [one, stockoutFirst_(as_of, zone)]);
+      return stockoutCell_(Formulas.sales_velocity, args);
+    });
+  }
   var series = stockoutSeries_(stockoutReadDates_(units, zone));
   var flags = stockoutIsOmitted_(in_stock)
     ? null
@@ -57,7 +69,6 @@ function SALES_VELOCITY(units, in_stock, windows, weights) {
   if (flags !== null && flags.length !== series.length) {
     return STOCKOUT_ERROR + 'in_stock must have one row per row of units';
   }
-  var shared = [stockoutValues_(windows), stockoutValues_(weights)];
   var out = series.map(function (days, i) {
     if (series.length > 1 && days.every(stockoutBlank_)) return [''];
     return [stockoutCell_(Formulas.sales_velocity, [days, flags && flags[i]].concat(shared))];
@@ -67,18 +78,28 @@ function SALES_VELOCITY(units, in_stock, windows, weights) {
 
 /**
  * Forecast units per day over the next days: the season, trend, slow mover and spikes the
- * history shows, as the refresh sees them. A block gives one value per row.
+ * history shows, as the refresh sees them. A block gives one value per row; with sku, units is
+ * the Sales tab's table (Date, SKU, Units[, In stock] columns): one value per SKU.
  *
  * @param {Array<Array<number>>} units Daily units sold, oldest first, ending the day before as_of
  * @param {Date} as_of Day 0 of the plan: a date cell (Settings!as_of)
  * @param {number} days Optional: days ahead to average the forecast over [30]
  * @param {Array<Array<boolean>>} in_stock Optional: TRUE/FALSE per day, same shape as units
  * @param {string} season Optional: q4, summer, winter or 12 monthly indexes Jan..Dec
+ * @param {string|Array<Array<string>>} sku Optional: SKU (a cell or a column) to read the table for
  * @return {number|Array<Array<number>>} Forecast units per day
  * @customfunction
  */
-function DEMAND_FORECAST(units, as_of, days, in_stock, season) {
+function DEMAND_FORECAST(units, as_of, days, in_stock, season, sku) {
   var zone = stockoutTimeZone_();
+  var shared = [stockoutFirst_(as_of, zone), stockoutFirst_(days, zone)];
+  var profile = stockoutFirst_(season, zone);
+  if (!stockoutBlank_(sku)) {
+    return stockoutPerSku_(units, sku, zone, function (table, one) {
+      var args = [table].concat(shared, [stockoutFirst_(in_stock, zone), profile, one]);
+      return stockoutCell_(Formulas.demand_forecast, args);
+    });
+  }
   var series = stockoutSeries_(stockoutReadDates_(units, zone));
   var flags = stockoutIsOmitted_(in_stock)
     ? null
@@ -86,12 +107,6 @@ function DEMAND_FORECAST(units, as_of, days, in_stock, season) {
   if (flags !== null && flags.length !== series.length) {
     return STOCKOUT_ERROR + 'in_stock must have one row per row of units';
   }
-  var first = function (value) {
-    var cells = stockoutGrid_(stockoutReadDates_(value, zone));
-    return cells[0][0];
-  };
-  var shared = [first(as_of), first(days)];
-  var profile = first(season);
   var out = series.map(function (history, i) {
     if (series.length > 1 && history.every(stockoutBlank_)) return [''];
     var args = [history].concat(shared, [flags && flags[i], profile]);
@@ -373,6 +388,26 @@ function stockoutGrid_(value) {
     while (row.length < width) row.push(null);
     return row;
   });
+}
+
+/** The first cell of VALUE (a cell or a range), dates read as ISO days; null when blank. */
+function stockoutFirst_(value, zone) {
+  var first = stockoutGrid_(stockoutReadDates_(value, zone))[0][0];
+  return stockoutBlank_(first) ? null : first;
+}
+
+/**
+ * COMPUTE(table, sku) once per cell of SKU over the long Sales table TABLE, in SKU's shape; a
+ * blank SKU cell gives a blank.
+ */
+function stockoutPerSku_(table, sku, zone, compute) {
+  var rows = stockoutGrid_(stockoutReadDates_(table, zone));
+  var out = stockoutGrid_(sku).map(function (line) {
+    return line.map(function (one) {
+      return stockoutBlank_(one) ? '' : compute(rows, one);
+    });
+  });
+  return stockoutSpill_(out);
 }
 
 function stockoutSpill_(rows) {

@@ -785,6 +785,77 @@ var Formulas = (function () {
 
   // --- the custom functions (SPEC §4): one value in, one value out ----------------------------
 
+  // --- the long Sales table (addin/velocity.py) ----------------------------------------------
+
+  var TABLE_DAYS = Math.max(MAX_WINDOW_DAYS, 7 * 65);
+
+  /** A SKU cell as it compares: 1004 and "1004 " are "1004", case folded. */
+  function _sku_text(value) {
+    if (isNone(value)) return '';
+    return pyStr(value).trim().toLowerCase();
+  }
+
+  /** sku_history: one SKU's daily units and in-stock flags from the long Sales table. */
+  function sku_history(table, sku, as_of) {
+    var key = _sku_text(sku);
+    if (!key) throw new InputError('sku is required');
+    var day0 = to_date(as_of, 'as_of');
+    var mine = [];
+    var last = null;
+    table.forEach(function (row, i) {
+      var cells = row.slice();
+      while (cells.length < 4) cells.push(null);
+      var day;
+      if (_sku_text(cells[1]) !== key) {
+        if (day0 === null) {
+          try {
+            day = to_date(cells[0], 'Date');
+          } catch (err) {
+            if (!(err instanceof InputError)) throw err;
+            day = null; // a header or another SKU's bad date: not this SKU's problem
+          }
+          if (day !== null && (last === null || day > last)) last = day;
+        }
+        return;
+      }
+      var units, flag;
+      try {
+        day = to_date(cells[0], 'Date');
+        units = to_number(cells[2], 'Units') || 0.0;
+        flag = row.length > 3 ? _to_flag(cells[3]) : null;
+      } catch (err) {
+        if (err instanceof InputError) {
+          throw new InputError('row ' + (i + 1) + ' of the table: ' + err.message);
+        }
+        throw err;
+      }
+      if (day === null) throw new InputError('row ' + (i + 1) + ' of the table has no Date');
+      mine.push([day, units, flag]);
+      if (last === null || day > last) last = day;
+    });
+    var end = day0 !== null ? day0 : last !== null ? add_days(last, 1) : null;
+    var kept = mine.filter(function (r) {
+      var back = end === null ? 0 : daysBetween(end, r[0]);
+      return 0 < back && back <= TABLE_DAYS;
+    });
+    if (end === null || !kept.length) return [[], null];
+    var first = kept.reduce(function (a, r) {
+      return r[0] < a ? r[0] : a;
+    }, kept[0][0]);
+    var n = daysBetween(end, first);
+    var units = new Array(n).fill(0.0);
+    var flags = new Array(n).fill(null);
+    kept.forEach(function (r) {
+      var d = daysBetween(r[0], first);
+      units[d] += r[1];
+      if (r[2] !== null) flags[d] = r[2];
+    });
+    var anyFlag = flags.some(function (f) {
+      return f !== null;
+    });
+    return [units, anyFlag ? flags : null];
+  }
+
   function days_of_cover(available, daily_sales) {
     var stock = _required_stock(available);
     var rate = to_number(daily_sales, 'daily_sales');
@@ -792,8 +863,8 @@ var Formulas = (function () {
     return stock / rate;
   }
 
-  function sales_velocity(units, in_stock, windows, weights) {
-    var daily = _daily_series(units, in_stock);
+  function sales_velocity(units, in_stock, windows, weights, sku, as_of) {
+    var daily = _daily_series(units, in_stock, sku, as_of);
     var series = daily[0];
     var flags = daily[1];
     var win =
@@ -811,7 +882,13 @@ var Formulas = (function () {
     return velocity(series, flags, win, wts).rate;
   }
 
-  function _daily_series(units, in_stock) {
+  function _daily_series(units, in_stock, sku, as_of) {
+    if (!isNone(sku)) {
+      if (!isNone(in_stock)) {
+        throw new InputError("with sku, In stock is the table's fourth column, not in_stock");
+      }
+      return sku_history(units, sku, as_of);
+    }
     var series = units.map(function (u) {
       return to_number(u, 'units') || 0.0;
     });
@@ -822,9 +899,9 @@ var Formulas = (function () {
     return [series, in_stock.map(_to_flag)];
   }
 
-  function demand_forecast(units, as_of, days, in_stock, season) {
-    var daily = _daily_series(units, in_stock);
+  function demand_forecast(units, as_of, days, in_stock, season, sku) {
     var day0 = _required_date(as_of, 'as_of');
+    var daily = _daily_series(units, in_stock, sku, day0);
     var span = Math.max(1, _ceil(_optional(days, 'days', 30.0, 0)));
     var profile;
     try {
@@ -1033,6 +1110,7 @@ var Formulas = (function () {
     round_to: round_to,
     add_days: add_days,
     out_of_stock_days: out_of_stock_days,
+    sku_history: sku_history,
     InStockTotals: InStockTotals,
     check_windows: check_windows,
     velocity: velocity,

@@ -159,6 +159,31 @@ def test_sales_velocity_in_stock_must_match_the_rows_of_units() -> None:
     assert got == "#STOCKOUT: in_stock must have one row per row of units"
 
 
+#: The Sales tab as Excel hands it over: date cells as datetimes, a header, a blank row.
+SALES = [
+    ["Date", "SKU", "Units", "In stock"],
+    [dt.datetime(2026, 11, 20), "A", 4, None],
+    [dt.datetime(2026, 11, 21), "B", 9, None],
+    [dt.datetime(2026, 11, 22), "A", 6, False],
+    [dt.datetime(2026, 11, 23), "a", 2, True],
+    [None, None, None, None],
+]
+
+
+def test_sales_velocity_reads_the_long_sales_table_for_a_column_of_skus() -> None:
+    # A: 20..24 Nov, 5 days, the 22nd out of stock: (4 + 2) / 4 in-stock days.
+    got = excel.SALES_VELOCITY(SALES, None, None, None, [["A"], ["B"], [None], ["C"]], AS_OF)
+    assert got == [[1.5], [9 / 4], [None], [None]]  # B: 21..24 Nov; C has no rows: blank
+    assert excel.SALES_VELOCITY(SALES, sku="A") == 2.0  # up to the table's last day: 6 / 3
+    assert excel.SALES_VELOCITY(SALES, sku="A") == formulas.sales_velocity(SALES, sku="A")
+
+
+def test_demand_forecast_reads_the_long_sales_table_for_a_sku() -> None:
+    got = excel.DEMAND_FORECAST(SALES, AS_OF, sku=[["A"], ["B"]])
+    assert got == [[formulas.demand_forecast(SALES, AS_OF, sku=s)] for s in ("A", "B")]
+    assert isinstance(got[0][0], float)
+
+
 def test_alert_level_reads_warning_lines_from_settings_text() -> None:
     got = excel.ALERT_LEVEL([[3], [10], [20], [40], [None]], 5, "30,15,7")
     assert got == [["CRITICAL"], ["WARNING"], ["WATCH"], ["OK"], [None]]

@@ -29,8 +29,9 @@ from sheets_sync.excel_init import PYTHON_MODULE
 #: SPEC §4: each function's arguments, optional ones in brackets, in order.
 SPEC_ARGUMENTS = {
     "DAYS_OF_COVER": "available, daily_sales",
-    "SALES_VELOCITY": "units, [in_stock], [windows], [weights]",
-    "DEMAND_FORECAST": "units, as_of, [days], [in_stock], [season]",
+    # sku: units is then the long Sales table, as the workbook's Sales tab keeps it.
+    "SALES_VELOCITY": "units, [in_stock], [windows], [weights], [sku], [as_of]",
+    "DEMAND_FORECAST": "units, as_of, [days], [in_stock], [season], [sku]",
     "STOCKOUT_DATE": "available, daily_sales, as_of, [inbound_qty], [inbound_eta]",
     # v2: the gap also ends when a regular order placed today lands (SPEC §3), so the lead time
     # is an argument; an ETA needs the as_of it counts from (SPEC §4 omits both).

@@ -24,9 +24,11 @@ const CELL_FUNCTIONS = {
   alert_level: 'ALERT_LEVEL',
 };
 
-/** A vector argument as a cell or range: lists become a column (units) or a row (the rest). */
+/** A vector argument as a cell or range: lists become a column (units) or a row (the rest);
+ * a list of rows (the long Sales table) is a range as it is. */
 function asSheetArgument(value, index, name) {
   if (!Array.isArray(value)) return value;
+  if (value.length && Array.isArray(value[0])) return value; // a table: rows as they are
   if (name === 'sales_velocity' && index <= 1) return value.map((v) => [v]);
   if (name === 'demand_forecast' && (index === 0 || index === 3)) return value.map((v) => [v]);
   return [value];
@@ -121,6 +123,23 @@ test('date cells are read as the day the sheet shows and come back as date cells
   assert.equal(shown(gas.REORDER_DATE(100, 5, 30, day('2026-11-25'), 20)), '2026-11-25');
   assert.equal(shown(gas.REORDER_DATE(1000, 5, 30, day('2026-11-25'), 20)), '2027-05-10');
   assert.equal(gas.STOCKOUT_GAP(10, 2, day('2026-11-25'), day('2026-12-15')), 15);
+});
+
+test('SALES_VELOCITY reads the Sales tab for a column of SKUs, date cells included', () => {
+  const sales = [
+    ['Date', 'SKU', 'Units', 'In stock'],
+    [day('2026-11-20'), 'A', 4, ''],
+    [day('2026-11-21'), 'B', 9, ''],
+    [day('2026-11-22'), 'A', 6, false],
+    [day('2026-11-23'), 'a', 2, true],
+    ['', '', '', ''],
+  ];
+  const skus = [['A'], ['B'], [''], ['C']];
+  const got = gas.SALES_VELOCITY(sales, '', '', '', skus, day('2026-11-25'));
+  assert.deepEqual(plain(got), [[1.5], [9 / 4], [''], ['']]);
+  assert.equal(gas.SALES_VELOCITY(sales, null, null, null, 'A'), 2);
+  const forecast = gas.DEMAND_FORECAST(sales, day('2026-11-25'), '', '', '', [['A'], ['B']]);
+  assert.equal(typeof forecast[0][0], 'number');
 });
 
 test('serial numbers and ISO text work as dates too; no sales gives a blank date', () => {
