@@ -213,10 +213,8 @@ def flags_for(
 def _restock(item: SkuInput, vel: Velocity, available: float, settings: Settings) -> tuple:
     """(last out-of-stock history day, days since restock, whether to relaunch)."""
     last_out = None
-    for i in range(len(vel.out_of_stock) - 1, -1, -1):
-        if vel.out_of_stock[i]:
-            last_out = i - len(vel.out_of_stock)
-            break
+    if True in vel.out_of_stock:  # the last True, searched at C speed from the end
+        last_out = -1 - vel.out_of_stock[::-1].index(True)
     # Back in stock after an incident: the log says since when, else the history does.
     restocked = item.days_since_restock
     if restocked is None and last_out is not None and available > 0:

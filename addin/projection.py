@@ -54,7 +54,7 @@ class Projection:
     segments: list[tuple[int, int, float]] = field(init=False)  # see _segments
 
     def __post_init__(self) -> None:
-        self.totals = [0.0, *itertools.accumulate(self.daily)]
+        self.totals = list(itertools.accumulate(self.daily, initial=0.0))
         self.landings = sorted(self.arrivals)
         self.segments = self._segments()
 
