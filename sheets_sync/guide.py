@@ -248,7 +248,8 @@ NOTES: dict[str, dict[str, str]] = {
         "marketplace": "e.g. amazon.de: picks the message language and date format.",
         "language": "Overrides the marketplace's language (en, de, fr, …).",
         "status": "Blank or unshipped = still to ship; shipped, cancelled, shipped or cancelled "
-        "= done (no delay notice). `stockout import` keeps it up to date.",
+        "= done (no delay notice). `stockout import` keeps its reports' lines up to date; "
+        "a line you typed is never closed by a report.",
         "promise_estimated": "yes = Promised date was estimated from Purchase date + "
         "Settings handling_time_days (the report had none).",
     },

@@ -93,6 +93,19 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (shipment_id, sku, seen)
     ) WITHOUT ROWID;
     """,
+    # Unshipped-order snapshots (`stockout import`, `stockout pull`): when each was taken, so an
+    # older report imported late cannot reopen lines, and which Orders lines a report listed,
+    # so a line the seller typed by hand is never closed by one.
+    """
+    CREATE TABLE unshipped_snapshots (
+        taken TEXT NOT NULL, source TEXT NOT NULL, lines INTEGER NOT NULL,
+        PRIMARY KEY (taken, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE unshipped_lines (
+        order_id TEXT NOT NULL, sku TEXT NOT NULL, taken TEXT NOT NULL,
+        PRIMARY KEY (order_id, sku)
+    ) WITHOUT ROWID;
+    """,
 )
 
 
@@ -270,6 +283,18 @@ class HistoryStore:
                  for sid, sku, eta, qty, supplier, status in rows),
             )  # fmt: skip
 
+    def remember_unshipped(self, taken: str, source: str, lines: Iterable[tuple[str, str]]) -> None:
+        """An unshipped-orders snapshot applied to Orders: its time (ISO, UTC) and its lines."""
+        keys = set(lines)
+        self._db.execute(
+            "INSERT OR REPLACE INTO unshipped_snapshots VALUES (?, ?, ?)",
+            (taken, source, len(keys)),
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO unshipped_lines VALUES (?, ?, ?)",
+            ((order_id, sku, taken) for order_id, sku in keys),
+        )
+
     # -- reading (for the plan) ---------------------------------------------------------------
 
     def daily_units(self, since: dt.date | None = None) -> pd.DataFrame:
@@ -336,6 +361,19 @@ class HistoryStore:
         """Every ETA a refresh saw: shipment_id, sku, seen, eta, qty, supplier, status."""
         frame = self._query("SELECT * FROM inbound_etas ORDER BY sku, shipment_id, seen")
         return _typed(frame, seen="date", eta="date")
+
+    def last_unshipped(self) -> str | None:
+        """When the newest unshipped-orders snapshot applied to Orders was taken (ISO, UTC)."""
+        return self._db.execute("SELECT MAX(taken) FROM unshipped_snapshots").fetchone()[0]
+
+    def unshipped_lines(self) -> set[tuple[str, str]] | None:
+        """(order id, SKU) of every Orders line a snapshot listed; None for a store whose
+        unshipped imports predate this record (every `unshipped` line counts as a report's)."""
+        found = {(o, s) for o, s in self._db.execute("SELECT order_id, sku FROM unshipped_lines")}
+        if found or self.last_unshipped() is not None:
+            return found
+        legacy = self._db.execute("SELECT 1 FROM imports WHERE kind = 'unshipped'").fetchone()
+        return None if legacy else found
 
     def imports(self) -> pd.DataFrame:
         """The import log, newest first: sha256, kind, name, rows, first_day, last_day,

@@ -10,11 +10,13 @@ Where each report goes:
   sellable stock and Amazon's inbound units (see `sheets_sync.history` for why inbound does not
   go to the Inbound tab).
 * Unshipped orders -> the Orders tab. Each report is a snapshot of what is still to ship:
-  new lines are added (Status `unshipped`), known ones refreshed, and lines an earlier import
-  added that the new report no longer lists are marked `shipped or cancelled`, so no delay
-  notice goes to a buyer whose parcel left. Lines typed by hand (any other Status) are the
-  user's. A report without a promise date gets one from the purchase date plus
-  `Settings!handling_time_days`, marked `Promise estimated`.
+  new lines are added (Status `unshipped`), known ones refreshed, and lines an earlier report
+  listed that the new report no longer lists are marked `shipped or cancelled`, so no delay
+  notice goes to a buyer whose parcel left. The history store remembers which lines reports
+  listed: a line typed by hand is the user's, whatever its Status. A report is as old as its
+  file (the download time): one older than the snapshot already applied changes nothing, so
+  importing last week's file cannot reopen shipped lines. A report without a promise date gets
+  one from the purchase date plus `Settings!handling_time_days`, marked `Promise estimated`.
 
 Every other column, and every column the user added, is left as it was. The workbook is read
 once and written once, and only when a file touches it, so a sales import works on a Google
@@ -131,7 +133,8 @@ def import_files(
         result = ImportResult(store.path)
         inventory: list[InventoryRecord] = []
         orders: list[OpenOrder] = []
-        snapshot = False  # an unshipped report was loaded: it supersedes the previous one
+        last = store.last_unshipped()
+        taken: list[str] = []  # the unshipped reports applied: they supersede the previous one
         pending_logs: list[tuple[Report, str, FileResult]] = []
         for report in reports:
             outcome = FileResult(report.path, report.kind.label)
@@ -148,8 +151,12 @@ def import_files(
                     save_inventory(store, records, _file_day(report.path))
                     inventory.extend(records)
                 elif report.kind.name == "unshipped":
-                    orders.extend(read_open_orders(report))
-                    snapshot = True
+                    when = file_time(report.path)
+                    if last is None or when >= last:
+                        orders.extend(read_open_orders(report))
+                        taken.append(when)
+                    else:
+                        outcome.skipped = True
                 if report.kind.name in WORKBOOK_KINDS:
                     pending_logs.append((report, digest, outcome))
                 else:
@@ -159,12 +166,36 @@ def import_files(
             outcome.problems = report.problems
             outcome.problem_count = report.problem_count
             outcome.note = _span_note(span)
+            if outcome.skipped:
+                outcome.note = (
+                    f"not applied: older than the unshipped orders of {_shown(last)} already "
+                    "in Orders (a report is as old as its file); Orders left as they were"
+                )
+        snapshot = max(taken) if taken else None
         if inventory or snapshot:
-            update_workbook(target, inventory, orders if snapshot else None, result)
+            listed = store.unshipped_lines()
+            update_workbook(target, inventory, orders if snapshot else None, result, listed)
         with store.transaction():
             for report, digest, _outcome in pending_logs:
                 store.log_import(digest, report.kind.name, report.path.name, report.rows_read)
+            if snapshot:
+                store.remember_unshipped(snapshot, "import", order_keys(orders))
     return result
+
+
+def file_time(path: Path) -> str:
+    """When a report was downloaded: its file's modification time, ISO in UTC."""
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    return stamp.isoformat(timespec="seconds")
+
+
+def _shown(stamp: str | None) -> str:
+    return "" if stamp is None else stamp.replace("T", " ").replace("+00:00", " UTC")
+
+
+def order_keys(orders: Iterable[OpenOrder]) -> list[tuple[str, str]]:
+    """The keys Orders lines are matched by (see `_TabMerge`)."""
+    return [(str(o.order_id).strip(), str(o.sku).strip()) for o in orders]
 
 
 def load_report(
@@ -208,15 +239,18 @@ def update_workbook(
     inventory: Sequence[InventoryRecord],
     orders: Sequence[OpenOrder] | None,
     result: ImportResult,
+    listed: set[tuple[str, str]] | None = None,
 ) -> None:
     """Write what the reports know into Inventory and Orders: one read, one write.
 
-    `orders` is the complete unshipped snapshot (None: no unshipped report was imported).
+    `orders` is the complete unshipped snapshot (None: no unshipped report was imported);
+    `listed` the (order id, SKU) lines earlier snapshots listed, the only ones it may close
+    (None: a store older than that record, where every `unshipped` line counts as listed).
     Both under the workbook's writer lock: a refresh running meanwhile would otherwise save
     its own, older copy of these tabs over the new rows.
     """
     with one_writer(target, "import"):
-        _update_workbook(open_backend(target), inventory, orders, result)
+        _update_workbook(open_backend(target), inventory, orders, result, listed)
 
 
 def _update_workbook(
@@ -224,6 +258,7 @@ def _update_workbook(
     inventory: Sequence[InventoryRecord],
     orders: Sequence[OpenOrder] | None,
     result: ImportResult,
+    listed: set[tuple[str, str]] | None,
 ) -> None:
     grids = backend.read([workbook.SETTINGS, workbook.INVENTORY, workbook.ORDERS])
     tabs: dict[str, Tab] = {}
@@ -256,7 +291,9 @@ def _update_workbook(
                     result.promises_estimated += 1
             elif o.promised_date is not None and not blank(merged.get(row, "promise_estimated")):
                 merged.set(row, "promise_estimated", "no")
-        result.orders_closed = merged.close_missing("status", vocab.UNSHIPPED, vocab.SHIPPED)
+        result.orders_closed = merged.close_missing(
+            "status", vocab.UNSHIPPED, vocab.SHIPPED, listed
+        )
         tabs[workbook.ORDERS] = merged.tab({"Purchase date": "date", "Promised date": "date"})
         result.orders_updated, result.orders_added = merged.updated, merged.added
     backend.write(tabs)
@@ -305,12 +342,16 @@ class _TabMerge:
                 self.set(row, name, value)
         return row
 
-    def close_missing(self, key: str, open_word: str, closed_word: str) -> int:
-        """Rows not put since opening whose `key` cell reads `open_word` get `closed_word`."""
+    def close_missing(
+        self, key: str, open_word: str, closed_word: str, only: set[tuple[str, str]] | None
+    ) -> int:
+        """Rows not put since opening whose `key` cell reads `open_word` get `closed_word`;
+        with `only`, just the rows whose key is in it."""
         closed = 0
         for row in self.rows:
             value = self.get(row, key)
-            gone = self._key_of(row) not in self.seen
+            at = self._key_of(row)
+            gone = at not in self.seen and (only is None or at in only)
             if gone and isinstance(value, str) and value.strip().lower() == open_word:
                 self.set(row, key, closed_word)
                 closed += 1

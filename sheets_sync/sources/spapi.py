@@ -48,6 +48,7 @@ from sheets_sync.sources.importer import (
     ImportResult,
     file_sha256,
     load_report,
+    order_keys,
     save_inventory,
     update_workbook,
 )
@@ -172,7 +173,10 @@ def pull(
             f"FBA inventory: {len(inventory)} SKUs; open FBM order lines: {len(orders)}"
         )
         if inventory or orders:
-            update_workbook(target, inventory, orders, result)
+            taken = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            update_workbook(target, inventory, orders, result, store.unshipped_lines())
+            with store.transaction():
+                store.remember_unshipped(taken, "pull", order_keys(orders))
     return result
 
 

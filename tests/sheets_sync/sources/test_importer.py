@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import time
 
 import openpyxl
 import pytest
@@ -208,3 +210,66 @@ def test_a_newer_unshipped_report_supersedes_the_previous_one(book, tmp_path):
     third.write_text(second.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     shown = runner.invoke(import_command, [str(book), str(third)])
     assert "skipped" not in shown.output
+
+
+def _unshipped(path, lines, hours_ago):
+    """An unshipped report of (order-id, SKU) LINES downloaded HOURS_AGO (its file's time)."""
+    body = "order-id\torder-item-id\tpurchase-date\tbuyer-name\tsku\tquantity-purchased\n"
+    for n, (order, sku) in enumerate(lines):
+        body += f"{order}\t{n}\t2024-05-0{n + 1}T10:00:00+00:00\tB{n}\t{sku}\t1\n"
+    path.write_text(body, encoding="utf-8")
+    stamp = time.time() - hours_ago * 3600
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_an_older_unshipped_report_imported_late_reopens_nothing(book, tmp_path):
+    """Monday's report imported after Tuesday's would have put Tuesday's shipped line back to
+    unshipped, and its buyer would get a delay notice for a parcel already on its way."""
+    both = [("302-1", "Acne_Serum"), ("302-2", "New_SKU")]
+    import_files(str(book), [_unshipped(tmp_path / "mon.txt", both, hours_ago=30)])
+    tuesday = import_files(str(book), [_unshipped(tmp_path / "tue.txt", both[1:], hours_ago=6)])
+    assert tuesday.orders_closed == 1
+    sunday = _unshipped(tmp_path / "sun.txt", [*both, ("302-9", "New_SKU")], hours_ago=50)
+    late = import_files(str(book), [sunday])
+    status = {r["Order ID"]: r["Status"] for r in rows_of(book, "Orders")}
+    assert status == {"302-1": "shipped or cancelled", "302-2": "unshipped"}  # 302-9 not added
+    assert (late.orders_added, late.orders_updated, late.orders_closed) == (0, 0, 0)
+    [outcome] = late.files
+    assert outcome.skipped and outcome.note.startswith("not applied: older than the unshipped")
+    saturday = _unshipped(tmp_path / "sat.txt", both[:1], hours_ago=70)
+    shown = CliRunner().invoke(import_command, [str(book), str(saturday), "--json"])
+    assert shown.exit_code == 0, shown.output
+    [summary] = json.loads(shown.stdout)["files"]
+    assert summary["skipped"] and "older than the unshipped orders of 20" in summary["note"]
+    assert {r["Order ID"]: r["Status"] for r in rows_of(book, "Orders")} == status
+    newer = import_files(str(book), [_unshipped(tmp_path / "wed.txt", [], hours_ago=1)])
+    assert newer.orders_closed == 1  # a newer one still supersedes
+
+
+def test_lines_typed_by_hand_are_never_closed_by_a_report(book, tmp_path):
+    """The Status column's note says `unshipped` means still to ship, so a seller types it on
+    an order taken by phone: no report lists that line, and none may close it."""
+    wbk = openpyxl.load_workbook(book)
+    wbk["Orders"].append(["T-7", "Not_On_Amazon", 3, dt.datetime(2024, 5, 2), None, "Phone", None])
+    wbk["Orders"]["H1"] = "Status"
+    wbk["Orders"]["H3"] = "unshipped"
+    wbk.save(book)
+    import_files(str(book), [_unshipped(tmp_path / "one.txt", [("302-2", "New_SKU")], 3)])
+    second = import_files(str(book), [_unshipped(tmp_path / "two.txt", [], hours_ago=2)])
+    status = {r["Order ID"]: r["Status"] for r in rows_of(book, "Orders")}
+    assert status["T-7"] == "unshipped"  # the seller's line, untouched by both reports
+    assert status["302-2"] == "shipped or cancelled" and second.orders_closed == 1
+    assert status["302-1"] is None  # typed by hand with no Status: untouched too
+
+
+def test_a_store_from_before_the_line_record_closes_by_status(tmp_path):
+    with HistoryStore(tmp_path / "old.sqlite") as store:
+        assert store.unshipped_lines() == set()  # new store: only lines a report listed close
+        with store.transaction():
+            store.log_import("abc", "unshipped", "old.txt", 3)
+        assert store.unshipped_lines() is None  # imported before: every `unshipped` line
+        with store.transaction():
+            store.remember_unshipped("2026-11-29T10:00:00+00:00", "import", [("1", "A")])
+        assert store.unshipped_lines() == {("1", "A")}
+        assert store.last_unshipped() == "2026-11-29T10:00:00+00:00"
