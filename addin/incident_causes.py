@@ -50,7 +50,7 @@ def suggest_cause(
         text
         for text in (
             _slipped(started, ended, shipments),
-            _late_order(started, shipments, lead_days),
+            _late_order(started, ended, shipments, lead_days),
             _receiving(started, ended, shipments),
             _surge(started, units_before),
         )
@@ -95,13 +95,18 @@ def _slipped(started: dt.date, ended: dt.date | None, shipments: list[ShipmentSe
     )
 
 
-def _late_order(started: dt.date, shipments: list[ShipmentSeen], lead_days: float | None) -> str:
+def _late_order(
+    started: dt.date, ended: dt.date | None, shipments: list[ShipmentSeen], lead_days: float | None
+) -> str:
+    """A shipment that ended the stockout (seen by its end) but was ordered after the
+    reorder-by date; one first seen after stock was back belongs to a later story."""
     if not lead_days:
         return ""
     order_by = started - dt.timedelta(days=int(lead_days))
     late = [
         s for s in shipments
         if not s.seen_from_start and s.first_seen > order_by and s.first_eta >= started
+        and (ended is None or s.first_seen <= ended)
     ]  # fmt: skip
     if not late:
         return ""

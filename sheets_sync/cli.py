@@ -27,7 +27,7 @@ from sheets_sync.inputs import plan_date
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
 from sheets_sync.starter import START, starter_grids, starter_tabs
 from sheets_sync.terminal import crashed, errors, fail, progress_bars
-from sheets_sync.types import TargetError
+from sheets_sync.types import Target, TargetError
 
 out = Console()
 
@@ -208,10 +208,11 @@ def new_command(file: Path, example: bool, force: bool) -> None:
 @click.option("--as-of", callback=_date, help="Build and plan the demo as of this date.")
 def demo_command(out_file: Path, as_of: dt.date | None) -> None:
     """Build a realistic sample workbook, refresh it and show what needs doing."""
-    from sheets_sync.demo import demo_tabs
+    from sheets_sync.demo import demo_tabs, write_demo_store
 
     day = as_of or dt.date.today()
     write_new_workbook(out_file, {START: start_grid(str(out_file)), **demo_tabs(day)})
+    write_demo_store(Target.parse(str(out_file)).store_path, day)
     result = run_refresh(str(out_file), day, False, False)
     print_summary(result)
     out.print(

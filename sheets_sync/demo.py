@@ -4,12 +4,19 @@ Forty-eight SKUs of a home-and-kitchen brand with half a year of daily sales (we
 Poisson noise), past stockouts, one SKU taking off, one dead, promotions around Black Friday,
 sea and air shipments including an overdue one, FBM stock in an overseas warehouse, and open
 FBM orders from four marketplaces. Seeded, so the same as-of date gives the same workbook.
+
+Beside the workbook, its history store (`demo_history`): each day's FBA stock, consistent
+with the sales and stockouts above (a few SKUs run lean and pay Amazon's low-inventory-level
+fee), and the Inbound ETAs earlier refreshes saw (one shipment that slipped into a stockout,
+one order placed too late), so the fee column and the suggested causes have data to read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sheets_sync import guide
 from sheets_sync import workbook as wb
@@ -92,14 +99,54 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
+@dataclass
+class DemoHistory:
+    """What the demo's history store holds: (day ISO, sku, qty) of FBA stock, and each earlier
+    refresh's Inbound ETAs as (seen, (shipment, sku, eta, qty, supplier, status))."""
+
+    stock: list[tuple[str, str, int]] = field(default_factory=list)
+    etas: list[tuple[dt.date, tuple]] = field(default_factory=list)
+
+
+#: SKUs (by index) that run lean: restocked in small lots, under 28 days of supply.
+LEAN = {0, 6, 16, 18, 20}
+
+
 def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[str, Grid]:
     """Every input tab of the demo workbook, as grids with headers.
 
     `count` keeps only the first SKUs (the starter's `--example`), with their own rows only.
     """
+    return _demo(as_of, seed, count, DemoHistory())
+
+
+def demo_history(as_of: dt.date, seed: int = 7) -> DemoHistory:
+    """The history store of the demo workbook `demo_tabs(as_of, seed)` builds."""
+    history = DemoHistory()
+    _demo(as_of, seed, None, history)
+    return history
+
+
+def write_demo_store(store_path: Path, as_of: dt.date, seed: int = 7) -> None:
+    """A fresh history store for the demo workbook (an earlier demo's store is replaced)."""
+    from sheets_sync.history import HistoryStore
+
+    for old in (store_path, *(store_path.with_name(store_path.name + x) for x in ("-wal", "-shm"))):
+        old.unlink(missing_ok=True)
+    history = demo_history(as_of, seed)
+    with HistoryStore(store_path) as store, store.errors("write"):
+        with store.transaction():
+            store.put_stock(history.stock, "fba_daily")
+        for seen, row in history.etas:
+            store.remember_inbound_etas([row], seen)
+
+
+def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) -> dict[str, Grid]:
     rng = random.Random(seed)
     tabs: dict[str, Grid] = {tab: [list(wb.headers(tab))] for tab in wb.INPUT_TABS}
-    settings = guide.settings_grid({"store_name": STORE, "sender_name": SENDER})
+    settings = guide.settings_grid(
+        {"store_name": STORE, "sender_name": SENDER, "size_tier": "large standard"}
+    )
     tabs[wb.SETTINGS] = [*settings[:1], *(r for r in settings[1:] if r[0] != "as_of")]
     tabs[wb.SETTINGS] += [r for r in settings if r[0] == "as_of"]
     inventory, sales, inbound, promos, orders = [], [], [], [], []
@@ -111,6 +158,7 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
         rate = round(rng.lognormvariate(1.6, 0.8), 1) + 0.3
         track_stock = i % 3 != 2
         out_start = None
+        shelf: list[tuple[dt.date, int, bool]] = []
         if i in past_stockouts:
             out_start = rng.randint(25, 120)
             out_len = rng.randint(5, 18)
@@ -129,12 +177,14 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
             units = _poisson(rng, mean) if in_stock else 0
             flag = in_stock if track_stock else None
             sales.append([day, sku, units, flag])
+            shelf.append((day, units, in_stock))
         cover = rng.choice([3, 6, 9, 12, 18, 25, 35, 45, 60, 90, 120, 200])
         available = 0 if i in out_now else round(rate * cover)
         if i == dead:
             available = 340
         if i == rising:
             available = round(rate * 14)
+        history.stock += _stock_history(sku, shelf, available, rate, i in LEAN)
         fbm = rng.choice([0, 0, 0, 40, 120]) if i % 4 == 0 or i in out_now else 0
         pack = rng.choice([6, 12, 24, 48])
         inventory.append(
@@ -206,6 +256,7 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
                 language,
             ]
         )
+    history.etas += _eta_history(sales, inventory, inbound)
     kept = {row[0] for row in inventory[:count]}
     tabs[wb.INVENTORY] += inventory[:count]
     tabs[wb.SALES] += [r for r in sales if r[1] in kept]
@@ -214,3 +265,51 @@ def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[s
     tabs[wb.ORDERS] += [r for r in orders if r[1] in kept]
     tabs[wb.STOCK_ELSEWHERE] += [r for r in elsewhere if r[0] in kept]
     return tabs
+
+
+def _stock_history(
+    sku: str, shelf: list[tuple[dt.date, int, bool]], available: int, rate: float, lean: bool
+) -> list[tuple[str, str, int]]:
+    """Each day's closing FBA stock, walked back from today's Available: a day's sales are added
+    back, zero on the days it was out, and a delivery wherever the stock would pass the
+    SKU's ceiling (22 days of sales for a lean SKU, 75 for the others)."""
+    ceiling = rate * (22 if lean else 75)
+    floor = max(1, round(rate * 3))
+    rows, qty = [], available
+    for day, units, in_stock in reversed(shelf):
+        qty = qty if in_stock else 0
+        rows.append((day.isoformat(), sku, qty))
+        qty = qty + units
+        if qty > ceiling:
+            qty = floor  # a delivery landed that day: the morning before held little
+    return rows[::-1]
+
+
+def _eta_history(
+    sales: list[list], inventory: list[list], inbound: list[list]
+) -> list[tuple[dt.date, tuple]]:
+    """ETAs earlier refreshes saw: KT-1010's shipment slipped past the day it was due,
+    KT-1002's order first appeared after its reorder-by date, and today's Inbound rows were
+    there from the store's first day, as they are now."""
+    out: list[tuple[dt.date, tuple]] = []
+    supplier = {row[0]: row[11] for row in inventory}
+    for sku, sid, slipped in (("KT-1010", "FBA18Q4ZK7M", True), ("KT-1002", "FBA18R2WX5N", False)):
+        if sku not in supplier:
+            continue
+        days = [r[0] for r in sales if r[1] == sku and r[3] is False]
+        if not days:
+            continue
+        started = min(days)
+        back = max(days) + dt.timedelta(days=1)
+        row = (sid, sku, back, 480.0, supplier[sku], "shipped")
+        if slipped:
+            first = started - dt.timedelta(days=45)
+            out.append((first, (sid, sku, started - dt.timedelta(days=3), 480.0, supplier[sku],
+                                "in production")))  # fmt: skip
+            out.append((started - dt.timedelta(days=12), row))
+        else:
+            out.append((started - dt.timedelta(days=20), row))
+    if out:
+        first = min(seen for seen, _ in out)
+        out += [(first, (r[4], r[0], r[2], float(r[1]), r[7], r[5])) for r in inbound]
+    return out

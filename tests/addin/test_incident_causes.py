@@ -48,6 +48,9 @@ def test_an_order_first_seen_after_its_reorder_by_date_was_late() -> None:
     # First seen on the store's first day: it may have been ordered long before, so no verdict.
     unknown = ShipmentSeen("PO-7", d(-30), d(10), d(10), seen_from_start=True)
     assert suggest_cause(START, d(10), [], [unknown], 75) == ""
+    # First seen after stock was back: the next cycle's order, not this stockout's.
+    next_cycle = ShipmentSeen("PO-8", first_seen=d(25), first_eta=d(90), last_eta=d(90))
+    assert suggest_cause(START, d(10), [], [next_cycle], 75) == ""
 
 
 def test_stock_back_long_after_a_shipment_reached_receiving_is_a_receiving_delay() -> None:

@@ -65,6 +65,24 @@ def test_demo_workbook_is_a_realistic_business(demo) -> None:
     assert {"buyer_delay", "supplier_expedite"} <= {r[1] for r in drafts}
 
 
+def test_demo_shows_the_fee_rule_and_suggested_causes_from_its_history_store(demo) -> None:
+    path, _ = demo
+    assert path.with_name("demo.stockout.sqlite").is_file()
+    book = openpyxl.load_workbook(path)
+    alerts = list(book["Alerts"].iter_rows(values_only=True))
+    fees = {r[0]: r[alerts[0].index("Low-inventory fee")] for r in alerts[1:]}
+    verdicts = {sku: text.split(":")[0].split(" (")[0] for sku, text in fees.items()}
+    assert {"charged", "exempt", "clear"} <= set(verdicts.values())
+    assert fees["KT-1001"].startswith("charged: days of supply 12.9 (30 d), 12.0 (90 d)")
+    assert "a unit (large standard, US rate), about" in fees["KT-1001"]
+    assert fees["KT-1041"].startswith("exempt (ships 0.0 units a week")  # the dead SKU
+    incidents = {r[0]: r for r in book["Incidents"].iter_rows(min_row=2, values_only=True)}
+    assert incidents["KT-1010"][9].startswith(
+        "Inbound slipped: shipment FBA18Q4ZK7M from Ningbo Homeware Co. was first due"
+    )
+    assert incidents["KT-1002"][9].startswith("Order placed late: shipment FBA18R2WX5N")
+
+
 def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:
     new = stockout("new", "book.xlsx", cwd=tmp_path)
     assert new.returncode == 0 and (tmp_path / "book.xlsx").is_file()
