@@ -1,252 +1,65 @@
-"""Amazon flat-file reports: recognise a file by its headers, decode it, stream its rows.
+"""The Amazon report types stockout reads, each described once: how its file is recognised
+(signature headers), how its rows are read (`read_*`) and what it stores (`load_*`).
 
-Amazon adds, renames and reorders report columns without notice, files arrive with a BOM, in
-cp1252 or Shift_JIS, with empty trailing header cells, ragged rows and `--` for zero. So:
+Where each report goes:
 
-* a report is recognised by a few *distinctive* headers (a signature), never by all of them
-  and never by position: the real All Orders sample's first header is damaged (`mazon-order-id`);
-* headers are compared by a key (lower case, without spaces, `-`, `_`, quotes or BOM), and a
-  small alias table maps known variants to one name; an unknown file raises `ReportError` with
-  the headers it saw;
-* each line is decoded on its own: strict UTF-8, and at the first line that is not UTF-8 the
-  file's fallback is chosen once (cp932 when that line reads as Japanese, else cp1252);
-* rows are streamed: sales are summed per day, SKU and marketplace in bounded chunks, so a file
-  of millions of lines never sits in memory.
+* All Orders, Amazon Fulfilled Shipments -> daily sales in the history store.
+* FBA daily inventory -> daily sellable stock (the in-stock history velocity needs).
+* Restock Inventory -> Amazon's recommendation in the store (shown beside ours in Alerts).
+* Manage FBA Inventory -> in the store, the day's sellable stock and Amazon's inbound units
+  (see `sheets_sync.history` for why inbound does not go to the Inbound tab); for the
+  Inventory tab, Available, Reserved, FBM stock, ASIN, Title and Price.
+* Unshipped orders -> the Orders tab (a snapshot of what is still to ship).
 
-Each `read_*` function turns one kind of report into plain records; `sheets_sync.sources.importer`
-decides where they go. Bad values become `Problem`s (line, column, value, message), never crashes.
+To add a report type: a `read_*` function, a `load_*` function and a `Kind` in `KINDS`, with a
+test in `tests/sheets_sync/sources/test_amazon_reports.py`; importing, pulling (`spapi_type`)
+and the import log follow from `KINDS`. Decoding and recognising files is
+`sheets_sync.sources.report_file`'s job; writing the Inventory and Orders tabs the importer's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import operator
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from sheets_sync.history import SalesChunk
+from sheets_sync.history import HistoryStore, SalesChunk
+from sheets_sync.sources.records import InventoryRecord, Loaded, OpenOrder
 from sheets_sync.sources.report_cells import (
     CHANNEL_OF_COUNTRY,
-    LineDecoder,
     iso_day,
     local_day,
     locale_date,
     snapshot_day,
     to_int,
     to_money,
-    unquote,
+)
+from sheets_sync.sources.report_file import (
+    ByteProgress,
+    Kind,
+    Refusal,
+    Report,
+    ReportError,
+    identify,
 )
 
+__all__ = ["KINDS", "Kind", "Report", "ReportError", "open_report"]
 
-class ReportError(Exception):
-    """The file cannot be used (unknown report, unreadable file): a message for the user."""
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One report type: how to recognise it and what to call it in messages."""
-
-    name: str
-    label: str
-    signature: frozenset[str]
-    unsupported: str = ""
-
-
-def _sig(*keys: str) -> frozenset[str]:
-    return frozenset(keys)
-
-
-#: Checked in order; the first kind whose signature is all present wins.
-KINDS: tuple[Kind, ...] = (
-    Kind(
-        "all_orders",
-        "All Orders",
-        _sig("purchasedate", "orderstatus", "itemstatus", "sku", "quantity"),
-    ),
-    Kind(
-        "shipments",
-        "Amazon Fulfilled Shipments",
-        _sig("shipmentid", "shipmentdate", "sku", "quantityshipped"),
-    ),
-    Kind("myi", "Manage FBA Inventory", _sig("sku", "afnfulfillablequantity")),
-    Kind(
-        "fba_daily",
-        "FBA daily inventory",
-        _sig("snapshotdate", "sku", "quantity", "detaileddisposition"),
-    ),
-    Kind("restock", "Restock Inventory", _sig("sku", "recommendedreplenishmentqty")),
-    Kind(
-        "unshipped", "Unshipped orders", _sig("orderid", "orderitemid", "sku", "quantitypurchased")
-    ),
-    Kind(
-        "planning",
-        "FBA Inventory (planning)",
-        _sig("snapshotdate", "sku", "available", "unitsshippedt30"),
-        unsupported="it leaves out most out-of-stock SKUs and drops rows, so it cannot tell when a"
-        " SKU ran out. Import Manage FBA Inventory and FBA daily inventory instead",
-    ),
-)
-
-#: Header variants (by key) that mean the same column. Only names seen in real files belong
-#: here; a header in another report language is reported as unknown rather than guessed.
-ALIASES: dict[str, str] = {
-    "merchantsku": "sku",
-    "sellersku": "sku",
-    "msku": "sku",
-    "countryregioncode": "country",
-    "countryregion": "country",
-    "marketplace": "country",
-    "recommendedreplenishmentquantity": "recommendedreplenishmentqty",
-    "recommendedshipmentdate": "recommendedshipdate",
-    "productname": "title",
-    "itemname": "title",
-}
-
-
+#: Sales are summed per (day, SKU, marketplace) in chunks of at most this many keys.
 CHUNK_KEYS = 100_000
-_KEY_DROP = re.compile(r"[\s\-_\"'\ufeff]+")
-
-
-def header_key(text: str) -> str:
-    """Compare headers loosely: `Merchant SKU`, `merchant-sku` and `"merchant_sku"` agree."""
-    key = _KEY_DROP.sub("", text).lower()
-    return ALIASES.get(key, key)
-
-
-@dataclass
-class Problem:
-    """A value the import skipped: where it was and why, for the user to fix or ignore."""
-
-    line: int
-    column: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.column} {self.value!r}: {self.message}"
-
-
-@dataclass
-class Report:
-    """An identified report file. `lines()` streams its data rows; `problems` collects skips."""
-
-    path: Path
-    kind: Kind
-    header: list[str]
-    columns: dict[str, int]
-    encoding: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    problem_count: int = 0
-    rows_read: int = 0
-
-    def cells(
-        self, progress: Callable[[int], None] | None = None
-    ) -> Iterator[tuple[int, list[str]]]:
-        """Yield (line number, cells) for every non-blank data line; report bytes read.
-
-        Cells are split on tabs; a line with a double quote is unquoted cell by cell.
-        Rows are padded to one cell past the header, so `index()` of a missing column (the
-        header width) reads as an empty cell, whatever the row's length.
-        """
-        decode = LineDecoder(self.encoding)
-        width = len(self.header) + 1
-        done = 0
-        with self.path.open("rb") as stream:
-            for number, raw in enumerate(stream, start=1):
-                done += len(raw)
-                if number == 1:
-                    continue
-                if progress and number % 50_000 == 0:
-                    progress(done)
-                text = decode(raw.rstrip(b"\r\n"))
-                if not text or text.isspace():
-                    continue
-                self.rows_read += 1
-                cells = text.split("\t")
-                if '"' in text:
-                    cells = [unquote(cell) for cell in cells]
-                if len(cells) < width:
-                    cells.extend([""] * (width - len(cells)))
-                yield number, cells
-        self.encoding = decode.encoding
-        if progress:
-            progress(done)
-
-    def index(self, key: str) -> int:
-        """The cell index of column KEY; the padding cell (always empty) when it is missing."""
-        return self.columns.get(key, len(self.header))
-
-    def lines(self) -> Iterator[tuple[int, Fields]]:
-        """Yield (line number, cells readable by column key) for every non-blank data line."""
-        for number, cells in self.cells():
-            yield number, Fields(cells, self)
-
-    def problem(self, line: int, column: str, value: str, message: str) -> None:
-        """Count a skipped value; keep the first few for the user to see."""
-        self.problem_count += 1
-        if len(self.problems) < 20:
-            self.problems.append(Problem(line, column, value, message))
-
-
-class Fields:
-    """One row's cells, read by column key: missing columns and short rows read as ''."""
-
-    __slots__ = ("_cells", "_report")
-
-    def __init__(self, cells: list[str], report: Report) -> None:
-        self._cells = cells
-        self._report = report
-
-    def __getitem__(self, key: str) -> str:
-        return self._cells[self._report.index(key)].strip()
 
 
 def open_report(path: str | Path, encoding: str | None = None) -> Report:
-    """Identify the report at PATH from its header line; `encoding` when the source knows it."""
-    path = Path(path)
-    try:
-        with path.open("rb") as stream:
-            first = stream.readline()
-    except OSError as error:
-        raise ReportError(f"{path}: cannot read the file ({error.strerror or error})") from None
-    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReportError(
-            f"{path.name}: UTF-16 text; download the report again as a tab-delimited .txt file"
-        )
-    decoder = LineDecoder(encoding)
-    header = [
-        unquote(h) for h in decoder(first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")).split("\t")
-    ]
-    keys = [header_key(h) for h in header]
-    present = set(keys)
-    for kind in KINDS:
-        if kind.signature <= present:
-            if kind.unsupported:
-                raise ReportError(
-                    f"{path.name} is Amazon's {kind.label} report: {kind.unsupported}."
-                )
-            columns: dict[str, int] = {}
-            for index, key in enumerate(keys):
-                if key:
-                    columns.setdefault(key, index)
-            return Report(path, kind, header, columns, encoding or decoder.chosen)
-    seen = ", ".join(repr(h) for h in header if h.strip()) or "none"
-    supported = ", ".join(k.label for k in KINDS if not k.unsupported)
-    raise ReportError(
-        f"{path.name}: not a report stockout knows. Headers seen: {seen}. Supported: {supported}"
-        " (tab-delimited .txt as Amazon delivers it, headers in English: switch the report"
-        " language in Seller Central if your headers are in another language)."
-    )
+    """Identify the report at PATH as one of `KINDS`; `encoding` when the source knows it."""
+    return identify(path, KINDS, REFUSED, encoding)
 
 
 # -- record readers ---------------------------------------------------------------------------
 
 
-def read_sales(
-    report: Report, progress: Callable[[int], None] | None = None
-) -> Iterator[SalesChunk]:
+def read_sales(report: Report, progress: ByteProgress | None = None) -> Iterator[SalesChunk]:
     """Units and revenue per (day, SKU, marketplace), yielded in chunks of bounded size.
 
     All Orders counts a line on its purchase day, Amazon Fulfilled Shipments on its shipment
@@ -308,22 +121,6 @@ def read_stock(report: Report) -> list[tuple[str, str, int]]:
         if row["detaileddisposition"].strip().upper() == "SELLABLE":
             sellable[day, sku] = sellable.get((day, sku), 0) + qty
     return [(day, sku, sellable.get((day, sku), 0)) for day in sorted(days) for sku in sorted(skus)]
-
-
-@dataclass
-class InventoryRecord:
-    """One SKU of a Manage FBA Inventory file. None = the report left the cell blank."""
-
-    sku: str
-    asin: str
-    title: str
-    price: float | None
-    available: int | None
-    reserved: int | None
-    fbm_stock: int | None
-    inbound_working: int = 0
-    inbound_shipped: int = 0
-    inbound_receiving: int = 0
 
 
 _MYI_QTY = {
@@ -410,19 +207,6 @@ def read_restock(report: Report) -> list[RestockRecord]:
     return records
 
 
-@dataclass
-class OpenOrder:
-    """One line of an unshipped seller-fulfilled order, as the Orders tab wants it."""
-
-    order_id: str
-    sku: str
-    qty: int
-    purchase_date: dt.date | None
-    promised_date: dt.date | None
-    buyer_name: str
-    marketplace: str
-
-
 def read_open_orders(report: Report) -> list[OpenOrder]:
     """Unshipped FBM order lines; the promised date is the latest Amazon promised the buyer.
 
@@ -467,3 +251,113 @@ def read_open_orders(report: Report) -> list[OpenOrder]:
             )
         )
     return orders
+
+
+# -- what each report stores ------------------------------------------------------------------
+
+
+def load_sales(store: HistoryStore, report: Report, progress: ByteProgress | None) -> Loaded:
+    """Daily sales, replacing what an earlier file of the same report said for its days."""
+    span = store.add_sales(read_sales(report, progress), report.kind.name)
+    return Loaded(*span) if span else Loaded()
+
+
+def load_stock(store: HistoryStore, report: Report, progress: ByteProgress | None) -> Loaded:
+    """Daily sellable units, the in-stock history."""
+    rows = read_stock(report)
+    store.put_stock(rows, report.kind.name)
+    days = [row[0] for row in rows]
+    return Loaded(min(days), max(days)) if days else Loaded()
+
+
+def load_restock(store: HistoryStore, report: Report, progress: ByteProgress | None) -> Loaded:
+    """Amazon's recommendation as of the file's day (it has no date column)."""
+    records = read_restock(report)
+    store.put_restock(
+        (
+            (r.sku, r.marketplace, r.qty, r.ship_date.isoformat() if r.ship_date else None)
+            for r in records
+        ),
+        file_day(report.path),
+    )
+    return Loaded()
+
+
+def load_inventory(store: HistoryStore, report: Report, progress: ByteProgress | None) -> Loaded:
+    """A stock snapshot as of the file's day for the store; the records for Inventory."""
+    records = read_inventory(report)
+    save_inventory(store, records, file_day(report.path))
+    return Loaded(inventory=records)
+
+
+def load_open_orders(store: HistoryStore, report: Report, progress: ByteProgress | None) -> Loaded:
+    """Nothing for the store: the lines go to Orders, superseding the previous snapshot."""
+    return Loaded(orders=read_open_orders(report))
+
+
+def save_inventory(store: HistoryStore, records: list[InventoryRecord], day: dt.date) -> None:
+    """A stock snapshot: sellable units that day and Amazon's inbound units, per SKU."""
+    store.put_stock(
+        ((day.isoformat(), r.sku, r.available) for r in records if r.available is not None),
+        "snapshot",
+    )
+    store.put_inbound(
+        ((r.sku, r.inbound_working, r.inbound_shipped, r.inbound_receiving) for r in records), day
+    )
+
+
+def file_day(path: Path) -> dt.date:
+    """A snapshot report has no date column: it is as old as the file (its download time)."""
+    return dt.date.fromtimestamp(path.stat().st_mtime)
+
+
+def _sig(*keys: str) -> frozenset[str]:
+    return frozenset(keys)
+
+
+#: Checked in order; the first kind whose signature is all present wins.
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "all_orders",
+        "All Orders",
+        _sig("purchasedate", "orderstatus", "itemstatus", "sku", "quantity"),
+        load_sales,
+        spapi_type="GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+    ),
+    Kind(
+        "shipments",
+        "Amazon Fulfilled Shipments",
+        _sig("shipmentid", "shipmentdate", "sku", "quantityshipped"),
+        load_sales,
+    ),
+    Kind("myi", "Manage FBA Inventory", _sig("sku", "afnfulfillablequantity"), load_inventory),
+    Kind(
+        "fba_daily",
+        "FBA daily inventory",
+        _sig("snapshotdate", "sku", "quantity", "detaileddisposition"),
+        load_stock,
+        spapi_type="GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA",
+    ),
+    Kind(
+        "restock",
+        "Restock Inventory",
+        _sig("sku", "recommendedreplenishmentqty"),
+        load_restock,
+    ),
+    Kind(
+        "unshipped",
+        "Unshipped orders",
+        _sig("orderid", "orderitemid", "sku", "quantitypurchased"),
+        load_open_orders,
+    ),
+)
+
+#: Reports recognised only to say why they cannot be used (checked after `KINDS`).
+REFUSED: tuple[Refusal, ...] = (
+    Refusal(
+        "FBA Inventory (planning)",
+        _sig("snapshotdate", "sku", "available", "unitsshippedt30"),
+        "it leaves out most out-of-stock SKUs and drops rows, so it cannot tell when a SKU ran"
+        " out. Import Manage FBA Inventory and FBA daily inventory instead",
+    ),
+)

@@ -1,15 +1,11 @@
 """`stockout import TARGET FILE...`: load Amazon report files into the store and the workbook.
 
-Where each report goes:
+What each report type stores and brings is described in `sheets_sync.sources.amazon_reports`
+(`KINDS`); this module runs the import and writes the Inventory and Orders tabs:
 
-* All Orders, Amazon Fulfilled Shipments -> daily sales in the history store.
-* FBA daily inventory -> daily sellable stock (the in-stock history velocity needs).
-* Restock Inventory -> Amazon's recommendation in the store (shown beside ours in Alerts).
-* Manage FBA Inventory -> the Inventory tab (Available, Reserved, FBM stock; ASIN, Title and
-  Price only where the cell is blank; new SKUs as new rows) plus, in the store, the day's
-  sellable stock and Amazon's inbound units (see `sheets_sync.history` for why inbound does not
-  go to the Inbound tab).
-* Unshipped orders -> the Orders tab. Each report is a snapshot of what is still to ship:
+* Manage FBA Inventory -> Inventory (Available, Reserved, FBM stock; ASIN, Title and Price only
+  where the cell is blank; new SKUs as new rows).
+* Unshipped orders -> Orders. Each report is a snapshot of what is still to ship:
   new lines are added (Status `unshipped`), known ones refreshed, and lines an earlier report
   listed that the new report no longer lists are marked `shipped or cancelled`, so no delay
   notice goes to a buyer whose parcel left. The history store remembers which lines reports
@@ -29,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,25 +35,12 @@ from sheets_sync import vocab, workbook
 from sheets_sync.backends import open_backend
 from sheets_sync.history import HistoryStore
 from sheets_sync.inputs import read_settings
-from sheets_sync.sources.amazon_reports import (
-    InventoryRecord,
-    OpenOrder,
-    Problem,
-    Report,
-    open_report,
-    read_inventory,
-    read_open_orders,
-    read_restock,
-    read_sales,
-    read_stock,
-)
+from sheets_sync.sources.amazon_reports import open_report
+from sheets_sync.sources.records import InventoryRecord, Loaded, OpenOrder
+from sheets_sync.sources.report_file import ByteProgress, Problem, Report
 from sheets_sync.terminal import ProgressFn
 from sheets_sync.types import JSON_VERSION, Backend, Grid, Tab, Target
 from sheets_sync.writer_lock import one_writer
-
-#: (what is happening, bytes done, bytes total): the CLI draws a bar, tests can record calls.
-
-WORKBOOK_KINDS = frozenset({"myi", "unshipped"})
 
 
 @dataclass
@@ -145,27 +128,26 @@ def import_files(
                 outcome.note = "already imported"
                 continue
             with store.transaction():
-                span = load_report(store, report, _bar(progress, report))
-                if report.kind.name == "myi":
-                    records = read_inventory(report)
-                    save_inventory(store, records, _file_day(report.path))
-                    inventory.extend(records)
-                elif report.kind.name == "unshipped":
+                loaded = report.kind.load(store, report, _bar(progress, report))
+                if loaded.orders is not None:  # a snapshot of the open orders
                     when = file_time(report.path)
                     if last is None or when >= last:
-                        orders.extend(read_open_orders(report))
+                        orders.extend(loaded.orders)
                         taken.append(when)
                     else:
                         outcome.skipped = True
-                if report.kind.name in WORKBOOK_KINDS:
+                if loaded.for_workbook:  # logged once the workbook is written
+                    inventory.extend(loaded.inventory)
                     pending_logs.append((report, digest, outcome))
                 else:
-                    store.log_import(digest, report.kind.name, report.path.name,
-                                     report.rows_read, *span)  # fmt: skip
+                    store.log_import(
+                        digest, report.kind.name, report.path.name, report.rows_read,
+                        loaded.first_day, loaded.last_day,
+                    )  # fmt: skip
             outcome.rows = report.rows_read
             outcome.problems = report.problems
             outcome.problem_count = report.problem_count
-            outcome.note = _span_note(span)
+            outcome.note = span_note(loaded)
             if outcome.skipped:
                 outcome.note = (
                     f"not applied: older than the unshipped orders of {_shown(last)} already "
@@ -196,42 +178,6 @@ def _shown(stamp: str | None) -> str:
 def order_keys(orders: Iterable[OpenOrder]) -> list[tuple[str, str]]:
     """The keys Orders lines are matched by (see `_TabMerge`)."""
     return [(str(o.order_id).strip(), str(o.sku).strip()) for o in orders]
-
-
-def load_report(
-    store: HistoryStore, report: Report, progress: Callable[[int], None] | None = None
-) -> tuple[str | None, str | None]:
-    """Load the store-side content of one report (inside a transaction): (first, last) day."""
-    kind = report.kind.name
-    if kind in ("all_orders", "shipments"):
-        return store.add_sales(read_sales(report, progress), kind) or (None, None)
-    if kind == "fba_daily":
-        rows = read_stock(report)
-        store.put_stock(rows, "fba_daily")
-        days = [row[0] for row in rows]
-        return (min(days), max(days)) if days else (None, None)
-    if kind == "restock":
-        records = read_restock(report)
-        store.put_restock(
-            (
-                (r.sku, r.marketplace, r.qty, r.ship_date.isoformat() if r.ship_date else None)
-                for r in records
-            ),
-            _file_day(report.path),
-        )
-    return None, None
-
-
-def save_inventory(store: HistoryStore, records: Iterable[InventoryRecord], day: dt.date) -> None:
-    """A stock snapshot: sellable units that day and Amazon's inbound units, per SKU."""
-    records = list(records)
-    store.put_stock(
-        ((day.isoformat(), r.sku, r.available) for r in records if r.available is not None),
-        "snapshot",
-    )
-    store.put_inbound(
-        ((r.sku, r.inbound_working, r.inbound_shipped, r.inbound_receiving) for r in records), day
-    )
 
 
 def update_workbook(
@@ -406,12 +352,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_day(path: Path) -> dt.date:
-    """A snapshot report has no date column: it is as old as the file (its download time)."""
-    return dt.date.fromtimestamp(path.stat().st_mtime)
-
-
-def _bar(progress: ProgressFn | None, report: Report) -> Callable[[int], None] | None:
+def _bar(progress: ProgressFn | None, report: Report) -> ByteProgress | None:
     if progress is None:
         return None
     total = report.path.stat().st_size
@@ -419,6 +360,6 @@ def _bar(progress: ProgressFn | None, report: Report) -> Callable[[int], None] |
     return lambda done: progress(label, done, total)
 
 
-def _span_note(span: tuple[str | None, str | None]) -> str:
-    first, last = span
-    return f"{first} to {last}" if first else ""
+def span_note(loaded: Loaded) -> str:
+    """The days a file covered, for the summary ("" for a snapshot)."""
+    return f"{loaded.first_day} to {loaded.last_day}" if loaded.first_day else ""

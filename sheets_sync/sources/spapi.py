@@ -38,29 +38,22 @@ from sp_api.base.credential_provider import FromCodeCredentialProvider
 
 from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.history import HistoryStore
-from sheets_sync.sources.amazon_reports import (
-    InventoryRecord,
-    OpenOrder,
-    open_report,
-)
+from sheets_sync.sources.amazon_reports import KINDS, Kind, open_report, save_inventory
 from sheets_sync.sources.importer import (
     FileResult,
     ImportResult,
     file_sha256,
-    load_report,
     order_keys,
-    save_inventory,
+    span_note,
     update_workbook,
 )
+from sheets_sync.sources.records import InventoryRecord, Loaded, OpenOrder
 from sheets_sync.terminal import ProgressFn
 from sheets_sync.types import Target
 
 ENV_NAMES = ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET")
-#: report type -> the report kind its file must be recognised as.
-REPORTS = {
-    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL": "all_orders",
-    "GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA": "fba_daily",
-}
+#: The report kinds pulled, by their SP-API report type (see `amazon_reports.KINDS`).
+PULLED = tuple(kind for kind in KINDS if kind.spapi_type)
 OPEN_STATUSES = ["UNSHIPPED", "PARTIALLY_SHIPPED"]
 #: Seconds one API call may take in all, its retries included, and one report download: the
 #: clients' timeouts bound each read only, and a connection that answers a byte at a time must
@@ -152,23 +145,28 @@ def pull(
         contextlib.closing(api),
     ):
         result = PullResult(store.path)
-        for report_type, kind in REPORTS.items():
+        inventory: list[InventoryRecord] = []  # what the reports bring for the workbook, then
+        orders: list[OpenOrder] = []  # what the inventory and orders APIs bring
+        for kind in PULLED:
             try:
                 download = api.report(
-                    report_type, since, Path(scratch), poll_every, progress, result
+                    kind.spapi_type, since, Path(scratch), poll_every, progress, result
                 )
             except LoginError:
                 raise
             except SpApiError as error:  # one report refused: the rest of the pull still helps
                 result.failures += 1
-                result.notes.append(f"{report_type}: {error}")
+                result.notes.append(f"{kind.spapi_type}: {error}")
                 continue
             if download is not None:
-                _load(store, *download, kind, result)
-        inventory = _or_note(api.inventory, "FBA inventory", result)
-        orders = _or_note(lambda: api.open_orders(since), "Open FBM orders", result)
+                loaded = _load(store, *download, kind, result)
+                inventory += loaded.inventory
+                orders += loaded.orders or []
+        summaries = _or_note(api.inventory, "FBA inventory", result)
         with store.transaction():
-            save_inventory(store, inventory, dt.date.today())
+            save_inventory(store, summaries, dt.date.today())
+        inventory += summaries
+        orders += _or_note(lambda: api.open_orders(since), "Open FBM orders", result)
         result.notes.append(
             f"FBA inventory: {len(inventory)} SKUs; open FBM order lines: {len(orders)}"
         )
@@ -193,24 +191,29 @@ def _or_note(fetch: Callable[[], list[T]], what: str, result: PullResult) -> lis
 
 
 def _load(
-    store: HistoryStore, path: Path, charset: str | None, kind: str, result: PullResult
-) -> None:
+    store: HistoryStore, path: Path, charset: str | None, kind: Kind, result: PullResult
+) -> Loaded:
     """Load a downloaded report like an imported file (same parsers, same import log)."""
     report = open_report(path, charset)
     outcome = FileResult(path, report.kind.label)
     result.files.append(outcome)
-    if report.kind.name != kind:
-        raise SpApiError(f"Amazon sent a {report.kind.label} report where {kind} was asked for")
+    if report.kind is not kind:
+        raise SpApiError(
+            f"Amazon sent a {report.kind.label} report where {kind.label} was asked for"
+        )
     digest = file_sha256(path)
     if store.is_imported(digest):
         outcome.skipped, outcome.note = True, "already imported"
-        return
+        return Loaded()
     with store.transaction():
-        span = load_report(store, report)
-        store.log_import(digest, kind, path.name, report.rows_read, *span)
+        loaded = kind.load(store, report, None)
+        store.log_import(
+            digest, kind.name, path.name, report.rows_read, loaded.first_day, loaded.last_day
+        )
     outcome.rows, outcome.problems = report.rows_read, report.problems
     outcome.problem_count = report.problem_count
-    outcome.note = f"{span[0]} to {span[1]}" if span[0] else "no rows"
+    outcome.note = span_note(loaded) or "no rows"
+    return loaded
 
 
 class _Api:

@@ -144,6 +144,20 @@ def test_planning_report_is_refused_with_the_reason(tmp_path):
         open_report(path)
 
 
+@pytest.mark.parametrize("kind", ar.KINDS, ids=lambda kind: kind.name)
+def test_every_report_type_is_recognised_by_its_signature_alone(tmp_path, kind):
+    """The registry's order matters (first match wins): no type may hide a later one."""
+    path = write(tmp_path / f"{kind.name}.txt", ["\t".join(sorted(kind.signature))])
+    assert open_report(path).kind is kind
+
+
+def test_pulled_report_types_are_the_ones_velocity_needs():
+    assert {k.spapi_type: k.name for k in ar.KINDS if k.spapi_type} == {
+        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL": "all_orders",
+        "GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA": "fba_daily",
+    }
+
+
 def test_missing_file_is_a_plain_error(tmp_path):
     with pytest.raises(ReportError, match="cannot read the file"):
         open_report(tmp_path / "nope.txt")
