@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from addin import forecast
+from addin import demand_history, forecast
 from addin.cells import add_days, ceil_eps, fmt_number, round_to
 from addin.formulas import (
     EXPEDITE_BY_AIR,
@@ -100,7 +100,7 @@ class SkuInput:
     days_since_restock: int | None = None  # days since stock came back after an incident
     elsewhere: list = field(default_factory=list)
     season: tuple[float, ...] | None = None  # the seller's seasonal profile, 12 monthly indexes
-    weeks: forecast.Weekly | None = None  # weekly history past `units`, when the plan has it
+    weeks: demand_history.Weekly | None = None  # weekly history past `units`, when the plan has it
 
     def __post_init__(self) -> None:
         self.inbound = [_record(Inbound, b) for b in self.inbound]

@@ -30,7 +30,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from addin import forecast
+from addin import demand_history, forecast
 
 # The shared basics, defined once in cells/projection and reached by every caller through here.
 from addin.cells import EPS as EPS
@@ -49,6 +49,7 @@ from addin.projection import lead_time as lead_time
 from addin.projection import order_quantity as order_quantity
 from addin.projection import project as project
 from addin.projection import round_up_to_pack as round_up_to_pack
+from addin.season import ProfileError, parse_profile
 from addin.velocity import MAX_WINDOW_DAYS as MAX_WINDOW_DAYS
 from addin.velocity import InStockTotals as InStockTotals
 from addin.velocity import Velocity as Velocity
@@ -88,7 +89,7 @@ def demand_forecast_of(
     horizon: int = 365,
     as_of: dt.date | None = None,
     profile: Sequence[float] | None = None,
-    weeks: forecast.Weekly | None = None,
+    weeks: demand_history.Weekly | None = None,
 ) -> forecast.Forecast | None:
     """f_t for a SKU whose velocity is `vel` (see `addin/forecast.py`); None without a rate.
 
@@ -96,7 +97,7 @@ def demand_forecast_of(
     taken again over what is left. `weeks`: the weekly history when the caller has it already
     (the plan builds it for every SKU at once), else it is built from `units`.
     """
-    cleaned, out, note = forecast.clean(units, vel.out_of_stock)
+    cleaned, out, note = demand_history.clean(units, vel.out_of_stock)
     rate, sd = vel.rate, vel.daily_sd
     if note:
         again = velocity(cleaned, [not x for x in out], windows, weights)
@@ -104,11 +105,11 @@ def demand_forecast_of(
     if rate is None:
         return None
     if weeks is None or note or any(out):
-        weeks = forecast.weekly(cleaned, out, older=weeks)
+        weeks = demand_history.weekly(cleaned, out, older=weeks)
     return forecast.forecast(
         rate,
         weeks,
-        share=forecast.sale_share(cleaned, out),
+        share=demand_history.sale_share(cleaned, out),
         daily_sd=sd,
         horizon=horizon,
         profile=profile,
@@ -355,8 +356,8 @@ def demand_forecast(
     series, flags = _daily_series(units, in_stock, sku, day0)  # type: ignore[arg-type]
     span = max(1, ceil_eps(_optional(days, "days", 30.0, minimum=0)))
     try:
-        profile = forecast.parse_profile(season)
-    except forecast.ProfileError as exc:
+        profile = parse_profile(season)
+    except ProfileError as exc:
         raise InputError(str(exc)) from None
     vel = velocity(series, flags)
     fc = demand_forecast_of(series, vel, horizon=span, as_of=day0, profile=profile)

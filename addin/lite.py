@@ -6,9 +6,10 @@ Files > Import/Export (or a mounted folder on Windows desktop Excel), importable
 `main.py`. stockout-kit itself cannot be installed there (its sync half needs pandas, gspread, a
 web server ...), and Excel needs only modules that use nothing but the standard library and
 xlwings: the math (`addin/cells.py`, `addin/projection.py`, `addin/velocity.py`,
-`addin/forecast.py`, `addin/formulas.py`, `addin/supply.py`, `addin/decisions.py`), the cell
-functions (`addin/excel.py`) and the workbook refresh (`addin/lite_tabs.py`,
-`addin/lite_refresh.py`, with the tab contract as `stockout_schema.json`).
+`addin/demand_history.py`, `addin/season.py`, `addin/forecast.py`, `addin/formulas.py`,
+`addin/supply.py`, `addin/decisions.py`), the cell functions (`addin/excel.py`) and the
+workbook refresh (`addin/lite_tabs.py`, `addin/lite_refresh.py`, with the tab contract as
+`stockout_schema.json`).
 
 So the bundle is a folder: `personal/addin/` holds those files verbatim (the code tested here,
 not a copy), and `main.py` is a few lines that import the functions and define the Refresh
@@ -29,6 +30,8 @@ MODULES = (
     "addin.cells",
     "addin.projection",
     "addin.velocity",
+    "addin.demand_history",
+    "addin.season",
     "addin.forecast",
     "addin.formulas",
     "addin.supply",

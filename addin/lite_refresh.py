@@ -19,9 +19,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from addin import decisions, forecast, formulas, supply
+from addin import decisions, demand_history, formulas, supply
 from addin.cells import blank
 from addin.lite_tabs import Grid, Problems, normalize, read_inputs, read_table
+from addin.season import ProfileError, parse_profile
 
 OUTPUTS = ("Alerts", "Incidents", "Problems")
 
@@ -34,7 +35,7 @@ def _items(
 ) -> list[decisions.SkuInput]:
     s = inputs["settings"]
     recent = max(max(s.velocity_windows), 90)
-    span = max(recent, 7 * forecast.WEEKS)  # the forecast reads last year's weeks
+    span = max(recent, 7 * demand_history.WEEKS)  # the forecast reads last year's weeks
     history = {
         r["sku"]: {"units": [0.0] * span, "flags": [None] * span, "start": span}
         for r in inputs["inventory"]
@@ -86,8 +87,8 @@ def _items(
         start = max(h["start"], span - recent)
         flags = h["flags"] if any(f is not None for f in h["flags"]) else None
         try:
-            season = forecast.parse_profile(row.get("season"))
-        except forecast.ProfileError as exc:
+            season = parse_profile(row.get("season"))
+        except ProfileError as exc:
             inputs["problems"].add("Inventory", row["_row"], "Season", row.get("season"), str(exc))
             season = None
         out = [f is False for f in h["flags"]]
@@ -102,7 +103,7 @@ def _items(
             production_days=row.get("production_days"), sea_days=row.get("sea_days"),
             air_days=row.get("air_days"), express_days=row.get("express_days"),
             receiving_days=row.get("receiving_days"), days_since_restock=restocked.get(row["sku"]),
-            season=season, weeks=forecast.weekly(h["units"][h["start"]:], out[h["start"]:]),
+            season=season, weeks=demand_history.weekly(h["units"][h["start"]:], out[h["start"]:]),
         ))  # fmt: skip
     return items
 

@@ -39,8 +39,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from addin import forecast as fc
-from addin import formulas
+from addin import demand_history, formulas, season
 
 START = dt.date(2023, 1, 1)
 ORIGINS = [dt.date(2025, 3, 1), dt.date(2025, 6, 1), dt.date(2025, 9, 1),
@@ -51,7 +50,7 @@ CAP = 365
 KINDS = ["flat", "trend", "q4", "summer", "launch", "slow", "spiky", "censored"]
 METHODS = ["plain 30d", "in-stock 30d", "90d ÷ in-stock", "last year × ratio", "old velocity",
            "forecast", "oracle"]  # fmt: skip
-HISTORY = 7 * fc.WEEKS
+HISTORY = 7 * demand_history.WEEKS
 DRIFT = 0.015  # daily step of the log level
 
 
@@ -98,7 +97,7 @@ def simulate(kind: str, rng: np.random.Generator) -> dict:
         lam[t < listed] = 0
         if seasonal:
             lam = lam * (1 + rng.uniform(1, 2) * _bump(doy, 335, 22))
-            profile = fc.PROFILES["q4"]
+            profile = season.PROFILES["q4"]
         lam = lam * _drift(rng)
         return _sell(lam, rng, kind, profile, listed, origin)
     elif kind == "slow":

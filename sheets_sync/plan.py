@@ -21,7 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
-from addin import decisions, forecast, formulas, supply
+from addin import decisions, demand_history, formulas, season, supply
 from sheets_sync import workbook as wb
 from sheets_sync.fees import fee_column
 from sheets_sync.incidents import (
@@ -102,13 +102,13 @@ def compute_plan(
     s = inputs.settings
     inv = inputs.inventory
     span = max(max(s.velocity_windows), 90)
-    deep = max(span, 7 * forecast.WEEKS)  # the forecast reads weeks of last year too
+    deep = max(span, 7 * demand_history.WEEKS)  # the forecast reads weeks of last year too
     sales = _daily_sales(inputs.sales, store_sales, store_stock)
     skus = list(inv["sku"])
     units, stock_flags, starts = _matrix(sales, skus, as_of, deep)
     starts = _history_starts(units, starts, deep)
     week_arrays = _weeks(units, stock_flags, starts)
-    seasonal = forecast.season_possible(*week_arrays).tolist()
+    seasonal = season.season_possible(*week_arrays).tolist()
     week_units, week_days = (a.tolist() for a in week_arrays)
     seasons = _seasons(inv, inputs.problems)
     inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
@@ -128,7 +128,7 @@ def compute_plan(
         if has_flags[i]:
             flags = [None if x != x else x == 1.0 for x in stock_flags[i, start:].tolist()]
         nweeks = -(-(deep - starts[i]) // 7)
-        weeks = forecast.Weekly(week_units[i][:nweeks], week_days[i][:nweeks], seasonal[i])
+        weeks = demand_history.Weekly(week_units[i][:nweeks], week_days[i][:nweeks], seasonal[i])
         item = decisions.SkuInput(
             available=available or 0.0,
             units=units[i, start:].tolist(),
@@ -307,7 +307,7 @@ def _daily_sales(
 
 def _history_starts(units: np.ndarray, starts: np.ndarray, days: int) -> np.ndarray:
     """Move each SKU's first day back to the first day any source covered when the silence
-    before its first row is a slow mover's, not a launch's (`forecast.listed_before`)."""
+    before its first row is a slow mover's, not a launch's (`demand_history.listed_before`)."""
     has_rows = starts < days
     if not has_rows.any():
         return starts
@@ -315,14 +315,14 @@ def _history_starts(units: np.ndarray, starts: np.ndarray, days: int) -> np.ndar
     # The rate after the first row: the first row itself is where the silence ended.
     first = units[np.arange(len(starts)), np.minimum(starts, days - 1)]
     rates = (units.sum(axis=1) - first) / np.maximum(days - starts - 1, 1)
-    listed = has_rows & forecast.listed_before(rates, starts - covered)
+    listed = has_rows & demand_history.listed_before(rates, starts - covered)
     return np.where(listed, covered, starts)
 
 
 def _weeks(
     units: np.ndarray, flags: np.ndarray, starts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per SKU, units sold and in-stock days of each week, newest first (`forecast.weekly`
+    """Per SKU, units sold and in-stock days of each week, newest first (`demand_history.weekly`
     for every SKU at once: days known out of stock or before the history starts count not)."""
     n, days = units.shape
     whole = days // 7 * 7
@@ -340,8 +340,8 @@ def _seasons(inventory: pd.DataFrame, problems: wb.Problems) -> list[tuple[float
     out: list[tuple[float, ...] | None] = []
     for value, row in zip(inventory["season"], inventory["_row"], strict=True):
         try:
-            out.append(forecast.parse_profile(None if pd.isna(value) else value))
-        except forecast.ProfileError as exc:
+            out.append(season.parse_profile(None if pd.isna(value) else value))
+        except season.ProfileError as exc:
             problems.add(wb.INVENTORY, int(row), "Season", value, str(exc))
             out.append(None)
     return out

@@ -406,7 +406,7 @@ var Formulas = (function () {
     if (as_of === undefined) as_of = null;
     if (profile === undefined) profile = null;
     if (weeks === undefined) weeks = null;
-    var cleaned = DemandForecast.clean(units, vel.out_of_stock);
+    var cleaned = DemandHistory.clean(units, vel.out_of_stock);
     var out = cleaned[1];
     var note = cleaned[2];
     var rate = vel.rate;
@@ -425,10 +425,10 @@ var Formulas = (function () {
     }
     if (rate === null) return null;
     if (weeks === null || note || out.some(Boolean)) {
-      weeks = DemandForecast.weekly(cleaned[0], out, undefined, weeks);
+      weeks = DemandHistory.weekly(cleaned[0], out, undefined, weeks);
     }
     return DemandForecast.forecast(rate, weeks, {
-      share: DemandForecast.sale_share(cleaned[0], out),
+      share: DemandHistory.sale_share(cleaned[0], out),
       daily_sd: sd,
       horizon: horizon,
       profile: profile,
@@ -905,9 +905,9 @@ var Formulas = (function () {
     var span = Math.max(1, _ceil(_optional(days, 'days', 30.0, 0)));
     var profile;
     try {
-      profile = DemandForecast.parse_profile(season);
+      profile = ForecastSeason.parse_profile(season);
     } catch (err) {
-      if (err instanceof DemandForecast.ProfileError) throw new InputError(err.message);
+      if (err instanceof ForecastSeason.ProfileError) throw new InputError(err.message);
       throw err;
     }
     var vel = velocity(daily[0], daily[1]);

@@ -155,7 +155,7 @@ function stockoutReadIncidents_(existing, zone) {
 function stockoutItems_(inputs, asOf, known) {
   var s = inputs.settings;
   var recentSpan = Math.max(Math.max.apply(null, s.velocity_windows), 90);
-  var span = Math.max(recentSpan, 7 * DemandForecast.WEEKS); // the forecast reads last year's weeks
+  var span = Math.max(recentSpan, 7 * DemandHistory.WEEKS); // the forecast reads last year's weeks
   var history = {};
   inputs.inventory.forEach(function (row) {
     history[row.sku] = {units: new Array(span).fill(0), flags: new Array(span).fill(null), start: span, hasFlags: false};
@@ -174,7 +174,7 @@ function stockoutItems_(inputs, asOf, known) {
       }
     }
   });
-  // When does history start? (plan._history_starts, DemandForecast.listed_before)
+  // When does history start? (plan._history_starts, DemandHistory.listed_before)
   var covered = span;
   Object.keys(history).forEach(function (sku) {
     covered = Math.min(covered, history[sku].start);
@@ -187,7 +187,7 @@ function stockoutItems_(inputs, asOf, known) {
       total += u;
     });
     var rate = (total - h.units[h.start]) / Math.max(span - h.start - 1, 1);
-    if (DemandForecast.listed_before(rate, h.start - covered)) {
+    if (DemandHistory.listed_before(rate, h.start - covered)) {
       h.start = covered;
     }
   });
@@ -233,9 +233,9 @@ function stockoutItems_(inputs, asOf, known) {
     });
     var season = null;
     try {
-      season = DemandForecast.parse_profile(row.season);
+      season = ForecastSeason.parse_profile(row.season);
     } catch (err) {
-      if (!(err instanceof DemandForecast.ProfileError)) throw err;
+      if (!(err instanceof ForecastSeason.ProfileError)) throw err;
       inputs.problems.add('Inventory', row._row, 'Season', row.season, err.message);
     }
     return Decisions.SkuInput({
@@ -244,7 +244,7 @@ function stockoutItems_(inputs, asOf, known) {
       units: h.units.slice(start),
       in_stock: h.hasFlags ? h.flags.slice(start) : null,
       season: season,
-      weeks: DemandForecast.weekly(h.units.slice(h.start), out.slice(h.start)),
+      weeks: DemandHistory.weekly(h.units.slice(h.start), out.slice(h.start)),
       inbound: inbound[row.sku] || [],
       promotions: (promotions[row.sku] || []).concat(promotions['*'] || []),
       fbm_stock: row.fbm_stock || 0,

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from addin import decisions
+from addin import decisions, demand_history, season
 from addin import forecast as fc
 from addin import formulas as f
 
@@ -114,7 +114,7 @@ def test_days_before_a_stockout_with_collapsed_sales_are_suppressed() -> None:
 
 def test_a_profile_moves_a_launch_without_a_year_of_history() -> None:
     units = [5.0] * 30
-    out = plan_forecast(units, profile=fc.parse_profile("q4"))
+    out = plan_forecast(units, profile=season.parse_profile("q4"))
     assert out.model == "profile"
     dec = (dt.date(2026, 12, 10) - AS_OF).days
     assert out.daily(90)[dec] > 1.8 * out.rate
@@ -122,11 +122,11 @@ def test_a_profile_moves_a_launch_without_a_year_of_history() -> None:
 
 
 def test_profiles_are_names_or_twelve_numbers() -> None:
-    assert fc.parse_profile(" Q4 ") == fc.PROFILES["q4"]
-    assert fc.parse_profile("1,1,1,1,1,1,1,1,1,1,2,3")[-1] == 3.0
-    assert fc.parse_profile("") is None
-    with pytest.raises(fc.ProfileError, match="12 monthly indexes"):
-        fc.parse_profile("christmas")
+    assert season.parse_profile(" Q4 ") == season.PROFILES["q4"]
+    assert season.parse_profile("1,1,1,1,1,1,1,1,1,1,2,3")[-1] == 3.0
+    assert season.parse_profile("") is None
+    with pytest.raises(season.ProfileError, match="12 monthly indexes"):
+        season.parse_profile("christmas")
 
 
 def test_stockout_risk_is_a_probability_from_the_forecast_error() -> None:
@@ -146,9 +146,9 @@ def test_the_numpy_season_screen_never_hides_a_season_the_gate_would_see() -> No
     units = rng.poisson(lam).astype(float)
     out = rng.random((400, 455)) < 0.03
     units[out] = 0
-    weeks = [fc.weekly(u.tolist(), o.tolist()) for u, o in zip(units, out, strict=True)]
-    possible = fc.season_possible([w.units for w in weeks], [w.days for w in weeks])
-    seen = [fc._season(w, 365, (7, 30, 90), (0.5, 0.3, 0.2), None, None) for w in weeks]
+    weeks = [demand_history.weekly(u.tolist(), o.tolist()) for u, o in zip(units, out, strict=True)]
+    possible = season.season_possible([w.units for w in weeks], [w.days for w in weeks])
+    seen = [season.last_year(w, 365, (7, 30, 90), (0.5, 0.3, 0.2), None, None) for w in weeks]
     assert sum(s is not None for s in seen) > 50  # there are seasons to find
     assert all(p for p, s in zip(possible, seen, strict=True) if s is not None)
     assert possible.sum() < 0.8 * len(weeks)  # and the screen does skip the flat ones
