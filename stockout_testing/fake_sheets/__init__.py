@@ -14,23 +14,26 @@ JSON error bodies.
         assert fake.calls["values.batchGet"] == 1
 
 One module per idea: `a1` (A1 ranges), `values` (input parsing and rendering), `fields` (field
-masks), `model` (spreadsheets, sheets, cells), `values_api` and `batch_update` (the endpoints),
-`fake` (routing, call counts, injected failures, test helpers), `server` (HTTP), `replay` and
-`cli` (`python -m stockout_testing.fake_sheets CASSETTE...` replays recorded exchanges and
-exits non-zero when any answer differs).
+masks), `model` (spreadsheets, sheets, cells), `values_api` (the values endpoints),
+`grid_data` (spreadsheets.get with ranges and cell data), `batch_update` (batches, atomic) with
+`sheet_requests`, `cell_requests` and `range_requests` (the requests it models), `fake`
+(routing, Drive files, call counts, injected failures, test helpers), `server` (HTTP),
+`replay` and `cli` (`python -m stockout_testing.fake_sheets CASSETTE|FOLDER...` replays
+recorded exchanges and exits non-zero when any answer differs).
 """
 
 from .cli import main, run_stockout
 from .errors import ApiError
 from .fake import FakeSheets
 from .replay import replay
-from .server import GOOGLE_HOSTS, Running, serve_fake, session_for
+from .server import GOOGLE_HOSTS, Running, SpreadsheetCalls, serve_fake, session_for
 
 __all__ = [
     "GOOGLE_HOSTS",
     "ApiError",
     "FakeSheets",
     "Running",
+    "SpreadsheetCalls",
     "main",
     "replay",
     "run_stockout",

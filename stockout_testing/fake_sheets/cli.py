@@ -48,7 +48,7 @@ def run_stockout(url: str, args: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m stockout_testing.fake_sheets CASSETTE...`: replay, print matched/total per file.
+    """`python -m stockout_testing.fake_sheets CASSETTE|FOLDER...`: replay, print matched/total.
 
     `python -m stockout_testing.fake_sheets --serve [PORT]` serves a fake instead (default 8765);
     `... --stockout URL ARGS...` runs `stockout ARGS...` against the fake served at URL.
@@ -59,29 +59,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args[:1] == ["--stockout"] and len(args) > 2:
         return run_stockout(args[1], args[2:])
-    paths = [Path(p) for p in args]
+    paths = [
+        found
+        for given in map(Path, args)
+        for found in (sorted(given.glob("*.json")) if given.is_dir() else [given])
+    ]
     if not paths:
         print(
-            "usage: python -m stockout_testing.fake_sheets CASSETTE.json...\n"
+            "usage: python -m stockout_testing.fake_sheets CASSETTE.json|FOLDER...\n"
             "       python -m stockout_testing.fake_sheets --serve [PORT]\n"
             "       python -m stockout_testing.fake_sheets --stockout URL STOCKOUT-ARGS...",
             file=sys.stderr,
         )
         return 2
-    all_matched = all_total = 0
+    all_matched = all_total = all_outside = 0
     failed = False
     for path in paths:
         try:
-            matched, total, problems = replay(path)
+            result = replay(path)
         except (OSError, ValueError, KeyError, TypeError) as error:
             print(f"{path.name}: cannot replay ({error})")
             failed = True
             continue
-        all_matched += matched
-        all_total += total
-        failed = failed or matched != total
-        print(f"{path.name}: {matched}/{total}")
-        for problem in problems:
+        all_matched += result.matched
+        all_total += result.total
+        all_outside += result.outside
+        failed = failed or result.matched != result.total
+        skipped = f" ({result.outside} not replayed: files outside the recording)"
+        print(f"{path.name}: {result.matched}/{result.total}" + (skipped if result.outside else ""))
+        for problem in result.problems:
             print(f"  {problem}")
-    print(f"total: {all_matched}/{all_total} answers match in {len(paths)} recordings")
+    print(
+        f"total: {all_matched}/{all_total} answers match in {len(paths)} recordings"
+        + (
+            f"; {all_outside} exchanges not replayed (files outside the recordings)"
+            if all_outside
+            else ""
+        )
+    )
     return 1 if failed else 0

@@ -10,17 +10,20 @@ spreadsheets.
 from __future__ import annotations
 
 import collections
+import copy
+import csv
 import datetime as dt
+import io
 import json
 import re
 import threading
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sheets_sync.backends.gsheets import to_serial
 
-from . import batch_update, values_api
+from . import batch_update, grid_data, values_api
 from .a1 import cell_position, column_letters
 from .errors import INJECTED_MESSAGES, ApiError
 from .fields import apply_mask, parse_mask
@@ -42,6 +45,9 @@ _ROUTES: Sequence[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"/drive/v3/files"), "drive.files.create"),
     ("GET", re.compile(r"/drive/v3/files/([^/]+)"), "drive.files.get"),
     ("DELETE", re.compile(r"/drive/v3/files/([^/]+)"), "drive.files.delete"),
+    ("POST", re.compile(r"/drive/v3/files/([^/]+)/copy"), "drive.files.copy"),
+    ("GET", re.compile(r"/drive/v3/files/([^/]+)/export"), "drive.files.export"),
+    ("GET", re.compile(r"/drive/v3/files/([^/]+)/comments"), "drive.comments.list"),
 ]
 #: Endpoints on one spreadsheet: (spreadsheet, *path arguments, params, body) -> answer.
 _ON_SPREADSHEET: dict[str, Callable[..., Any]] = {
@@ -53,6 +59,13 @@ _ON_SPREADSHEET: dict[str, Callable[..., Any]] = {
     "values.clear": values_api.clear,
     "values.batchClear": values_api.batch_clear,
 }
+
+
+class Export(NamedTuple):
+    """An answer that is a file rather than JSON (Drive's export)."""
+
+    content_type: str
+    data: bytes
 
 
 class FakeSheets:
@@ -72,6 +85,8 @@ class FakeSheets:
         #: When set, API calls need a bearer token issued by this fake's `/token` endpoint.
         self.require_auth = False
         self.tokens: set[str] = set()
+        #: The caller's account, named where Google names it (editors of protected ranges).
+        self.account = "stockout-test@stockout-fake.iam.gserviceaccount.com"
         self._lock = threading.RLock()
 
     # -- helpers for tests and demos ----------------------------------------------------------
@@ -250,7 +265,7 @@ class FakeSheets:
         return book
 
     def _create(self, title: str, spreadsheet_id: str | None = None) -> Spreadsheet:
-        book = Spreadsheet.new(title, spreadsheet_id)
+        book = Spreadsheet.new(title, spreadsheet_id, owner=self.account)
         self.spreadsheets[book.id] = book
         return book
 
@@ -261,10 +276,7 @@ class FakeSheets:
         return 200, self._create(title).metadata()
 
     def _spreadsheets_get(self, sid: str, *, params: Any, body: Any) -> tuple[int, Any]:
-        answer = self._book(sid).metadata()
-        if "fields" in params:
-            answer = apply_mask(answer, parse_mask(params["fields"][0]))
-        return 200, answer
+        return 200, grid_data.spreadsheet(self._book(sid), params)
 
     def _spreadsheets_batchUpdate(
         self, sid: str, *, params: Any, body: dict[str, Any]
@@ -311,3 +323,34 @@ class FakeSheets:
     def _drive_files_delete(self, file_id: str, *, params: Any, body: Any) -> tuple[int, Any]:
         del self.spreadsheets[self._drive_file(file_id).id]
         return 204, None
+
+    def _drive_files_copy(self, file_id: str, *, params: Any, body: Any) -> tuple[int, Any]:
+        """A new spreadsheet with the same sheets and cells, named `Copy of ...` by default."""
+        source = self._drive_file(file_id)
+        book = self._create(body.get("name") or f"Copy of {source.props['title']}")
+        book.props = copy.deepcopy(source.props) | {"title": book.props["title"]}
+        book.sheets = [sheet.copy() for sheet in source.sheets]
+        book.extras = copy.deepcopy(source.extras)
+        answer = {"kind": "drive#file", "id": book.id, "name": book.props["title"]}
+        return 200, answer | {"mimeType": _SPREADSHEET_MIME}
+
+    def _drive_files_export(self, file_id: str, *, params: Any, body: Any) -> tuple[int, Any]:
+        """The first sheet as CSV of its formatted values (the only export the fake makes)."""
+        book = self._drive_file(file_id)
+        wanted = (params.get("mimeType") or [""])[-1]
+        if wanted != "text/csv":
+            raise ApiError(400, f"The fake exports text/csv only, not {wanted or 'nothing'}.")
+        sheet = book.ordered()[0]
+        area = Area(sheet, 0, 0, sheet.rows - 1, sheet.columns - 1)
+        rows = sheet.read(area, "ROWS", "FORMATTED_VALUE", "FORMATTED_STRING")
+        width = max((len(row) for row in rows), default=0)
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(
+            row + [""] * (width - len(row)) for row in rows
+        )
+        return 200, Export("text/csv", out.getvalue().removesuffix("\r\n").encode())
+
+    def _drive_comments_list(self, file_id: str, *, params: Any, body: Any) -> tuple[int, Any]:
+        """The fake keeps no comments: an existing file has an empty list."""
+        self._drive_file(file_id)
+        return 200, {"comments": []}

@@ -8,10 +8,11 @@ precision, zero channels left out.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import struct
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ApiError
@@ -59,6 +60,26 @@ def parse_mask(text: str) -> dict[str, Any]:
     if pos != len(text):
         raise ApiError(400, f"Invalid field selection {text}")
     return tree
+
+
+def mask_paths(mask: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The leaves of a parsed mask as paths: `a(b,c/d)` -> [(a, b), (a, c, d)]."""
+    if mask is True:
+        return [prefix]
+    return [path for name, sub in mask.items() for path in mask_paths(sub, (*prefix, name))]
+
+
+def set_path(target: dict[str, Any], path: Sequence[str], source: Any) -> None:
+    """Copy one field (`textFormat.bold`) from `source` into `target`, or remove it when the
+    source leaves it out: an update's mask names what to change, including what to clear."""
+    for key in path[:-1]:
+        source = source.get(key) if isinstance(source, Mapping) else None
+        target = target.setdefault(key, {})
+    value = source.get(path[-1]) if isinstance(source, Mapping) else None
+    if value is None:
+        target.pop(path[-1], None)
+    else:
+        target[path[-1]] = copy.deepcopy(value)
 
 
 def apply_mask(obj: Any, mask: Any) -> Any:

@@ -96,6 +96,8 @@ class Sheet:
     styles: list[tuple[int, int, int | None, int | None, dict[str, Any]]] = field(
         default_factory=list
     )
+    #: repeatCell's userEnteredFormat updates in order: (span..., (field paths, format given)).
+    user_formats: list[tuple[int, int, int | None, int | None, Any]] = field(default_factory=list)
     pixel_sizes: dict[tuple[str, int], int] = field(default_factory=dict)
     basic_filter: dict[str, Any] | None = None
     #: Everything else `spreadsheets.get` shows per sheet (merges, protectedRanges, rowGroups...).
@@ -128,6 +130,7 @@ class Sheet:
             dict(self.notes),
             list(self.validations),
             list(self.styles),
+            list(self.user_formats),
             dict(self.pixel_sizes),
             copy.deepcopy(self.basic_filter),
             copy.deepcopy(self.extras),
@@ -157,6 +160,18 @@ class Sheet:
         if (r2 is not None and r2 > self.rows) or (c2 is not None and c2 > self.columns):
             raise grid_error(self.title, self)
         return r1, c1, r2, c2
+
+    def echo_grid(self, grid: Mapping[str, Any]) -> dict[str, Any]:
+        """A GridRange as Google echoes it: open ends closed at the grid's edge, all four
+        indexes written out, and `sheetId` left out when it is 0 (proto3's default value)."""
+        r1, c1, r2, c2 = self.bounds(grid)
+        echoed = {"sheetId": self.sheet_id} if self.sheet_id else {}
+        return echoed | {
+            "startRowIndex": r1,
+            "endRowIndex": self.rows if r2 is None else r2,
+            "startColumnIndex": c1,
+            "endColumnIndex": self.columns if c2 is None else c2,
+        }
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -305,9 +320,11 @@ class Spreadsheet:
     modified: str
     #: Spreadsheet-level lists `spreadsheets.get` shows (namedRanges).
     extras: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: The account that made it (listed as the editor of its protected ranges).
+    owner: str = ""
 
     @classmethod
-    def new(cls, title: str, spreadsheet_id: str | None = None) -> Spreadsheet:
+    def new(cls, title: str, spreadsheet_id: str | None = None, owner: str = "") -> Spreadsheet:
         """A spreadsheet as Google makes one: default properties and one empty `Sheet1`."""
         stamp = now()
         book = cls(
@@ -316,6 +333,7 @@ class Spreadsheet:
             sheets=[],
             created=stamp,
             modified=stamp,
+            owner=owner,
         )
         first = book.new_sheet("Sheet1", 0, DEFAULT_ROWS, DEFAULT_COLUMNS)
         first.props["sheetId"] = 0
@@ -359,6 +377,9 @@ class Spreadsheet:
     def area(self, text: str, *, writing: bool = False) -> Area:
         """Resolve an A1 range; reads must stay inside the grid, writes may grow it later."""
         title, cells = split_range(text)
+        named = self._named_range(cells or "")
+        if named is not None and (title is None or named.sheet.title.lower() == title.lower()):
+            return named
         sheet = None
         if title is not None:
             try:
@@ -387,6 +408,21 @@ class Spreadsheet:
         if not writing and (r2 >= sheet.rows or c2 >= sheet.columns):
             raise grid_error(text, sheet)
         return Area(sheet, r1, c1, r2, c2)
+
+    def _named_range(self, name: str) -> Area | None:
+        """The area of a named range (`Totals`, or `Sheet1!Totals`), if one has this name."""
+        for named in self.extras.get("namedRanges", []):
+            if named["name"].lower() == name.lower():
+                grid = named["range"]
+                sheet = self.sheet_by_id(grid.get("sheetId", 0), "namedRange")
+                return Area(
+                    sheet,
+                    grid["startRowIndex"],
+                    grid["startColumnIndex"],
+                    grid["endRowIndex"] - 1,
+                    grid["endColumnIndex"] - 1,
+                )
+        return None
 
     def metadata(self) -> dict[str, Any]:
         """The Spreadsheet resource as `spreadsheets.get` answers it (a fresh copy)."""

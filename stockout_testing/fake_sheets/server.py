@@ -13,11 +13,12 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 import requests
 from google.auth.transport.requests import AuthorizedSession
 
-from .fake import FakeSheets
+from .fake import Export, FakeSheets
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -31,10 +32,14 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload = self.server.fake.handle(
             self.command, self.path, body, self.headers.get("Authorization")
         )
-        data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+        kind = "application/json; charset=UTF-8"
+        if isinstance(payload, Export):
+            kind, data = payload.content_type, payload.data
+        else:
+            data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
         if data:
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -103,3 +108,40 @@ def serve_fake(fake: FakeSheets | None = None, port: int = 0) -> Iterator[Runnin
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+class SpreadsheetCalls:
+    """Plain HTTP calls on one new spreadsheet of a served fake, for tests of the fake itself
+    (the sync's tests go through gspread instead)."""
+
+    def __init__(self, served: Running, session: requests.Session) -> None:
+        self.fake = served.fake
+        self.url = served.url
+        self.sid = served.fake.create_spreadsheet("Test")
+        self.base = f"{served.url}/v4/spreadsheets/{self.sid}"
+        self.session = session
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> tuple[int, Any]:
+        """(status, JSON answer) of one call on the spreadsheet (`path` after its id)."""
+        answer = self.session.request(
+            method, self.base + path, json=body, params=params or None, timeout=5
+        )
+        return answer.status_code, answer.json() if answer.content else None
+
+    def ok(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        """The answer of a call that must succeed."""
+        status, answer = self.call(method, path, body, **params)
+        if status != 200:
+            raise AssertionError(f"{method} {path}: {status} {answer}")
+        return answer
+
+    def put(self, a1: str, values: list[list[Any]], option: str = "RAW") -> dict[str, Any]:
+        path = "/values/" + quote(a1, safe="")
+        return self.ok("PUT", path, {"values": values}, valueInputOption=option)
+
+    def get(self, a1: str, **params: Any) -> dict[str, Any]:
+        return self.ok("GET", "/values/" + quote(a1, safe=""), **params)
+
+    def batch(self, *requests_: dict[str, Any]) -> tuple[int, Any]:
+        """A spreadsheets.batchUpdate of these requests: (status, answer)."""
+        return self.call("POST", ":batchUpdate", {"requests": list(requests_)})

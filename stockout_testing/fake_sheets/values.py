@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,7 @@ _DATE_FORMS = [
         "yyyy-mm-dd H:mm:ss",
     ),
 ]
-_ARITHMETIC = {
+_ARITHMETIC: dict[type[ast.AST], Callable[..., float]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
@@ -64,7 +65,7 @@ def _evaluate(formula: str) -> str | float:
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return float(node.value)
+            return float(node.value)  # type: ignore[arg-type]
         if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
             return _ARITHMETIC[type(node.op)](walk(node.left), walk(node.right))
         if isinstance(node, ast.UnaryOp) and type(node.op) in _ARITHMETIC:
@@ -72,7 +73,7 @@ def _evaluate(formula: str) -> str | float:
         raise ValueError(formula)
 
     try:
-        return walk(ast.parse(formula[1:].replace("^", "**"), mode="eval").body)
+        return walk(ast.parse(formula[1:].strip().replace("^", "**"), mode="eval").body)
     except ZeroDivisionError:
         return "#DIV/0!"
     except (SyntaxError, ValueError, TypeError, OverflowError):
@@ -89,7 +90,13 @@ def user_entered(text: str) -> tuple[Cell | None, dict[str, str] | None]:
     if stripped.upper() in ("TRUE", "FALSE"):
         return Cell(stripped.upper() == "TRUE"), None
     if stripped and _NUMBER_TEXT.fullmatch(stripped) and any(ch.isdigit() for ch in stripped):
-        return Cell(float(stripped.replace(",", ""))), None
+        value = float(stripped.replace(",", ""))
+        if "," not in stripped:
+            return Cell(value), None
+        # Typed thousands separators become the cell's number format, as in the Sheets UI.
+        decimals = len(stripped.partition(".")[2]) if "e" not in stripped.lower() else 0
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return Cell(value), {"type": "NUMBER", "pattern": pattern}
     if stripped.endswith("%") and _NUMBER_TEXT.fullmatch(stripped[:-1].strip() or "x"):
         decimals = len(stripped[:-1].partition(".")[2])
         pattern = "0." + "0" * decimals + "%" if decimals else "0%"
@@ -162,7 +169,7 @@ def render(cell: Cell | None, fmt: dict[str, str] | None, render: str, date_rend
         return value if render != "FORMATTED_VALUE" else ("TRUE" if value else "FALSE")
     if isinstance(value, str):
         return value
-    is_date = bool(fmt) and fmt.get("type") in ("DATE", "DATE_TIME", "TIME")  # type: ignore[union-attr]
+    is_date = fmt is not None and fmt.get("type") in ("DATE", "DATE_TIME", "TIME")
     if render == "FORMATTED_VALUE" or (is_date and date_render == "FORMATTED_STRING"):
         return format_number(value, fmt)
     return json_number(value)

@@ -4,65 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
 
-from stockout_testing.fake_sheets import Running, main, replay, serve_fake
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[Running]:
-    with serve_fake() as running:
-        yield running
-
-
-@pytest.fixture
-def api(served: Running) -> Iterator[Api]:
-    with requests.Session() as session:
-        session.trust_env = False
-        yield Api(served, session)
-
-
-class Api:
-    """Plain HTTP calls on one spreadsheet of the served fake."""
-
-    def __init__(self, served: Running, session: requests.Session) -> None:
-        self.fake = served.fake
-        self.sid = served.fake.create_spreadsheet("Test")
-        self.base = f"{served.url}/v4/spreadsheets/{self.sid}"
-        self.session = session
-
-    def call(self, method: str, path: str, body: Any = None, **params: Any) -> tuple[int, Any]:
-        answer = self.session.request(
-            method, self.base + path, json=body, params=params or None, timeout=5
-        )
-        return answer.status_code, answer.json() if answer.content else None
-
-    def put(self, a1: str, values: list[list[Any]], option: str = "RAW") -> dict[str, Any]:
-        status, body = self.call(
-            "PUT", "/values/" + quote(a1, safe=""), {"values": values}, valueInputOption=option
-        )
-        assert status == 200, body
-        return body
-
-    def get(self, a1: str, **params: Any) -> dict[str, Any]:
-        status, body = self.call("GET", "/values/" + quote(a1, safe=""), **params)
-        assert status == 200, body
-        return body
+from stockout_testing.fake_sheets import Running, SpreadsheetCalls, main, replay, serve_fake
 
 
 def test_every_recording_replays_to_the_recorded_answers(shared_dir: Path) -> None:
     cassettes = sorted((shared_dir / "sheets-api-recordings").glob("*.json"))
     assert len(cassettes) == 70
     results = {path.name: replay(path) for path in cassettes}
-    failed = {name: problems for name, (_, _, problems) in results.items() if problems}
+    failed = {name: result.problems for name, result in results.items() if result.problems}
     assert failed == {}
-    assert sum(total for _, total, _ in results.values()) == 987
+    assert sum(result.total for result in results.values()) == 987
 
 
 def test_the_replay_command_reports_and_fails_on_a_mismatch(
@@ -83,7 +40,7 @@ def test_the_replay_command_reports_and_fails_on_a_mismatch(
     assert "'b2', recorded 'B2'" in out
 
 
-def test_raw_keeps_text_user_entered_parses_it(api: Api) -> None:
+def test_raw_keeps_text_user_entered_parses_it(api: SpreadsheetCalls) -> None:
     api.put("Sheet1!A1", [["=1+2", "0042", "TRUE", "2024-01-31"]], option="RAW")
     api.put("Sheet1!A2", [["=1+2", "0042", "TRUE", "2024-01-31"]], option="USER_ENTERED")
 
@@ -94,7 +51,7 @@ def test_raw_keeps_text_user_entered_parses_it(api: Api) -> None:
     assert formulas == [["=1+2"], ["=1+2"]]
 
 
-def test_dates_render_as_serials_or_text(api: Api) -> None:
+def test_dates_render_as_serials_or_text(api: SpreadsheetCalls) -> None:
     api.put("Sheet1!A1", [["1/31/2024"]], option="USER_ENTERED")
     assert api.get("Sheet1!A1")["values"] == [["1/31/2024"]]
     serial = api.get("Sheet1!A1", valueRenderOption="UNFORMATTED_VALUE")["values"]
@@ -112,7 +69,7 @@ def test_spreadsheets_made_for_tests_keep_python_dates_as_dates(served: Running)
     assert served.fake.values(sid, "Sales") == [["Date"], [45322]]
 
 
-def test_ranges_are_normalised_and_trailing_blanks_dropped(api: Api) -> None:
+def test_ranges_are_normalised_and_trailing_blanks_dropped(api: SpreadsheetCalls) -> None:
     status, _ = api.call(
         "POST",
         ":batchUpdate",
@@ -166,7 +123,7 @@ def test_ranges_are_normalised_and_trailing_blanks_dropped(api: Api) -> None:
     ],
 )
 def test_errors_carry_google_s_bodies(
-    api: Api, method: str, path: str, body: Any, params: Any, status: int, message: str
+    api: SpreadsheetCalls, method: str, path: str, body: Any, params: Any, status: int, message: str
 ) -> None:
     code, answer = api.call(method, path, body, **params)
     assert code == status
@@ -185,7 +142,7 @@ def test_unknown_and_private_spreadsheets(served: Running) -> None:
     assert private.json()["error"]["status"] == "PERMISSION_DENIED"
 
 
-def test_a_failing_batch_update_changes_nothing(api: Api) -> None:
+def test_a_failing_batch_update_changes_nothing(api: SpreadsheetCalls) -> None:
     requests_ = [
         {"addSheet": {"properties": {"title": "New"}}},
         {"addSheet": {"properties": {"title": "sheet1"}}},
@@ -196,7 +153,7 @@ def test_a_failing_batch_update_changes_nothing(api: Api) -> None:
     assert api.fake.titles(api.sid) == ["Sheet1"]
 
 
-def test_append_continues_the_table(api: Api) -> None:
+def test_append_continues_the_table(api: SpreadsheetCalls) -> None:
     api.put("Sheet1!A1", [["SKU", "Units"], ["A", 1]])
     status, answer = api.call(
         "POST",
@@ -209,7 +166,7 @@ def test_append_continues_the_table(api: Api) -> None:
     assert answer["updates"]["updatedRange"] == "Sheet1!A3:B3"
 
 
-def test_metadata_field_masks(api: Api) -> None:
+def test_metadata_field_masks(api: SpreadsheetCalls) -> None:
     status, answer = api.call("GET", "", fields="properties.title,sheets(properties(title))")
     assert status == 200
     assert answer == {
@@ -218,7 +175,7 @@ def test_metadata_field_masks(api: Api) -> None:
     }
 
 
-def test_counts_calls_and_injects_failures(api: Api) -> None:
+def test_counts_calls_and_injects_failures(api: SpreadsheetCalls) -> None:
     api.fake.reset_calls()
     api.fake.fail_next(503, times=2)
     codes = [api.call("GET", "/values/Sheet1!A1")[0] for _ in range(3)]
@@ -226,7 +183,7 @@ def test_counts_calls_and_injects_failures(api: Api) -> None:
     assert api.fake.calls == {"values.get": 3}
 
 
-def test_notes_validations_wrapping_filters_as_google_documents_them(api: Api) -> None:
+def test_notes_validations_wrapping_filters_as_google_documents_them(api: SpreadsheetCalls) -> None:
     column_b = {"sheetId": 0, "startRowIndex": 1, "startColumnIndex": 1, "endColumnIndex": 2}
     dropdown = {
         "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "sea"}]},
@@ -258,7 +215,9 @@ def test_notes_validations_wrapping_filters_as_google_documents_them(api: Api) -
     assert api.fake.validation(api.sid, "Sheet1", "C2") is None
     assert api.fake.style(api.sid, "Sheet1", "B9") == {"wrapStrategy": "WRAP"}
     status, meta = api.call("GET", "")
-    assert meta["sheets"][0]["basicFilter"] == {"range": {"sheetId": 0, "startRowIndex": 0}}
+    # Google echoes the filter's range closed at the grid's edge, without the default sheetId 0.
+    whole = {"startRowIndex": 0, "endRowIndex": 1000, "startColumnIndex": 0, "endColumnIndex": 26}
+    assert meta["sheets"][0]["basicFilter"] == {"range": whole}
 
     # What Google refuses: an empty list, an unknown condition or wrap, a note without fields.
     empty = {"condition": {"type": "ONE_OF_LIST", "values": []}}
