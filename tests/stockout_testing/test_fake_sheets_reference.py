@@ -53,6 +53,21 @@ def test_user_entered_numbers_and_formulas_as_typed(api: SpreadsheetCalls) -> No
     assert api.get("A1", valueRenderOption="FORMULA")["values"] == [["= 1 / 1024"]]
 
 
+def test_whole_rows_and_columns_and_writing_by_columns(api: SpreadsheetCalls) -> None:
+    answer = api.ok(
+        "PUT",
+        "/values/B2",
+        {"values": [["a", "b"], ["c"]], "majorDimension": "COLUMNS"},
+        valueInputOption="RAW",
+    )
+    assert answer["updatedRange"] == "Sheet1!B2:C3"
+    assert api.get("B:B") == {"range": "Sheet1!B1:B1000", "majorDimension": "ROWS",
+                              "values": [[], ["a"], ["b"]]}  # fmt: skip
+    assert api.get("2:3")["range"] == "Sheet1!A2:Z3"
+    assert api.get("2:3")["values"] == [["", "a", "c"], ["", "b"]]
+    assert api.get("C2:C", majorDimension="COLUMNS")["values"] == [["c"]]
+
+
 def test_updated_counts_cover_the_cells_given_a_value(api: SpreadsheetCalls) -> None:
     # null leaves a cell alone (not counted), "" empties it (counted), the range is the box.
     answer = api.put("A1:D3", [["a", None, None, None], [None, None, None, None], [None, "", "c"]])
