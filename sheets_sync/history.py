@@ -20,6 +20,10 @@ What is stored, and how overlapping imports stay correct:
   inventory summaries, dated the day they were taken).
 * **inbound_etas**: the ETA of each Inbound shipment (by Shipment ID) on each refresh day, so
   a post-mortem can see an ETA that slipped and when a shipment first appeared.
+* **traffic** (sku, first_day, last_day, sessions, page views, units ordered, unit session
+  percentage): the Business Report "Detail Page Sales and Traffic by Child Item" or the SP-API
+  Sales and Traffic report, one row per SKU and file. A row covers one day or the range the file
+  was downloaded for; the same SKU and span imported again replaces the row.
 * **imports**: the sha256 of every file loaded, so loading it again is a no-op.
 * **restock**: Amazon's own recommendation, per SKU and marketplace (shown beside ours).
 * **fba_inbound**: units Amazon sees inbound (working + shipped + receiving), per SKU. They stay
@@ -38,6 +42,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,22 @@ from sheets_sync.types import Target, TargetError
 
 SALES_SOURCES = ("all_orders", "shipments")
 STOCK_SOURCES = ("fba_daily", "snapshot")
+
+
+@dataclass(frozen=True)
+class TrafficRow:
+    """One SKU's detail-page traffic over the days first_day..last_day (ISO, inclusive)."""
+
+    sku: str
+    first_day: str
+    last_day: str
+    sessions: int
+    units: int
+    page_views: int | None = None
+    unit_session_pct: float | None = None
+    asin: str = ""
+    source: str = "business_report"
+
 
 #: (day ISO, sku, marketplace) -> (units, revenue), the shape a sales parser yields per chunk.
 SalesChunk = Mapping[tuple[str, str, str], tuple[int, float]]
@@ -104,6 +125,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE unshipped_lines (
         order_id TEXT NOT NULL, sku TEXT NOT NULL, taken TEXT NOT NULL,
         PRIMARY KEY (order_id, sku)
+    ) WITHOUT ROWID;
+    """,
+    # Sessions, page views and units ordered per SKU (Business Report, SP-API Sales and
+    # Traffic) for the relaunch tracker (`addin.relaunch`). A row covers the days first_day to
+    # last_day: one day, or the range of a Business Report downloaded for several days.
+    """
+    CREATE TABLE traffic (
+        sku TEXT NOT NULL, first_day TEXT NOT NULL, last_day TEXT NOT NULL,
+        asin TEXT NOT NULL DEFAULT '', sessions INTEGER NOT NULL, page_views INTEGER,
+        units INTEGER NOT NULL, unit_session_pct REAL, source TEXT NOT NULL,
+        PRIMARY KEY (sku, first_day, last_day)
     ) WITHOUT ROWID;
     """,
 )
@@ -295,6 +327,14 @@ class HistoryStore:
             ((order_id, sku, taken) for order_id, sku in keys),
         )
 
+    def put_traffic(self, rows: Iterable[TrafficRow]) -> None:
+        """Set each SKU's traffic over a span of days; the same SKU and span replaces."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO traffic VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((r.sku, r.first_day, r.last_day, r.asin, r.sessions, r.page_views, r.units,
+              r.unit_session_pct, r.source) for r in rows),
+        )  # fmt: skip
+
     # -- reading (for the plan) ---------------------------------------------------------------
 
     def daily_units(self, since: dt.date | None = None) -> pd.DataFrame:
@@ -323,6 +363,16 @@ class HistoryStore:
             (_since(since),),
         )
         return _typed(frame, date="date", qty="int64")
+
+    def traffic(self, since: dt.date | None = None) -> pd.DataFrame:
+        """Traffic rows ending on or after SINCE: sku, first_day, last_day, sessions,
+        page_views, units, unit_session_pct."""
+        frame = self._query(
+            "SELECT sku, first_day, last_day, sessions, page_views, units, unit_session_pct"
+            " FROM traffic WHERE last_day >= ? ORDER BY sku, first_day, last_day",
+            (_since(since),),
+        )
+        return _typed(frame, first_day="date", last_day="date")
 
     def formula_values(self) -> dict[tuple[str, str, str], Any]:
         """(tab, cell, formula) -> the value a refresh last saw for that formula there."""

@@ -151,3 +151,25 @@ def test_merge_daily_with_an_empty_side():
     empty = pd.DataFrame({"date": pd.Series([], dtype="datetime64[ns]"), "sku": [], "units": []})
     assert merge_daily(empty, store)["units"].tolist() == [3]
     assert merge_daily(store, empty)["units"].tolist() == [3]
+
+
+def test_traffic_rows_keep_their_span_and_a_reimport_replaces_the_same_span(store):
+    from sheets_sync.history import TrafficRow
+
+    with store.transaction():
+        store.put_traffic([
+            TrafficRow("A", "2026-10-04", "2026-10-31", 2000, 236, 2600, 11.8, "B0A"),
+            TrafficRow("A", "2026-11-20", "2026-11-20", 49, 3, 60, 6.12, "B0A"),
+            TrafficRow("B", "2026-11-20", "2026-11-20", 10, 1, source="sales_and_traffic"),
+        ])  # fmt: skip
+    with store.transaction():
+        store.put_traffic([TrafficRow("A", "2026-11-20", "2026-11-20", 50, 4, 61, 8.0, "B0A")])
+    frame = store.traffic()
+    assert list(frame.columns) == ["sku", "first_day", "last_day", "sessions", "page_views",
+                                   "units", "unit_session_pct"]  # fmt: skip
+    rows = [(r.sku, r.first_day.date().isoformat(), r.last_day.date().isoformat(), r.sessions,
+             r.units) for r in frame.itertuples()]  # fmt: skip
+    assert rows == [("A", "2026-10-04", "2026-10-31", 2000, 236),
+                    ("A", "2026-11-20", "2026-11-20", 50, 4),
+                    ("B", "2026-11-20", "2026-11-20", 10, 1)]  # fmt: skip
+    assert len(store.traffic(dt.date(2026, 11, 1))) == 2  # the October range ended before
