@@ -66,6 +66,8 @@ from addin.supply import (
 
 REORDER_SOON_DAYS = 7
 RELAUNCH_COUPON_DAYS = 7
+#: What the fixed relaunch plan adds: with traffic data the refresh watches conversion itself.
+TRAFFIC_HINT = "import the Business Report to have it tracked"
 #: Days an FBM or MCF order needs from the day stock is back to the buyer's door.
 SHIP_DAYS = 3
 
@@ -101,6 +103,9 @@ class SkuInput:
     elsewhere: list = field(default_factory=list)
     season: tuple[float, ...] | None = None  # the seller's seasonal profile, 12 monthly indexes
     weeks: demand_history.Weekly | None = None  # weekly history past `units`, when the plan has it
+    #: The relaunch tracker's words (`addin.relaunch`, from traffic data the history store
+    #: keeps); None: the fixed relaunch plan. The in-sheet refresh has no store: always None.
+    relaunch_text: str | None = None
 
     def __post_init__(self) -> None:
         self.inbound = [_record(Inbound, b) for b in self.inbound]
@@ -223,6 +228,15 @@ def _restock(item: SkuInput, vel: Velocity, available: float, settings: Settings
     return last_out, restocked, relaunch
 
 
+def _relaunch_plan(restocked: int, s: Settings) -> str:
+    """The fixed relaunch plan, when no traffic data lets the refresh watch conversion."""
+    return (
+        f"back in stock {restocked} days: {fmt_number(s.coupon_pct, 0)} % coupon for "
+        f"{RELAUNCH_COUPON_DAYS} days, ad budget +{fmt_number(s.ad_boost_pct, 0)} %, watch "
+        f"conversion ({TRAFFIC_HINT})"
+    )
+
+
 def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     """The whole plan of one SKU: SPEC §3 from velocity to the action and its reasons."""
     s = settings
@@ -300,14 +314,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
             (REORDER_SOON, f"order {order.qty:,} units by {add_days(as_of, order.by_day)}")
         )
     if relaunch:
-        choices.append(
-            (
-                RELAUNCH,
-                f"back in stock {restocked} days: {fmt_number(s.coupon_pct, 0)} % coupon "
-                f"for {RELAUNCH_COUPON_DAYS} days, ad budget +{fmt_number(s.ad_boost_pct, 0)} "
-                "%, watch conversion",
-            )
-        )
+        choices.append((RELAUNCH, item.relaunch_text or _relaunch_plan(restocked, s)))
     if not choices:
         choices.append((OK, "no action needed"))
     text = f"{choices[0][0]}: {choices[0][1]}"

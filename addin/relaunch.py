@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from addin.cells import fmt_number
+from addin.decisions import RELAUNCH_COUPON_DAYS
 
 #: Days before the stockout whose conversion is the SKU's normal.
 BASELINE_DAYS = 28
@@ -39,8 +40,6 @@ RECENT_DAYS = 3
 MIN_SESSIONS = 30
 #: Conversion must rise by this share over the first days after the restock to be "rising".
 RISING = 1.1
-#: The first coupon runs this many days (SPEC §3: coupon_pct % for 7 days).
-RELAUNCH_COUPON_DAYS = 7
 
 BACK, WORKING, NOT_WORKING, TOO_FEW, NO_DATA = (
     "back", "working", "not working", "too few sessions", "no data",

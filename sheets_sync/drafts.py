@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin import decisions, supply
+from addin import decisions, relaunch, supply
 from addin import formulas as fm
 from addin.cells import blank
 from sheets_sync import guide, workbook
@@ -359,6 +359,7 @@ class _Builder:
             "ad_boost_pct": float(setting(self.settings, "ad_boost_pct", 30)),
             "relaunch_days": int(float(setting(self.settings, "relaunch_days", 14))),
             "coupon_price": decisions.coupon_price(price, coupon),
+            "watch": _watch_context(item.get("relaunch")),
         }
         start = incident["started"] if incident else item.get("back_in_stock") or self.plan.as_of
         return self.per_sku(
@@ -388,6 +389,36 @@ class _Builder:
         message = render_message("postmortem", self.internal, ctx, self.dirs)
         key = f"postmortem:{sku}:{incident['started'].isoformat()}"
         return Draft(key, "postmortem", sku, "", "operations, purchasing, logistics", message)
+
+
+def _watch_context(found: relaunch.Relaunch | None) -> dict[str, Any] | None:
+    """The relaunch tracker's numbers as the relaunch draft shows them (percentages as text)."""
+    if not isinstance(found, relaunch.Relaunch):
+        return None
+    started = found.stockout_started
+    return {
+        "state": found.state,
+        "back_on": found.back_on,
+        "baseline_from": started - dt.timedelta(days=relaunch.BASELINE_DAYS),
+        "baseline_to": started - dt.timedelta(days=1),
+        "baseline": _pct(found.baseline_cvr),
+        "baseline_sessions": found.baseline_sessions,
+        "category": _pct(found.category_cvr),
+        "target": _pct(found.target_cvr),
+        "cvr": _pct(found.cvr),
+        "first_cvr": _pct(found.first_cvr),
+        "days": [{"day": d.day, "sessions": d.sessions, "units": d.units, "cvr": _pct(d.cvr)}
+                 for d in found.days],
+        "coupon_start": found.coupon_start,
+        "coupon_end": found.coupon_end,
+        "ads_start": found.ads_start,
+        "ads_end": found.ads_end,
+        "closed_on": found.closed_on,
+    }  # fmt: skip
+
+
+def _pct(value: float | None) -> str | None:
+    return None if value is None else relaunch.pct(value)
 
 
 def _option_fields(option: Any, as_of: dt.date) -> dict[str, Any]:

@@ -26,13 +26,24 @@ def empty_incidents() -> pd.DataFrame:
     return pd.DataFrame(columns=INCIDENT_COLUMNS)
 
 
-def days_since_restock(incidents: pd.DataFrame, as_of: dt.date) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for sku, ended in zip(incidents["sku"], incidents["ended"], strict=True):
-        if isinstance(ended, dt.date) and ended <= as_of:
-            days = (as_of - ended).days
-            out[sku] = min(days, out.get(sku, days))
+def last_restocks(
+    incidents: pd.DataFrame, as_of: dt.date
+) -> dict[str, tuple[dt.date | None, dt.date]]:
+    """Per SKU, the (start, end) of its latest stockout the log has closed by AS_OF."""
+    out: dict[str, tuple[dt.date | None, dt.date]] = {}
+    for sku, started, ended in zip(
+        incidents["sku"], incidents["started"], incidents["ended"], strict=True
+    ):
+        later = isinstance(ended, dt.date) and (sku not in out or ended > out[sku][1])
+        if later and ended <= as_of:
+            out[sku] = (started if isinstance(started, dt.date) else None, ended)
     return out
+
+
+def days_since_restock(incidents: pd.DataFrame, as_of: dt.date) -> dict[str, int]:
+    return {
+        sku: (as_of - ended).days for sku, (_, ended) in last_restocks(incidents, as_of).items()
+    }
 
 
 def incident_log(

@@ -21,13 +21,14 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
-from addin import decisions, demand_history, formulas, season, supply
+from addin import decisions, demand_history, formulas, relaunch, season, supply
+from sheets_sync import relaunches
 from sheets_sync import workbook as wb
 from sheets_sync.fees import fee_column
 from sheets_sync.incidents import (
-    days_since_restock,
     empty_incidents,
     incident_log,
+    last_restocks,
     shipments_seen,
     suggest_causes,
 )
@@ -90,14 +91,16 @@ def compute_plan(
     restock: pd.DataFrame | None = None,
     inbound_etas: pd.DataFrame | None = None,
     incidents: pd.DataFrame | None = None,
+    traffic: pd.DataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """Plan every SKU of the Inventory tab.
 
     `store_*` come from the local history store (sales and sellable stock per day, Amazon's
     inbound figures), as do `inbound_etas` (each refresh's Inbound ETAs, for the suggested
-    causes); the Sales tab wins on any SKU and day it covers. `incidents` are the
-    Incidents tab as last written (see `read_incidents`), so closed stockouts keep their dates.
+    causes) and `traffic` (sessions and units per SKU, for the relaunch tracker); the Sales tab
+    wins on any SKU and day it covers. `incidents` are the Incidents tab as last written (see
+    `read_incidents`), so closed stockouts keep their dates.
     """
     s = inputs.settings
     inv = inputs.inventory
@@ -115,7 +118,10 @@ def compute_plan(
     elsewhere = _elsewhere(inputs.elsewhere)
     promotions = _promotions(inputs.promotions, as_of)
     known = incidents if incidents is not None else empty_incidents()
-    restocked = days_since_restock(known, as_of)
+    closed = last_restocks(known, as_of)
+    spans = relaunches.traffic_spans(traffic)
+    categories = relaunches.category_cvrs(inv, inputs.raw_settings, inputs.problems)
+    watched: dict[str, relaunch.Relaunch] = {}
     total = len(inv)
     has_flags = ~np.isnan(stock_flags).all(axis=1)
     everyone = promotions.get("*", [])
@@ -136,12 +142,17 @@ def compute_plan(
             inbound=inbound.get(sku, []),
             promotions=promotions.get(sku, []) + everyone,
             fbm_stock=fbm or 0.0,
-            days_since_restock=restocked.get(sku),
+            days_since_restock=(as_of - closed[sku][1]).days if sku in closed else None,
             elsewhere=elsewhere.get(sku, []),
             season=seasons[i],
             weeks=weeks,
             **dict(zip(_NUMBER_INPUTS[2:], given, strict=True)),
         )
+        if sku in spans:
+            found = relaunches.watch(item, spans[sku], categories[i], closed.get(sku), s, as_of)
+            if found is not None:
+                item.relaunch_text = found.text
+                watched[sku] = found
         items.append(item)
         results.append(decisions.plan_sku(item, s, as_of))
         if progress and (i % 500 == 0 or i == total - 1):
@@ -151,6 +162,7 @@ def compute_plan(
         inv, units, starts, store_stock, inputs.raw_settings.get("size_tier"),
         frame["daily_sales"].tolist(), as_of,
     )  # fmt: skip
+    frame["relaunch"] = [watched.get(sku) for sku in skus]
     _mark_bad_inputs(frame, inputs, inv["available"].isna().to_numpy())
     if restock is not None and len(restock):
         amazon = restock.set_index("sku")

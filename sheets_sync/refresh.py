@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from addin import formulas
-from sheets_sync import formula_values, guide
+from sheets_sync import formula_values, guide, relaunches
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
 from sheets_sync.exits import ExitCode
@@ -132,7 +132,7 @@ def _refresh(
     day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
     if not dry_run:
         _remember_etas(place, inputs.inbound, day)
-    store = _store(place)
+    store = _store(place, day)
     incidents = read_incidents(read_table(wb.INCIDENTS, grids.get(wb.INCIDENTS), wb.Problems()))
     plan = compute_plan(
         inputs,
@@ -198,7 +198,7 @@ def _remember(target: Target, grids: dict[str, Any]) -> None:
             store.remember_formula_values(formula_values.saved_values(grids, wb.INPUT_TABS))
 
 
-def _store(target: Target) -> dict[str, pd.DataFrame | None]:
+def _store(target: Target, day: dt.date) -> dict[str, pd.DataFrame | None]:
     """What the local history store knows, if this workbook has one (never creates it)."""
     from sheets_sync.history import HistoryStore
 
@@ -212,6 +212,8 @@ def _store(target: Target) -> dict[str, pd.DataFrame | None]:
             "store_inbound": store.fba_inbound(),
             "restock": store.restock(),
             "inbound_etas": store.inbound_etas(),
+            # A relaunch reads at most its window and the baseline before the stockout.
+            "traffic": store.traffic(day - dt.timedelta(days=relaunches.HISTORY_DAYS)),
         }
 
 

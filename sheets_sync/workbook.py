@@ -86,6 +86,12 @@ SCHEMA: dict[str, list[Column]] = {
         _c("season", "Season", aliases=["seasonality", "seasonal profile", "季节", "季节性"]),
         _c("size_tier", "Size tier", aliases=["product size tier", "尺寸分段"]),
         _c("fee_exempt", "Fee exempt", aliases=["低库存费豁免"]),
+        _c(
+            "category_cvr",
+            "Category CVR %",
+            "number",
+            aliases=["category conversion", "category conversion rate", "类目转化率"],
+        ),
     ],
     SALES: [
         _c("date", "Date", "date", True, ["day", "日期"]),
@@ -218,7 +224,7 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "alert_email_to": None, "alert_webhook_url": None, "store_name": None, "sender_name": None,
     "templates_path": None, "sea_cost_per_kg": 1.2, "air_cost_per_kg": 6.5,
     "express_cost_per_kg": 9.0, "rush_production_days": None, "fbm_cost_per_unit": None,
-    "locale": "en-US", "handling_time_days": 2, "size_tier": None,
+    "locale": "en-US", "handling_time_days": 2, "size_tier": None, "category_cvr_pct": None,
 }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ var Decisions = (function () {
 
   var REORDER_SOON_DAYS = 7;
   var RELAUNCH_COUPON_DAYS = 7;
+  var TRAFFIC_HINT = 'import the Business Report to have it tracked';
   var SHIP_DAYS = 3;
 
   var SKU_INPUT_DEFAULTS = {
@@ -223,7 +224,7 @@ var Decisions = (function () {
         Formulas.RELAUNCH,
         'back in stock ' + restocked + ' days: ' + Formulas.fmt_number(s.coupon_pct, 0) + ' % coupon for ' +
           RELAUNCH_COUPON_DAYS + ' days, ad budget +' + Formulas.fmt_number(s.ad_boost_pct, 0) +
-          ' %, watch conversion',
+          ' %, watch conversion (' + TRAFFIC_HINT + ')',
       ]);
     }
     if (!choices.length) choices.push([Formulas.OK, 'no action needed']);

@@ -207,6 +207,7 @@ function stockoutDrafts_(plan, old) {
         ad_boost_pct: Number(stockoutSetting_(raw, 'ad_boost_pct', 30)),
         relaunch_days: Math.trunc(Number(stockoutSetting_(raw, 'relaunch_days', 14))),
         coupon_price: Decisions.coupon_price(item.price, coupon),
+        watch: null, // the relaunch tracker reads the history store: Python only
       }, internal, 'ads / marketing'));
     }
   });

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from addin.formulas import EXPEDITE_BY_AIR
+from addin.formulas import EXPEDITE_BY_AIR, Settings
+from addin.relaunch import Span, track
 from addin.supply import Inbound, Option
 from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import drafts_tab
@@ -458,6 +459,67 @@ def test_relaunch_plan_prices_the_coupon():
     assert "20% off for 7 days (€24.99 becomes €19.99)" in body
     assert "by 30%" in body
     assert "300 units at about 4 a day last about 75 days" in body
+
+
+def test_relaunch_plan_without_traffic_says_what_would_watch_conversion():
+    body = rows_by_key(drafts_tab(make_plan(), None, template_dirs=DIRS))[
+        "relaunch_plan:BAG-03:2025-01-10"
+    ][COL["Body"]]
+    assert body.endswith(
+        'Import the Business Report "Detail Page Sales and Traffic by Child Item" every day (or'
+        " pull it from Amazon) and the refresh watches conversion for you."
+    )
+
+
+def watched_bag(*figures: tuple[int, int]) -> dict:
+    """BAG-03 back on sale on February 24 (the incident's end) with daily traffic since."""
+    back = D(2025, 2, 24)
+    before = Span(D(2024, 12, 13), D(2025, 1, 9), 2000, 236)  # 11.8 % before the stockout
+    days = [Span(back + dt.timedelta(days=i), back + dt.timedelta(days=i), s, u)
+            for i, (s, u) in enumerate(figures)]  # fmt: skip
+    found = track(D(2025, 1, 10), back, [before, *days], 10.0, Settings(), AS_OF)
+    return {**BAG, "relaunch": found, "action_text": f"RELAUNCH: {found.text}"}
+
+
+def test_relaunch_plan_with_traffic_lists_the_days_and_says_whether_it_works():
+    bag = watched_bag((100, 4), (100, 5), (100, 6), (120, 7), (110, 8))
+    body = rows_by_key(drafts_tab(make_plan(skus=[bag]), None, template_dirs=DIRS))[
+        "relaunch_plan:BAG-03:2025-01-10"
+    ][COL["Body"]]
+    assert "20% off from February 24, 2025 to March 10, 2025 (€24.99 becomes €19.99)" in body
+    assert "by 30% from February 24, 2025 to March 10, 2025 at the latest" in body
+    assert (
+        "4. Conversion (units ordered per 100 sessions, from the Business Report figures):\n"
+        "- before the stockout (December 13, 2024 to January 9, 2025): 11.8 % at 71 sessions"
+        " a day.\n"
+        "- category average: 10 %.\n"
+        "- each day since February 24, 2025:\n"
+        "  February 24, 2025: 100 sessions, 4 units, 4 %\n"
+        "  February 25, 2025: 100 sessions, 5 units, 5 %\n"
+        "  February 26, 2025: 100 sessions, 6 units, 6 %\n"
+        "  February 27, 2025: 120 sessions, 7 units, 5.8 %\n"
+        "  February 28, 2025: 110 sessions, 8 units, 7.3 %\n"
+        "\n"
+        "It is working: 6.4 % over the last days, up from 5 % in the first days. Keep the coupon"
+        " to March 10, 2025 and the ad boost until conversion reaches 10 %."
+    ) in body
+
+
+def test_relaunch_plan_says_when_conversion_is_back_and_the_relaunch_is_closed():
+    bag = watched_bag((100, 4), (100, 9), (100, 11), (100, 12))
+    zh = rows_by_key(
+        drafts_tab(make_plan(skus=[bag], sheet_language="zh"), None, template_dirs=DIRS)
+    )["relaunch_plan:BAG-03:2025-01-10"]
+    assert zh[COL["Subject"]] == "BAG-03 转化率已恢复，结束重新推广"
+    assert "转化率已于2025年2月28日恢复（近 3 天 10.7 %）：现在停掉优惠券" in zh[COL["Body"]]
+    en = rows_by_key(drafts_tab(make_plan(skus=[bag]), None, template_dirs=DIRS))[
+        "relaunch_plan:BAG-03:2025-01-10"
+    ]
+    assert en[COL["Subject"]] == "Relaunch plan for BAG-03: conversion is back, end the relaunch"
+    assert (
+        "Conversion is back since February 28, 2025 (10.7 % over the last 3 days): end the"
+        " coupon and the ad boost now. The relaunch is closed."
+    ) in en[COL["Body"]]
 
 
 def test_postmortem_answers_what_the_data_can():
