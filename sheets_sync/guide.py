@@ -77,6 +77,12 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "A SKU back in stock within this many days of a stockout gets the RELAUNCH action.",
         "days",
     ),
+    "category_cvr_pct": (
+        "Your category's conversion rate (units ordered per 100 sessions): with traffic data "
+        "imported, a relaunch is over when the SKU converts at least this well (or as well as "
+        "before the stockout, if that was lower). Inventory's Category CVR % wins per SKU.",
+        "%",
+    ),
     "language": (
         "Language of buyer messages when an order's Language and Marketplace do not say "
         "(en, de, fr, it, es, ja, zh).",
@@ -200,6 +206,9 @@ NOTES: dict[str, dict[str, str]] = {
         "bulky): prices the low-inventory-level fee. Blank = Settings size_tier.",
         "fee_exempt": "Why Amazon does not charge this SKU the low-inventory-level fee (new to "
         "FBA, AWD auto-replenishment). Blank = not exempt unless it ships under 20 units a week.",
+        "category_cvr": "Optional. The conversion rate of this SKU's category in percent (10 "
+        "= 10 %; a cell formatted as a percentage works too). Blank = Settings "
+        "category_cvr_pct. The relaunch tracker aims for it.",
     },
     wb.SALES: {
         "date": "Required. The day (yyyy-mm-dd), one row per SKU per day. Days with no row "
