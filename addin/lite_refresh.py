@@ -21,7 +21,7 @@ from typing import Any
 
 from addin import decisions, demand_history, formulas, supply
 from addin.cells import blank
-from addin.lite_tabs import Grid, Problems, normalize, read_inputs, read_table
+from addin.lite_tabs import Grid, Problems, Refusal, normalize, read_inputs, read_table
 from addin.season import ProfileError, parse_profile
 
 OUTPUTS = ("Alerts", "Incidents", "Problems")
@@ -108,6 +108,26 @@ def _items(
     return items
 
 
+#: The action of a SKU whose stock cannot be read: fix the cell first, then it gets a plan.
+FIX_INPUT = "FIX INPUT"
+#: What a plan says that depends on the stock on hand: blank when Available is unreadable.
+STOCK_COLUMNS = (
+    "available", "days_of_cover", "cover_incl_inbound", "stockout_date", "days_to_stockout",
+    "next_inbound_eta", "next_inbound_qty", "next_inbound_id", "next_inbound_mode",
+    "back_in_stock", "gap_days", "lost_units", "lost_revenue", "reorder_by", "reorder_qty",
+    "air_arrival", "air_units", "last_out_day", "stockout_risk", "option_cost", "margin_saved",
+    "options", "alternatives",
+)  # fmt: skip
+
+
+def fix_input_text(row: int) -> str:
+    """The action of a SKU whose Available (Inventory row ROW) cannot be read."""
+    return (
+        f"{FIX_INPUT}: Inventory row {row}, Available cannot be read (see Problems); "
+        "fix it and refresh"
+    )
+
+
 #: Plan fields shown under another name, and those that are days from as_of shown as dates.
 _RENAMED = {"stockout_day": "days_to_stockout", "lead_time": "lead_time_days",
             "last_out_of_stock_day": "last_out_day"}  # fmt: skip
@@ -146,10 +166,15 @@ def plan(
             next_inbound_qty=ship[0], next_inbound_id=ship[1], next_inbound_mode=ship[2],
             _item=item,
         )  # fmt: skip
+        rec["flags"] = [*rec["flags"], *inputs.get("checks", {}).get(row["sku"], [])]
+        if row["available"] is None:  # unreadable: a row that says which cell to fix
+            rec.update(dict.fromkeys(STOCK_COLUMNS), alert=formulas.NO_DATA, action=FIX_INPUT,
+                       action_text=fix_input_text(row["_row"]))  # fmt: skip
         skus.append(rec)
     severity = schema["severity"]
-    skus.sort(key=lambda r: (severity.index(r["alert"]), r["days_to_stockout"] is None,
-                             r["days_to_stockout"] or 0, r["sku"]))  # fmt: skip
+    skus.sort(key=lambda r: (-1 if r["available"] is None else severity.index(r["alert"]),
+                             r["days_to_stockout"] is None, r["days_to_stockout"] or 0,
+                             r["sku"]))  # fmt: skip
     return {"as_of": as_of, "skus": skus, "incidents": _incidents(schema, skus, known, as_of)}
 
 
@@ -163,6 +188,8 @@ def _incidents(
             log.setdefault(rec["sku"], {})[rec["started"]] = dict(rec)
     for row in skus:
         item = row["_item"]
+        if row["available"] is None:  # stock unknown: no incident on a guess
+            continue
         if not (row["last_out_day"] is not None or row["available"] <= 0 or row["sku"] in log):
             continue
         runs = decisions.out_runs(item, as_of) if row["last_out_day"] is not None else []
@@ -189,6 +216,14 @@ def _incidents(
     keys = [c["key"] for c in schema["tabs"]["Incidents"]]
     records = [{k: rec.get(k) for k in keys} for rows in log.values() for rec in rows.values()]
     return sorted(records, key=lambda r: (r["started"], r["sku"]))
+
+
+def _incident_rows(schema: Mapping[str, Any], grid: Grid | None) -> list[dict]:
+    """The Incidents tab as the last refresh left it (one the user broke reads as empty)."""
+    try:
+        return read_table(schema, "Incidents", grid, Problems())
+    except Refusal:
+        return []
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -315,16 +350,14 @@ def refresh_grids(
     grids: Mapping[str, Grid | None],
     today: dt.date,
     now: dt.datetime | None = None,
+    names: list[str] | None = None,
 ) -> tuple[dict[str, Grid], dict[str, Any]]:
-    """The whole refresh on grids: {tab: new grid} for Alerts, Incidents, Problems; a summary."""
-    inputs = read_inputs(schema, grids)
+    """The whole refresh on grids: {tab: new grid} for Alerts, Incidents, Problems; a summary.
+    NAMES: every tab the workbook has (default: those of GRIDS). Raises lite_tabs.Refusal."""
+    inputs = read_inputs(schema, grids, list(names or grids))
     as_of = inputs["raw"].get("as_of") or today
     language = str(inputs["raw"].get("sheet_language") or "en")
-    known = [
-        r
-        for r in read_table(schema, "Incidents", grids.get("Incidents"), Problems(), None)
-        if r["sku"]
-    ]
+    known = [r for r in _incident_rows(schema, grids.get("Incidents")) if r["sku"]]
     result = plan(schema, inputs, as_of, known)
     stamp = now or dt.datetime.now().replace(microsecond=0)
     alerts = []
@@ -402,7 +435,12 @@ def refresh_book(book: Any, schema: Mapping[str, Any], today: dt.date | None = N
     for tab in [*schema["inputTabs"], *OUTPUTS]:
         sheet = sheets.get(normalize(tab))
         grids[tab] = _read(sheet, tab in OUTPUTS) if sheet is not None else None
-    out, summary = refresh_grids(schema, grids, today or dt.date.today())
+    try:
+        out, summary = refresh_grids(
+            schema, grids, today or dt.date.today(), names=[s.name for s in book.sheets]
+        )
+    except Refusal as refusal:  # every tab stays as it was
+        return f"Not refreshed: {refusal}"
     for tab, grid in out.items():
         sheet = sheets.get(normalize(tab)) or book.sheets.add(tab)
         sheet.clear_contents()

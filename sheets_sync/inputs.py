@@ -20,9 +20,27 @@ import numpy as np
 import pandas as pd
 
 from addin import formulas, supply
-from addin.lite_tabs import SKIPPED_ROWS
-from sheets_sync.locales import ColumnReading, Reader, parse_locale, read_date, read_number
-from sheets_sync.matching import canonical_skus, nearest, sku_key
+from addin.lite_tabs import (
+    KEPT,
+    MAX_DAYS,
+    MAX_NUMBER,
+    ROW_KEYS,
+    SKIPPED_ROWS,
+    checks,
+    unknown_sku,
+)
+from addin.lite_tabs import bad_message as cell_problem
+from addin.names import missing_tab, nearest, sku_key
+from addin.reading import (
+    FIRST_DATE,
+    LAST_DATE,
+    ColumnReading,
+    Reader,
+    read_date,
+    read_number,
+)
+from sheets_sync.locales import parse_locale
+from sheets_sync.matching import canonical_skus
 from sheets_sync.types import Formula, Grid, TargetError
 from sheets_sync.vocab import FINISHED_ORDERS
 from sheets_sync.workbook import (
@@ -176,16 +194,6 @@ def _setting_value(name: str, value: Any, default: Any) -> Any:
 # --- tables ------------------------------------------------------------------------------
 
 
-#: The cells that drop their row when unreadable. Everywhere else a bad required cell drops the
-#: row (a sale with no date says nothing), but an Inventory row is a SKU: it is planned with
-#: what is readable and flagged, never dropped for a bad Available or Price.
-ROW_KEYS = {INVENTORY: ("sku",), ORDERS: ("order_id", "sku")}
-_KEPT = {
-    INVENTORY: "the SKU is planned without it",
-    ORDERS: "estimated from Purchase date + Settings handling_time_days, when there is one",
-}
-
-
 @dataclass
 class Sheet:
     """One input tab located: its header, cells by column, and each cell's Python type."""
@@ -293,7 +301,7 @@ def read_table(
         if col.required:
             missing_cell = values.isna() & ~blank_rows & ~bad
             for idx in missing_cell.index[missing_cell]:
-                what = "row skipped" if drops else _KEPT[tab]
+                what = "row skipped" if drops else KEPT[tab]
                 report(idx, header, None, f"{col.header} is required: {what}")
             if drops:
                 keep &= ~values.isna()
@@ -318,9 +326,6 @@ def _dtype(kind: str) -> str:
 
 
 _DATE_TYPES = (dt.datetime, dt.date, pd.Timestamp)
-#: The dates a plan can hold (pandas' nanosecond calendar, whole years): a `9999-12-31` "unknown"
-#: ETA or a year-2300 typo is a Problems row, not a crash.
-FIRST_DATE, LAST_DATE = dt.date(1678, 1, 1), dt.date(2261, 12, 31)
 _FIRST_SERIAL = 1
 _LAST_SERIAL = (LAST_DATE - formulas.EXCEL_EPOCH).days
 
@@ -446,10 +451,6 @@ _READ_AS = {
     "int": "number", "money": "number", "pct": "number", "days": "number", "datetime": "date",
     "list": "text",
 }  # fmt: skip
-#: A count of days (lead-time legs, day settings) over ten years is a typo, and no date fits it.
-MAX_DAYS = 3660
-#: A quantity or price over a trillion is a typo or a pasted code, and would overflow the math.
-MAX_NUMBER = 1e12
 
 
 def cell_value(value: Any) -> Any:
@@ -468,27 +469,7 @@ def _text(value: Any) -> str | None:
 
 def bad_message(col: Column, value: Any) -> str:
     """The reason a cell could not be read, in the words of the cell functions."""
-    shown = cell_value(value)
-    kind = _READ_AS.get(col.kind, col.kind)
-    try:
-        if kind == "number":
-            number = formulas.to_number(shown, col.header)
-            if col.kind == "days" and number is not None and number > MAX_DAYS:
-                return f"{col.header}: {number:g} days is more than ten years ({MAX_DAYS})"
-            if number is not None and abs(number) > MAX_NUMBER:
-                return f"{col.header}: {number:g} is too big to be a real figure (over 10^12)"
-        elif kind == "date":
-            day = formulas.to_date(shown, col.header, day_first=True)
-            if day is not None and not FIRST_DATE <= day <= LAST_DATE:
-                return (
-                    f"{col.header}: {day.isoformat()} is outside the dates a plan can use "
-                    f"({FIRST_DATE.year} to {LAST_DATE.year})"
-                )
-        elif kind == "bool":
-            formulas.to_flag(shown)
-    except formulas.InputError as exc:
-        return str(exc)
-    return f"{col.header} could not be read"
+    return cell_problem(col.kind, col.header, cell_value(value))
 
 
 @dataclass
@@ -517,16 +498,11 @@ def check_tabs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ()) 
         str(n) for n in tab_names if normalize_header(n) not in _KNOWN_TABS and str(n).strip()
     ]
     for tab in INPUT_TABS:
-        if grids.get(tab) is not None:
-            continue
-        near = nearest(tab, others, cutoff=0.75)
-        if near is None and tab not in REQUIRED_TABS:
-            continue
-        hint = f" (is {near!r} it? rename it to {tab!r})" if near else ""
-        raise MissingTabError(
-            f"the workbook has no {tab!r} tab{hint}; `stockout new FILE` shows every tab. "
-            "Nothing was changed."
+        refusal = (
+            None if grids.get(tab) is not None else missing_tab(tab, others, tab in REQUIRED_TABS)
         )
+        if refusal:
+            raise MissingTabError(refusal)
 
 
 _KNOWN_TABS = {normalize_header(t) for t in (*INPUT_TABS, *OUTPUT_TABS)}
@@ -592,12 +568,7 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
             unknown &= table["sku"] != "*"
         for sku, rows in table[unknown].groupby("sku")["_row"]:
             near = nearest(sku, known)
-            hint = f": did you mean {near!r}?" if near else ""
-            problems.add(
-                tab, int(rows.iloc[0]), "SKU", sku,
-                f"SKU is not on the Inventory tab{hint} Its {len(rows)} row(s) are ignored",
-                near,
-            )  # fmt: skip
+            problems.add(tab, int(rows.iloc[0]), "SKU", sku, unknown_sku(len(rows), near), near)
         tables[tab] = table[~unknown].reset_index(drop=True)
     sales = tables[SALES]
     negative = sales["units"] < 0
@@ -616,13 +587,7 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
     orders = _open_orders(tables[ORDERS], raw, problems)
     raw.pop("_rows", None)
     inputs = Inputs(settings, raw, inv, sales, inbound, promos, orders, problems, elsewhere)
-    spelling = {sku_key(s): s for s in known}
-    for p in problems:
-        sku = spelling.get(sku_key(p.sku)) if p.sku is not None else None
-        if sku is not None:
-            check = f"CHECK {p.tab} {p.column}".strip()
-            if check not in inputs.checks.setdefault(sku, []):
-                inputs.checks[sku].append(check)
+    inputs.checks = checks([(p.tab, p.column, p.sku) for p in problems], known)
     return inputs
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from addin import decisions, demand_history, formulas, relaunch, season, supply
+from addin.lite_refresh import FIX_INPUT, STOCK_COLUMNS, fix_input_text
 from sheets_sync import relaunches
 from sheets_sync import workbook as wb
 from sheets_sync.fees import fee_column
@@ -192,16 +193,6 @@ def compute_plan(
 
 #: Stages of a batch a supplier can still hurry or split.
 _AT_FACTORY = (supply.PLANNED, supply.READY)
-#: The action of a SKU whose stock cannot be read: fix the cell first, then it gets a plan.
-FIX_INPUT = "FIX INPUT"
-#: What a plan says that depends on the stock on hand: blank when Available is unreadable.
-_STOCK_COLUMNS = (
-    "available", "days_of_cover", "cover_incl_inbound", "stockout_date", "days_to_stockout",
-    "next_inbound_eta", "next_inbound_qty", "next_inbound_id", "next_inbound_mode",
-    "back_in_stock", "gap_days", "lost_units", "lost_revenue", "reorder_by", "reorder_qty",
-    "air_arrival", "air_units", "last_out_day", "stockout_risk", "option_cost", "margin_saved",
-    "options", "alternatives",
-)  # fmt: skip
 
 
 def _mark_bad_inputs(frame: pd.DataFrame, inputs: Inputs, unknown_stock: np.ndarray) -> None:
@@ -216,17 +207,13 @@ def _mark_bad_inputs(frame: pd.DataFrame, inputs: Inputs, unknown_stock: np.ndar
         ]
     if not unknown_stock.any():
         return
-    for col in _STOCK_COLUMNS:
+    for col in STOCK_COLUMNS:
         frame[col] = frame[col].astype(object)
         frame.loc[unknown_stock, col] = None
     frame.loc[unknown_stock, "alert"] = formulas.NO_DATA
     frame.loc[unknown_stock, "action"] = FIX_INPUT
     where = inputs.inventory.loc[unknown_stock, "_row"].tolist()
-    frame.loc[unknown_stock, "action_text"] = [
-        f"{FIX_INPUT}: Inventory row {row}, Available cannot be read (see Problems); "
-        "fix it and refresh"
-        for row in where
-    ]
+    frame.loc[unknown_stock, "action_text"] = [fix_input_text(row) for row in where]
 
 
 _NUMBER_INPUTS = (

@@ -12,10 +12,12 @@ import dataclasses
 from typing import Any
 
 from addin import decisions, formulas
+from addin.lite_refresh import FIX_INPUT, STOCK_COLUMNS
 from sheets_sync import inputs, workbook
+from sheets_sync.locales import locale_table
 from sheets_sync.messages import SHIPPED_TEMPLATES
 from sheets_sync.outputs import ALERT_COLOURS
-from sheets_sync.vocab import ALERT_ORDER, FINISHED_INBOUND, ZH_WORDS
+from sheets_sync.vocab import ALERT_ORDER, FINISHED_INBOUND, FINISHED_ORDERS, ZH_WORDS
 
 
 def schema_data() -> dict[str, Any]:
@@ -41,9 +43,11 @@ def schema_data() -> dict[str, Any]:
     data = {
         "tabs": tabs,
         "inputTabs": list(workbook.INPUT_TABS),
+        "requiredTabs": list(workbook.REQUIRED_TABS),
         "settingDefaults": workbook.SETTING_DEFAULTS,
         "settings": settings,
         "finishedInbound": sorted(FINISHED_INBOUND),
+        "finishedOrders": sorted(FINISHED_ORDERS),
         "severity": list(ALERT_ORDER),
         "shipDays": decisions.SHIP_DAYS,
         "maxDays": inputs.MAX_DAYS,
@@ -51,5 +55,8 @@ def schema_data() -> dict[str, Any]:
         "zhWords": ZH_WORDS,
         "alertColours": ALERT_COLOURS,
         "templates": templates,
+        "locales": locale_table(),
+        "stockColumns": list(STOCK_COLUMNS),
+        "fixInput": FIX_INPUT,
     }
     return data

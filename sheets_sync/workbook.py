@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sheets_sync.matching import nearest
+from addin.names import missing_columns
 from sheets_sync.types import Grid, TargetError
 
 SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE = (
@@ -308,14 +308,7 @@ class MissingColumnError(TargetError):
 
     def __init__(self, tab: str, missing: list[str], seen: list[Any]) -> None:
         self.tab = tab
-        names = [str(h) for h in seen if h not in (None, "")]
-        near = {m: nearest(m, names) for m in missing}
-        hints = [f"is {n!r} it? rename it to {m!r}" for m, n in near.items() if n]
-        super().__init__(
-            f"{tab}: required column {', '.join(repr(m) for m in missing)} not found"
-            + (f" ({'; '.join(hints)})" if hints else "")
-            + f"; headers seen: {', '.join(names) or 'none'}. Nothing was changed."
-        )
+        super().__init__(missing_columns(tab, missing, seen))
 
 
 class MissingTabError(TargetError):

@@ -83,7 +83,16 @@ function stockoutRefresh_(spreadsheet, options) {
     var sheet = stockoutFindSheet_(spreadsheet, tab);
     grids[tab] = sheet ? sheet.getDataRange().getValues() : null;
   });
-  var inputs = stockoutReadInputs_(grids, zone);
+  var inputs;
+  try {
+    var names = spreadsheet.getSheets().map(function (sheet) {
+      return sheet.getName();
+    });
+    inputs = stockoutReadInputs_(grids, zone, names);
+  } catch (err) {
+    if (!(err instanceof StockoutRefusal_)) throw err;
+    return {message: 'Not refreshed: ' + err.message, done: false, refused: true}; // every tab as it was
+  }
   var asOf = options.asOf || inputs.raw.as_of || stockoutToday_(zone);
   var existing = {};
   STOCKOUT_OUTPUT_TABS.forEach(function (tab) {
@@ -145,7 +154,13 @@ function stockoutCounts_(skus) {
 
 function stockoutReadIncidents_(existing, zone) {
   if (!existing) return [];
-  var rows = stockoutReadTable_('Incidents', existing.values, new StockoutProblems_(), null, zone);
+  var rows;
+  try {
+    rows = stockoutReadTable_('Incidents', existing.values, new StockoutProblems_(), null, zone);
+  } catch (err) {
+    if (!(err instanceof StockoutRefusal_)) throw err;
+    return []; // an Incidents tab the user broke reads as empty
+  }
   return rows.filter(function (row) {
     return row.sku !== null;
   });
@@ -306,6 +321,19 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
       _item: item,
     };
   }); // prettier-ignore
+  skus.forEach(function (rec, i) {
+    var row = inputs.inventory[i];
+    rec.flags = (rec.flags || []).concat(inputs.checks[row.sku] || []);
+    if (row.available === null) { // unreadable: a row that says which cell to fix (plan._mark_bad_inputs)
+      StockoutSchema.stockColumns.forEach(function (key) {
+        rec[key] = null;
+      });
+      rec.alert = 'NO DATA';
+      rec.action = StockoutSchema.fixInput;
+      rec.action_text = StockoutSchema.fixInput + ': Inventory row ' + row._row +
+        ', Available cannot be read (see Problems); fix it and refresh';
+    }
+  });
   var severity = StockoutSchema.severity;
   var order = skus.map(function (s, i) {
     return i;
@@ -313,7 +341,10 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
   order.sort(function (a, b) {
     var x = skus[a];
     var y = skus[b];
-    var d = severity.indexOf(x.alert) - severity.indexOf(y.alert);
+    var rank = function (s) {
+      return s.available === null ? -1 : severity.indexOf(s.alert);
+    };
+    var d = rank(x) - rank(y);
     if (d) return d;
     var xd = x.days_to_stockout;
     var yd = y.days_to_stockout;
@@ -349,6 +380,7 @@ function stockoutIncidents_(skus, known, asOf) {
   });
   skus.forEach(function (row) {
     var item = row._item;
+    if (row.available === null) return; // stock unknown: no incident on a guess
     if (!(row.last_out_day !== null || row.available <= 0 || row.sku in log)) return;
     var runs = row.last_out_day !== null ? Decisions.out_runs(item, asOf) : [];
     if (item.available <= 0 && !runs.some(function (r) {
@@ -437,6 +469,13 @@ function stockoutOrders_(orders, skus, settings, asOf) {
     while (i < lines.length && lines[i].sku === sku) group.push(lines[i++]);
     var row = bySku[sku];
     var item = row._item;
+    if (row.available === null) { // unreadable stock: no delay notice on a guess
+      group.forEach(function (line) {
+        line.delayed = false;
+        line.new_date = null;
+      });
+      continue;
+    }
     var demand = row.forecast;
     if (demand === null || demand === undefined) demand = row.daily_sales !== null ? row.daily_sales : 0;
     var proj = Decisions.projection_of(item, demand, settings);

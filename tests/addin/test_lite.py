@@ -86,22 +86,29 @@ def _shop(available_b: float = 400) -> dict:
 def test_user_columns_follow_their_sku_and_text_stays_text() -> None:
     first, _ = lite_refresh.refresh_grids(SCHEMA, _shop(), dt.date(2026, 11, 25))
     alerts = first["Alerts"]
-    assert [r[0] for r in alerts[1:]] == ["A", "'0012"]  # 0012 written as text, not 12
-    assert alerts[1][alerts[0].index("Title")] == "'=cmd|' /C calc'!A0"  # never a formula
+    assert [r[0] for r in alerts[1:]] == ["C", "A", "'0012"]  # 0012 written as text, not 12
+    assert alerts[2][alerts[0].index("Title")] == "'=cmd|' /C calc'!A0"  # never a formula
     grid = [[*row, None] for row in alerts]
     grid[0][-1] = "Note"
-    grid[2][-1] = "=C3*2"  # the user's formula on 0012's row
+    grid[3][-1] = "=C4*2"  # the user's formula on 0012's row
     grid = [[c[1:] if isinstance(c, str) and c.startswith("'") else c for c in r] for r in grid]
     tabs = {**_shop(available_b=3), "Alerts": grid}
     second, summary = lite_refresh.refresh_grids(SCHEMA, tabs, dt.date(2026, 11, 25))
     alerts = second["Alerts"]
-    assert [r[0] for r in alerts[1:]] == ["'0012", "A"]  # 0012 runs out first now
-    assert alerts[0][-1] == "Note" and alerts[1][-1] == "=C2*2"
+    assert [r[0] for r in alerts[1:]] == ["C", "'0012", "A"]  # 0012 runs out first now
+    assert alerts[0][-1] == "Note" and alerts[2][-1] == "=C3*2"
     problems = second["Problems"]
     assert problems[1][:4] == ["Inventory", 4, "Available", "lots"]
-    assert summary == {"skus": 2, "as_of": "2026-11-25", "alerts": {"CRITICAL": 2}, "problems": 1}
+    alert = {c: alerts[1][alerts[0].index(c)] for c in ("Alert", "Action", "Flags", "Available")}
+    assert alert["Alert"] == "NO DATA" and alert["Available"] is None  # kept, and says so
+    assert alert["Action"].startswith("FIX INPUT: Inventory row 4, Available cannot be read")
+    assert alert["Flags"] == "CHECK Inventory Available"
+    assert summary == {
+        "skus": 3, "as_of": "2026-11-25", "alerts": {"CRITICAL": 2, "NO DATA": 1}, "problems": 1,
+    }  # fmt: skip
     assert lite_refresh.summary_text(summary) == (
-        "Refreshed 2 SKUs as of 2026-11-25: 2 CRITICAL. 1 problem(s) listed on the Problems tab."
+        "Refreshed 3 SKUs as of 2026-11-25: 2 CRITICAL, 1 NO DATA. "
+        "1 problem(s) listed on the Problems tab."
     )
 
 

@@ -399,8 +399,9 @@ def test_one_supplier_request_lists_every_sku_batch_and_new_order():
     # each batch and each new order is a line of its own (a block tag ends the batch line)
     assert "When can they be ready?\n- A new order of 800 units" in body
     zh = rows_by_key(drafts_tab(make_plan(supplier_language="zh"), None, template_dirs=DIRS))
-    assert "请告知最早可出货的日期。\n- 新下一张 800 件的订单" in (
-        zh["supplier_expedite:Ningbo Homeware Co.:2025-02-25"][COL["Body"]]
+    assert (
+        "请告知最早可出货的日期。\n- 新下一张 800 件的订单"
+        in (zh["supplier_expedite:Ningbo Homeware Co.:2025-02-25"][COL["Body"]])
     )
 
 

@@ -27,8 +27,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from addin.names import sku_key
 from sheets_sync import workbook as wb
-from sheets_sync.matching import sku_key
 from sheets_sync.refresh import refresh
 from sheets_sync.types import Formula, Tab, Target
 
@@ -187,6 +187,6 @@ def test_bad_input_never_crashes_hides_a_sku_goes_unlisted_or_loses_content(
 @pytest.mark.parametrize("value", JUNK)
 def test_every_junk_value_is_unreadable_as_a_number_and_a_date(value: str) -> None:
     """The oracle of invariant 3 is honest: none of JUNK reads as a number or a date."""
-    from sheets_sync.locales import date_readings, number_readings
+    from addin.reading import date_readings, number_readings
 
     assert number_readings(value) == {} and date_readings(value) == {}

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from sheets_sync.locales import Reader, date_readings, number_readings, parse_locale
+from addin.reading import Reader, date_readings, number_readings
+from sheets_sync.locales import parse_locale
 
 
 @pytest.mark.parametrize(

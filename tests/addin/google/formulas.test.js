@@ -11,12 +11,13 @@ const REPO = path.resolve(__dirname, '../../..');
 const VECTORS = path.join(REPO, 'tests/vectors');
 const {gas} = loadGas();
 const Formulas = gas.Formulas;
-/** Vector functions live in Formulas (the cells' math) or Decisions (plan_sku). */
-const lookup = (name) => Formulas[name] || gas.Decisions[name];
+/** Vector functions live in Formulas (the cells' math), Decisions (plan_sku) or Reading (how
+ * typed text and names are read). */
+const lookup = (name) => Formulas[name] || gas.Decisions[name] || gas.Reading[name];
 
 /** Python parameter names per function, read from the `def`s, to place a case's kwargs. */
 function pythonParameters() {
-  const sources = ['addin/formulas.py', 'tests/addin/test_formulas.py'].map((file) =>
+  const sources = ['addin/formulas.py', 'addin/reading.py', 'addin/names.py', 'tests/addin/test_formulas.py'].map((file) =>
     fs.readFileSync(path.join(REPO, file), 'utf8'),
   );
   const params = {};

@@ -70,15 +70,59 @@ test('Refresh in this sheet writes Alerts, Incidents, Drafts and Problems and to
   assert.equal(spreadsheet.toasts.at(-1).message, message);
 });
 
-test('a bad cell is listed on Problems and the other SKUs still refresh', () => {
+test('a bad cell is listed on Problems and its SKU stays on Alerts, first, saying what to fix', () => {
   const tabs = shop();
   tabs.Inventory[2][2] = 'lots';
+  tabs.Inventory[1][3] = '20 EUR';
   const {gas, spreadsheet} = open(tabs);
   gas.stockoutRefreshInSheet();
   const problems = spreadsheet.sheet('Problems').values;
   assert.deepEqual(problems[1].slice(0, 4), ['Inventory', 3, 'Available', 'lots']);
-  assert.match(problems[1][4], /Available must be a number, got "lots"/);
-  assert.deepEqual(Object.keys(alertsBySku(spreadsheet)).sort(), ['A', 'C']);
+  assert.match(problems[1][4], /Available must be a number, got "lots"$/);
+  assert.deepEqual(problems[2].slice(0, 4), ['Inventory', 2, 'Price', '20 EUR']);
+  assert.deepEqual(alertsBySku(spreadsheet), {B: 'NO DATA', C: 'OUT', A: 'CRITICAL'});
+  const alerts = spreadsheet.sheet('Alerts');
+  assert.equal(column(alerts, 'SKU')[0], 'B'); // first: the fix takes a second, the risk is unknown
+  assert.match(column(alerts, 'Action')[0], /^FIX INPUT: Inventory row 3, Available cannot be read/);
+  assert.equal(column(alerts, 'Available')[0], '');
+  const flags = column(alerts, 'Flags');
+  assert.match(flags[0], /CHECK Inventory Available$/);
+  assert.match(flags[2], /CHECK Inventory Price$/);
+  assert.doesNotMatch(flags[1], /CHECK/);
+});
+
+test('a renamed tab or header is a refusal naming the nearest, and every tab stays as it was', () => {
+  for (const [rename, expected] of [
+    [(tabs) => ({...tabs, Inventry: tabs.Inventory, Inventory: undefined}), /no 'Inventory' tab \(is 'Inventry' it\? rename it to 'Inventory'\)/],
+    [(tabs) => ({...tabs, Inventory: [['SKU', 'Title', 'Qty available'], ...tabs.Inventory.slice(1)]}), /Inventory: required column 'Available' not found \(is 'Qty available' it\?/],
+  ]) {
+    const {gas, spreadsheet} = open(shop());
+    gas.stockoutRefreshInSheet();
+    const before = JSON.stringify(spreadsheet.sheet('Alerts').values);
+    const broken = rename(shop());
+    const {gas: again, spreadsheet: sheet} = open(Object.fromEntries(Object.entries(broken).filter(([, v]) => v)));
+    sheet.insertSheet('Alerts').getRange(1, 1, 2, 2).setValues([['SKU', 'Alert'], ['A', 'CRITICAL']]);
+    const message = again.stockoutRefreshInSheet();
+    assert.match(message, /^Not refreshed: /);
+    assert.match(message, expected);
+    assert.deepEqual(sheet.sheet('Alerts').values, [['SKU', 'Alert'], ['A', 'CRITICAL']]);
+    assert.equal(sheet.sheet('Problems'), undefined);
+    assert.ok(before.length > 100);
+  }
+});
+
+test('SKUs match ignoring case and spaces; an unknown one gets the nearest suggested', () => {
+  const tabs = shop();
+  tabs.Sales = tabs.Sales.map((row, i) => (i && row[1] === 'A' ? [row[0], ' a ', row[2]] : row));
+  tabs.Sales.push([isoDaysBefore(AS_OF, 1), 'Alpha', 3]);
+  tabs.Inventory[1][0] = 'Alpha-1';
+  tabs.Sales = tabs.Sales.map((row, i) => (i && row[1] === ' a ' ? [row[0], 'alpha-1 ', row[2]] : row));
+  const {gas, spreadsheet} = open(tabs);
+  gas.stockoutRefreshInSheet();
+  assert.equal(alertsBySku(spreadsheet)['Alpha-1'], 'CRITICAL'); // its sales were counted
+  const problems = spreadsheet.sheet('Problems').values.slice(1);
+  assert.deepEqual(problems.map((p) => p.slice(0, 4)), [['Sales', 182, 'SKU', 'Alpha']]);
+  assert.equal(problems[0][4], "SKU is not on the Inventory tab (did you mean 'Alpha-1'?): its 1 row(s) are ignored");
 });
 
 test("the user's columns, rows and formulas stay with their SKU when the order changes", () => {
