@@ -184,7 +184,9 @@ def new_command(file: Path, example: bool, force: bool) -> None:
     """Write a starter workbook: a Start tab that guides you, every tab and header.
 
     Headers carry notes, Settings a Description of every key, and input cells dropdowns and
-    checks. With --example, six SKUs of a sample shop with two months of sales are filled in.
+    checks. A Planner tab shows each SKU's Days of cover, Stockout date, Reorder by and Alert
+    as live formulas over Inventory and Sales. With --example, six SKUs of a sample shop with
+    two months of sales are filled in.
     """
     if file.exists() and not force:
         fail(f"{file} exists: choose another name or pass --force")
@@ -209,9 +211,16 @@ def new_command(file: Path, example: bool, force: bool) -> None:
 def demo_command(out_file: Path, as_of: dt.date | None) -> None:
     """Build a realistic sample workbook, refresh it and show what needs doing."""
     from sheets_sync.demo import demo_tabs, write_demo_store
+    from sheets_sync.planner import PLANNER, planner_grid
 
     day = as_of or dt.date.today()
-    write_new_workbook(out_file, {START: start_grid(str(out_file)), **demo_tabs(day)})
+    grids = {START: start_grid(str(out_file)), **demo_tabs(day)}
+    if as_of is not None:  # the Planner's formulas count from the same day as the refresh
+        for row in grids[wb.SETTINGS]:
+            if row and row[0] == "as_of":
+                row[1] = as_of
+    grids[PLANNER] = planner_grid(grids)
+    write_new_workbook(out_file, grids)
     write_demo_store(Target.parse(str(out_file)).store_path, day)
     result = run_refresh(str(out_file), day, False, False)
     print_summary(result)

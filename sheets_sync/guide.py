@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sheets_sync import workbook as wb
+from sheets_sync.planner import PLANNER
 from sheets_sync.types import Validation
 
 #: Settings key -> (what it does, unit). The default shown comes from SETTING_DEFAULTS.
@@ -417,7 +418,11 @@ START_STEPS: list[tuple[str, str]] = [
         "FBM orders a stockout could delay, and stock at a 3PL, AWD or overseas warehouse "
         "that could be transferred or shipped FBM.",
     ),
-    ("6. Refresh", "Writes Alerts, Drafts, Incidents, Problems and Timeline (below: how)."),
+    (
+        "6. Refresh",
+        "The Planner tab already shows each SKU's dates, live. A refresh writes Alerts, Drafts, "
+        "Incidents, Problems and Timeline (below: how).",
+    ),
     (
         "7. Read Alerts",
         "Most urgent first: Alert, Action and the dates. Hover a header for what "
@@ -434,6 +439,8 @@ TAB_PURPOSE: dict[str, str] = {
     wb.PROMOTIONS: "you: planned deals that lift sales",
     wb.ORDERS: "you: open FBM / pre-orders a stockout could delay",
     wb.STOCK_ELSEWHERE: "you: stock outside FBA (3PL, AWD, overseas) to transfer or ship FBM",
+    PLANNER: "live formulas: Days of cover, Stockout date, Reorder by and Alert per SKU, "
+    "recomputed as soon as you edit Available or Sales (no refresh needed)",
     wb.ALERTS: "refresh: every SKU, most urgent first, with what to do",
     wb.DRAFTS: "refresh: messages to buyers, suppliers, forwarder, Amazon",
     wb.INCIDENTS: "refresh + you: each stockout, for the review afterwards",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sheets_sync import guide
+from sheets_sync import guide, planner
 from sheets_sync import workbook as wb
 from sheets_sync.types import Grid, Tab, Validation
 
@@ -39,6 +39,9 @@ def tab_for(name: str, grid: Grid, currency: str | None = None) -> Tab:
     rows = [list(r) for r in grid[1:]]
     if name == START:
         return Tab(name, header, rows, wrap={header[1]: 100}, max_lines=6)
+    if name == planner.PLANNER:
+        formats = planner.planner_formats(header)
+        return Tab(name, header, rows, formats, notes=planner.planner_notes(header))
     formats = wb.formats(name) if name in wb.SCHEMA else {}
     tab = Tab(
         name,
@@ -60,7 +63,8 @@ def tab_for(name: str, grid: Grid, currency: str | None = None) -> Tab:
 def starter_grids(
     as_of: dt.date | None = None, *, example: bool = False, book: str = "BOOK.xlsx"
 ) -> dict[str, Grid]:
-    """Start, then every input tab (example rows if asked) and every output tab's header."""
+    """Start, then every input tab (example rows if asked), the live Planner and every output
+    tab's header."""
     from sheets_sync.demo import demo_tabs
 
     grids: dict[str, Grid] = {START: guide.start_grid(book)}
@@ -69,6 +73,7 @@ def starter_grids(
     else:
         grids.update({tab: [wb.headers(tab)] for tab in wb.INPUT_TABS})
         grids[wb.SETTINGS] = guide.settings_grid()
+    grids[planner.PLANNER] = planner.planner_grid(grids)
     grids.update({tab: [wb.headers(tab)] for tab in wb.OUTPUT_TABS if tab in wb.SCHEMA})
     return grids
 

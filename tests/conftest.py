@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite.
 
 `shared_dir` points at the project's ../shared folder (recorded Google Sheets traffic, real Amazon
-report files) and `node` at Node 20. A user's clone may lack either, so the tests that need them
-skip with a reason; `.ci/run` (STOCKOUT_REQUIRE_SHARED=1, CI=true) turns that skip into a failure.
+report files), `node` at Node 20 and `soffice` at LibreOffice. A user's clone may lack any of
+them, so the tests that need them skip with a reason; `.ci/run` (STOCKOUT_REQUIRE_SHARED=1,
+CI=true) turns that skip into a failure.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         unavailable(f"needs the project's shared folder at {SHARED} (recordings, Amazon samples)")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice, which recalculates the formulas the tool writes and renders workbooks."""
+    found = shutil.which("soffice")
+    if found is None:
+        unavailable("needs LibreOffice (soffice) to recalculate the written formulas")
+    return found
 
 
 @pytest.fixture(scope="session")
