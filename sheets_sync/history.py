@@ -41,7 +41,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,22 +160,24 @@ class HistoryStore:
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
-        """SQLite's and the disk's refusals (not a database, read-only folder, disk full) as a
+        """SQLite's and the disk's refusals (not a database, read-only, locked, disk full) as a
         TargetError naming the file: a refusal the user can act on, not a crash."""
         try:
             yield
         except (sqlite3.Error, OSError) as exc:
-            damaged = isinstance(exc, sqlite3.DatabaseError | sqlite3.IntegrityError) and not (
-                isinstance(exc, sqlite3.OperationalError)
-            )
-            hint = (
-                "if the file is damaged, move it away (the next import starts a new one)"
-                if damaged
-                else "check that its folder is writable and the disk not full"
-            )
-            raise TargetError(
-                f"{self.path}: cannot {action} the history store ({exc}); {hint}"
-            ) from exc
+            raise self._refusal(action, exc) from exc
+
+    def _refusal(self, action: str, exc: Exception) -> TargetError:
+        damaged = isinstance(exc, sqlite3.DatabaseError | sqlite3.IntegrityError) and not (
+            isinstance(exc, sqlite3.OperationalError)
+        )
+        if damaged:
+            hint = "if the file is damaged, move it away (the next import starts a new one)"
+        elif "locked" in str(exc):
+            hint = "another import, pull or refresh is using it: try again in a minute"
+        else:
+            hint = "check that the file and its folder are writable and the disk not full"
+        return TargetError(f"{self.path}: cannot {action} the history store ({exc}); {hint}")
 
     @classmethod
     def for_target(cls, target: Target) -> HistoryStore:
@@ -207,20 +209,30 @@ class HistoryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All-or-nothing: a file's rows and its import-log entry land together or not at all."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """All-or-nothing: a file's rows and its import-log entry land together or not at all.
+
+        SQLite's refusals inside (a locked, read-only or damaged store, a full disk) come out
+        as a `TargetError` (see `errors`), so a command stopped by one refuses in one sentence.
+        """
+        with self.errors("write"):
+            self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
+        except BaseException as exc:
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._refusal("write", exc) from exc
             raise
-        self._db.execute("COMMIT")
+        with self.errors("write"):
+            self._db.execute("COMMIT")
 
     # -- writing (inside `transaction()`) ---------------------------------------------------
 
     def is_imported(self, sha256: str) -> bool:
-        found = self._db.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha256,)).fetchone()
-        return found is not None
+        with self.errors("read"):
+            found = self._db.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha256,))
+            return found.fetchone() is not None
 
     def log_import(
         self,
@@ -376,8 +388,9 @@ class HistoryStore:
 
     def formula_values(self) -> dict[tuple[str, str, str], Any]:
         """(tab, cell, formula) -> the value a refresh last saw for that formula there."""
-        rows = self._db.execute("SELECT tab, cell, formula, value FROM formula_values")
-        return {(tab, cell, formula): json.loads(value) for tab, cell, formula, value in rows}
+        with self.errors("read"):
+            rows = self._db.execute("SELECT tab, cell, formula, value FROM formula_values")
+            return {(tab, cell, formula): json.loads(value) for tab, cell, formula, value in rows}
 
     def remember_formula_values(self, seen: Iterable[tuple[str, str, str, Any]]) -> None:
         """Keep the value each input formula has now (dates as ISO text)."""
@@ -431,9 +444,10 @@ class HistoryStore:
         return self._query("SELECT * FROM imports ORDER BY imported_at DESC")
 
     def _query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
-        cursor = self._db.execute(sql, params)
-        columns = [c[0] for c in cursor.description]
-        return pd.DataFrame(cursor.fetchall(), columns=columns)
+        with self.errors("read"):
+            cursor = self._db.execute(sql, params)
+            columns = [c[0] for c in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
 def merge_daily(tab_sales: pd.DataFrame, store_sales: pd.DataFrame) -> pd.DataFrame:

@@ -161,7 +161,10 @@ def _refresh(
         backend.write(tabs)
         result.written = list(tabs)
         step("Writing workbook", 1, 1)
-        _remember(place, grids)
+        try:
+            _remember(place, grids)
+        except TargetError as exc:  # the workbook is written: a note, not a refusal
+            result.notices.append(f"input formulas' values not remembered: {exc}")
     if notify and not dry_run:
         sent = _notify(plan, place)
         result.notices += sent.messages
@@ -205,7 +208,7 @@ def _store(target: Target, day: dt.date) -> dict[str, pd.DataFrame | None]:
     path = _store_path(target)
     if path is None:
         return {}
-    with HistoryStore(path) as store, store.errors("read"):
+    with HistoryStore(path) as store:
         return {
             "store_sales": store.daily_units(),
             "store_stock": store.daily_stock(),
@@ -232,7 +235,7 @@ def _remember_etas(target: Target, inbound: pd.DataFrame, day: dt.date) -> None:
         )
         if isinstance(sid, str) and sid.strip() and pd.notna(eta)
     ]  # fmt: skip
-    with HistoryStore(path) as store, store.errors("write"):
+    with HistoryStore(path) as store:
         store.remember_inbound_etas(rows, day)
 
 

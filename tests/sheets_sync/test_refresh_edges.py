@@ -300,8 +300,12 @@ def read_only_folder_run(folder: Path, *args: str) -> subprocess.CompletedProces
     return proc
 
 
-@pytest.mark.parametrize("with_store", [False, True])
-def test_a_read_only_folder_is_refused_in_one_sentence(tmp_path: Path, with_store: bool) -> None:
+@pytest.mark.parametrize(
+    ("command", "with_store"), [("refresh", False), ("refresh", True), ("import", True)]
+)
+def test_a_read_only_folder_is_refused_in_one_sentence(
+    tmp_path: Path, command: str, with_store: bool
+) -> None:
     folder = tmp_path / "shop"
     folder.mkdir()
     path = book(folder / "r.xlsx")
@@ -310,13 +314,76 @@ def test_a_read_only_folder_is_refused_in_one_sentence(tmp_path: Path, with_stor
 
         HistoryStore(folder / "r.stockout.sqlite").close()
     before = path.read_bytes()
-    proc = read_only_folder_run(folder, "refresh", str(path), "--as-of", AS_OF.isoformat())
+    report = tmp_path / "orders.txt"
+    report.write_text(ALL_ORDERS, encoding="utf-8")
+    more = ["--as-of", AS_OF.isoformat()] if command == "refresh" else [str(report)]
+    proc = read_only_folder_run(folder, command, str(path), *more)
     assert proc.returncode == ExitCode.REFUSED, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     line = proc.stderr.strip()
     assert line.startswith("error: ") and len(line.splitlines()) == 1
-    assert ("could not save" in line) or ("check that its folder is writable" in line)
+    assert ("could not save" in line) or ("its folder are writable" in line)
     assert path.read_bytes() == before
+
+
+# --- a history store that fails once opened: import and pull refuse in one sentence ----------
+
+ALL_ORDERS = (
+    "amazon-order-id\tmerchant-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
+    "fulfillment-channel\tsales-channel\tproduct-name\tsku\tasin\titem-status\tquantity\t"
+    "currency\titem-price\n"
+    "111-1\t\t2026-02-27T10:00:00+00:00\t\tShipped\tAmazon\tAmazon.com\tProduct A-1\tA-1\t"
+    "B1\tShipped\t2\tUSD\t39.90\n"
+)
+
+
+def damage_store_inside(store: Path) -> None:
+    """A store that opens (its first page, the schema, is intact) but whose tables are
+    garbage: SQLite finds out only when the import reads them."""
+    from sheets_sync.history import HistoryStore
+
+    HistoryStore(store).close()
+    data = store.read_bytes()
+    store.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
+
+
+def test_a_store_damaged_inside_is_refused_by_import(tmp_path: Path) -> None:
+    path = book(tmp_path / "i.xlsx")
+    report = tmp_path / "orders.txt"
+    report.write_text(ALL_ORDERS, encoding="utf-8")
+    store = tmp_path / "i.stockout.sqlite"
+    damage_store_inside(store)
+    before = path.read_bytes()
+    result = run("import", str(path), str(report))
+    assert result.exit_code == ExitCode.REFUSED, result.output
+    assert result.stderr.strip() == (
+        f"error: {store}: cannot read the history store (database disk image is malformed); "
+        "if the file is damaged, move it away (the next import starts a new one)"
+    )
+    assert path.read_bytes() == before
+
+
+def test_a_locked_store_is_refused_by_import(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = book(tmp_path / "l.xlsx")
+    report = tmp_path / "orders.txt"
+    report.write_text(ALL_ORDERS, encoding="utf-8")
+    store = tmp_path / "l.stockout.sqlite"
+    run("import", str(path), str(report))  # the store exists, in WAL mode
+    report.write_text(ALL_ORDERS.replace("111-1", "111-2"), encoding="utf-8")
+    other = sqlite3.connect(store, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another program writing, for longer than SQLite waits
+        result = run("import", str(path), str(report))
+    finally:
+        other.close()
+    assert result.exit_code == ExitCode.REFUSED, result.output
+    assert result.stderr.strip() == (
+        f"error: {store}: cannot write the history store (database is locked); another "
+        "import, pull or refresh is using it: try again in a minute"
+    )
+    assert run("import", str(path), str(report)).exit_code == ExitCode.OK  # nothing half-done
 
 
 # --- the Timeline header: SKU names are data ----------------------------------------------------

@@ -14,7 +14,7 @@ from sheets_sync.history import HistoryStore
 from sheets_sync.source_commands import pull_command
 from sheets_sync.sources import spapi
 from sheets_sync.sources.spapi import Settings, SpApiError, pull
-from sheets_sync.types import Target
+from sheets_sync.types import Target, TargetError
 from stockout_testing import fake_spapi
 from stockout_testing.drip import dripping_server
 from stockout_testing.fake_spapi import FakeDocument, FakeSpApi
@@ -270,3 +270,19 @@ def test_a_dripping_report_download_is_given_up_at_its_deadline(book, monkeypatc
         f"{ORDERS}: The report download from Amazon did not finish within 1 s"
     )
     assert "FBA inventory: 2 SKUs" in result.notes[-1]
+
+
+def test_a_store_damaged_inside_stops_the_pull_with_one_sentence(book):
+    """The store opens but its tables are garbage: a refusal (the command's exit 2) naming the
+    file, not a crash, once the first report is downloaded."""
+    store = Target.parse(book).store_path
+    HistoryStore(store).close()
+    data = store.read_bytes()
+    store.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
+    with FakeSpApi({ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",))}) as fake:
+        with pytest.raises(TargetError) as refused:
+            quick_pull(book, fake)
+    assert str(refused.value) == (
+        f"{store}: cannot read the history store (database disk image is malformed); "
+        "if the file is damaged, move it away (the next import starts a new one)"
+    )
