@@ -69,6 +69,8 @@ def show_result(result: ImportResult, console: Console) -> None:
             console.print(f"  {f.path.name}: {problem}", markup=False, highlight=False)
         if f.problem_count > len(f.problems):
             console.print(f"  {f.path.name}: ... and {f.problem_count - len(f.problems)} more")
+    for warning in result.warnings:
+        console.print(f"Warning: {warning}", markup=False, highlight=False)
     console.print(f"History store: {result.store}", markup=False, highlight=False)
 
 

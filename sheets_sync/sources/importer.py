@@ -68,6 +68,8 @@ class ImportResult:
     orders_added: int = 0
     orders_closed: int = 0
     promises_estimated: int = 0
+    #: What saving the workbook dropped (shapes, slicers... `XlsxBackend.warnings`), in words.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def problem_count(self) -> int:
@@ -75,8 +77,8 @@ class ImportResult:
 
     @property
     def exit_code(self) -> int:
-        """SPEC §6: 0 all good, 1 finished but some lines were skipped."""
-        return 1 if self.problem_count else 0
+        """SPEC §6: 0 all good, 1 finished but some lines were skipped or content was lost."""
+        return 1 if self.problem_count or self.warnings else 0
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (`stockout import --json`); `version` changes only when a key
@@ -99,6 +101,7 @@ class ImportResult:
             "inventory": {"updated": self.inventory_updated, "added": self.inventory_added},
             "orders": {"updated": self.orders_updated, "added": self.orders_added},
             "problems": self.problem_count,
+            "warnings": self.warnings,
         }  # fmt: skip
 
 
@@ -243,6 +246,7 @@ def _update_workbook(
         tabs[workbook.ORDERS] = merged.tab({"Purchase date": "date", "Promised date": "date"})
         result.orders_updated, result.orders_added = merged.updated, merged.added
     backend.write(tabs)
+    result.warnings += getattr(backend, "warnings", ())  # only a file backend can lose content
 
 
 class _TabMerge:

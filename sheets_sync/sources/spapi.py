@@ -118,7 +118,7 @@ class PullResult(ImportResult):
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failures or self.problem_count else 0
+        return 1 if self.failures or self.problem_count or self.warnings else 0
 
 
 def pull(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.drawing.image import Image
@@ -20,8 +21,11 @@ from openpyxl.worksheet.table import Table
 from PIL import Image as Picture
 
 from sheets_sync.backends.xlsx_parts import unkept
+from sheets_sync.cli import main
 from sheets_sync.refresh import refresh
+from sheets_sync.sources.importer import import_files
 from sheets_sync.types import TargetError
+from tests.sheets_sync.sources.test_importer import UNSHIPPED
 from tests.sheets_sync.test_refresh import AS_OF, make_book
 
 RED = PatternFill("solid", fgColor="FFC7CE")
@@ -118,6 +122,28 @@ def test_content_openpyxl_cannot_keep_is_named_on_problems_before_it_goes(tmp_pa
     assert unkept(path, keep_vba=False) == []  # gone, as said; the backup still has them
     (backup,) = (tmp_path / "book.backups").iterdir()
     assert unkept(backup, keep_vba=False) == ["slicers", "form controls"]
+
+
+def test_import_and_pull_say_what_their_save_drops_too(tmp_path: Path) -> None:
+    """Any command that saves the workbook warns, not only a refresh: an import that updates
+    the Orders tab says it in its summary, its JSON and its exit code (1). (A pull: in
+    test_spapi.)"""
+    path = make_book(tmp_path / "book.xlsx")
+    add_parts(path, {"xl/slicers/slicer1.xml": b"<slicers/>"})
+    report = tmp_path / "unshipped.txt"
+    report.write_text(UNSHIPPED, encoding="utf-8")
+    shown = CliRunner().invoke(main, ["import", str(path), str(report)])
+    assert shown.exit_code == 1, shown.output
+    assert "Warning: this workbook has slicers, which stockout cannot keep" in shown.output
+    assert "book.backups/" in shown.output
+    assert unkept(path, keep_vba=False) == []
+    add_parts(path, {"xl/slicers/slicer2.xml": b"<slicers/>"})
+    again = tmp_path / "unshipped-2.txt"
+    again.write_text(UNSHIPPED.replace("Paul", "Paula"), encoding="utf-8")
+    result = import_files(str(path), [again])
+    assert result.exit_code == 1 and result.summary()["warnings"] == result.warnings
+    (warning,) = result.warnings
+    assert warning.startswith("this workbook has slicers, which stockout cannot keep")
 
 
 def test_shapes_and_sparklines_are_recognised_in_the_xml(tmp_path: Path) -> None:

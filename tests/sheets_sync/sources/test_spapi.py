@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -279,10 +280,20 @@ def test_a_store_damaged_inside_stops_the_pull_with_one_sentence(book):
     HistoryStore(store).close()
     data = store.read_bytes()
     store.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
-    with FakeSpApi({ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",))}) as fake:
-        with pytest.raises(TargetError) as refused:
-            quick_pull(book, fake)
+    documents = {ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",))}
+    with FakeSpApi(documents) as fake, pytest.raises(TargetError) as refused:
+        quick_pull(book, fake)
     assert str(refused.value) == (
         f"{store}: cannot read the history store (database disk image is malformed); "
         "if the file is damaged, move it away (the next import starts a new one)"
     )
+
+
+def test_a_pull_says_what_its_save_of_the_workbook_drops(book):
+    with zipfile.ZipFile(book, "a") as parts:
+        parts.writestr("xl/slicers/slicer1.xml", b"<slicers/>")
+    with FakeSpApi({DAILY: FakeDocument(statuses=("CANCELLED",))}, INVENTORY_PAGES) as fake:
+        result = quick_pull(book, fake)
+    (warning,) = result.warnings
+    assert warning.startswith("this workbook has slicers, which stockout cannot keep")
+    assert result.exit_code == 1 and result.failures == 1  # the All Orders report: refused
