@@ -14,6 +14,7 @@ the two in step.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from addin import demand_history, forecast
@@ -73,6 +74,15 @@ SHIP_DAYS = 3
 
 #: Between the best action and its alternatives in a plan's action text.
 ALSO = " · also "
+#: The Promotions tab's SKU for a promotion of every SKU (SPEC §2).
+EVERY_SKU = "*"
+
+
+def promotions_of(sku: str, by_sku: Mapping[str, list]) -> list:
+    """The promotions of SKU: its own and every SKU's, each once (a SKU literally named `*`
+    gets the every-SKU rows once, not as its own rows a second time)."""
+    every = list(by_sku.get(EVERY_SKU, []))
+    return every if sku == EVERY_SKU else list(by_sku.get(sku, [])) + every
 
 
 @dataclass

@@ -95,7 +95,7 @@ def _items(
         items.append(decisions.SkuInput(
             available=row["available"] or 0.0, units=h["units"][start:],
             in_stock=flags[start:] if flags else None, inbound=inbound.get(row["sku"], []),
-            promotions=promos.get(row["sku"], []) + promos.get("*", []),
+            promotions=decisions.promotions_of(row["sku"], promos),
             fbm_stock=row.get("fbm_stock") or 0.0, price=row.get("price"),
             unit_cost=row.get("unit_cost"), unit_weight=row.get("unit_weight"),
             elsewhere=elsewhere.get(row["sku"], []),
@@ -312,13 +312,20 @@ def output_grid(
     key_pos = [at(next(c for c in spec if c["key"] == k)) for k in key]
     carried: dict[tuple, tuple[int, list]] = {}
     keyless: list[tuple[int, list]] = []
+    produced = {tuple(_key_part(rec.get(p)) for p in key) for rec in records}
     if existing and all(p is not None for p in key_pos):
         owned_at = [at(c) for c in spec]
         for n, row in enumerate(existing[1:], start=2):
             cells = list(row) + [None] * (len(old_header) - len(row))
             k = tuple(_key_part(cells[p]) for p in key_pos)
             user = [cells[i] for i, _ in user_cols]
-            if all(blank(part) for part in k):
+            # A row labelled in the key column (TOTAL) whose other own cells are blank or
+            # formulas is the user's, not a removed SKU's: kept below like a row with no key.
+            users = all(
+                i is None or i in key_pos or blank(cells[i]) or str(cells[i]).startswith("=")
+                for i in owned_at
+            )
+            if all(blank(part) for part in k) or (k not in produced and users):
                 if not all(blank(c) for c in cells):
                     keyless.append(
                         (n, [cells[i] if i is not None else None for i in owned_at] + user)
@@ -379,10 +386,14 @@ def refresh_grids(
         ),
         "Problems": [headers(schema, "Problems", language), *problems],
     }
+    # The refresh's own cells are text where they could be read as more; the user's rows
+    # below the table (a TOTAL) keep their formulas.
+    body = {"Alerts": len(alerts), "Incidents": len(result["incidents"]), "Problems": len(problems)}
     for name, grid in out.items():
         owned = len(schema["tabs"][name])
         out[name] = [grid[0]] + [
-            [_as_text(v) if i < owned else v for i, v in enumerate(r)] for r in grid[1:]
+            [_as_text(v) if i < owned and n < body[name] else v for i, v in enumerate(r)]
+            for n, r in enumerate(grid[1:])
         ]
     counts: dict[str, int] = {}
     for s in result["skus"]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -369,7 +369,8 @@ class _Builder:
     def postmortem(self, incident: dict[str, Any]) -> Draft:
         sku = str(incident["sku"])
         item = next((s for s in self.skus if s["sku"] == sku), {})
-        notices = [r for r in self.old if r.kind == "buyer_delay" and sku in r.skus()]
+        known = [str(s["sku"]) for s in self.skus]
+        notices = [r for r in self.old if r.kind == "buyer_delay" and r.names(sku, known)]
         lead = item.get("lead_time_days")
         rate = item.get("daily_sales")
         days_out = incident.get("days_out") or 0
@@ -488,8 +489,12 @@ class _OldRow:
     def status(self) -> str:
         return str(self.owned.get("status") or "").strip().lower()
 
-    def skus(self) -> list[str]:
-        return [s.strip() for s in self.sku.split(",")]
+    def names(self, sku: str, known: Collection[str]) -> bool:
+        """Whether this row's SKU cell (SKUs joined by ", ") lists SKU. A SKU may hold ", "
+        itself (`Box, blue`), so the cell is split into KNOWN SKUs where it can be: then SKU
+        `Box` is not taken for part of `Box, blue`."""
+        parts = _split_known(self.sku, known)
+        return sku in (parts if parts is not None else [s.strip() for s in self.sku.split(",")])
 
     def key_date(self) -> dt.date | None:
         try:
@@ -584,3 +589,28 @@ def drafts_tab(
         from_columns=from_columns,
         body_rows=len(rows),
     )
+
+
+def _split_known(text: str, known: Collection[str]) -> list[str] | None:
+    """TEXT as KNOWN names joined by ", " (the longest name first at each step), or None."""
+    names = sorted(set(known), key=len, reverse=True)
+    tried: dict[int, list[str] | None] = {}  # start -> its split: each start is split once
+
+    def split(start: int) -> list[str] | None:
+        if start not in tried:
+            tried[start] = _from(start)
+        return tried[start]
+
+    def _from(start: int) -> list[str] | None:
+        for name in names:
+            end = start + len(name)
+            if name and text.startswith(name, start):
+                if end == len(text):
+                    return [name]
+                if text.startswith(", ", end):
+                    rest = split(end + 2)
+                    if rest is not None:
+                        return [name, *rest]
+        return None
+
+    return split(0) if text else None

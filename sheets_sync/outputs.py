@@ -23,7 +23,7 @@ from sheets_sync import workbook as wb
 from sheets_sync.inputs import read_table
 from sheets_sync.plan import TIMELINE_DATE, Plan
 from sheets_sync.references import Moves, carry, grid_size
-from sheets_sync.types import Below, Chart, Grid, Tab
+from sheets_sync.types import Below, Chart, Formula, Grid, Tab
 from sheets_sync.vocab import english_words, sheet_words
 
 #: Fill colour of each alert level in the Alerts tab (the same on every backend that colours).
@@ -131,8 +131,9 @@ def timeline_tab(plan: Plan) -> Tab:
     notes = {TIMELINE_DATE: f"First row = today ({plan.as_of}). Units on the shelf each morning, "
              "inbound and promotions included. " + guide.TIMELINE_LEGEND}  # fmt: skip
     below = []
+    owners = frame.attrs.get("skus", {})
     for label in header[1:]:
-        sku = label if skus is None or label in skus.index else label.removesuffix(" (SKU)")
+        sku = owners.get(label, label)
         if skus is None or sku not in skus.index:
             continue
         row = skus.loc[sku]
@@ -173,8 +174,10 @@ def output_grid(
     either language), headed or not; its values follow their row's key, so sorting or
     re-ranking SKUs never shuffles user notes. A row whose key the refresh no longer produces
     (a SKU removed from Inventory) goes; a row the user added with no key at all (a note, a
-    total) is kept below the refreshed rows, as it was. Formulas in what is carried keep
-    pointing at what they pointed at (`sheets_sync.references`).
+    total) is kept below the refreshed rows, as it was, and so is a row labelled in the key
+    column (`TOTAL` under the SKUs) whose other own cells are blank or formulas: no refresh
+    wrote it. Formulas in what is carried keep pointing at what they pointed at
+    (`sheets_sync.references`).
     """
     spec = wb.SCHEMA[tab]
     own = wb.headers(tab, language)
@@ -193,12 +196,15 @@ def output_grid(
     key_pos = [owned_at[next(i for i, c in enumerate(spec) if c.key == k)] for k in key]
     carried: dict[tuple, tuple[int, list[Any]]] = {}
     keyless: list[tuple[int, list[Any]]] = []
+    produced = {tuple(_key_part(rec.get(part)) for part in key) for rec in records}
     if existing and all(p is not None for p in key_pos):
         for n, row in enumerate(existing[1:], start=2):
             cells = list(row) + [None] * (width - len(row))
             k = tuple(_key_part(cells[p]) for p in key_pos if p is not None)
             user = [cells[i] for i in user_cols]
-            if all(part in (None, "") for part in k):
+            if all(part in (None, "") for part in k) or (
+                k not in produced and _written_by_user(cells, owned_at, key_pos)
+            ):
                 if any(not blank(v) for v in cells):
                     keyless.append(
                         (n, [cells[i] if i is not None else None for i in owned_at] + user)
@@ -231,6 +237,12 @@ class Carried(NamedTuple):
     from_rows: list[int | None]
     from_columns: list[int | None]
     body_rows: int
+
+
+def _written_by_user(cells: list[Any], owned_at: list[int | None], key_pos: list) -> bool:
+    """A row whose cells in the refresh's columns (its key aside) are blank or formulas."""
+    owned = [cells[i] for i in owned_at if i is not None and i not in key_pos]
+    return all(blank(v) or isinstance(v, Formula) for v in owned)
 
 
 def _column_used(grid: Grid | None, i: int) -> bool:

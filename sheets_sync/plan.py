@@ -125,7 +125,6 @@ def compute_plan(
     watched: dict[str, relaunch.Relaunch] = {}
     total = len(inv)
     has_flags = ~np.isnan(stock_flags).all(axis=1)
-    everyone = promotions.get("*", [])
     items: list[decisions.SkuInput] = []
     results: list[decisions.SkuPlan] = []
     columns = zip(skus, *(_column(inv, col) for col in _NUMBER_INPUTS), strict=True)
@@ -141,7 +140,7 @@ def compute_plan(
             units=units[i, start:].tolist(),
             in_stock=flags,
             inbound=inbound.get(sku, []),
-            promotions=promotions.get(sku, []) + everyone,
+            promotions=decisions.promotions_of(sku, promotions),
             fbm_stock=fbm or 0.0,
             days_since_restock=(as_of - closed[sku][1]).days if sku in closed else None,
             elsewhere=elsewhere.get(sku, []),
@@ -544,11 +543,20 @@ def _timeline(
     data: dict[str, Any] = {
         TIMELINE_DATE: [formulas.add_days(as_of, d) for d in range(TIMELINE_DAYS)]
     }
+    # A SKU named like the date column is shown as `Date (SKU)`, never over it; a suffix
+    # again if another SKU has that very name. attrs["skus"]: each column's SKU.
+    taken = {TIMELINE_DATE.casefold(), *(str(sku).casefold() for sku in urgent["sku"])}
+    owners: dict[str, str] = {}
     for row in urgent.itertuples(index=False):
         item = items[row.sku]
         proj = decisions.projection_of(item, row.forecast or row.daily_sales, settings)
-        label = row.sku
-        if str(label).casefold() == TIMELINE_DATE.casefold():
-            label = f"{label} (SKU)"
+        label = str(row.sku)
+        if label.casefold() == TIMELINE_DATE.casefold():
+            while label.casefold() in taken:
+                label += " (SKU)"
+            taken.add(label.casefold())
+        owners[label] = row.sku
         data[label] = [formulas.round_to(x, 0) for x in proj.daily_stock(TIMELINE_DAYS)]
-    return pd.DataFrame(data)
+    frame = pd.DataFrame(data)
+    frame.attrs["skus"] = owners
+    return frame

@@ -261,7 +261,8 @@ function stockoutItems_(inputs, asOf, known) {
       season: season,
       weeks: DemandHistory.weekly(h.units.slice(h.start), out.slice(h.start)),
       inbound: inbound[row.sku] || [],
-      promotions: (promotions[row.sku] || []).concat(promotions['*'] || []),
+      // A SKU literally named '*' gets the every-SKU rows once (decisions.promotions_of).
+      promotions: (row.sku === '*' ? [] : promotions[row.sku] || []).concat(promotions['*'] || []),
       fbm_stock: row.fbm_stock || 0,
       price: row.price,
       unit_cost: row.unit_cost,

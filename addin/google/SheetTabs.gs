@@ -625,10 +625,24 @@ function stockoutOutputGrid_(tab, records, existing, key, language, zone) {
   };
   var carried = {};
   var keyless = [];
+  var produced = {};
+  records.forEach(function (rec) {
+    produced[JSON.stringify(key.map(function (part) {
+      return stockoutKeyPart_(rec[part], zone);
+    }))] = true;
+  });
   if (values.length && keyPos.every(function (p) {
     return p >= 0;
   })) {
     var ownedAt = spec.map(at);
+    // A row labelled in the key column (TOTAL) whose other own cells are blank or formulas
+    // is the user's, not a removed SKU's: it is kept below like a row with no key.
+    var usersRow = function (r) {
+      return ownedAt.every(function (i) {
+        return i === undefined || keyPos.indexOf(i) >= 0 ||
+          stockoutBlankCell_(values[r][i]) || Boolean(formulas[r] && formulas[r][i]);
+      });
+    };
     for (var r = 1; r < values.length; r++) {
       var k = keyPos.map(function (p) {
         return stockoutKeyPart_(values[r][p], zone);
@@ -636,7 +650,7 @@ function stockoutOutputGrid_(tab, records, existing, key, language, zone) {
       var user = userCols.map(function (c) {
         return cellAt(r, c[0]);
       });
-      if (k.every(stockoutBlankCell_)) {
+      if (k.every(stockoutBlankCell_) || (!produced[JSON.stringify(k)] && usersRow(r))) {
         if (!values[r].every(stockoutBlankCell_)) {
           var line = ownedAt.map(function (i) {
             return i === undefined ? null : cellAt(r, i);

@@ -112,6 +112,21 @@ def test_user_columns_follow_their_sku_and_text_stays_text() -> None:
     )
 
 
+def test_a_total_labelled_in_the_sku_column_stays_and_a_removed_sku_goes() -> None:
+    first, _ = lite_refresh.refresh_grids(SCHEMA, _shop(), dt.date(2026, 11, 25))
+    grid = [[c[1:] if isinstance(c, str) and c.startswith("'") else c for c in r]
+            for r in first["Alerts"]]  # fmt: skip
+    available = grid[0].index("Available")
+    total = [None] * len(grid[0])
+    total[0], total[available] = "TOTAL", "=SUM(I2:I3)"
+    tabs = {**_shop(), "Alerts": [*grid, total]}
+    tabs["Inventory"] = tabs["Inventory"][:2]  # 0012 leaves Inventory
+    second, _ = lite_refresh.refresh_grids(SCHEMA, tabs, dt.date(2026, 11, 25))
+    alerts = second["Alerts"]
+    assert [r[0] for r in alerts[1:]] == ["A", "TOTAL"]
+    assert alerts[2][available].startswith("=SUM(")  # still a formula
+
+
 def test_a_column_of_local_dates_is_read_in_the_order_it_shows() -> None:
     from addin import lite_tabs
 

@@ -443,6 +443,21 @@ def test_offer_restock_proposes_a_back_order_only_within_30_days():
     assert "Merchant fulfilment is switched off" in off["offer_restock:MUG-01:2025-02-25"][7]
 
 
+def test_a_sku_holding_a_comma_is_one_sku_in_the_drafts_sku_lists():
+    """Drafts list SKUs joined by ", ": a notice for SKU `BAG-03, blue` is not one for BAG-03."""
+    blue = {**BAG, "sku": "BAG-03, blue", "action": "OK", "flags": []}
+    plan = make_plan(skus=(MUG, LAMP, BAG, NEW, blue))
+    first = drafts_tab(plan, None, template_dirs=DIRS)
+    notice = ["buyer_delay:G-9", "buyer_delay", "BAG-03, blue", "G-9", "en", "Jo", "s", "b", "",
+              None, "sent"]  # fmt: skip
+    grid = [first.header, *first.rows, notice]
+    body = rows_by_key(drafts_tab(plan, grid, template_dirs=DIRS))["postmortem:BAG-03:2025-01-10"]
+    assert "Buyer delay notices for this SKU: 0 drafted, 0 marked sent." in body[COL["Body"]]
+    notice[2] = "MUG-01, BAG-03"  # one notice for an order of two SKUs
+    body = rows_by_key(drafts_tab(plan, grid, template_dirs=DIRS))["postmortem:BAG-03:2025-01-10"]
+    assert "Buyer delay notices for this SKU: 1 drafted, 1 marked sent." in body[COL["Body"]]
+
+
 def test_receiving_request_names_the_shipment_and_warns_without_one():
     rows = rows_by_key(drafts_tab(make_plan(), None, template_dirs=DIRS))
     row = rows["amazon_receiving:FBA15ABCDEF"]

@@ -87,6 +87,34 @@ def test_a_total_row_under_alerts_covers_a_new_sku_and_a_cell_follows_its_sku(
     assert share.value == f"={available}{a1}/{available}{total}"
 
 
+def test_a_total_row_labelled_in_the_sku_column_is_the_users_not_a_removed_sku(
+    tmp_path: Path,
+) -> None:
+    """`TOTAL` typed in the SKU column is a label, not a SKU that left Inventory: the row, its
+    formulas and its notes stay below the table (a removed SKU's row, which the refresh wrote,
+    still goes)."""
+    path = make_book(tmp_path / "book.xlsx")
+    refresh(str(path), as_of=AS_OF)
+    book = openpyxl.load_workbook(path)
+    alerts = book["Alerts"]
+    available = get_column_letter(column_of(alerts, "Available"))
+    last = alerts.max_row
+    alerts.cell(last + 1, 1, "TOTAL")
+    alerts[f"{available}{last + 1}"] = f"=SUM({available}2:{available}{last})"
+    alerts.cell(1, 30, "Note")
+    alerts.cell(last + 1, 30, "checked by Anna")
+    book["Inventory"].delete_rows(4)  # C-3 leaves Inventory
+    book.save(path)
+
+    refresh(str(path), as_of=AS_OF)
+    alerts = openpyxl.load_workbook(path)["Alerts"]
+    skus = [alerts.cell(r, 1).value for r in range(2, alerts.max_row + 1)]
+    assert skus[-1] == "TOTAL" and "C-3" not in skus and len(skus) == 3
+    total = alerts.max_row
+    assert alerts[f"{available}{total}"].value == f"=SUM({available}2:{available}{total - 1})"
+    assert alerts.cell(total, column_of(alerts, "Note")).value == "checked by Anna"
+
+
 def test_drafts_formulas_point_at_their_own_row_after_drafts_above_are_dropped(
     tmp_path: Path,
 ) -> None:

