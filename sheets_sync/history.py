@@ -142,7 +142,8 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 class HistoryStore:
-    """One SQLite history file. Open with `for_target`, close with `close()` or `with`."""
+    """One SQLite history file. Open with `for_target`, close with `close()` or `with`
+    (which also turns SQLite's refusals into a `TargetError`, see `__exit__`)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -189,8 +190,12 @@ class HistoryStore:
     def __enter__(self) -> HistoryStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
+        """Close; SQLite's refusal inside the `with` block (a store damaged past its first
+        page, locked, read-only) leaves it as a `TargetError` naming the file."""
         self.close()
+        if isinstance(exc, sqlite3.Error):
+            raise self._refusal("read", exc) from exc
 
     @property
     def schema_version(self) -> int:
@@ -230,9 +235,8 @@ class HistoryStore:
     # -- writing (inside `transaction()`) ---------------------------------------------------
 
     def is_imported(self, sha256: str) -> bool:
-        with self.errors("read"):
-            found = self._db.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha256,))
-            return found.fetchone() is not None
+        found = self._db.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha256,)).fetchone()
+        return found is not None
 
     def log_import(
         self,
@@ -388,9 +392,8 @@ class HistoryStore:
 
     def formula_values(self) -> dict[tuple[str, str, str], Any]:
         """(tab, cell, formula) -> the value a refresh last saw for that formula there."""
-        with self.errors("read"):
-            rows = self._db.execute("SELECT tab, cell, formula, value FROM formula_values")
-            return {(tab, cell, formula): json.loads(value) for tab, cell, formula, value in rows}
+        rows = self._db.execute("SELECT tab, cell, formula, value FROM formula_values")
+        return {(tab, cell, formula): json.loads(value) for tab, cell, formula, value in rows}
 
     def remember_formula_values(self, seen: Iterable[tuple[str, str, str, Any]]) -> None:
         """Keep the value each input formula has now (dates as ISO text)."""
@@ -444,10 +447,9 @@ class HistoryStore:
         return self._query("SELECT * FROM imports ORDER BY imported_at DESC")
 
     def _query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
-        with self.errors("read"):
-            cursor = self._db.execute(sql, params)
-            columns = [c[0] for c in cursor.description]
-            return pd.DataFrame(cursor.fetchall(), columns=columns)
+        cursor = self._db.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
 def merge_daily(tab_sales: pd.DataFrame, store_sales: pd.DataFrame) -> pd.DataFrame:

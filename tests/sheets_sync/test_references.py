@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import PatternFill
@@ -87,18 +88,24 @@ def test_a_total_row_under_alerts_covers_a_new_sku_and_a_cell_follows_its_sku(
     assert share.value == f"={available}{a1}/{available}{total}"
 
 
+def refreshed_book(tmp_path: Path) -> tuple[Path, Any, str, int]:
+    """The sample book refreshed once, opened: (path, book, Available's letter on Alerts, the
+    last Alerts row)."""
+    path = make_book(tmp_path / "book.xlsx")
+    refresh(str(path), as_of=AS_OF)
+    book = openpyxl.load_workbook(path)
+    alerts = book["Alerts"]
+    return path, book, get_column_letter(column_of(alerts, "Available")), alerts.max_row
+
+
 def test_a_total_row_labelled_in_the_sku_column_is_the_users_not_a_removed_sku(
     tmp_path: Path,
 ) -> None:
     """`TOTAL` typed in the SKU column is a label, not a SKU that left Inventory: the row, its
     formulas and its notes stay below the table (a removed SKU's row, which the refresh wrote,
     still goes)."""
-    path = make_book(tmp_path / "book.xlsx")
-    refresh(str(path), as_of=AS_OF)
-    book = openpyxl.load_workbook(path)
+    path, book, available, last = refreshed_book(tmp_path)
     alerts = book["Alerts"]
-    available = get_column_letter(column_of(alerts, "Available"))
-    last = alerts.max_row
     alerts.cell(last + 1, 1, "TOTAL")
     alerts[f"{available}{last + 1}"] = f"=SUM({available}2:{available}{last})"
     alerts.cell(1, 30, "Note")
@@ -179,12 +186,8 @@ def test_unheaded_user_columns_fills_and_widths_survive_a_re_ranking(tmp_path: P
 
 
 def test_formulas_and_names_on_other_tabs_follow_the_rows_they_point_at(tmp_path: Path) -> None:
-    path = make_book(tmp_path / "book.xlsx")
-    refresh(str(path), as_of=AS_OF)
-    book = openpyxl.load_workbook(path)
+    path, book, available, last = refreshed_book(tmp_path)
     alerts = book["Alerts"]
-    available = get_column_letter(column_of(alerts, "Available"))
-    last = alerts.max_row
     a1 = next(r for r in range(2, last + 1) if alerts.cell(r, 1).value == "A-1")
     mine = book.create_sheet("Summary")
     mine["A1"] = f"=Alerts!{available}{a1}"
