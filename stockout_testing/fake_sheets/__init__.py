@@ -14,12 +14,13 @@ JSON error bodies.
         assert fake.calls["values.batchGet"] == 1
 
 One module per idea: `a1` (A1 ranges), `values` (input parsing and rendering), `fields` (field
-masks), `model` (spreadsheets, sheets, cells), `values_api` (the values endpoints),
-`grid_data` (spreadsheets.get with ranges and cell data), `batch_update` (batches, atomic) with
-`sheet_requests`, `cell_requests` and `range_requests` (the requests it models), `fake`
-(routing, Drive files, call counts, injected failures, test helpers), `server` (HTTP),
-`replay` and `cli` (`python -m stockout_testing.fake_sheets CASSETTE|FOLDER...` replays
-recorded exchanges and exits non-zero when any answer differs).
+masks), `model` (spreadsheets, sheets, cells), `formulas` (recalculation), `values_api` (the
+values endpoints), `grid_data` (spreadsheets.get with ranges and cell data), `dimensions` (rows
+and columns inserted or deleted), `batch_update` (batches, atomic) with `sheet_requests`,
+`cell_requests` and `range_requests` (the requests it models), `fake` (routing, Drive files,
+call counts, injected failures, test helpers), `server` (HTTP), `replay` and `cli`
+(`python -m stockout_testing.fake_sheets CASSETTE|FOLDER...` replays recorded exchanges and
+exits non-zero when any answer differs).
 """
 
 from .cli import main, run_stockout

@@ -15,10 +15,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from .fields import apply_mask, clean_color, parse_mask, set_path
+from .formulas import FormulaError
 from .model import Area, Sheet, Spreadsheet, inside
 from .values import Cell, render
 
 DEFAULT_PIXELS = {"ROWS": 21, "COLUMNS": 100}
+#: ErrorValue.type of each error a formula shows.
+ERROR_TYPES = {
+    "#DIV/0!": "DIVIDE_BY_ZERO",
+    "#VALUE!": "VALUE",
+    "#NAME?": "NAME",
+    "#REF!": "REF",
+    "#NUM!": "NUM",
+    "#ERROR!": "ERROR",
+}
 
 
 def _with_styles(fmt: Any) -> Any:
@@ -54,6 +64,8 @@ def user_entered_format(sheet: Sheet, row: int, col: int) -> dict[str, Any]:
 
 def _value(cell: Cell) -> dict[str, Any]:
     value = cell.value
+    if isinstance(value, FormulaError):
+        return {"errorValue": {"type": ERROR_TYPES.get(value, "ERROR")}}
     if isinstance(value, bool):
         return {"boolValue": value}
     if isinstance(value, str):
@@ -67,8 +79,10 @@ def cell_data(sheet: Sheet, row: int, col: int) -> dict[str, Any]:
     cell = sheet.cells.get((row, col))
     if cell is not None:
         fmt = sheet.number_format(row, col)
-        entered = {"formulaValue": cell.formula} if cell.formula is not None else _value(cell)
-        data["userEnteredValue"] = entered
+        if cell.formula is not None:
+            data["userEnteredValue"] = {"formulaValue": cell.formula}
+        else:
+            data["userEnteredValue"] = _value(cell)
         data["effectiveValue"] = _value(cell)
         data["formattedValue"] = render(cell, fmt, "FORMATTED_VALUE", "FORMATTED_STRING")
     fmt = user_entered_format(sheet, row, col)

@@ -20,6 +20,7 @@ from typing import Any
 
 from .a1 import a1, column_letters, parse_cells, split_range
 from .errors import ApiError
+from .formulas import Evaluator
 from .values import Cell, render, user_entered
 
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
@@ -341,7 +342,9 @@ class Spreadsheet:
         return book
 
     def touch(self) -> None:
+        """After a change: the file's modified time, and every formula recalculated."""
         self.modified = now()
+        Evaluator(self).recalculate()
 
     def new_sheet(self, title: str, index: int, rows: int, cols: int) -> Sheet:
         """A sheet with a fresh random id (not yet added)."""

@@ -1,19 +1,16 @@
 """Cell values: what typed text becomes (valueInputOption) and how values read back.
 
 RAW stores strings as they are. USER_ENTERED parses text as the Sheets UI does: numbers (with
-thousands separators, exponents, percentages, currency), booleans, dates and times (which also
-get a date format), a leading apostrophe keeps text, and `=` starts a formula. Reading renders
+thousands separators, exponents, percentages), booleans, dates and times (which also get a date
+format), a leading apostrophe keeps text, and `=` starts a formula (see `formulas`). Reading renders
 per valueRenderOption (FORMATTED_VALUE through the cell's number format, UNFORMATTED_VALUE,
 FORMULA) and dateTimeRenderOption (serials or formatted strings).
 """
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
-import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,42 +46,13 @@ _DATE_FORMS = [
         "yyyy-mm-dd H:mm:ss",
     ),
 ]
-_ARITHMETIC: dict[type[ast.AST], Callable[..., float]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
-}
-
-
-def _evaluate(formula: str) -> str | float:
-    """The value of an arithmetic formula on literals (`=3/2`); other formulas give #NAME?."""
-
-    def walk(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return float(node.value)  # type: ignore[arg-type]
-        if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
-            return _ARITHMETIC[type(node.op)](walk(node.left), walk(node.right))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _ARITHMETIC:
-            return _ARITHMETIC[type(node.op)](walk(node.operand))
-        raise ValueError(formula)
-
-    try:
-        return walk(ast.parse(formula[1:].strip().replace("^", "**"), mode="eval").body)
-    except ZeroDivisionError:
-        return "#DIV/0!"
-    except (SyntaxError, ValueError, TypeError, OverflowError):
-        return "#NAME?"
 
 
 def user_entered(text: str) -> tuple[Cell | None, dict[str, str] | None]:
     """Parse typed text the way the Sheets UI does (as far as the recordings show)."""
     stripped = text.strip()
     if text.startswith("="):
-        return Cell(_evaluate(text), formula=text), None
+        return Cell("", formula=text), None  # its value comes with the recalculation
     if text.startswith("'"):
         return Cell(text[1:]), None
     if stripped.upper() in ("TRUE", "FALSE"):

@@ -68,6 +68,36 @@ def test_whole_rows_and_columns_and_writing_by_columns(api: SpreadsheetCalls) ->
     assert api.get("C2:C", majorDimension="COLUMNS")["values"] == [["c"]]
 
 
+def test_formulas_read_cells_and_recalculate_on_change(api: SpreadsheetCalls) -> None:
+    api.batch({"addSheet": {"properties": {"title": "Other tab"}}})
+    api.put("'Other tab'!A1", [[10]])
+    api.put("A1:A3", [[2], [3], ["x"]])
+    formulas = [
+        "=SUM(A1:A3)",
+        "=A1*B1+1",
+        "=AVERAGE(A:A)",
+        "='Other tab'!A1/4",
+        "=A3+1",
+        "=1/0",
+        '=IFERROR(1/0,"none")',
+        "=NOPE(1)",
+        '=IF(A1>1,"big","small")&"!"',
+        "=ROUND(2.5)+ROUND(-2.5)",
+        "=B11",  # itself: a circular reference
+        "=(1",
+        "=COUNT(A1:A3)",
+    ]
+    api.put("B1", [[f] for f in formulas], option="USER_ENTERED")
+    shown = [row[0] for row in api.get(f"B1:B{len(formulas)}")["values"]]
+    assert shown == [
+        "5", "11", "2.5", "2.5", "#VALUE!", "#DIV/0!", "none", "#NAME?", "big!", "0",
+        "#REF!", "#ERROR!", "2",
+    ]  # fmt: skip
+    api.put("A1", [[4]])  # Sheets recalculates on change
+    assert api.get("B1:B2", valueRenderOption="UNFORMATTED_VALUE")["values"] == [[7], [29]]
+    assert api.get("B1", valueRenderOption="FORMULA")["values"] == [["=SUM(A1:A3)"]]
+
+
 def test_updated_counts_cover_the_cells_given_a_value(api: SpreadsheetCalls) -> None:
     # null leaves a cell alone (not counted), "" empties it (counted), the range is the box.
     answer = api.put("A1:D3", [["a", None, None, None], [None, None, None, None], [None, "", "c"]])
