@@ -14,20 +14,22 @@ translates them when rows are moved, inserted or deleted:
 * A reference to a row or column that is gone (a draft dropped, a SKU removed) becomes
   `#REF!`, as in Excel. References below the tab's content shift with it; the header row
   stays. References to other tabs, names and whole columns' rows are left as they were.
-* Formulas on other tabs and defined names that refer to the tab are translated the same way
-  where the backend can reach them (the .xlsx file: `carry_elsewhere`).
+* Formulas on other tabs that refer to the tab are translated the same way: on the other
+  output tabs written with it (`carry_grids`, by the refresh), and on every other tab and in
+  defined names by the backend that writes it (the .xlsx file, a Google Sheet, a workbook open
+  in Excel), so a total on a Summary tab that reads `=Alerts!I7` still reads the same SKU's cell.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from sheets_sync.types import Formula, Grid
+from sheets_sync.types import Formula, Grid, Tab
 
 _CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
 _COLUMN = re.compile(r"(\$?)([A-Za-z]{1,3})")
@@ -70,6 +72,15 @@ class Moves:
             old_size[1], len(from_columns),
         )  # fmt: skip
 
+    @classmethod
+    def of(cls, tab: Tab, old_size: tuple[int, int]) -> Moves | None:
+        """The moves of TAB, rewritten over a tab of OLD_SIZE (rows, columns); None when TAB
+        does not say where its rows came from (it is written whole, like the Timeline)."""
+        if tab.from_rows is None or tab.from_columns is None:
+            return None
+        body = len(tab.rows) if tab.body_rows is None else tab.body_rows
+        return cls.between(tab.from_rows, tab.from_columns, old_size, body)
+
     @property
     def identity(self) -> bool:
         return (
@@ -105,6 +116,38 @@ def carry_elsewhere(
             moved = follow(Formula(text), moves, sheet, elsewhere=True)
             if moved != text:
                 put(str(moved))
+
+
+def carry_grids(
+    grids: Mapping[str, Grid], moved: Mapping[str, Moves]
+) -> dict[tuple[str, int, int], Formula]:
+    """The formulas of GRIDS (tab -> rows from A1) that refer to a MOVED tab, translated:
+    {(tab, row, column): new formula} (1-based), only those that changed. A tab's references
+    to itself are not its business here (`carry` does them as the tab is rewritten)."""
+    changed: dict[tuple[str, int, int], Formula] = {}
+    needles = {name: name.casefold() for name, moves in moved.items() if not moves.identity}
+    for tab, grid in grids.items():
+        for r, row in enumerate(grid, start=1):
+            for c, value in enumerate(row, start=1):
+                if not isinstance(value, Formula):
+                    continue
+                formula = value
+                for name, needle in needles.items():
+                    if name.casefold() != tab.casefold() and needle in formula.casefold():
+                        formula = follow(formula, moved[name], name, elsewhere=True)
+                if formula != value:
+                    changed[(tab, r, c)] = formula
+    return changed
+
+
+def carry_across(tabs: Mapping[str, Tab], sizes: Mapping[str, tuple[int, int]]) -> None:
+    """Formulas on each of TABS that refer to another of them follow its moves (a Drafts
+    column reading `=Alerts!I7`); SIZES: the (rows, columns) of each tab that existed."""
+    moved = {t.name: m for t in tabs.values() if t.name in sizes
+             for m in [Moves.of(t, sizes[t.name])] if m is not None}  # fmt: skip
+    grids = {t.name: [t.header, *t.rows] for t in tabs.values()}
+    for (name, r, c), formula in carry_grids(grids, moved).items():
+        grids[name][r - 1][c - 1] = formula
 
 
 def follow(formula: Formula, moves: Moves, sheet: str, *, elsewhere: bool = False) -> Formula:

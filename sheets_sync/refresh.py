@@ -30,6 +30,7 @@ from sheets_sync.outputs import (
     timeline_tab,
 )
 from sheets_sync.plan import Plan, compute_plan
+from sheets_sync.references import carry_across, grid_size
 from sheets_sync.types import JSON_VERSION, Backend, Tab, Target, TargetError
 from sheets_sync.writer_lock import one_writer
 
@@ -152,6 +153,9 @@ def _refresh(
     if drafts is not None:
         tabs[wb.DRAFTS] = drafts
     tabs[wb.PROBLEMS] = problems_tab(inputs.problems, language)
+    # A formula on one output tab that reads another (a Drafts note on `=Alerts!I7`) follows
+    # that tab's rows; formulas on the other tabs are the backend's to carry as it writes.
+    carry_across(tabs, {name: grid_size(grids[name]) for name in tabs if grids.get(name)})
     result = RefreshResult(str(label), plan, inputs.problems, dry_run=dry_run)
     hint = guide.empty_refresh_hint(len(plan.skus), result.counts()[formulas.NO_DATA])
     if hint:

@@ -20,6 +20,7 @@ import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from sheets_sync.references import Moves, carry_grids
 from sheets_sync.types import FormatKind, Formula, Grid, Tab, Target, TargetError, number_pattern
 
 
@@ -73,12 +74,21 @@ class LiveExcelBackend:
             app.screen_updating = False
             try:
                 sheets = self._sheets_by_name()
+                moved: dict[str, Moves] = {}
                 for tab in tabs.values():
                     sheet = sheets.get(tab.name.lower())
                     if sheet is None:
                         sheet = book.sheets.add(tab.name, after=book.sheets[-1])
                         sheets[tab.name.lower()] = sheet
+                    else:
+                        last = sheet.used_range.last_cell
+                        moves = Moves.of(tab, (last.row, last.column))
+                        if moves is not None and not moves.identity:
+                            moved[sheet.name] = moves
                     _write_sheet(sheet, tab)
+                written = {tab.name.lower() for tab in tabs.values()}
+                _carry_elsewhere(book, [s for s in book.sheets if s.name.lower() not in written],
+                                 moved)  # fmt: skip
             finally:
                 app.screen_updating = updating
 
@@ -142,6 +152,23 @@ def _read_sheet(sheet: Any) -> Grid:
     while grid and all(cell is None for cell in grid[-1]):
         grid.pop()
     return grid
+
+
+def _carry_elsewhere(book: Any, sheets: list[Any], moved: Mapping[str, Moves]) -> None:
+    """Formulas on SHEETS (those not rewritten) and the book's defined names that refer to a
+    MOVED tab keep pointing at what they pointed at (`sheets_sync.references`): read only when
+    rows moved, written back one cell each."""
+    if not moved:
+        return
+    grids = {sheet.name: _read_sheet(sheet) for sheet in sheets}
+    by_name = {sheet.name: sheet for sheet in sheets}
+    for (name, r, c), formula in carry_grids(grids, moved).items():
+        by_name[name].range((r, c)).formula = str(formula)
+    for defined in getattr(book, "names", ()):
+        refers = str(defined.refers_to)
+        found = carry_grids({"": [[Formula(refers)]]}, moved)
+        if found:
+            defined.refers_to = str(found["", 1, 1])
 
 
 def _write_sheet(sheet: Any, tab: Tab) -> None:

@@ -8,7 +8,9 @@ every text goes behind an apostrophe, so a title starting with `=` stays text). 
 formulas in it costs one more `batchGet`, of the tabs holding them, for their values. One more
 `batchUpdate` happens only when an output tab is missing or has outgrown its grid; the formats
 (date columns, bold frozen header, alert colours) ride along in that call, so they cost nothing
-on ordinary refreshes.
+on ordinary refreshes. When the rows of an output tab move (SKUs re-ranked, drafts dropped),
+formulas on the other tabs that read them are carried along in the same write; the tabs the
+refresh did not read (a Summary of the user's) then cost one more `batchGet`.
 
 Credentials come from the environment only: `STOCKOUT_GOOGLE_CREDENTIALS` (a path to, or the
 JSON of, a service-account key or an OAuth authorized-user file) or
@@ -37,6 +39,7 @@ from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
 from sheets_sync.deadline import DeadlineExceeded, within
+from sheets_sync.references import Moves, carry_grids
 from sheets_sync.types import (
     FormatKind,
     Formula,
@@ -224,6 +227,7 @@ class GoogleSheetsBackend:
         self._http = client.http_client
         self._sheets: dict[str, dict[str, Any]] | None = None  # lower-case title -> properties
         self._extents: dict[str, tuple[int, int]] = {}  # title -> (rows, columns) last read
+        self._formulas: dict[str, Grid] = {}  # title -> the grid last read, formulas and all
 
     # -- the Backend protocol -----------------------------------------------------------------
 
@@ -244,6 +248,9 @@ class GoogleSheetsBackend:
             typed = [t for t in wanted if any(_looks_like_formula(v) for r in found[t] for v in r)]
             for title, rows in zip(typed, self._values(typed, "UNFORMATTED_VALUE"), strict=False):
                 found[title] = _with_formulas(found[title], rows)
+            for title in wanted:  # what formulas the tab held, should rows they read move
+                has = title in typed
+                self._formulas[title] = [list(row) for row in found[title]] if has else []
         return {name: found.get(titles[name]) if name in titles else None for name in tabs}
 
     def tab_names(self) -> list[str]:
@@ -273,6 +280,7 @@ class GoogleSheetsBackend:
         data = []
         sizes = {}
         grown: dict[str, dict[str, int]] = {}
+        moved: dict[str, Moves] = {}
         for tab in tabs.values():
             rows = [list(tab.header), *(list(row) for row in tab.rows)]
             height, width = len(rows), max(len(row) for row in rows)
@@ -303,6 +311,11 @@ class GoogleSheetsBackend:
             corner = rowcol_to_a1(full_height, full_width)
             data.append({"range": f"{_quote(title)}!A1:{corner}", "values": values})
             sizes[title] = (height, width)
+            if existing is not None:
+                moves = Moves.of(tab, (old_height, old_width))
+                if moves is not None and not moves.identity:
+                    moved[title] = moves
+        data += self._carried_elsewhere(moved, written={t.name.lower() for t in tabs.values()})
         if structure:
             answer = self._call(
                 "add the missing tabs",
@@ -321,6 +334,24 @@ class GoogleSheetsBackend:
                 {"valueInputOption": "USER_ENTERED", "data": data},
             )
         self._extents.update(sizes)
+
+    def _carried_elsewhere(self, moved: Mapping[str, Moves], written: set[str]) -> list[dict]:
+        """One-cell updates for the formulas on the tabs not WRITTEN that refer to a MOVED tab
+        (`sheets_sync.references`). Tabs this backend read already cost nothing; the others
+        are read in one more call, made only when rows of an output tab moved."""
+        if not moved:
+            return []
+        titles = [
+            s["title"] for s in self._metadata().values() if s["title"].lower() not in written
+        ]
+        unread = [title for title in titles if title not in self._formulas]
+        if unread:
+            self.read(unread)
+        grids = {title: self._formulas.get(title, []) for title in titles}
+        return [
+            {"range": f"{_quote(title)}!{rowcol_to_a1(r, c)}", "values": [[str(formula)]]}
+            for (title, r, c), formula in carry_grids(grids, moved).items()
+        ]
 
     # -- structure and formats ----------------------------------------------------------------
 

@@ -160,12 +160,10 @@ class XlsxBackend:
             old_size = (sheet.max_row, sheet.max_column)
             fill_sheet(sheet, tab)
             self._written.append(sheet)
-            if tab.from_rows is not None and tab.from_columns is not None:
-                body = len(tab.rows) if tab.body_rows is None else tab.body_rows
-                moves = Moves.between(tab.from_rows, tab.from_columns, old_size, body)
-                if not moves.identity:
-                    elsewhere = elsewhere or self._formulas_elsewhere(tabs)
-                    carry_elsewhere(elsewhere, moves, sheet.title)
+            moves = Moves.of(tab, old_size)
+            if moves is not None and not moves.identity:
+                elsewhere = elsewhere or self._formulas_elsewhere(tabs)
+                carry_elsewhere(elsewhere, moves, sheet.title)
         if tabs:
             # Open on the first tab written (Alerts, after a refresh), not on whatever was last.
             first = self._sheet(next(iter(tabs.values())).name)

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from sheets_sync import workbook as wb
@@ -158,6 +159,13 @@ class FakeRange:
         )  # fmt: skip
         return texts[0][0] if len(texts) == 1 and len(texts[0]) == 1 else texts
 
+    @formula.setter
+    def formula(self, text: str) -> None:
+        """Range.Formula = "=...": the cell takes it as typed."""
+        book = self.sheet.book
+        book.calls.append(("write", self.sheet.name, book.app.screen_updating))
+        self.sheet.set(self.top, _parse_typed(text))
+
     @property
     def number_format(self) -> str:
         return self.sheet.formats.get(self.top, "General")
@@ -232,8 +240,15 @@ class FakeSheets:
         return sheet
 
 
+class FakeName:
+    """xlwings.Name: a defined name and what it `refers_to` (`=Alerts!$I$2:$I$9`)."""
+
+    def __init__(self, name: str, refers_to: str) -> None:
+        self.name, self.refers_to = name, refers_to
+
+
 class FakeBook:
-    """xlwings.Book: `.name`, `.app`, `.sheets`; records every value read and write.
+    """xlwings.Book: `.name`, `.app`, `.sheets`, `.names`; records every value read and write.
 
     Like a workbook in Excel it always has a sheet: "Sheet1" when no tabs are given.
     """
@@ -248,6 +263,7 @@ class FakeBook:
         self.fullname = f"{folder}\\{name}"
         self.app = FakeApp()
         self.sheets = FakeSheets(self)
+        self.names: list[FakeName] = []
         self.calls: list[tuple] = []
         for tab, rows in (tabs or {"Sheet1": []}).items():
             sheet = self.sheets.add(tab)
@@ -486,3 +502,47 @@ def test_a_bug_behind_the_refresh_button_is_logged_beside_the_workbook(
         f"{log}: please attach that file to a bug report."
     )
     assert "ZeroDivisionError: a bug" in log.read_text() and "Traceback" in log.read_text()
+
+
+def test_formulas_that_read_moved_rows_follow_them_on_every_tab_and_name(tmp_path: Path) -> None:
+    """B-2 runs out and moves up the Alerts tab: formulas reading its row follow it on the
+    user's own sheet, on an input tab, on another output tab (Drafts), in a defined name and
+    in Alerts itself (a TOTAL keeps covering the table); all stay formulas."""
+    from sheets_sync.refresh import refresh
+    from tests.sheets_sync.test_refresh import AS_OF, make_book
+
+    source = openpyxl.load_workbook(make_book(tmp_path / "book.xlsx"))
+    book = FakeBook(tabs={ws.title: [list(r) for r in ws.iter_rows(values_only=True)]
+                          for ws in source})  # fmt: skip
+    refresh(LiveExcelBackend(book=book), as_of=AS_OF)
+    alerts = book.grid("Alerts")
+    column = alerts[0].index("Available") + 1
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[column - 1]
+    b2 = [row[0] for row in alerts].index("B-2") + 1
+    last, width = len(alerts), len(alerts[0])
+    reads_b2 = f"=Alerts!{letter}{b2}"
+    sheets = book.sheets
+    sheets["Alerts"].set((1, width + 1), "Mine")
+    sheets["Alerts"].set((last + 1, width + 1), Formula(f"=SUM({letter}2:{letter}{last})"))
+    drafts = sheets["Drafts"]
+    drafts_width = len(book.grid("Drafts")[0])
+    drafts.set((1, drafts_width + 1), "B-2 stock")
+    drafts.set((2, drafts_width + 1), Formula(reads_b2))
+    inventory = sheets["Inventory"]
+    inventory_width = len(book.grid("Inventory")[0])
+    inventory.set((3, inventory_width + 1), Formula(reads_b2))  # B-2's row
+    inventory.set((3, book.grid("Inventory")[0].index("Available") + 1), 0.0)  # B-2 runs out
+    sheets.add("Summary").set((1, 1), Formula(reads_b2))
+    book.names.append(FakeName("B2Stock", f"=Alerts!${letter}${b2}"))
+
+    refresh(LiveExcelBackend(book=book), as_of=AS_OF)
+    moved = [row[0] for row in book.grid("Alerts")].index("B-2") + 1
+    assert moved < b2
+    follows = f"=Alerts!{letter}{moved}"
+    for cell in (sheets["Summary"].cells[(1, 1)], inventory.cells[(3, inventory_width + 1)],
+                 drafts.cells[(2, drafts_width + 1)]):  # fmt: skip
+        assert isinstance(cell, Formula) and cell == follows
+    assert book.names[0].refers_to == f"=Alerts!${letter}${moved}"
+    after = book.grid("Alerts")
+    totals = [row[width] for row in after[1:] if row[width]]
+    assert totals == [f"=SUM({letter}2:{letter}{len(after) - 1})"]

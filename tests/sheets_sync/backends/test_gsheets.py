@@ -327,3 +327,51 @@ def test_a_dripping_connection_is_given_up_at_the_call_deadline(
         assert 1.4 < time.monotonic() - started < 10
     assert code == ExitCode.REFUSED
     assert "did not finish answering within 1.5 s" in capsys.readouterr().err
+
+
+def test_formulas_that_read_moved_rows_follow_them_on_every_tab(
+    served: Running, tmp_path: Path
+) -> None:
+    """B-2 runs out and moves up the Alerts tab: formulas reading its row follow it, on the
+    user's own tab, on an input tab, on another output tab (Drafts) and in Alerts itself
+    (a TOTAL keeps covering the table); all stay formulas."""
+    from sheets_sync.refresh import refresh
+    from tests.sheets_sync.test_refresh import AS_OF, make_book
+
+    book = openpyxl.load_workbook(make_book(tmp_path / "book.xlsx"))
+    tabs = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+    sid = served.fake.create_spreadsheet("Shop", tabs)
+    refresh(backend(served, sid), as_of=AS_OF)
+    sheet = backend(served, sid)
+    grids = sheet.read(["Alerts", "Drafts", "Inventory"])
+    alerts, drafts, inventory = grids["Alerts"], grids["Drafts"], grids["Inventory"]
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[alerts[0].index("Available")]
+    skus = [row[0] for row in alerts[1:]]
+    b2, last = skus.index("B-2") + 2, len(alerts)
+    assert b2 == last  # B-2 (600 units) is the least urgent: last
+    reads_b2 = f"=Alerts!{letter}{b2}"
+    total = [None] * len(alerts[0]) + [Formula(f"=SUM({letter}2:{letter}{last})")]
+    drafts[0].append("B-2 stock")
+    drafts[1].append(Formula(reads_b2))
+    inventory[0].append("On Alerts")
+    inventory[2].append(Formula(reads_b2))  # B-2's Inventory row
+    inventory[2][inventory[0].index("Available")] = 0  # B-2 runs out
+    sheet.write({
+        "Alerts": Tab("Alerts", [*alerts[0], "Mine"], [*[[*r, None] for r in alerts[1:]], total]),
+        "Drafts": Tab("Drafts", drafts[0], drafts[1:]),
+        "Inventory": Tab("Inventory", inventory[0], inventory[1:]),
+        "Summary": Tab("Summary", ["B-2 on Alerts", Formula(reads_b2)], []),
+    })  # fmt: skip
+
+    refresh(backend(served, sid), as_of=AS_OF)
+    after = backend(served, sid).read(["Alerts", "Drafts", "Inventory", "Summary"])
+    moved = [row[0] for row in after["Alerts"][1:]].index("B-2") + 2
+    assert moved < b2
+    follows = f"=Alerts!{letter}{moved}"
+    assert after["Summary"][0][1] == follows and isinstance(after["Summary"][0][1], Formula)
+    assert after["Inventory"][2][-1] == follows and isinstance(after["Inventory"][2][-1], Formula)
+    drafts_after = after["Drafts"]
+    assert drafts_after[1][drafts_after[0].index("B-2 stock")] == follows
+    mine = after["Alerts"][0].index("Mine")
+    totals = [row[mine] for row in after["Alerts"][1:] if row[mine]]
+    assert totals == [f"=SUM({letter}2:{letter}{len(after['Alerts']) - 1})"]
