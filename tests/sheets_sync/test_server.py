@@ -17,7 +17,6 @@ import httpx
 import pytest
 import uvicorn
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
 from sheets_sync.server import (
     MAX_BODY_BYTES,
@@ -29,6 +28,7 @@ from sheets_sync.server import (
     serve_command,
 )
 from sheets_sync.types import TargetError
+from stockout_testing.asgi import asgi_client
 
 TOKEN = "tok-" + "a" * 28
 OTHER_TOKEN = "tok-" + "b" * 28
@@ -84,7 +84,7 @@ class Recorder:
 
 
 def post(server: str | httpx.Client, body: Any, token: str | None = TOKEN) -> httpx.Response:
-    """POST /refresh to a live server (its base URL) or in-process (a TestClient)."""
+    """POST /refresh to a live server (its base URL) or in-process (an ASGI client)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if isinstance(server, str):
         return httpx.post(f"{server}/refresh", json=body, headers=headers, timeout=10)
@@ -97,9 +97,9 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def client(recorder: Recorder) -> Iterator[TestClient]:
+def client(recorder: Recorder) -> Iterator[httpx.Client]:
     """The app in-process over ASGI: no port, no uvicorn (those are the `base` tests')."""
-    with TestClient(create_app([OTHER_TOKEN, TOKEN], refresh=recorder)) as client:
+    with asgi_client(create_app([OTHER_TOKEN, TOKEN], refresh=recorder)) as client:
         yield client
 
 
@@ -109,14 +109,14 @@ def base(recorder: Recorder) -> Iterator[str]:
         yield url
 
 
-def test_healthz_answers_without_a_token(client: TestClient) -> None:
+def test_healthz_answers_without_a_token(client: httpx.Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
 def test_refresh_returns_the_summary_of_the_refresh_of_that_sheet(
-    client: TestClient, recorder: Recorder
+    client: httpx.Client, recorder: Recorder
 ) -> None:
     response = post(client, {"spreadsheet": SHEET, "as_of": "2025-03-14"})
     assert response.status_code == 200, response.text
@@ -130,7 +130,7 @@ def test_refresh_returns_the_summary_of_the_refresh_of_that_sheet(
 
 
 def test_a_sheet_url_is_refreshed_by_its_id_and_as_of_is_optional(
-    client: TestClient, recorder: Recorder
+    client: httpx.Client, recorder: Recorder
 ) -> None:
     url = f"https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0"
     assert post(client, {"spreadsheet": url}).status_code == 200
@@ -142,7 +142,7 @@ def test_a_sheet_url_is_refreshed_by_its_id_and_as_of_is_optional(
     [None, "Bearer wrong-token-wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "Bearer"],
 )
 def test_refresh_without_the_right_token_is_refused(
-    client: TestClient, recorder: Recorder, header: str | None
+    client: httpx.Client, recorder: Recorder, header: str | None
 ) -> None:
     headers = {"Authorization": header} if header else {}
     response = client.post("/refresh", json={"spreadsheet": SHEET}, headers=headers)
@@ -161,7 +161,7 @@ def test_refresh_without_the_right_token_is_refused(
     ],
 )
 def test_bad_bodies_get_a_readable_400(
-    client: TestClient, recorder: Recorder, body: Any, message: str
+    client: httpx.Client, recorder: Recorder, body: Any, message: str
 ) -> None:
     response = post(client, body)
     assert response.status_code == 400
@@ -169,7 +169,7 @@ def test_bad_bodies_get_a_readable_400(
     assert recorder.calls == []
 
 
-def test_a_body_that_is_not_json_gets_a_400(client: TestClient) -> None:
+def test_a_body_that_is_not_json_gets_a_400(client: httpx.Client) -> None:
     response = client.post(
         "/refresh", content=b"{oops", headers={"Authorization": f"Bearer {TOKEN}"}
     )
@@ -242,7 +242,7 @@ def test_a_long_refresh_is_answered_202_and_finishes_in_the_background() -> None
 
 def test_only_allowed_sheets_are_refreshed(recorder: Recorder) -> None:
     allowed = [f"https://docs.google.com/spreadsheets/d/{SHEET}/edit", "other-sheet-id"]
-    with TestClient(create_app([TOKEN], allowed_sheets=allowed, refresh=recorder)) as client:
+    with asgi_client(create_app([TOKEN], allowed_sheets=allowed, refresh=recorder)) as client:
         refused = post(client, {"spreadsheet": "not-allowed-sheet"})
         assert refused.status_code == 403
         assert "not set up to refresh this spreadsheet" in refused.json()["error"]
@@ -252,7 +252,7 @@ def test_only_allowed_sheets_are_refreshed(recorder: Recorder) -> None:
 
 def test_an_unreachable_sheet_is_explained_to_the_user() -> None:
     error = TargetError("share the sheet with robot@example.iam.gserviceaccount.com")
-    with TestClient(create_app([TOKEN], refresh=Recorder(error))) as client:
+    with asgi_client(create_app([TOKEN], refresh=Recorder(error))) as client:
         response = post(client, {"spreadsheet": SHEET})
     assert response.status_code == 422
     assert response.json() == {
@@ -265,7 +265,7 @@ def test_a_crash_is_reported_without_internals_and_frees_the_sheet(
 ) -> None:
     monkeypatch.setenv("STOCKOUT_HOME", str(tmp_path))
     recorder = Recorder(RuntimeError("/srv/secret/path exploded"))
-    with TestClient(create_app([TOKEN], refresh=recorder)) as client:
+    with asgi_client(create_app([TOKEN], refresh=recorder)) as client:
         response = post(client, {"spreadsheet": SHEET})
         assert response.status_code == 500
         assert "RuntimeError" in response.json()["error"]
@@ -450,7 +450,7 @@ def test_deeply_nested_json_is_refused_without_parsing(base: str, recorder: Reco
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting(
-    client: TestClient, recorder: Recorder
+    client: httpx.Client, recorder: Recorder
 ) -> None:
     response = post(client, {"spreadsheet": SHEET, "note": "[[[[[[{{{{{{"})
     assert response.status_code == 200, response.text
