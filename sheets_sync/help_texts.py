@@ -34,7 +34,6 @@ NOTIFY = (
 AMAZON = (
     ("SP_API_REFRESH_TOKEN, LWA_APP_ID, LWA_CLIENT_SECRET", "Amazon SP-API credentials"),
     ("SP_API_MARKETPLACE, SP_API_DEFAULT_MARKETPLACE", "marketplace: US, DE, JP, … (default US)"),
-    ("STOCKOUT_SPAPI_ENDPOINT, STOCKOUT_LWA_URL", "other SP-API and token addresses (sandbox)"),
 )
 SERVER = (
     ("STOCKOUT_SERVER_TOKENS", "bearer tokens the Google menu may use (comma-separated)"),

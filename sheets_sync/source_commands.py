@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import click
+import httpx
 from rich.console import Console
 from rich.table import Table
 
@@ -84,9 +85,11 @@ def pull_command(target: str, days: int, time_limit: int) -> None:
     """Pull sales, FBA stock and open orders from Amazon (SP-API) into TARGET."""
     console = Console(stderr=True)
     bars, update = progress_bars(in_bytes=True)
+    # An httpx.Client given as the click context's object carries the calls (tests, proxies).
+    http = click.get_current_context().find_object(httpx.Client)
     try:
         with bars:
-            result = pull(target, progress=update, time_limit=time_limit, days=days)
+            result = pull(target, progress=update, time_limit=time_limit, days=days, http=http)
     except (SpApiError, ReportError, TargetError) as error:
         fail(str(error))
     show_result(result, console)

@@ -6,8 +6,11 @@ uses (Reports 2021-06-30, FBA Inventory v1 summaries, Orders 2026-01-01, the LWA
 the pre-signed report download) and can misbehave on purpose: answer 429 a few times, cancel or
 fail a report, keep one processing forever. It records every request for assertions.
 
-    with FakeSpApi(documents={...}) as fake:
-        pull(target, endpoint=fake.url, token_url=fake.token_url)
+The product calls Amazon's real addresses; `fake.client()` is an HTTP client that delivers
+those calls here instead (the way `pull(..., http=...)` and `stockout pull` take one):
+
+    with FakeSpApi(documents={...}) as fake, fake.client() as http:
+        pull(target, settings, http=http)
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+import httpx
 
 ACCESS_TOKEN = "Atza|fake-access-token"
 CLIENT_ID = "amzn1.application-oa2-client.fake"
@@ -42,7 +47,8 @@ class FakeDocument:
 
     `statuses` are returned one per poll, the last one repeating (`IN_QUEUE`, `IN_PROGRESS`,
     then `DONE`, `CANCELLED` or `FATAL`). `charset` goes into the download's Content-Type.
-    `url` is where the download is said to be (default: this fake, serving `content`).
+    `url` is where the download is said to be (default: Amazon's S3, that is this fake,
+    serving `content`).
     """
 
     content: bytes = b""
@@ -61,7 +67,7 @@ class _Report:
 
 @dataclass
 class FakeSpApi:
-    """Start with `with FakeSpApi(...) as fake:`; `fake.url` is the SP-API endpoint."""
+    """Start with `with FakeSpApi(...) as fake:`; reach it through `fake.client()`."""
 
     documents: dict[str, FakeDocument] = field(default_factory=dict)
     inventory_pages: list[list[dict[str, Any]]] = field(default_factory=list)
@@ -69,6 +75,8 @@ class FakeSpApi:
     #: path prefix -> how many 429 answers to give before serving it normally.
     throttle: dict[str, int] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
+    #: The host each request was addressed to (its Host header): Amazon's, never this fake's.
+    hosts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._reports: dict[str, _Report] = {}
@@ -83,9 +91,11 @@ class FakeSpApi:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    @property
-    def token_url(self) -> str:
-        return f"{self.url}/auth/o2/token"
+    def client(self, **mounts: httpx.BaseTransport) -> httpx.Client:
+        """An HTTP client that delivers every https request (Amazon's addresses) to this fake;
+        plain http goes where it says. MOUNTS, by URL pattern, route some elsewhere."""
+        routes = {"https://": transport_to(self.url), **mounts}
+        return httpx.Client(mounts=routes, trust_env=False)
 
     def __enter__(self) -> FakeSpApi:
         self._thread.start()
@@ -105,6 +115,7 @@ class FakeSpApi:
         """Return (status, headers, body bytes) for one request."""
         with self._lock:
             self.requests.append((method, path, query))
+            self.hosts.append(headers.get("Host", ""))
             for prefix, left in self.throttle.items():
                 if left and path.startswith(prefix):
                     self.throttle[prefix] = left - 1
@@ -163,7 +174,8 @@ class FakeSpApi:
 
     def _get_document(self, document_id: str) -> tuple:
         report = self._reports[document_id.rsplit(".", 1)[1]]
-        url = report.document.url or f"{self.url}/download/{document_id}"
+        s3 = f"https://tortuga-prod-eu.s3-eu-west-1.amazonaws.com/download/{document_id}"
+        url = report.document.url or s3 + "?X-Amz-Signature=fake"
         body = {"reportDocumentId": document_id, "url": url}
         if report.document.gzip:
             body["compressionAlgorithm"] = "GZIP"
@@ -196,6 +208,25 @@ class FakeSpApi:
         if page + 1 < len(self.order_pages):
             body["pagination"] = {"nextToken": str(page + 1)}
         return _json(200, body)
+
+
+def transport_to(url: str) -> httpx.BaseTransport:
+    """A transport that delivers each request to the server at URL (Host header unchanged)."""
+    return _ToFake(httpx.URL(url))
+
+
+class _ToFake(httpx.HTTPTransport):
+    """Deliver each request to the fake at BASE, its Host header and path unchanged."""
+
+    def __init__(self, base: httpx.URL) -> None:
+        super().__init__()
+        self.base = base
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(
+            scheme=self.base.scheme, host=self.base.host, port=self.base.port
+        )
+        return super().handle_request(request)
 
 
 class _Handler(BaseHTTPRequestHandler):

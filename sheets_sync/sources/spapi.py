@@ -11,7 +11,9 @@ What is pulled, through python-amazon-sp-api:
 
 Credentials come from the environment only: `SP_API_REFRESH_TOKEN`, `LWA_APP_ID`,
 `LWA_CLIENT_SECRET` (the library's own names) and `SP_API_MARKETPLACE` (`US`, `DE`, `JP`...). They
-are never printed or written anywhere. Amazon limits these calls hard (createReport about once a
+are never printed or written anywhere. Calls go to Amazon's endpoint for the marketplace's
+region; `pull(..., http=...)` sends them through a caller's `httpx.Client` (a proxy, or the
+tests' client reaching a local fake). Amazon limits these calls hard (createReport about once a
 minute, searchOrders once every three minutes): a 429 answer is retried with growing pauses, a
 few times, within the pull's time limit.
 """
@@ -31,9 +33,9 @@ from typing import Any, TypeVar
 
 import httpx
 from sp_api.api import Inventories, Orders, Reports
-from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces, SellingApiException, SellingApiRequestThrottledException
+from sp_api.base._transport_httpx import HttpxTransport
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
 from sheets_sync.deadline import DeadlineExceeded, within
@@ -75,12 +77,10 @@ class LoginError(SpApiError):
 
 @dataclass
 class Settings:
-    """How to reach Amazon. `endpoint`/`token_url` point elsewhere only for tests and proxies."""
+    """Who signs in, and the marketplace (whose region names Amazon's endpoint)."""
 
     credentials: dict[str, str]
     marketplace: Marketplaces
-    endpoint: str | None = None
-    token_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -104,8 +104,6 @@ class Settings:
                 "lwa_client_secret": env["LWA_CLIENT_SECRET"],
             },
             marketplace=Marketplaces[code],
-            endpoint=env.get("STOCKOUT_SPAPI_ENDPOINT") or None,
-            token_url=env.get("STOCKOUT_LWA_URL") or None,
         )
 
 
@@ -129,15 +127,17 @@ def pull(
     days: int = 30,
     poll_every: float = 15.0,
     backoff: float = 5.0,
+    http: httpx.Client | None = None,
 ) -> PullResult:
     """Pull the last DAYS of sales and today's stock and open orders into TARGET.
 
     Stops waiting for reports after TIME_LIMIT seconds in all (a report still processing then
-    is a note, and the next pull asks again). Raises `SpApiError` when it cannot start.
+    is a note, and the next pull asks again). Raises `SpApiError` when it cannot start. HTTP,
+    when given, carries every call (the caller closes it); else the pull opens its own.
     """
     target = Target.parse(target)
     settings = settings or Settings.from_env()
-    api = _Api(settings, time.monotonic() + time_limit, backoff)
+    api = _Api(settings, time.monotonic() + time_limit, backoff, http)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
     with (
         HistoryStore.for_target(target) as store,
@@ -219,46 +219,39 @@ def _load(
 class _Api:
     """python-amazon-sp-api clients with one capped retry policy and one deadline."""
 
-    def __init__(self, settings: Settings, deadline: float, backoff: float) -> None:
+    def __init__(
+        self, settings: Settings, deadline: float, backoff: float, http: httpx.Client | None
+    ) -> None:
         self.settings = settings
         self.deadline = deadline
         self.backoff = backoff
         self.marketplace_id = settings.marketplace.marketplace_id
+        self._own_http = http is None
+        self.http = httpx.Client(timeout=60) if http is None else http
         self._clients: dict[Any, Any] = {}
 
     def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
+        if self._own_http:
+            self.http.close()
 
     def client(self, cls: Any, **options: Any) -> Any:
-        """One client per API for the whole pull (each opens its own HTTPS connections)."""
+        """One client per API for the whole pull, all over the pull's HTTP client."""
         if cls not in self._clients:
             self._clients[cls] = self._new_client(cls, **options)
         return self._clients[cls]
 
     def _new_client(self, cls: Any, **options: Any) -> Any:
-        token_client = AccessTokenClient
-        if self.settings.token_url:
-            parsed = httpx.URL(self.settings.token_url)
-            token_client = type(
-                "LocalTokenClient",
-                (AccessTokenClient,),
-                {
-                    "scheme": f"{parsed.scheme}://",
-                    "host": parsed.netloc.decode(),
-                    "path": parsed.path,
-                },
-            )
         client = cls(
             self.settings.marketplace,
             credentials=self.settings.credentials,
             credential_providers=(FromCodeCredentialProvider,),
-            auth_token_client_class=token_client,
-            timeout=60,
             **options,
         )
-        if self.settings.endpoint:
-            client.endpoint = self.settings.endpoint.rstrip("/")
+        # python-amazon-sp-api has no option for the HTTP client: its API and login calls go
+        # through a transport attribute each, replaced here by one over the pull's client.
+        client._transport.close()
+        client._auth._transport.close()
+        client._transport = client._auth._transport = _SharedTransport(client=self.http)
         return client
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -351,9 +344,8 @@ class _Api:
                 f"The report download from Amazon did not finish within {DOWNLOAD_DEADLINE:g} s"
             ) from None
 
-    @staticmethod
     def _download(
-        document: dict[str, Any], path: Path, progress: ProgressFn | None
+        self, document: dict[str, Any], path: Path, progress: ProgressFn | None
     ) -> tuple[Path, str | None]:
         gunzip = (
             zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -362,7 +354,7 @@ class _Api:
         )
         try:
             with (
-                httpx.stream("GET", document["url"], timeout=120) as response,
+                self.http.stream("GET", document["url"], timeout=120) as response,
                 path.open("wb") as out,
             ):
                 response.raise_for_status()
@@ -457,6 +449,13 @@ class _Api:
             token = page.next_token
             if not token:
                 return
+
+
+class _SharedTransport(HttpxTransport):
+    """The library's transport over the pull's client, which outlives each API client."""
+
+    def close(self) -> None:
+        """The pull closes its client once (a caller's client is the caller's to close)."""
 
 
 def _day(stamp: str | None) -> dt.date | None:

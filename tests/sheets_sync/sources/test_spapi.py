@@ -18,7 +18,7 @@ from sheets_sync.sources.spapi import Settings, SpApiError, pull
 from sheets_sync.types import Target, TargetError
 from stockout_testing import fake_spapi
 from stockout_testing.drip import dripping_server
-from stockout_testing.fake_spapi import FakeDocument, FakeSpApi
+from stockout_testing.fake_spapi import FakeDocument, FakeSpApi, transport_to
 
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 DAILY = "GET_FBA_FULFILLMENT_CURRENT_INVENTORY_DATA"
@@ -79,18 +79,19 @@ def no_library_marketplace_override(monkeypatch):
     monkeypatch.delenv("SP_API_DEFAULT_MARKETPLACE", raising=False)
 
 
-def settings_for(fake, secret=fake_spapi.CLIENT_SECRET, refresh=fake_spapi.REFRESH_TOKEN):
+def settings_for(secret=fake_spapi.CLIENT_SECRET, refresh=fake_spapi.REFRESH_TOKEN):
     credentials = {
         "refresh_token": refresh,
         "lwa_app_id": fake_spapi.CLIENT_ID,
         "lwa_client_secret": secret,
     }
-    return Settings(credentials, Marketplaces.DE, fake.url, fake.token_url)
+    return Settings(credentials, Marketplaces.DE)
 
 
 def quick_pull(target, fake, **options):
     options = {"poll_every": 0.01, "backoff": 0.01, "time_limit": 10, **options}
-    return pull(str(target), settings_for(fake), **options)
+    with fake.client() as http:
+        return pull(str(target), settings_for(), http=http, **options)
 
 
 @pytest.fixture
@@ -119,6 +120,12 @@ def test_pull_brings_sales_stock_and_open_orders(book):
     assert fake.calls("GET", "/fba/inventory/v1/summaries") == 2  # two pages
     assert any("CANCELLED" in note for note in result.notes)
     assert any(label.endswith("downloading") for label, *_ in progress)
+    # Amazon's own addresses for the marketplace's region: the client only delivered them here.
+    assert set(fake.hosts) == {
+        "api.amazon.com",  # login
+        "sellingpartnerapi-eu.amazon.com",  # Germany is in the Europe region
+        "tortuga-prod-eu.s3-eu-west-1.amazonaws.com",  # the report document
+    }
 
     with HistoryStore.for_target(Target.parse(book)) as store:
         sales = store.daily_units()
@@ -191,10 +198,10 @@ def test_a_refused_report_does_not_stop_the_pull(tmp_path):
 
 
 def test_refused_login_is_a_plain_message(tmp_path):
-    with FakeSpApi() as fake:
-        settings = settings_for(fake, secret="wrong", refresh="Atzr|another-token")
+    with FakeSpApi() as fake, fake.client() as http:
+        settings = settings_for(secret="wrong", refresh="Atzr|another-token")
         with pytest.raises(SpApiError, match="Amazon login refused: Client authentication failed"):
-            pull(str(tmp_path / "book.xlsx"), settings, time_limit=5)
+            pull(str(tmp_path / "book.xlsx"), settings, time_limit=5, http=http)
 
 
 def test_settings_from_env_name_missing_variables_but_never_values():
@@ -217,16 +224,16 @@ def test_command_runs_from_environment_variables_and_keeps_secrets_out(tmp_path,
         ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",)),
         DAILY: FakeDocument(statuses=("CANCELLED",)),
     }
-    with FakeSpApi(documents) as fake:
+    with FakeSpApi(documents) as fake, fake.client() as http:
         env = {
             "SP_API_REFRESH_TOKEN": fake_spapi.REFRESH_TOKEN,
             "LWA_APP_ID": fake_spapi.CLIENT_ID,
             "LWA_CLIENT_SECRET": fake_spapi.CLIENT_SECRET,
             "SP_API_MARKETPLACE": "DE",
-            "STOCKOUT_SPAPI_ENDPOINT": fake.url,
-            "STOCKOUT_LWA_URL": fake.token_url,
         }
-        outcome = CliRunner().invoke(pull_command, [str(tmp_path / "book.xlsx")], env=env)
+        outcome = CliRunner().invoke(
+            pull_command, [str(tmp_path / "book.xlsx")], env=env, obj=http
+        )
     assert outcome.exit_code == 0, outcome.output
     assert "All Orders" in outcome.output
     for secret in (fake_spapi.REFRESH_TOKEN, fake_spapi.CLIENT_SECRET, fake_spapi.ACCESS_TOKEN):
@@ -243,10 +250,11 @@ def test_a_dripping_amazon_is_given_up_call_by_call_and_reported(tmp_path, monke
     the pull goes on to the next call, and the summary and the exit code say what failed."""
     monkeypatch.setattr(spapi, "CALL_DEADLINE", 1.0)
     with FakeSpApi() as fake, dripping_server("http") as address:
-        settings = Settings(settings_for(fake).credentials, Marketplaces.DE,
-                            f"http://{address}", fake.token_url)  # fmt: skip
+        api = {"https://sellingpartnerapi-eu.amazon.com": transport_to(f"http://{address}")}
         started = time.monotonic()
-        result = pull(str(tmp_path / "book.xlsx"), settings, time_limit=10, poll_every=0.01)
+        with fake.client(**api) as http:  # the login reaches the fake, the API drips
+            result = pull(str(tmp_path / "book.xlsx"), settings_for(), time_limit=10,
+                          poll_every=0.01, http=http)  # fmt: skip
         took = time.monotonic() - started
     assert 3.9 < took < 20  # two reports, the inventory and the orders: one second each
     assert result.exit_code == 1 and result.failures == 4
