@@ -3,7 +3,7 @@
 xlwings Lite runs Python in the browser (Pyodide), where stockout-kit's sync half (pandas, the
 history store, the backends) is not available. This module plans the workbook's own tabs with
 the standard library and the addin math only, the way the Google Sheets in-sheet refresh does
-(addin/google/Refresh.gs and SheetTabs.gs, of which this is the Python twin): the same tab
+(addin/google/Refresh.gs and InputTabs.gs, of which this is the Python twin): the same tab
 contract (passed in as `schema`, generated from sheets_sync.workbook like Schema.gs), the same
 Problems rows, every number from `formulas.plan_sku`. A test refreshes the demo workbook here
 under Pyodide and with `stockout refresh`, and compares the Alerts, Incidents and Problems cell

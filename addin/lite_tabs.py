@@ -1,6 +1,6 @@
 """Reading a workbook's input tabs inside xlwings Lite, with the standard library only.
 
-The Python twin of addin/google/SheetTabs.gs (and of what sheets_sync.inputs does with pandas),
+The Python twin of addin/google/InputTabs.gs (and of what sheets_sync.inputs does with pandas),
 by the same rules (README "How what you type is read"): headers matched case-insensitively
 ignoring spaces, `-` and `_`, with the aliases of the tab contract (`schema`, generated from
 sheets_sync.workbook); text dates and numbers read per column by `addin.reading`; SKUs matched by
@@ -11,10 +11,11 @@ addin/lite_refresh.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from addin import formulas, supply
 from addin.cells import blank
@@ -73,6 +74,12 @@ class Refusal(ValueError):
     says what to fix, and nothing is written."""
 
 
+class ProblemList(Protocol):
+    """Where readers put what they could not read (this Problems, sheets_sync's Problems)."""
+
+    def add(self, tab: str, row: int | None, column: str, value: Any, problem: str) -> None: ...
+
+
 class Problems(list[list[Any]]):
     """Rows of the Problems tab: tab, row, column, value, problem; `skus` the SKU of each."""
 
@@ -108,7 +115,7 @@ def _number(value: object) -> bool:
 
 def bad_message(kind: str, header: str, shown: object) -> str:
     """The reason a cell could not be read, in the words of the cell functions (every refresh
-    writes these: sheets_sync.inputs too, and SheetTabs.gs mirrors them)."""
+    writes these: sheets_sync.inputs too, and InputTabs.gs mirrors them)."""
     read_as = READ_AS.get(kind, kind)
     try:
         if read_as == "number":
@@ -283,11 +290,16 @@ def read_table(
 
 
 def read_settings(
-    schema: Mapping[str, Any], grid: Grid | None, problems: Problems
+    defaults: Mapping[str, Any], grid: Grid | None, problems: ProblemList
 ) -> tuple[formulas.Settings, dict[str, Any]]:
-    """Settings tab -> the math's Settings and every raw key (a bad value: the default)."""
-    raw: dict[str, Any] = dict(schema["settingDefaults"])
-    known = {normalize(k): k for k in schema["settingDefaults"]}
+    """Settings tab -> the math's Settings plus every raw key (language, currency, e-mail, …),
+    from the tab contract's DEFAULTS (`settingDefaults`); `_rows` says where each key is.
+
+    A bad value falls back to its default and is reported: a typo in one setting must not stop
+    the refresh. Every refresh reads Settings here (sheets_sync.inputs too).
+    """
+    raw: dict[str, Any] = dict(defaults)
+    known = {normalize(k): k for k in defaults}
     rows: dict[str, int] = {}
     for i, row in enumerate(grid[1:] if grid else [], start=2):
         if not row or row[0] in (None, ""):
@@ -297,22 +309,41 @@ def read_settings(
         rows[key] = i
         if value not in (None, ""):
             raw[known.get(key, str(row[0]).strip())] = value
+    fields = {f.name: f.default for f in dataclasses.fields(formulas.Settings)}
     values: dict[str, Any] = {}
-    for field in schema["settings"]:
-        name, value = field["name"], raw.get(field["name"])
+    for name, default in fields.items():
+        value = raw.get(name)
         if value is None:
             continue
         try:
-            values[name] = _setting_value(field, value)
+            values[name] = setting_value(name, value, default)
         except formulas.InputError as exc:
-            problems.add(
-                "Settings",
-                rows.get(normalize(name)),
-                "Value",
-                value,
-                f"{name}: {exc}; using the default",
-            )
+            at = rows.get(normalize(name))
+            problems.add("Settings", at, "Value", value, f"{name}: {exc}; using the default")
+    windows = values.get("velocity_windows", formulas.Settings.velocity_windows)
+    weights = values.get("velocity_weights", formulas.Settings.velocity_weights)
+    try:
+        formulas.check_windows(windows, weights)
+    except formulas.InputError as exc:
+        at = rows.get("velocitywindows", rows.get("velocityweights"))
+        why = f"velocity_windows and velocity_weights: {exc}; using the defaults"
+        problems.add("Settings", at, "Value", raw.get("velocity_windows"), why)
+        values.pop("velocity_windows", None)
+        values.pop("velocity_weights", None)
+    if len(values.get("warn_days", formulas.Settings.warn_days)) != 3:
+        why = "warn_days needs three numbers, e.g. 30,15,7; using the default"
+        problems.add("Settings", rows.get("warndays"), "Value", raw.get("warn_days"), why)
+        values.pop("warn_days")
     settings = formulas.Settings(**values)
+    for name, default in defaults.items():  # the words' numbers (handling_time_days)
+        if name in fields or not _number(default) or raw[name] == default:
+            continue
+        try:
+            raw[name] = setting_value(name, raw[name], default)
+        except formulas.InputError as exc:
+            at = rows.get(normalize(name))
+            problems.add("Settings", at, "Value", raw[name], f"{name}: {exc}; using the default")
+            raw[name] = default
     raw["fbm_enabled"] = settings.fbm_enabled
     raw["_rows"] = rows
     return settings, raw
@@ -344,27 +375,42 @@ def _settings_date(raw: dict, reader: Reader, problems: Problems) -> None:
         raw["as_of"] = None
 
 
-def _setting_value(field: Mapping[str, Any], value: Any) -> Any:
-    name, kind = field["name"], field["type"]
-    if kind in ("tuple", "list"):
-        parts = re.split(r"[,;\s]+", str(value))
-        numbers = tuple(formulas.to_number(p, name) for p in parts if p.strip())
+#: Settings a zero makes meaningless (a zero horizon turns every SKU OK).
+_AT_LEAST_ONE = {"horizon_days"}
+
+
+def setting_value(name: str, value: Any, default: Any) -> Any:
+    """One Settings value read like its DEFAULT (a list of numbers, yes/no, a word, a number),
+    or InputError saying what was expected."""
+    if isinstance(default, tuple | list):
+        parts = value if isinstance(value, list | tuple) else re.split(r"[,;\s]+", str(value))
+        numbers = tuple(formulas.to_number(p, name) for p in parts if str(p).strip())
         if not numbers or any(n is None for n in numbers):
             raise formulas.InputError(f"expected a list of numbers like {value!r}")
-        return tuple(int(n) for n in numbers) if name == "velocity_windows" else numbers
-    if kind == "bool":
+        if any(n < 0 or n > MAX_NUMBER for n in numbers):  # type: ignore[operator]
+            raise formulas.InputError(f"expected numbers ≥ 0 like {tuple(default)!r}")
+        if name == "velocity_windows":
+            return tuple(int(n) for n in numbers if n is not None)
+        return numbers
+    if isinstance(default, bool):
         flag = formulas.to_flag(value)
         if flag is None:
             raise formulas.InputError("expected yes or no")
         return flag
-    if kind == "str":
+    if isinstance(default, str):
         return str(value).strip().lower()
     number = formulas.to_number(value, name)
     if number is None or number < 0:
         raise formulas.InputError("expected a number ≥ 0")
+    if name.endswith("_days") and number > MAX_DAYS:
+        raise formulas.InputError(f"expected at most {MAX_DAYS} days (ten years)")
+    if number > MAX_NUMBER:
+        raise formulas.InputError("expected a number up to 10^12")
+    if name in _AT_LEAST_ONE and number < 1:
+        raise formulas.InputError("expected a whole number of days ≥ 1")
     if name == "service_level" and not 0 < number < 1:
         raise formulas.InputError("expected a fraction between 0 and 1, e.g. 0.95")
-    return int(number) if kind == "int" else number
+    return int(number) if isinstance(default, int) else number
 
 
 DATA_TABS = ("Inventory", "Sales", "Inbound", "Promotions", "Orders", "Stock elsewhere")
@@ -388,7 +434,7 @@ def read_inputs(
     NAMES: every tab the workbook has (to spot a renamed one). Raises Refusal."""
     check_tabs(schema, grids, names or [])
     problems = Problems()
-    settings, raw = read_settings(schema, grids.get("Settings"), problems)
+    settings, raw = read_settings(schema["settingDefaults"], grids.get("Settings"), problems)
     try:
         locale = parse_locale(raw.get("locale"), schema["locales"])
     except ValueError as exc:
@@ -425,13 +471,8 @@ def read_inputs(
             )  # fmt: skip
             continue
         spelling[key] = row["sku"]
-        if row["available"] is not None and row["available"] < 0:
-            problems.add(
-                "Inventory", row["_row"], "Available", row["available"],
-                "negative stock counts as 0", row["sku"],
-            )  # fmt: skip
-            row["available"] = 0.0
         inventory.append(row)
+    _not_negative(inventory, problems)
     known = [row["sku"] for row in inventory]
     for tab in ("Sales", "Inbound", "Promotions", "Orders", "Stock elsewhere"):
         unknown: dict[str, list[int]] = {}
@@ -467,6 +508,35 @@ def read_inputs(
     return {"settings": settings, "raw": raw, "inventory": inventory, "sales": tables["Sales"],
             "inbound": inbound, "promotions": promos, "problems": problems,
             "elsewhere": elsewhere, "checks": checks(found, known)}  # fmt: skip
+
+
+#: Inventory numbers that cannot be negative (or, for Case pack, zero): reported and ignored,
+#: so the plan falls back to the Settings default instead of showing Lost revenue −1,200.
+NOT_NEGATIVE = {
+    "reserved": "Reserved", "fbm_stock": "FBM stock", "price": "Price", "unit_cost": "Unit cost",
+    "case_pack": "Case pack", "moq": "MOQ", "unit_weight": "Unit weight kg",
+    "production_days": "Production days", "sea_days": "Sea days", "air_days": "Air days",
+    "express_days": "Express days", "receiving_days": "Receiving days",
+}  # fmt: skip
+
+
+def _not_negative(inventory: list[dict], problems: Problems) -> None:
+    """Negative stock counts as none; other negative numbers are reported and left blank."""
+    for row in inventory:
+        if row["available"] is not None and row["available"] < 0:
+            problems.add(
+                "Inventory", row["_row"], "Available", row["available"],
+                "negative stock counts as 0", row["sku"],
+            )  # fmt: skip
+            row["available"] = 0.0
+    for key, header in NOT_NEGATIVE.items():
+        for row in inventory:
+            value = row.get(key)
+            if value is not None and (value <= 0 if key == "case_pack" else value < 0):
+                why = "must be above 0" if key == "case_pack" else "cannot be negative"
+                problems.add("Inventory", row["_row"], header, value, f"{header} {why}: ignored",
+                             row["sku"])  # fmt: skip
+                row[key] = None
 
 
 def unknown_sku(rows: int, near: str | None) -> str:

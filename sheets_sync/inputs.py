@@ -9,9 +9,7 @@ readers of `addin.formulas`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import formulas, supply
+from addin import formulas, lite_tabs, supply
 from addin.lite_tabs import (
     KEPT,
     MAX_DAYS,
     MAX_NUMBER,
+    NOT_NEGATIVE,
     ROW_KEYS,
     SKIPPED_ROWS,
     checks,
@@ -69,60 +68,9 @@ from sheets_sync.workbook import (
 
 
 def read_settings(grid: Grid | None, problems: Problems) -> tuple[formulas.Settings, dict]:
-    """Settings tab -> the math's Settings plus every raw key (language, currency, e-mail, …).
-
-    A bad value falls back to its default and is reported: a typo in one setting must not stop
-    the refresh.
-    """
-    raw: dict[str, Any] = dict(SETTING_DEFAULTS)
-    rows = {}
-    for i, row in enumerate(grid[1:] if grid else [], start=2):
-        if not row or row[0] in (None, ""):
-            continue
-        key = normalize_header(row[0])
-        value = row[1] if len(row) > 1 else None
-        rows[key] = (i, value)
-        if value not in (None, ""):
-            raw[_SETTING_KEYS.get(key, str(row[0]).strip())] = value
-    fields = {f.name: f for f in dataclasses.fields(formulas.Settings)}
-    values: dict[str, Any] = {}
-    for name, fld in fields.items():
-        value = raw.get(name)
-        if value is None:
-            continue
-        try:
-            values[name] = _setting_value(name, value, fld.default)
-        except formulas.InputError as exc:
-            at = rows.get(normalize_header(name), (None,))[0]
-            problems.add(SETTINGS, at, "Value", value, f"{name}: {exc}; using the default")
-    windows = values.get("velocity_windows", formulas.Settings.velocity_windows)
-    weights = values.get("velocity_weights", formulas.Settings.velocity_weights)
-    try:
-        formulas.check_windows(windows, weights)
-    except formulas.InputError as exc:
-        at = rows.get("velocitywindows", rows.get("velocityweights", (None,)))[0]
-        why = f"velocity_windows and velocity_weights: {exc}; using the defaults"
-        problems.add(SETTINGS, at, "Value", raw.get("velocity_windows"), why)
-        values.pop("velocity_windows", None)
-        values.pop("velocity_weights", None)
-    if len(values.get("warn_days", formulas.Settings.warn_days)) != 3:
-        at = rows.get("warndays", (None,))[0]
-        why = "warn_days needs three numbers, e.g. 30,15,7; using the default"
-        problems.add(SETTINGS, at, "Value", raw.get("warn_days"), why)
-        values.pop("warn_days")
-    settings = formulas.Settings(**values)
-    for name, default in SETTING_DEFAULTS.items():  # the words' numbers (handling_time_days)
-        if name in fields or not isinstance(default, int | float) or raw[name] == default:
-            continue
-        try:
-            raw[name] = _setting_value(name, raw[name], default)
-        except formulas.InputError as exc:
-            at = rows.get(normalize_header(name), (None,))[0]
-            problems.add(SETTINGS, at, "Value", raw[name], f"{name}: {exc}; using the default")
-            raw[name] = default
-    raw["fbm_enabled"] = settings.fbm_enabled
-    raw["_rows"] = {key: row for key, (row, _value) in rows.items()}
-    return settings, raw
+    """Settings tab -> the math's Settings plus every raw key (`addin.lite_tabs.read_settings`,
+    which every refresh uses)."""
+    return lite_tabs.read_settings(SETTING_DEFAULTS, grid, problems)
 
 
 def settings_date(raw: dict, reader: Reader, problems: Problems) -> None:
@@ -142,9 +90,6 @@ def settings_date(raw: dict, reader: Reader, problems: Problems) -> None:
         raw["as_of"] = None
 
 
-_SETTING_KEYS = {normalize_header(k): k for k in SETTING_DEFAULTS}
-#: Settings a zero makes meaningless (a zero horizon turns every SKU OK).
-_AT_LEAST_ONE = {"horizon_days"}
 #: The days a plan can be made as of: its history and horizon must fit the calendar a plan holds.
 FIRST_PLAN_DATE, LAST_PLAN_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
@@ -157,38 +102,6 @@ def plan_date(value: Any, name: str, day_first: bool | None = None) -> dt.date |
             f"{name} must be between {FIRST_PLAN_DATE} and {LAST_PLAN_DATE}, got {day}"
         )
     return day
-
-
-def _setting_value(name: str, value: Any, default: Any) -> Any:
-    if isinstance(default, tuple):
-        parts = value if isinstance(value, list | tuple) else re.split(r"[,;\s]+", str(value))
-        numbers = tuple(formulas.to_number(p, name) for p in parts if str(p).strip())
-        if not numbers or any(n is None for n in numbers):
-            raise formulas.InputError(f"expected a list of numbers like {value!r}")
-        if any(n < 0 or n > MAX_NUMBER for n in numbers):  # type: ignore[operator]
-            raise formulas.InputError(f"expected numbers ≥ 0 like {default!r}")
-        if name == "velocity_windows":
-            return tuple(int(n) for n in numbers if n is not None)
-        return numbers
-    if isinstance(default, bool):
-        flag = formulas.to_flag(value)
-        if flag is None:
-            raise formulas.InputError("expected yes or no")
-        return flag
-    if isinstance(default, str):
-        return str(value).strip().lower()
-    number = formulas.to_number(value, name)
-    if number is None or number < 0:
-        raise formulas.InputError("expected a number ≥ 0")
-    if name.endswith("_days") and number > MAX_DAYS:
-        raise formulas.InputError(f"expected at most {MAX_DAYS} days (ten years)")
-    if number > MAX_NUMBER:
-        raise formulas.InputError("expected a number up to 10^12")
-    if name in _AT_LEAST_ONE and number < 1:
-        raise formulas.InputError("expected a whole number of days ≥ 1")
-    if name == "service_level" and not 0 < number < 1:
-        raise formulas.InputError("expected a fraction between 0 and 1, e.g. 0.95")
-    return int(number) if isinstance(default, int) else number
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -591,16 +504,6 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
     return inputs
 
 
-#: Inventory numbers that cannot be negative (or, for Case pack, zero): reported and ignored,
-#: so the plan falls back to the Settings default instead of showing Lost revenue −1,200.
-_NOT_NEGATIVE = {
-    "reserved": "Reserved", "fbm_stock": "FBM stock", "price": "Price", "unit_cost": "Unit cost",
-    "case_pack": "Case pack", "moq": "MOQ", "unit_weight": "Unit weight kg",
-    "production_days": "Production days", "sea_days": "Sea days", "air_days": "Air days",
-    "express_days": "Express days", "receiving_days": "Receiving days",
-}  # fmt: skip
-
-
 def _not_negative(inv: pd.DataFrame, problems: Problems) -> None:
     negative = inv["available"] < 0
     for row, value, sku in zip(
@@ -611,7 +514,7 @@ def _not_negative(inv: pd.DataFrame, problems: Problems) -> None:
     ):
         problems.add(INVENTORY, int(row), "Available", value, "negative stock counts as 0", sku)
     inv.loc[negative, "available"] = 0.0
-    for key, header in _NOT_NEGATIVE.items():
+    for key, header in NOT_NEGATIVE.items():
         bad = (inv[key] <= 0) if key == "case_pack" else (inv[key] < 0)
         for row, value, sku in zip(
             inv.loc[bad, "_row"], inv.loc[bad, key], inv.loc[bad, "sku"], strict=True

@@ -13,6 +13,7 @@ from typing import Any
 
 from addin import decisions, formulas
 from addin.lite_refresh import FIX_INPUT, STOCK_COLUMNS
+from addin.lite_tabs import NOT_NEGATIVE
 from sheets_sync import inputs, workbook
 from sheets_sync.locales import locale_table
 from sheets_sync.messages import SHIPPED_TEMPLATES
@@ -58,5 +59,6 @@ def schema_data() -> dict[str, Any]:
         "locales": locale_table(),
         "stockColumns": list(STOCK_COLUMNS),
         "fixInput": FIX_INPUT,
+        "notNegative": [list(pair) for pair in NOT_NEGATIVE.items()],
     }
     return data

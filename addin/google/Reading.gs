@@ -296,7 +296,8 @@ var Reading = (function () {
 
   // --- names (addin/names.py) -------------------------------------------------------------------
 
-  /** The form two SKUs are compared in: no surrounding spaces, case folded. */
+  /** The form two SKUs are compared in: no surrounding spaces, case folded (lower case: the
+   * few extra foldings of Python's casefold, such as ß to ss, are not made). */
   function sku_key(value) {
     return String(value).trim().toLowerCase();
   }

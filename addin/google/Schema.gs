@@ -125,5 +125,6 @@ var StockoutSchema = {
     "m.": "ann apc arn ary bgc bgn bho blt bo bqi bss cad cch ce ceb cho chr cic ckb cop csw cu dz ee en fa fil gaa gn hnj hrx ii io isv iu ja jbo kaj kcg ken ko kpe ks lkt lmo lrc ltg lzz mdf mg mgo mhn mic mn moh mrh mus mww myv mzn ne nqo nso nv ny oka om or osa pi pis raj rhg sd sdh sgs shn si skr sma smj sms sn st sus suz ti tn trv tyv ug vmw vo wa wae wbp xdq xh yue za zh zu az_arab es_pa es_pr ha_arab kaa_latn ku_arab"
   },
   "stockColumns": ["available", "days_of_cover", "cover_incl_inbound", "stockout_date", "days_to_stockout", "next_inbound_eta", "next_inbound_qty", "next_inbound_id", "next_inbound_mode", "back_in_stock", "gap_days", "lost_units", "lost_revenue", "reorder_by", "reorder_qty", "air_arrival", "air_units", "last_out_day", "stockout_risk", "option_cost", "margin_saved", "options", "alternatives"],
-  "fixInput": "FIX INPUT"
+  "fixInput": "FIX INPUT",
+  "notNegative": [["reserved", "Reserved"], ["fbm_stock", "FBM stock"], ["price", "Price"], ["unit_cost", "Unit cost"], ["case_pack", "Case pack"], ["moq", "MOQ"], ["unit_weight", "Unit weight kg"], ["production_days", "Production days"], ["sea_days", "Sea days"], ["air_days", "Air days"], ["express_days", "Express days"], ["receiving_days", "Receiving days"]]
 };

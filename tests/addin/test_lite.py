@@ -135,3 +135,44 @@ def test_a_column_of_local_dates_is_read_in_the_order_it_shows() -> None:
     rows = lite_tabs.read_table(SCHEMA, "Sales", grid, problems, None)
     assert [r["date"] for r in rows] == [dt.date(2026, 4, 3), dt.date(2026, 10, 25)]
     assert problems == []
+
+
+class _Range:
+    def __init__(self, rows: list) -> None:
+        self.rows = rows
+
+    def options(self, **_: object) -> _Range:
+        return self
+
+    @property
+    def value(self) -> list:
+        return self.rows
+
+    @property
+    def formula(self) -> list:
+        return [["" for _ in row] for row in self.rows]
+
+
+class _Sheet:
+    def __init__(self, name: str, rows: list) -> None:
+        self.name, self.rows = name, rows
+
+    @property
+    def used_range(self) -> _Range:
+        return _Range(self.rows)
+
+    def clear_contents(self) -> None:
+        raise AssertionError("a refusal writes nothing")
+
+
+def test_the_lite_script_refuses_a_renamed_tab_and_writes_nothing() -> None:
+    tabs = _shop()
+    tabs["Inventry"] = tabs.pop("Inventory")
+    tabs["Alerts"] = [["SKU", "Alert", "My note"], ["A", "CRITICAL", "call Li"]]
+    book = type("Book", (), {"sheets": [_Sheet(name, rows) for name, rows in tabs.items()]})()
+    said = lite_refresh.refresh_book(book, SCHEMA, dt.date(2026, 11, 25))
+    assert said == (
+        "Not refreshed: the workbook has no 'Inventory' tab (is 'Inventry' it? rename it to "
+        "'Inventory'); `stockout new FILE` shows every tab. Nothing was changed."
+    )
+    assert book.sheets[-1].rows == [["SKU", "Alert", "My note"], ["A", "CRITICAL", "call Li"]]

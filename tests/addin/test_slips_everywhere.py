@@ -41,17 +41,20 @@ def slips(locale: str | None = None) -> dict[str, list[list[Any]]]:
             [f"{day:%d/%m/%Y}", "bad-avail", 1],
         ]
     sales += [["04/11/2026", "CASE-SKUU", 3], ["05/01/2300", "S-3", 1], ["soon", "S-3", 1]]
-    settings = [["Key", "Value"], ["currency", "USD"], ["as_of", "05/11/2026"]]
+    settings = [
+        ["Key", "Value"], ["currency", "USD"], ["as_of", "05/11/2026"], ["horizon_days", 0],
+        ["warn_days", "30,15"], ["handling_time_days", -1], ["velocity_weights", "0.5,0.5"],
+    ]  # fmt: skip
     if locale:
         settings.append(["locale", locale])
     return {
         "Settings": settings,
         "Inventory": [
-            ["SKU", "Title", "Available", "Price"],
-            ["CASE-SKU", "Mug", "1.200", "12,50"],  # a decimal comma elsewhere: 1200
-            ["BAD-AVAIL", "Cup", "12 units", 8],  # stays on Alerts: NO DATA, FIX INPUT
-            ["S-3", "Plate", 90, "9,99"],
-            [" case-sku", "Dup", 7, 1],  # the same SKU, case and spaces aside
+            ["SKU", "Title", "Available", "Price", "Case pack"],
+            ["CASE-SKU", "Mug", "1.200", "12,50", 12],  # a decimal comma elsewhere: 1200
+            ["BAD-AVAIL", "Cup", "12 units", -8, None],  # stays on Alerts: NO DATA, FIX INPUT
+            ["S-3", "Plate", 90, "9,99", 0],
+            [" case-sku", "Dup", -7, 1, None],  # the same SKU, case and spaces aside
         ],
         "Sales": sales,
         "Inbound": [
@@ -122,6 +125,12 @@ def test_problems_are_the_same_rows_word_for_word(three) -> None:
         "2300-01-05 is outside the dates a plan can use (1678 to 2261); row skipped",
         "2300-01-01 is outside the dates a plan can use (1678 to 2261); row skipped",
         "numbers like '1.200' could use ',' as a decimal mark or not: read '1.200' as 1200",
+        "Price cannot be negative: ignored",
+        "Case pack must be above 0: ignored",
+        "horizon_days: expected a whole number of days ≥ 1; using the default",
+        "warn_days needs three numbers",
+        "handling_time_days: expected a number ≥ 0; using the default",
+        "velocity_windows and velocity_weights:",
     ):
         assert expected in problems
     # as_of alone could be either; the Sales dates settle it, and Problems says so once

@@ -137,6 +137,12 @@ def test_pull_brings_sales_stock_and_open_orders(book):
             "BOX-30": 6,
             "BOX-50": 0,
         }
+        # the pull's open orders are a snapshot taken now: a report file older than it,
+        # imported later, cannot reopen a line it no longer lists
+        assert store.unshipped_lines() == {("028-1111111-2222222", "BOX-30")}
+        assert (
+            store.last_unshipped() >= (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+        )
 
     wb = openpyxl.load_workbook(book)
     inventory = [list(r) for r in wb["Inventory"].iter_rows(values_only=True)]
