@@ -1,8 +1,8 @@
 """Rows and columns inserted or deleted: everything keyed by position moves with the cells.
 
 insertDimension, appendDimension and deleteDimension shift values, notes, number formats,
-validation and style spans, pixel sizes, merges, the filter and protected ranges, as Google
-does; what sat in deleted rows or columns goes with them.
+validation and style spans, pixel sizes, merges, the filter, protected ranges and conditional
+format rules, as Google does; what sat in deleted rows or columns goes with them.
 """
 
 from __future__ import annotations
@@ -109,11 +109,13 @@ def _move_rule(rule: Any, axis: int, move_span: SpanMover) -> Any:
 
 
 def _grid_ranges(sheet: Sheet) -> list[list[dict[str, Any]]]:
-    """The lists of GridRanges that move with the cells (merges, filter, protected ranges)."""
+    """The lists of GridRanges that move with the cells (merges, the filter, protected ranges,
+    conditional format rules)."""
     found = [sheet.extras.setdefault("merges", [])]
     if sheet.basic_filter and "range" in sheet.basic_filter:
         found.append([sheet.basic_filter["range"]])
     for protected in sheet.extras.get("protectedRanges", []):
         if "range" in protected:
             found.append([protected["range"]])
+    found += [rule.setdefault("ranges", []) for rule in sheet.conditional_formats]
     return found

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .a1 import a1, parse_cells, split_range
+from .dimensions import shift
 from .errors import ApiError, enum, invalid_value
 from .model import Area, Sheet, Spreadsheet
 from .values import DATE_OPTIONS, INPUT_OPTIONS, RENDER_OPTIONS
@@ -158,14 +159,11 @@ def append(book: Spreadsheet, text: str, params: Params, body: Any) -> dict[str,
     if body.get("majorDimension") == "COLUMNS":
         width = max((len(r) for r in values), default=0)
         values = [[col[i] if i < len(col) else None for col in values] for i in range(width)]
-    grow = row0 + len(values) - sheet.rows
     if insert == "INSERT_ROWS" and values:
-        sheet.cells = {
-            (r + len(values) if r >= row0 else r, c): v for (r, c), v in sheet.cells.items()
-        }
-        grow = len(values)
-    if grow > 0:
-        sheet.props["gridProperties"]["rowCount"] += grow
+        # New rows for the data: what was below moves down with its notes and formats.
+        shift(sheet, "ROWS", row0, len(values))
+    elif row0 + len(values) > sheet.rows:
+        shift(sheet, "ROWS", sheet.rows, row0 + len(values) - sheet.rows)
     result, _ = sheet.write(row0, col0, values, option, None, None)
     answer["updates"] = {"spreadsheetId": book.id, **result}
     book.touch()

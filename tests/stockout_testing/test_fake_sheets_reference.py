@@ -134,6 +134,31 @@ def test_inserted_and_deleted_rows_move_values_and_notes(api: SpreadsheetCalls) 
     assert "You can't delete all the rows on the sheet." in answer["error"]["message"]
 
 
+def test_rows_inserted_for_appended_data_move_what_was_below_with_them(
+    api: SpreadsheetCalls,
+) -> None:
+    api.put("A1:A3", [["head"], ["a"], ["tail"]])
+    note = {"rows": [{"values": [{"note": "last"}]}], "fields": "note"}
+    api.batch({"updateCells": {"range": grid(2, 3, 0, 1), **note}})
+    rule = {"ranges": [grid(2, 3, 0, 1)], "booleanRule": {"condition": {"type": "NOT_BLANK"}}}
+    api.batch({"addConditionalFormatRule": {"rule": rule, "index": 0}})
+    answer = api.ok(
+        "POST",
+        "/values/A1:A2:append",
+        {"values": [["b"], ["c"]]},
+        valueInputOption="RAW",
+        insertDataOption="INSERT_ROWS",
+    )
+    # the table is the filled block in the range; rows go in after it and "tail" moves down
+    assert answer["tableRange"] == "Sheet1!A1:A2"
+    assert answer["updates"]["updatedRange"] == "Sheet1!A3:A4"
+    assert api.get("A1:A5")["values"] == [["head"], ["a"], ["b"], ["c"], ["tail"]]
+    assert api.fake.notes(api.sid, "Sheet1") == {"A5": "last"}
+    moved = sheet_meta(api)["conditionalFormats"][0]["ranges"][0]
+    assert (moved["startRowIndex"], moved["endRowIndex"]) == (4, 5)
+    assert sheet_meta(api)["properties"]["gridProperties"]["rowCount"] == 1002
+
+
 def test_merges_by_type_keep_only_the_top_left_value(api: SpreadsheetCalls) -> None:
     api.put("A1:B2", [["a", "b"], ["c", "d"]])
     api.batch({"mergeCells": {"mergeType": "MERGE_ROWS", "range": grid(0, 2, 0, 2)}})
