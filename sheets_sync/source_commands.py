@@ -7,6 +7,7 @@ table, and exit with SPEC §6's codes; the work is `sources.importer.import_file
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import click
@@ -17,23 +18,43 @@ from rich.table import Table
 from sheets_sync import vocab
 from sheets_sync.help_texts import epilog
 from sheets_sync.sources.amazon_reports import ReportError
+from sheets_sync.sources.business_report import parse_dates
 from sheets_sync.sources.importer import ImportResult, import_files
 from sheets_sync.sources.spapi import SpApiError, pull
 from sheets_sync.terminal import fail, progress_bars
 from sheets_sync.types import TargetError
 
 
+def _dates(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[dt.date, dt.date] | None:
+    if value is None:
+        return None
+    try:
+        return parse_dates(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give 2026-11-20 or 2026-11-01..2026-11-07") from None
+
+
 @click.command("import", epilog=epilog("import"))
 @click.argument("target")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def import_command(target: str, files: tuple[str, ...], as_json: bool) -> None:
+@click.option(
+    "--dates",
+    callback=_dates,
+    help="The day (2026-11-20) or days (2026-11-01..2026-11-07) a Business Report covers; "
+    "it holds no date (default: the ISO date or dates in its file name).",
+)
+def import_command(
+    target: str, files: tuple[str, ...], as_json: bool, dates: tuple[dt.date, dt.date] | None
+) -> None:
     """Import Amazon report FILES into TARGET's history store and workbook."""
     console = Console(stderr=True)
     bars, update = progress_bars(in_bytes=True)
     try:
         with bars:
-            result = import_files(target, files, update)
+            result = import_files(target, files, update, dates)
     except (ReportError, TargetError) as error:
         fail(str(error))
     if as_json:
@@ -81,7 +102,14 @@ def show_result(result: ImportResult, console: Console) -> None:
 @click.option(
     "--time-limit", default=900, show_default=True, help="Seconds to wait for Amazon's reports."
 )
-def pull_command(target: str, days: int, time_limit: int) -> None:
+@click.option(
+    "--traffic-days",
+    default=0,
+    show_default=True,
+    help="Also fetch Sales and Traffic (sessions, units per SKU) for this many past days, one "
+    "report per day, the days already stored skipped: what the relaunch tracker watches.",
+)
+def pull_command(target: str, days: int, time_limit: int, traffic_days: int) -> None:
     """Pull sales, FBA stock and open orders from Amazon (SP-API) into TARGET."""
     console = Console(stderr=True)
     bars, update = progress_bars(in_bytes=True)
@@ -89,7 +117,10 @@ def pull_command(target: str, days: int, time_limit: int) -> None:
     http = click.get_current_context().find_object(httpx.Client)
     try:
         with bars:
-            result = pull(target, progress=update, time_limit=time_limit, days=days, http=http)
+            result = pull(
+                target, progress=update, time_limit=time_limit, days=days, http=http,
+                traffic_days=traffic_days,
+            )  # fmt: skip
     except (SpApiError, ReportError, TargetError) as error:
         fail(str(error))
     show_result(result, console)

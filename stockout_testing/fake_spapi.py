@@ -15,6 +15,7 @@ those calls here instead (the way `pull(..., http=...)` and `stockout pull` take
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import itertools
 import json
@@ -65,6 +66,9 @@ class _Report:
     polls: int = 0
 
 
+SALES_AND_TRAFFIC = "GET_SALES_AND_TRAFFIC_REPORT"
+
+
 @dataclass
 class FakeSpApi:
     """Start with `with FakeSpApi(...) as fake:`; reach it through `fake.client()`."""
@@ -72,6 +76,11 @@ class FakeSpApi:
     documents: dict[str, FakeDocument] = field(default_factory=dict)
     inventory_pages: list[list[dict[str, Any]]] = field(default_factory=list)
     order_pages: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: Sales and Traffic per day (ISO) -> its `salesAndTrafficByAsin` entries, served as
+    #: Amazon's JSON for whatever dates and options a createReport asks (none: an empty day).
+    traffic: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: The body of every createReport call, in order.
+    created: list[dict[str, Any]] = field(default_factory=list)
     #: path prefix -> how many 429 answers to give before serving it normally.
     throttle: dict[str, int] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
@@ -154,6 +163,12 @@ class FakeSpApi:
 
     def _create_report(self, data: dict[str, Any]) -> tuple:
         report_type = data.get("reportType", "")
+        self.created.append(data)
+        if report_type == SALES_AND_TRAFFIC and report_type not in self.documents:
+            document = FakeDocument(json.dumps(self._sales_and_traffic(data)).encode(), gzip=True)
+            report_id = str(50000 + next(self._ids))
+            self._reports[report_id] = _Report(report_type, document)
+            return _json(202, {"reportId": report_id})
         if report_type not in self.documents:
             return _json(
                 400, {"errors": [{"code": "InvalidInput", "message": f"{report_type} not set up"}]}
@@ -161,6 +176,34 @@ class FakeSpApi:
         report_id = str(50000 + next(self._ids))
         self._reports[report_id] = _Report(report_type, self.documents[report_type])
         return _json(202, {"reportId": report_id})
+
+    def _sales_and_traffic(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The report Amazon builds (sellerSalesAndTrafficReport.json): per-ASIN figures summed
+        over every day from dataStartTime to dataEndTime, whatever the date granularity."""
+        first = dt.date.fromisoformat(str(data.get("dataStartTime", ""))[:10])
+        last = dt.date.fromisoformat(str(data.get("dataEndTime") or first.isoformat())[:10])
+        summed: dict[str, dict[str, Any]] = {}
+        day = first
+        while day <= last:
+            for entry in self.traffic.get(day.isoformat(), []):
+                key = entry.get("sku") or entry.get("childAsin", "")
+                if key not in summed:
+                    summed[key] = json.loads(json.dumps(entry))
+                    continue
+                for part, name in (("trafficByAsin", "sessions"), ("salesByAsin", "unitsOrdered")):
+                    summed[key][part][name] += entry[part][name]
+            day += dt.timedelta(days=1)
+        return {
+            "reportSpecification": {
+                "reportType": SALES_AND_TRAFFIC,
+                "reportOptions": data.get("reportOptions") or {},
+                "dataStartTime": first.isoformat(),
+                "dataEndTime": last.isoformat(),
+                "marketplaceIds": data.get("marketplaceIds") or [],
+            },
+            "salesAndTrafficByDate": [],
+            "salesAndTrafficByAsin": list(summed.values()),
+        }
 
     def _get_report(self, report_id: str) -> tuple:
         report = self._reports[report_id]

@@ -10,6 +10,8 @@ Where each report goes:
   (see `sheets_sync.history` for why inbound does not go to the Inbound tab); for the
   Inventory tab, Available, Reserved, FBM stock, ASIN, Title and Price.
 * Unshipped orders -> the Orders tab (a snapshot of what is still to ship).
+* Business Report "Detail Page Sales and Traffic by Child Item" (CSV) -> sessions and units
+  per SKU over the days the file covers (`sheets_sync.sources.business_report`).
 
 To add a report type: a `read_*` function, a `load_*` function and a `Kind` in `KINDS`, with a
 test in `tests/sheets_sync/sources/test_amazon_reports.py`; importing, pulling (`spapi_type`)
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sheets_sync.history import HistoryStore, SalesChunk
+from sheets_sync.sources import business_report
 from sheets_sync.sources.records import InventoryRecord, Loaded, OpenOrder
 from sheets_sync.sources.report_cells import (
     CHANNEL_OF_COUNTRY,
@@ -350,6 +353,15 @@ KINDS: tuple[Kind, ...] = (
         _sig("orderid", "orderitemid", "sku", "quantitypurchased"),
         load_open_orders,
     ),
+    # A CSV download with no date inside: `sources.business_report` reads it, and pulls its
+    # SP-API twin (JSON, one report per day) itself.
+    Kind(
+        "business_report",
+        business_report.LABEL,
+        _sig("sku", "unitsordered", "unitsessionpercentage"),
+        business_report.load_business_report,
+        dated=True,
+    ),
 )
 
 #: Reports recognised only to say why they cannot be used (checked after `KINDS`).
@@ -359,5 +371,10 @@ REFUSED: tuple[Refusal, ...] = (
         _sig("snapshotdate", "sku", "available", "unitsshippedt30"),
         "it leaves out most out-of-stock SKUs and drops rows, so it cannot tell when a SKU ran"
         " out. Import Manage FBA Inventory and FBA daily inventory instead",
+    ),
+    Refusal(
+        "Business Report by parent item or by ASIN",
+        _sig("unitsordered", "unitsessionpercentage"),
+        "it has no SKU column. Download 'Detail Page Sales and Traffic by Child Item' instead",
     ),
 )

@@ -25,24 +25,26 @@ are its own, as in Amazon's Unit Session Percentage.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheets_sync.history import TrafficRow
-from sheets_sync.sources.report_cells import LineDecoder, to_money
+from sheets_sync.history import HistoryStore, TrafficRow
+from sheets_sync.sources.records import Loaded
+from sheets_sync.sources.report_cells import to_money
+from sheets_sync.sources.report_file import ByteProgress, Problem, Report, ReportError
 
 LABEL = "Business Report (Detail Page Sales and Traffic by Child Item)"
+SPAPI_LABEL = "Sales and Traffic (SP-API)"
 SPAPI_TYPE = "GET_SALES_AND_TRAFFIC_REPORT"
+#: Days asked for per pull: createReport allows a burst of 15, the pull asks for others too.
+DAYS_PER_PULL = 10
 #: The options that make `salesAndTrafficByAsin` one entry per SKU.
 SPAPI_OPTIONS = {"dateGranularity": "DAY", "asinGranularity": "SKU"}
 
-_KEY_DROP = re.compile(r"[\s\-_\"'\ufeff\u2013\u2014]+")
-#: Column -> the header keys that name it, newest first (keys: lower case, no spaces/dashes).
+#: Column -> the header keys that name it, newest first (`report_file.header_key`).
 COLUMNS = {
     "sku": ("sku",),
     "asin": ("(child)asin", "childasin"),
@@ -53,22 +55,6 @@ COLUMNS = {
 }
 _GROUPED = re.compile(r"^\d{1,3}([,.\s\u00a0\u202f']\d{3})+$")
 _ISO = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
-
-
-class TrafficError(Exception):
-    """A traffic file that cannot be used: a message for the user."""
-
-
-def header_key(text: str) -> str:
-    """`Sessions – Total`, `Sessions - Total` and `sessions-total` agree."""
-    return _KEY_DROP.sub("", text).lower()
-
-
-def is_business_report(first_line: bytes) -> bool:
-    """Whether a file's first line is a Business Report header (by child item or by ASIN)."""
-    text = first_line.decode("utf-8", errors="replace")
-    keys = {header_key(h) for h in next(csv.reader([text]), [])}
-    return "unitsordered" in keys and bool(keys & {"sessionstotal", "sessions"})
 
 
 def dates_in_name(path: Path) -> tuple[dt.date, dt.date] | None:
@@ -84,68 +70,65 @@ def dates_in_name(path: Path) -> tuple[dt.date, dt.date] | None:
     return min(days), max(days)
 
 
-@dataclass
-class TrafficFile:
-    """What one traffic file held: rows for the store, and the lines it had to skip."""
-
-    path: Path
-    first: dt.date
-    last: dt.date
-    rows: list[TrafficRow] = field(default_factory=list)
-    lines: int = 0
-    problems: list[tuple[int, str, str, str]] = field(default_factory=list)
-
-
-def read_business_report(path: Path, span: tuple[dt.date, dt.date] | None) -> TrafficFile:
-    """Sessions, page views and units ordered per SKU of one downloaded Business Report.
-
-    SPAN is the range the file was downloaded for (None: from the file name, else refused).
-    """
-    span = span or dates_in_name(path)
+def span_of(report: Report) -> tuple[dt.date, dt.date]:
+    """The days a Business Report covers: as the import was told, else from the file's name."""
+    span = report.span or dates_in_name(report.path)
     if span is None:
-        raise TrafficError(
-            f"{path.name}: a Business Report holds no dates. Name the file after the day it "
-            "covers (BusinessReport-2026-11-20.csv) or its range (BusinessReport-2026-11-01_"
+        raise ReportError(
+            f"{report.path.name}: a Business Report holds no dates. Name the file after the day "
+            "it covers (BusinessReport-2026-11-20.csv) or its range (BusinessReport-2026-11-01_"
             "2026-11-07.csv), or give --dates 2026-11-20 (or 2026-11-01..2026-11-07)."
         )
-    found = TrafficFile(path, *span)
-    try:
-        rows = csv.reader(_lines(path))
-        header = [header_key(h) for h in next(rows, [])]
-    except OSError as error:
-        raise TrafficError(f"{path}: cannot read the file ({error.strerror or error})") from None
-    at = {name: next((header.index(k) for k in keys if k in header), -1)
-          for name, keys in COLUMNS.items()}  # fmt: skip
-    if at["sku"] < 0:
-        raise TrafficError(
-            f"{path.name} has no SKU column: download 'Detail Page Sales and Traffic by Child "
-            "Item' (the by-Parent and by-ASIN views leave the SKU out)."
-        )
+    return span
+
+
+def read_business_report(report: Report) -> list[TrafficRow]:
+    """Sessions, page views and units ordered per SKU of one downloaded Business Report."""
+    first, last = (day.isoformat() for day in span_of(report))
     by_sku: dict[str, TrafficRow] = {}
-    for number, cells in enumerate(rows, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        found.lines += 1
-        cell = {name: (cells[i].strip() if 0 <= i < len(cells) else "") for name, i in at.items()}
+    for line, row in report.lines():
+        cell = {name: next((row[k] for k in keys if k in report.columns), "")
+                for name, keys in COLUMNS.items()}  # fmt: skip
         sessions, units = _count(cell["sessions"]), _count(cell["units"])
         if not cell["sku"] or sessions is None or units is None:
             column = "SKU" if not cell["sku"] else "Sessions" if sessions is None else "Units"
             value = {"SKU": cell["sku"], "Sessions": cell["sessions"]}.get(column, cell["units"])
-            found.problems.append((number, column, value, "missing or not a whole number"))
+            report.problem(line, column, value, "missing or not a whole number")
             continue
-        row = TrafficRow(
+        found = TrafficRow(
             sku=cell["sku"],
-            first_day=found.first.isoformat(),
-            last_day=found.last.isoformat(),
+            first_day=first,
+            last_day=last,
             sessions=sessions,
             units=units,
             page_views=_count(cell["page_views"]),
             unit_session_pct=to_money(cell["usp"].replace("%", "").strip()),
             asin=cell["asin"],
         )
-        by_sku[row.sku] = _merge(by_sku.get(row.sku), row)
-    found.rows = list(by_sku.values())
-    return found
+        by_sku[found.sku] = _merge(by_sku.get(found.sku), found)
+    return list(by_sku.values())
+
+
+def load_business_report(
+    store: HistoryStore, report: Report, progress: ByteProgress | None
+) -> Loaded:
+    """Each SKU's traffic over the days the file covers."""
+    rows = read_business_report(report)
+    store.put_traffic(rows)
+    first, last = span_of(report)
+    return Loaded(first.isoformat(), last.isoformat()) if rows else Loaded()
+
+
+@dataclass
+class TrafficFile:
+    """What one SP-API Sales and Traffic report held: rows for the store, and entries skipped."""
+
+    path: Path
+    first: dt.date
+    last: dt.date
+    rows: list[TrafficRow] = field(default_factory=list)
+    lines: int = 0
+    problems: list[Problem] = field(default_factory=list)
 
 
 def read_sales_and_traffic(document: dict[str, Any], path: Path) -> TrafficFile:
@@ -155,7 +138,7 @@ def read_sales_and_traffic(document: dict[str, Any], path: Path) -> TrafficFile:
         first = dt.date.fromisoformat(str(spec["dataStartTime"])[:10])
         last = dt.date.fromisoformat(str(spec["dataEndTime"])[:10])
     except (KeyError, ValueError):
-        raise TrafficError(f"{path.name}: no dataStartTime/dataEndTime in the report") from None
+        raise ReportError(f"{path.name}: no dataStartTime/dataEndTime in the report") from None
     found = TrafficFile(path, first, last)
     by_sku: dict[str, TrafficRow] = {}
     for number, entry in enumerate(document.get("salesAndTrafficByAsin") or [], start=1):
@@ -164,10 +147,8 @@ def read_sales_and_traffic(document: dict[str, Any], path: Path) -> TrafficFile:
         sales = entry.get("salesByAsin") or {}
         sku, sessions, units = entry.get("sku"), traffic.get("sessions"), sales.get("unitsOrdered")
         if not sku or not isinstance(sessions, int) or not isinstance(units, int):
-            found.problems.append(
-                (number, "sku/sessions/unitsOrdered", str(sku or ""), "missing (asinGranularity"
-                 " must be SKU)" if not sku else "not a whole number")
-            )  # fmt: skip
+            why = "missing (asinGranularity must be SKU)" if not sku else "not a whole number"
+            found.problems.append(Problem(number, "sku/sessions/unitsOrdered", str(sku or ""), why))
             continue
         page_views = traffic.get("pageViews")
         usp = traffic.get("unitSessionPercentage")
@@ -185,6 +166,16 @@ def read_sales_and_traffic(document: dict[str, Any], path: Path) -> TrafficFile:
         by_sku[row.sku] = _merge(by_sku.get(row.sku), row)
     found.rows = list(by_sku.values())
     return found
+
+
+def days_to_pull(store: HistoryStore, today: dt.date, days: int) -> list[dt.date]:
+    """The days of the last DAYS (to yesterday) no Sales and Traffic report has brought yet,
+    newest first, at most DAYS_PER_PULL: the next pull asks for the rest."""
+    log = store.imports()
+    done = set(log.loc[(log["kind"] == "sales_and_traffic") & (log["first_day"] == log["last_day"]),
+                       "first_day"])  # fmt: skip
+    wanted = (today - dt.timedelta(days=n) for n in range(1, days + 1))
+    return [day for day in wanted if day.isoformat() not in done][:DAYS_PER_PULL]
 
 
 def _merge(before: TrafficRow | None, row: TrafficRow) -> TrafficRow:
@@ -211,27 +202,9 @@ def _count(text: str) -> int | None:
         return None
 
 
-def _lines(path: Path) -> Iterator[str]:
-    """The file's lines decoded one by one (UTF-8, else the marketplace's legacy encoding)."""
-    decode = LineDecoder(None)
-    with path.open("rb") as stream:
-        for number, raw in enumerate(stream):
-            if number == 0:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            yield decode(raw.rstrip(b"\r\n"))
-
-
 def parse_dates(text: str) -> tuple[dt.date, dt.date]:
     """`2026-11-20` or `2026-11-01..2026-11-07` (the `--dates` option); ValueError if not."""
     parts = [dt.date.fromisoformat(p.strip()) for p in text.split("..")]
     if len(parts) not in (1, 2):
         raise ValueError(text)
     return min(parts), max(parts)
-
-
-def traffic_days(rows: Iterable[TrafficRow]) -> tuple[str | None, str | None]:
-    """(first day, last day) a set of rows covers, for the import log."""
-    rows = list(rows)
-    if not rows:
-        return None, None
-    return min(r.first_day for r in rows), max(r.last_day for r in rows)

@@ -35,6 +35,7 @@ from sheets_sync import vocab, workbook
 from sheets_sync.backends import open_backend
 from sheets_sync.history import HistoryStore
 from sheets_sync.inputs import read_settings
+from sheets_sync.sources import business_report
 from sheets_sync.sources.amazon_reports import open_report
 from sheets_sync.sources.records import InventoryRecord, Loaded, OpenOrder
 from sheets_sync.sources.report_file import ByteProgress, Problem, Report
@@ -106,14 +107,22 @@ class ImportResult:
 
 
 def import_files(
-    target: str | Target, paths: Sequence[str | Path], progress: ProgressFn | None = None
+    target: str | Target,
+    paths: Sequence[str | Path],
+    progress: ProgressFn | None = None,
+    dates: tuple[dt.date, dt.date] | None = None,
 ) -> ImportResult:
     """Import report files into TARGET's store and workbook.
 
-    Every file is recognised before anything is loaded: one unknown file raises `ReportError`
-    and nothing changes. An unreadable workbook raises `TargetError`.
+    Every file is recognised before anything is loaded: one unknown file, or a file without
+    dates whose days are neither given (DATES: first and last day) nor in its name, raises
+    `ReportError` and nothing changes. An unreadable workbook raises `TargetError`.
     """
     reports = [open_report(path) for path in paths]
+    for report in reports:
+        if report.kind.dated:
+            report.span = dates
+            business_report.span_of(report)  # refuses now, before anything is loaded
     target = Target.parse(target)
     with HistoryStore.for_target(target) as store:
         result = ImportResult(store.path)

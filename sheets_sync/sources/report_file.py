@@ -19,6 +19,8 @@ message), never crashes.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +52,9 @@ class Kind:
     signature: frozenset[str]
     load: Loader
     spapi_type: str = ""
+    #: The file holds no dates (the Business Report): the import takes them from the file's
+    #: name or from `--dates` (`Report.span`), and refuses the file without them.
+    dated: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,12 @@ ALIASES: dict[str, str] = {
     "itemname": "title",
 }
 
-_KEY_DROP = re.compile(r"[\s\-_\"'\ufeff]+")
+_KEY_DROP = re.compile(r"[\s\-_\"'\ufeff\u2013\u2014]+")
 
 
 def header_key(text: str) -> str:
-    """Compare headers loosely: `Merchant SKU`, `merchant-sku` and `"merchant_sku"` agree."""
+    """Compare headers loosely: `Merchant SKU`, `merchant-sku` and `"merchant_sku"` agree, and
+    so do `Sessions - Total` and the Business Report's newer `Sessions – Total` (en dash)."""
     key = _KEY_DROP.sub("", text).lower()
     return ALIASES.get(key, key)
 
@@ -110,13 +116,18 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     rows_read: int = 0
+    #: "," for a CSV download (the Business Report), else Amazon's tab-delimited text.
+    delimiter: str = "\t"
+    #: The days a file without a date column covers (`Kind.dated`), as the import was told.
+    span: tuple[dt.date, dt.date] | None = None
 
     def cells(
         self, progress: Callable[[int], None] | None = None
     ) -> Iterator[tuple[int, list[str]]]:
         """Yield (line number, cells) for every non-blank data line; report bytes read.
 
-        Cells are split on tabs; a line with a double quote is unquoted cell by cell.
+        Cells are split on tabs; a line with a double quote is unquoted cell by cell. A CSV
+        file's lines are split as CSV (quoted cells hold commas: `"5,824"`).
         Rows are padded to one cell past the header, so `index()` of a missing column (the
         header width) reads as an empty cell, whatever the row's length.
         """
@@ -134,9 +145,12 @@ class Report:
                 if not text or text.isspace():
                     continue
                 self.rows_read += 1
-                cells = text.split("\t")
-                if '"' in text:
-                    cells = [unquote(cell) for cell in cells]
+                if self.delimiter != "\t":
+                    cells = next(csv.reader([text], delimiter=self.delimiter))
+                else:
+                    cells = text.split("\t")
+                    if '"' in text:
+                        cells = [unquote(cell) for cell in cells]
                 if len(cells) < width:
                     cells.extend([""] * (width - len(cells)))
                 yield number, cells
@@ -193,9 +207,12 @@ def identify(
             f"{path.name}: UTF-16 text; download the report again as a tab-delimited .txt file"
         )
     decoder = LineDecoder(encoding)
-    header = [
-        unquote(h) for h in decoder(first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")).split("\t")
-    ]
+    text = decoder(first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n"))
+    delimiter = "," if "\t" not in text and "," in text else "\t"
+    if delimiter == ",":  # a CSV download (the Business Report)
+        header = [h.strip() for h in next(csv.reader([text]))]
+    else:
+        header = [unquote(h) for h in text.split("\t")]
     keys = [header_key(h) for h in header]
     present = set(keys)
     for kind in kinds:
@@ -204,7 +221,9 @@ def identify(
             for index, key in enumerate(keys):
                 if key:
                     columns.setdefault(key, index)
-            return Report(path, kind, header, columns, encoding or decoder.chosen)
+            report = Report(path, kind, header, columns, encoding or decoder.chosen)
+            report.delimiter = delimiter
+            return report
     for refusal in refusals:
         if refusal.signature <= present:
             raise ReportError(f"{path.name} is Amazon's {refusal.label} report: {refusal.reason}.")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import tempfile
 import time
@@ -40,6 +41,7 @@ from sp_api.base.credential_provider import FromCodeCredentialProvider
 
 from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.history import HistoryStore
+from sheets_sync.sources import business_report
 from sheets_sync.sources.amazon_reports import KINDS, Kind, open_report, save_inventory
 from sheets_sync.sources.importer import (
     FileResult,
@@ -50,6 +52,7 @@ from sheets_sync.sources.importer import (
     update_workbook,
 )
 from sheets_sync.sources.records import InventoryRecord, Loaded, OpenOrder
+from sheets_sync.sources.report_file import ReportError
 from sheets_sync.terminal import ProgressFn
 from sheets_sync.types import Target
 
@@ -128,8 +131,11 @@ def pull(
     poll_every: float = 15.0,
     backoff: float = 5.0,
     http: httpx.Client | None = None,
+    traffic_days: int = 0,
 ) -> PullResult:
-    """Pull the last DAYS of sales and today's stock and open orders into TARGET.
+    """Pull the last DAYS of sales and today's stock and open orders into TARGET, and the
+    Sales and Traffic figures of the last TRAFFIC_DAYS days the store lacks (one report per
+    day, at most `business_report.DAYS_PER_PULL` a pull: the relaunch tracker reads them).
 
     Stops waiting for reports after TIME_LIMIT seconds in all (a report still processing then
     is a note, and the next pull asks again). Raises `SpApiError` when it cannot start. HTTP,
@@ -150,7 +156,7 @@ def pull(
         for kind in PULLED:
             try:
                 download = api.report(
-                    kind.spapi_type, since, Path(scratch), poll_every, progress, result
+                    kind.spapi_type, _stamp(since), Path(scratch), poll_every, progress, result
                 )
             except LoginError:
                 raise
@@ -162,6 +168,8 @@ def pull(
                 loaded = _load(store, *download, kind, result)
                 inventory += loaded.inventory
                 orders += loaded.orders or []
+        if traffic_days > 0:
+            _pull_traffic(api, store, Path(scratch), poll_every, progress, result, traffic_days)
         summaries = _or_note(api.inventory, "FBA inventory", result)
         with store.transaction():
             save_inventory(store, summaries, dt.date.today())
@@ -176,6 +184,62 @@ def pull(
             with store.transaction():
                 store.remember_unshipped(taken, "pull", order_keys(orders))
     return result
+
+
+def _pull_traffic(
+    api: _Api,
+    store: HistoryStore,
+    folder: Path,
+    poll_every: float,
+    progress: ProgressFn | None,
+    result: PullResult,
+    days: int,
+) -> None:
+    """Sales and Traffic, one report per day (its per-SKU figures sum the whole period asked
+    for): the days of the last DAYS the store lacks, newest first, a few per pull."""
+    for day in business_report.days_to_pull(store, dt.date.today(), days):
+        try:
+            download = api.report(
+                business_report.SPAPI_TYPE, day.isoformat(), folder, poll_every, progress,
+                result, until=day.isoformat(), options=business_report.SPAPI_OPTIONS,
+            )  # fmt: skip
+        except LoginError:
+            raise
+        except SpApiError as error:  # the next pull asks again for the days still missing
+            result.failures += 1
+            result.notes.append(f"{business_report.SPAPI_TYPE} {day}: {error}")
+            return
+        if download is not None:
+            _load_traffic(store, download[0], result)
+        elif time.monotonic() >= api.deadline:
+            return  # out of time: the note says so, the next pull asks again
+
+
+def _load_traffic(store: HistoryStore, path: Path, result: PullResult) -> None:
+    """Store one downloaded Sales and Traffic report (JSON), logged like an imported file."""
+    outcome = FileResult(path, business_report.SPAPI_LABEL)
+    result.files.append(outcome)
+    digest = file_sha256(path)
+    if store.is_imported(digest):
+        outcome.skipped, outcome.note = True, "already imported"
+        return
+    try:
+        found = business_report.read_sales_and_traffic(json.loads(path.read_bytes()), path)
+    except (ValueError, ReportError) as error:
+        result.failures += 1
+        result.notes.append(f"{business_report.SPAPI_TYPE}: unreadable ({error})")
+        return
+    first, last = found.first.isoformat(), found.last.isoformat()
+    with store.transaction():
+        store.put_traffic(found.rows)
+        store.log_import(digest, "sales_and_traffic", path.name, found.lines, first, last)
+    outcome.rows, outcome.problems = found.lines, found.problems[:20]
+    outcome.problem_count = len(found.problems)
+    outcome.note = f"{first} to {last}: {len(found.rows)} SKUs"
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
 
 
 def _or_note(fetch: Callable[[], list[T]], what: str, result: PullResult) -> list[T]:
@@ -287,19 +351,28 @@ class _Api:
     def report(
         self,
         report_type: str,
-        since: dt.datetime,
+        start: str,
         folder: Path,
         poll_every: float,
         progress: ProgressFn | None,
         result: PullResult,
+        until: str | None = None,
+        options: dict[str, str] | None = None,
     ) -> tuple[Path, str | None] | None:
-        """Request, wait for and download one report: (file, charset), None if nothing came."""
+        """Request, wait for and download one report: (file, charset), None if nothing came.
+
+        START and UNTIL are the data's first and last time (ISO), OPTIONS the reportOptions."""
         reports = self.client(Reports)
+        asked: dict[str, Any] = {"dataStartTime": start}
+        if until:
+            asked["dataEndTime"] = until
+        if options:
+            asked["reportOptions"] = options
         created = self.call(
             reports.create_report,
             reportType=report_type,
-            dataStartTime=since.isoformat(timespec="seconds"),
             marketplaceIds=[self.marketplace_id],
+            **asked,
         )
         report_id = created.payload["reportId"]
         label = f"{report_type}: waiting for Amazon"

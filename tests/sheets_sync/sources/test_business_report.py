@@ -22,15 +22,22 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from sheets_sync import workbook as wb
+from sheets_sync.cli import write_new_workbook
+from sheets_sync.history import HistoryStore
+from sheets_sync.source_commands import import_command
+from sheets_sync.sources.amazon_reports import ReportError, open_report
 from sheets_sync.sources.business_report import (
-    TrafficError,
+    LABEL,
     dates_in_name,
-    is_business_report,
     parse_dates,
     read_business_report,
     read_sales_and_traffic,
 )
+from sheets_sync.sources.importer import import_files
+from sheets_sync.types import Target
 
 UK_2026 = (
     "(Parent) ASIN,(Child) ASIN,Title,SKU,Sessions – Total,Sessions – Total – B2B,Session "
@@ -56,6 +63,14 @@ OLD = (
 )
 
 
+def read(path: Path, span: tuple[dt.date, dt.date] | None = None):
+    """(rows, report) of a file recognised the way `stockout import` does it."""
+    report = open_report(path)
+    assert report.kind.name == "business_report" and report.delimiter == ","
+    report.span = span
+    return read_business_report(report), report
+
+
 def write(path: Path, *lines: str) -> Path:
     path.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
     return path
@@ -72,10 +87,8 @@ def test_a_2026_uk_download_is_read_by_header_with_its_separators(tmp_path: Path
         "B0DX26ZRG8,B0DX26ZRG8,Plum Tomatoes 2.5kg,TOM-25,589,11,0.27%,0.18%,724,12,0.25%,0.14%,"
         "96.30%,100.00%,37,0,6.28%,0.00%,£361.81,£0.00,31,0",
     )
-    assert is_business_report(path.read_bytes().splitlines()[0].removeprefix(b"\xef\xbb\xbf"))
-    found = read_business_report(path, None)
-    assert (found.first, found.last) == (dt.date(2026, 11, 20),) * 2
-    rows = {r.sku: r for r in found.rows}
+    found, report = read(path)
+    rows = {r.sku: r for r in found}
     assert [(r.sessions, r.page_views, r.units, r.unit_session_pct, r.asin)
             for r in rows.values()] == [
         (5824, 7448, 370, 6.35, "B0BGPMD867"),
@@ -83,7 +96,7 @@ def test_a_2026_uk_download_is_read_by_header_with_its_separators(tmp_path: Path
         (589, 724, 37, 6.28, "B0DX26ZRG8"),
     ]  # fmt: skip
     assert rows["OIL-5L"].first_day == rows["OIL-5L"].last_day == "2026-11-20"
-    assert found.problems == [] and found.lines == 3
+    assert report.problems == [] and report.rows_read == 3
 
 
 def test_older_headers_and_european_numbers_read_the_same(tmp_path: Path) -> None:
@@ -100,7 +113,7 @@ def test_older_headers_and_european_numbers_read_the_same(tmp_path: Path) -> Non
     )
     span = (dt.date(2026, 11, 1), dt.date(2026, 11, 7))
     for path in (us, old):
-        (row,) = read_business_report(path, span).rows
+        (row,), _ = read(path, span)
         assert (row.sku, row.sessions, row.page_views, row.units) == ("KT-1003", 1204, 1530, 61)
         assert row.unit_session_pct == 5.07
         assert (row.first_day, row.last_day) == ("2026-11-01", "2026-11-07")
@@ -115,9 +128,9 @@ def test_bad_cells_are_problems_and_the_rest_is_read(tmp_path: Path) -> None:
         "B0C,B0C,Pot,KT-3,lots,0,1%,0%,40,0,1%,0%,99%,0%,1,0,3.33%,0%,$20.00,$0.00,1,0",
         "",
     )
-    found = read_business_report(path, None)
-    assert [r.sku for r in found.rows] == ["KT-1"]
-    assert found.problems == [
+    found, report = read(path)
+    assert [r.sku for r in found] == ["KT-1"]
+    assert [(p.line, p.column, p.value, p.message) for p in report.problems] == [
         (3, "SKU", "", "missing or not a whole number"),
         (4, "Sessions", "lots", "missing or not a whole number"),
     ]
@@ -126,11 +139,47 @@ def test_bad_cells_are_problems_and_the_rest_is_read(tmp_path: Path) -> None:
 def test_a_file_without_dates_or_sku_is_refused_with_what_to_do(tmp_path: Path) -> None:
     # Seller Central's own name is the download day (here UK day-first): never the data's day.
     path = write(tmp_path / "BusinessReport-23-07-2025.csv", UK_2026)
-    with pytest.raises(TrafficError, match=r"holds no dates.*--dates 2026-11-20"):
-        read_business_report(path, None)
-    by_asin = write(tmp_path / "asin-2026-11-20.csv", "ASIN,Title,Sessions,Units Ordered")
-    with pytest.raises(TrafficError, match="no SKU column: download 'Detail Page Sales"):
-        read_business_report(by_asin, None)
+    with pytest.raises(ReportError, match=r"holds no dates.*--dates 2026-11-20"):
+        read(path)
+    by_asin = write(tmp_path / "asin-2026-11-20.csv", OLD.replace(",SKU,", ","))
+    with pytest.raises(ReportError, match=r"no SKU column\. Download 'Detail Page Sales"):
+        open_report(by_asin)
+
+
+def test_import_takes_the_dates_from_the_name_or_the_option_and_refuses_before_loading(
+    tmp_path: Path,
+) -> None:
+    book = tmp_path / "book.xlsx"
+    write_new_workbook(book, wb.starter_tabs())
+    row = "B0A,B0A,Whisk,KT-1,120,0,1%,0%,200,0,1%,0%,99%,0%,6,0,5%,0%,$60.00,$0.00,6,0"
+    named = write(tmp_path / "BusinessReport-2026-11-20.csv", US_2023, row)
+    month = write(
+        tmp_path / "BusinessReport-11-30-26.csv", US_2023, row.replace(",120,", ',"3,600",')
+    )
+    undated = write(tmp_path / "BusinessReport-12-01-26.csv", US_2023, row)
+    with pytest.raises(ReportError, match=r"BusinessReport-12-01-26\.csv: a Business Report holds"):
+        import_files(str(book), [named, undated])
+    with HistoryStore.for_target(Target.parse(str(book))) as store:
+        assert store.traffic().empty  # refused before anything was loaded
+    span = (dt.date(2026, 10, 1), dt.date(2026, 10, 30))
+    result = import_files(str(book), [month], dates=span)
+    assert result.files[0].kind == LABEL and result.files[0].note == "2026-10-01 to 2026-10-30"
+    import_files(str(book), [named])
+    with HistoryStore.for_target(Target.parse(str(book))) as store:
+        rows = [(r.first_day.date().isoformat(), r.last_day.date().isoformat(), r.sessions)
+                for r in store.traffic().itertuples()]  # fmt: skip
+    assert rows == [("2026-10-01", "2026-10-30", 3600), ("2026-11-20", "2026-11-20", 120)]
+
+
+def test_the_import_command_takes_dates(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    write_new_workbook(book, wb.starter_tabs())
+    row = "B0A,B0A,Whisk,KT-1,120,0,1%,0%,200,0,1%,0%,99%,0%,6,0,5%,0%,$60.00,$0.00,6,0"
+    path = write(tmp_path / "BusinessReport.csv", US_2023, row)
+    wrong = CliRunner().invoke(import_command, [str(book), str(path), "--dates", "20/11/2026"])
+    assert wrong.exit_code == 2 and "give 2026-11-20 or 2026-11-01..2026-11-07" in wrong.output
+    done = CliRunner().invoke(import_command, [str(book), str(path), "--dates", "2026-11-20"])
+    assert done.exit_code == 0, done.output
 
 
 def test_dates_come_from_an_iso_name_or_the_option() -> None:
@@ -180,8 +229,8 @@ def test_the_sp_api_report_gives_each_sku_over_the_requested_days() -> None:
         ("CD-2E3F-GHIJ", "B234567890", 13, 33, 3, 37.5, "sales_and_traffic"),
     ]  # fmt: skip
     # The third entry has no SKU (a CHILD-granularity report): said, not guessed.
-    assert found.problems == [
+    assert [(p.line, p.column, p.value, p.message) for p in found.problems] == [
         (3, "sku/sessions/unitsOrdered", "", "missing (asinGranularity must be SKU)")
     ]
-    with pytest.raises(TrafficError, match="no dataStartTime"):
+    with pytest.raises(ReportError, match="no dataStartTime"):
         read_sales_and_traffic({"salesAndTrafficByAsin": []}, Path("r.json"))

@@ -311,3 +311,40 @@ def test_a_pull_says_what_its_save_of_the_workbook_drops(book):
     (warning,) = result.warnings
     assert warning.startswith("this workbook has slicers, which stockout cannot keep")
     assert result.exit_code == 1 and result.failures == 1  # the All Orders report: refused
+
+
+def traffic_entry(sku: str, sessions: int, units: int) -> dict:
+    """One `salesAndTrafficByAsin` entry as Amazon's schema writes it (SKU granularity)."""
+    return {
+        "parentAsin": "B1", "childAsin": "B1", "sku": sku,
+        "salesByAsin": {"unitsOrdered": units, "totalOrderItems": units,
+                        "orderedProductSales": {"amount": 39.95 * units, "currencyCode": "EUR"}},
+        "trafficByAsin": {"sessions": sessions, "pageViews": sessions + 5,
+                          "unitSessionPercentage": round(100 * units / sessions, 2)},
+    }  # fmt: skip
+
+
+def test_pull_asks_sales_and_traffic_one_day_at_a_time_and_skips_days_it_has(book):
+    today = dt.date.today()
+    day = [(today - dt.timedelta(days=n)).isoformat() for n in range(4)]
+    documents = {ORDERS: FakeDocument(statuses=("CANCELLED",)),
+                 DAILY: FakeDocument(statuses=("CANCELLED",))}  # fmt: skip
+    traffic = {day[1]: [traffic_entry("BOX-30", 120, 6)], day[2]: [traffic_entry("BOX-30", 100, 4)],
+               day[3]: [traffic_entry("BOX-30", 90, 9)]}  # fmt: skip
+    with FakeSpApi(documents, traffic=traffic) as fake:
+        result = quick_pull(book, fake, traffic_days=3)
+        asked = [c for c in fake.created if c["reportType"] == "GET_SALES_AND_TRAFFIC_REPORT"]
+        assert [(c["dataStartTime"], c["dataEndTime"], c["reportOptions"]) for c in asked] == [
+            (d, d, {"dateGranularity": "DAY", "asinGranularity": "SKU"}) for d in day[1:]
+        ]  # newest first, one day each: Amazon sums the per-SKU figures over the period
+        again = quick_pull(book, fake, traffic_days=4)
+        asked = [c for c in fake.created if c["reportType"] == "GET_SALES_AND_TRAFFIC_REPORT"]
+    assert result.exit_code == 0, result.notes
+    # The three days stored are not asked for again; the fourth day back is.
+    assert [c["dataStartTime"] for c in asked[3:]] == [(today - dt.timedelta(days=4)).isoformat()]
+    assert again.exit_code == 0
+    with HistoryStore.for_target(Target.parse(book)) as store:
+        rows = store.traffic()
+    assert [(r.first_day.date().isoformat(), r.sessions, r.units) for r in rows.itertuples()] == [
+        (day[3], 90, 9), (day[2], 100, 4), (day[1], 120, 6),
+    ]  # fmt: skip
