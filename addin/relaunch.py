@@ -244,7 +244,7 @@ def _words(found: Relaunch, settings: Plan, as_of: dt.date, last_day: dt.date) -
     if found.sessions is not None and found.baseline_sessions:
         numbers += (
             f", {fmt_number(found.sessions, 0)} sessions a day vs "
-            f"{fmt_number(found.baseline_sessions, 0)}"
+            f"{fmt_number(found.baseline_sessions, 0)} before"
         )
     if found.state == BACK:
         return (

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sheets_sync import guide
 from sheets_sync import workbook as wb
+from sheets_sync.history import TrafficRow
 from sheets_sync.types import Grid
 
 PRODUCTS = [
@@ -106,10 +107,16 @@ class DemoHistory:
 
     stock: list[tuple[str, str, int]] = field(default_factory=list)
     etas: list[tuple[dt.date, tuple]] = field(default_factory=list)
+    traffic: list[TrafficRow] = field(default_factory=list)
 
 
 #: SKUs (by index) that run lean: restocked in small lots, under 28 days of supply.
 LEAN = {0, 6, 16, 18, 20}
+#: The SKU (by index) relaunching: out of stock from 24 to 6 days ago, selling again since,
+#: with Business Report traffic before the stockout and each day since.
+RELAUNCHED, RELAUNCH_OUT = 24, range(6, 25)
+#: Its conversion (units per session) the month before the stockout, and each day since.
+RELAUNCH_CVR = (0.124, (0.052, 0.058, 0.066, 0.071, 0.079))
 
 
 def demo_tabs(as_of: dt.date, seed: int = 7, count: int | None = None) -> dict[str, Grid]:
@@ -137,6 +144,7 @@ def write_demo_store(store_path: Path, as_of: dt.date, seed: int = 7) -> None:
     with HistoryStore(store_path) as store, store.errors("write"):
         with store.transaction():
             store.put_stock(history.stock, "fba_daily")
+            store.put_traffic(history.traffic)
         for seen, row in history.etas:
             store.remember_inbound_etas([row], seen)
 
@@ -145,7 +153,12 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
     rng = random.Random(seed)
     tabs: dict[str, Grid] = {tab: [list(wb.headers(tab))] for tab in wb.INPUT_TABS}
     settings = guide.settings_grid(
-        {"store_name": STORE, "sender_name": SENDER, "size_tier": "large standard"}
+        {
+            "store_name": STORE,
+            "sender_name": SENDER,
+            "size_tier": "large standard",
+            "category_cvr_pct": 10,
+        }
     )
     tabs[wb.SETTINGS] = [*settings[:1], *(r for r in settings[1:] if r[0] != "as_of")]
     tabs[wb.SETTINGS] += [r for r in settings if r[0] == "as_of"]
@@ -175,6 +188,10 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
             if i in out_now and back <= 4 + i % 5:
                 in_stock = False
             units = _poisson(rng, mean) if in_stock else 0
+            if i == RELAUNCHED and back in RELAUNCH_OUT:  # drawn all the same: same numbers
+                in_stock, units = False, 0
+            elif i == RELAUNCHED and back < RELAUNCH_OUT.start:  # rank lost: sales come back
+                units = round(units * (1.05 - 0.1 * back))
             flag = in_stock if track_stock else None
             sales.append([day, sku, units, flag])
             shelf.append((day, units, in_stock))
@@ -184,6 +201,8 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
             available = 340
         if i == rising:
             available = round(rate * 14)
+        if i == RELAUNCHED:  # the batch that ended its stockout: ten weeks of sales
+            available = round(rate * 70)
         history.stock += _stock_history(sku, shelf, available, rate, i in LEAN)
         fbm = rng.choice([0, 0, 0, 40, 120]) if i % 4 == 0 or i in out_now else 0
         pack = rng.choice([6, 12, 24, 48])
@@ -257,6 +276,7 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
             ]
         )
     history.etas += _eta_history(sales, inventory, inbound)
+    history.traffic += _traffic(f"KT-{1001 + RELAUNCHED}", sales, as_of)
     kept = {row[0] for row in inventory[:count]}
     tabs[wb.INVENTORY] += inventory[:count]
     tabs[wb.SALES] += [r for r in sales if r[1] in kept]
@@ -265,6 +285,25 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
     tabs[wb.ORDERS] += [r for r in orders if r[1] in kept]
     tabs[wb.STOCK_ELSEWHERE] += [r for r in elsewhere if r[0] in kept]
     return tabs
+
+
+def _traffic(sku: str, sales: list[list], as_of: dt.date) -> list[TrafficRow]:
+    """The relaunching SKU's Business Report figures: the 28 days before its stockout as one
+    file for the range, then one file per day since it came back, conversion climbing."""
+    units = {row[0]: row[2] for row in sales if row[1] == sku}
+    started = as_of - dt.timedelta(days=RELAUNCH_OUT.stop - 1)
+    first = started - dt.timedelta(days=28)
+    before = sum(n for day, n in units.items() if first <= day < started)
+    base, daily = RELAUNCH_CVR
+    rows = [TrafficRow(sku, first.isoformat(), (started - dt.timedelta(days=1)).isoformat(),
+                       round(before / base), before)]  # fmt: skip
+    for back, cvr in zip(range(RELAUNCH_OUT.start - 1, 0, -1), daily, strict=True):
+        day = as_of - dt.timedelta(days=back)
+        sold = units[day]
+        rows.append(
+            TrafficRow(sku, day.isoformat(), day.isoformat(), max(40, round(sold / cvr)), sold)
+        )
+    return rows
 
 
 def _stock_history(

@@ -60,11 +60,16 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
         (
             "stockout import shop.xlsx All-Orders.txt Manage-FBA-Inventory.txt",
             "stockout import gsheet:1AbC...xyz *.txt --json",
+            "stockout import shop.xlsx BusinessReport.csv --dates 2026-11-20",
         ),
         GOOGLE + STORE,
     ),
     "pull": (
-        ("stockout pull shop.xlsx", "stockout pull shop.xlsx --days 90"),
+        (
+            "stockout pull shop.xlsx",
+            "stockout pull shop.xlsx --days 90",
+            "stockout pull shop.xlsx --traffic-days 7",
+        ),
         AMAZON + GOOGLE + STORE,
     ),
     "serve": (

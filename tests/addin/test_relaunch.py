@@ -41,9 +41,9 @@ def test_the_issue_example_cvr_against_before_and_category_keep_the_coupon() -> 
     assert found.baseline_cvr == 100 * 236 / 2000 and found.target_cvr == 10.0
     assert found.state == WORKING
     assert found.text == (
-        "CVR 6.1 % vs 11.8 % before, category 10 %, 49 sessions a day vs 71: working; keep the"
-        " 20 % coupon 6 more days (to 2026-11-26), ads +30 % until conversion is back, at the"
-        " latest 2026-12-04"
+        "CVR 6.1 % vs 11.8 % before, category 10 %, 49 sessions a day vs 71 before: working;"
+        " keep the 20 % coupon 6 more days (to 2026-11-26), ads +30 % until conversion is back,"
+        " at the latest 2026-12-04"
     )
     assert (found.coupon_start, found.coupon_end) == (BACK_ON, d(6))
     assert (found.ads_start, found.ads_end) == (BACK_ON, d(14))
@@ -60,7 +60,7 @@ def test_conversion_back_at_the_category_closes_the_relaunch_the_morning_after()
     assert found.closed_on == d(6)
     assert found.cvr == 100 * 32 / 300
     assert found.text == (
-        "CVR 10.7 % vs 11.8 % before, category 10 %, 100 sessions a day vs 71: conversion is"
+        "CVR 10.7 % vs 11.8 % before, category 10 %, 100 sessions a day vs 71 before: conversion is"
         " back since 2026-11-26, end the coupon and the ad boost: relaunch closed"
     )
     assert found.coupon_end == d(6) and found.ads_end == d(6)
@@ -79,7 +79,7 @@ def test_flat_conversion_after_the_first_coupon_is_not_working_and_extends_it() 
     assert found.state == NOT_WORKING
     assert found.coupon_end == d(14)  # the first 7 days ended with conversion low: extended
     assert found.text == (
-        "CVR 5 % vs 11.8 % before, category 10 %, 80 sessions a day vs 71: not working yet"
+        "CVR 5 % vs 11.8 % before, category 10 %, 80 sessions a day vs 71 before: not working yet"
         " (5 % after the restock): check price, reviews and the Buy Box; keep the 20 % coupon"
         " 7 more days (to 2026-12-04), ads +30 % until conversion is back, at the latest"
         " 2026-12-04"

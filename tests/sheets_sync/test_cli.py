@@ -83,6 +83,24 @@ def test_demo_shows_the_fee_rule_and_suggested_causes_from_its_history_store(dem
     assert incidents["KT-1002"][9].startswith("Order placed late: shipment FBA18R2WX5N")
 
 
+def test_demo_shows_a_relaunch_watched_with_traffic_and_one_without(demo) -> None:
+    path, _ = demo
+    book = openpyxl.load_workbook(path)
+    alerts = list(book["Alerts"].iter_rows(values_only=True))
+    action = {r[0]: r[alerts[0].index("Action")] for r in alerts[1:]}
+    assert action["KT-1025"] == (
+        "RELAUNCH: CVR 7.2 % vs 12.4 % before, category 10 %, 88 sessions a day vs 42 before:"
+        " working, up from 5.9 %; keep the 20 % coupon 2 more days (to 2026-11-26), ads +30 %"
+        " until conversion is back, at the latest 2026-12-04"
+    )
+    assert action["KT-1002"].endswith("watch conversion (import the Business Report to have it"
+                                      " tracked)")  # fmt: skip
+    drafts = {r[0]: r for r in book["Drafts"].iter_rows(min_row=2, values_only=True)}
+    body = drafts["relaunch_plan:KT-1025:2026-11-01"][7]
+    assert "- each day since November 20, 2026:\n  November 20, 2026: " in body
+    assert "It is working: 7.2 % over the last 3 days, up from 5.9 % in the first 3." in body
+
+
 def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:
     new = stockout("new", "book.xlsx", cwd=tmp_path)
     assert new.returncode == 0 and (tmp_path / "book.xlsx").is_file()

@@ -516,7 +516,7 @@ def test_relaunch_plan_with_traffic_lists_the_days_and_says_whether_it_works():
         "  February 27, 2025: 120 sessions, 7 units, 5.8 %\n"
         "  February 28, 2025: 110 sessions, 8 units, 7.3 %\n"
         "\n"
-        "It is working: 6.4 % over the last days, up from 5 % in the first days. Keep the coupon"
+        "It is working: 6.4 % over the last 3 days, up from 5 % in the first 3. Keep the coupon"
         " to March 10, 2025 and the ad boost until conversion reaches 10 %."
     ) in body
 

@@ -60,16 +60,16 @@ def test_with_traffic_the_relaunch_action_watches_conversion(tmp_path: Path) -> 
     assert result.exit_code == 0, result.problems
     action = relaunch_words(book)
     assert (
-        "RELAUNCH: CVR 6 % vs 11.8 % before, category 10 %, 100 sessions a day vs 71: working,"
-        " up from 5 %; keep the 20 % coupon 3 more days (to 2026-12-01), ads +30 % until"
-        " conversion is back, at the latest 2026-12-09"
+        "RELAUNCH: CVR 6 % vs 11.8 % before, category 10 %, 100 sessions a day vs 71 before:"
+        " working, up from 5 %; keep the 20 % coupon 3 more days (to 2026-12-01), ads +30 %"
+        " until conversion is back, at the latest 2026-12-09"
     ) in action
     assert TRAFFIC_HINT not in action
     assert "CVR" not in relaunch_words(book, "A-1")
     drafts = {r[0]: r for r in sheet_rows(book, "Drafts")[1:]}
     body = drafts["relaunch_plan:C-3:2026-11-20"][7]
     assert "  November 28, 2026: 100 sessions, 7 units, 7 %" in body
-    assert "It is working: 6 % over the last days, up from 5 % in the first days." in body
+    assert "It is working: 6 % over the last 3 days, up from 5 % in the first 3." in body
 
 
 def test_conversion_back_closes_the_relaunch_and_without_traffic_it_says_what_would_help(

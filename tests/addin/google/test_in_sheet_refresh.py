@@ -156,6 +156,22 @@ def test_incidents_and_problems_agree_too(both) -> None:
     assert len(js[wb.PROBLEMS]) == len(python[wb.PROBLEMS])
 
 
+def test_relaunch_without_the_history_store_is_the_same_fixed_plan_in_both(both) -> None:
+    """The relaunch tracker's words (conversion against the baseline) come from traffic in the
+    history store, which the in-sheet refresh cannot open: Python-only, like the suggested
+    cause. With no store, both refreshes give the fixed plan, which says what would track it."""
+    python, js, _ = both
+    ours, theirs = by_header(python[wb.ALERTS]), by_header(js[wb.ALERTS])
+    relaunching = [sku for sku, flags in ours["Flags"].items() if "RELAUNCH" in str(flags)]
+    assert "KT-1025" in relaunching
+    for sku in relaunching:
+        words = f"{ours['Action'][sku]} · {ours['Other options'][sku]}"
+        assert "(import the Business Report to have it tracked)" in words
+        assert (ours["Action"][sku], ours["Other options"][sku]) == (
+            theirs["Action"][sku], theirs["Other options"][sku],
+        )  # fmt: skip
+
+
 def test_the_demo_is_not_a_trivial_comparison(both) -> None:
     _, js, run = both
     column = js[wb.ALERTS][0].index(wb.header_of(wb.ALERTS, "alert"))
