@@ -131,7 +131,7 @@ def test_the_bundle_registers_every_function_with_lite_safe_options(pyodide_run:
 def test_the_refresh_script_is_registered_and_reports_what_it_did(pyodide_run: dict) -> None:
     assert pyodide_run["scripts"] == {"stockout_refresh": {}}
     assert pyodide_run["printed"].startswith(
-        "Refreshed 48 SKUs as of 2026-11-25: 3 OUT, 3 CRITICAL, 5 WARNING"
+        "Refreshed 48 SKUs as of 2026-11-25: 3 OUT, 3 CRITICAL, 4 WARNING"
     )
 
 
