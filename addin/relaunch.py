@@ -6,7 +6,8 @@ detail-page traffic (sessions and units ordered per day, from the Business Repor
 Sales and Traffic report) into that watch:
 
 * the **baseline**: conversion (units ordered / sessions) over the BASELINE_DAYS before the
-  stockout;
+  stockout (a range file that ends in them and starts up to BASELINE_DAYS earlier, a calendar
+  month, counts whole);
 * the **target**: the category's conversion (a per-SKU Inventory column or a Settings key),
   but never above the SKU's own baseline (a listing that converted below its category before
   the stockout is back when it converts as before); without a category, the baseline;
@@ -109,14 +110,18 @@ def conversion(sessions: float, units: float) -> float | None:
     return 100.0 * units / sessions if sessions > 0 else None
 
 
-def window(spans: list[Span], first: dt.date, last: dt.date) -> tuple[float, float, int]:
+def window(
+    spans: list[Span], first: dt.date, last: dt.date, slack: int = 0
+) -> tuple[float, float, int]:
     """(sessions, units, days covered) of the spans lying inside first..last.
 
     Daily rows are used where they exist; a several-day row (a Business Report downloaded for a
     range) counts only when no daily row falls inside it, so no day is counted twice. A span
-    reaching outside the window is left out: its days cannot be split.
+    ending after LAST is left out (its days cannot be split); one may start up to SLACK days
+    before FIRST (a calendar month downloaded for the baseline still counts).
     """
-    inside = [s for s in spans if s.first >= first and s.last <= last]
+    start = first - dt.timedelta(days=slack)
+    inside = [s for s in spans if s.first >= start and s.last <= last]
     daily = {s.first for s in inside if s.first == s.last}
     sessions = units = 0.0
     days = 0
@@ -154,7 +159,10 @@ def track(
     last_day = back_on + dt.timedelta(days=max(int(settings.relaunch_days), 0))
     coupon_end = min(back_on + dt.timedelta(days=RELAUNCH_COUPON_DAYS - 1), last_day)
     base_s, base_u, base_days = window(
-        spans, started - dt.timedelta(days=BASELINE_DAYS), started - dt.timedelta(days=1)
+        spans,
+        started - dt.timedelta(days=BASELINE_DAYS),
+        started - dt.timedelta(days=1),
+        slack=BASELINE_DAYS,
     )
     baseline = conversion(base_s, base_u) if base_s >= MIN_SESSIONS else None
     targets = [x for x in (category_cvr, baseline) if x is not None]

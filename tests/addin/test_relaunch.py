@@ -119,6 +119,14 @@ def test_a_range_since_the_restock_gives_the_conversion_when_no_day_is_known() -
     assert found.cvr == 5.0 and found.sessions == 100.0 and found.days == []
 
 
+def test_a_calendar_month_downloaded_before_the_stockout_is_the_baseline() -> None:
+    october = Span(dt.date(2026, 10, 1), dt.date(2026, 10, 31), 3100, 310)  # 10 %
+    found = track(OUT, BACK_ON, [october, *days((100, 5))], None, S, d(1))
+    assert found.baseline_cvr == 10.0 and found.baseline_sessions == 100.0
+    too_old = Span(dt.date(2026, 8, 1), dt.date(2026, 10, 31), 9200, 920)  # starts 92 days back
+    assert track(OUT, BACK_ON, [too_old], None, S, d(1)).baseline_cvr is None
+
+
 def test_window_counts_daily_rows_and_ranges_without_counting_a_day_twice() -> None:
     start = dt.date(2026, 10, 1)
     week = Span(start, start + dt.timedelta(days=6), 700, 70)
