@@ -243,7 +243,7 @@ NOTES: dict[str, dict[str, str]] = {
         "option. Blank = unknown.",
     },
     wb.PROMOTIONS: {
-        "sku": "Required. A SKU, or * for every SKU.",
+        "sku": "Required. A SKU, or * for every SKU (one named * included, once).",
         "start": "Required. First day of the promotion.",
         "end": "Required. Last day of the promotion.",
         "uplift": "Required. Sales multiplier on those days: 1.8 = 80 % more.",
