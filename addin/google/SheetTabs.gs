@@ -208,7 +208,8 @@ function stockoutCellOut_(value, kind, zone, days) {
 
 /**
  * Writes TAB (sheet name NAME) in one setValues: owned cells, the user's columns and formulas,
- * and clears what the last refresh left below or to the right. The user's formatting stays.
+ * and clears what the last refresh left below or to the right. The user's formatting stays:
+ * number formats go only on rows the tab did not have.
  */
 function stockoutWriteTab_(spreadsheet, name, grid, kinds, zone) {
   var sheet = spreadsheet.getSheetByName(name) || spreadsheet.insertSheet(name);
@@ -226,10 +227,13 @@ function stockoutWriteTab_(spreadsheet, name, grid, kinds, zone) {
   var oldCols = sheet.getLastColumn();
   if (oldRows > 0 && oldCols > 0) sheet.getRange(1, 1, oldRows, oldCols).clearContent();
   sheet.getRange(1, 1, cells.length, width).setValues(cells);
-  if (cells.length > 1) {
+  // Column formats go on the rows this write adds (all of a new tab), so the seller's own
+  // formatting of rows that were there stays as they left it.
+  var first = Math.max(oldRows, 1) + 1;
+  if (cells.length >= first) {
     kinds.forEach(function (kind, i) {
       if (STOCKOUT_FORMATS[kind]) {
-        sheet.getRange(2, i + 1, cells.length - 1, 1).setNumberFormat(STOCKOUT_FORMATS[kind]);
+        sheet.getRange(first, i + 1, cells.length - first + 1, 1).setNumberFormat(STOCKOUT_FORMATS[kind]);
       }
     });
   }

@@ -291,6 +291,7 @@ class GoogleSheetsBackend:
                 old_height, old_width = 0, 0
                 styles += self._fixed_styles(tab, sheet_id)
                 styles += self._presentation(tab, sheet_id)
+                styles += self._number_formats(tab, sheet_id)
             else:
                 title, sheet_id = existing["title"], existing["sheetId"]
                 grid = existing["gridProperties"]
@@ -301,7 +302,9 @@ class GoogleSheetsBackend:
                     resize = self._resize(existing, height, width)
                     structure.append(resize)
                     grown[title] = resize["updateSheetProperties"]["properties"]["gridProperties"]
-            styles += self._number_formats(tab, sheet_id)
+                    # Only the rows the grid gains get the column formats: the seller's own
+                    # formatting of the rows that exist is never reset.
+                    styles += self._number_formats(tab, sheet_id, grid["rowCount"])
             # Blanks over what the tab held before clear leftover rows in the same call.
             full_height, full_width = max(height, old_height), max(width, old_width, 1)
             values = [
@@ -387,8 +390,9 @@ class GoogleSheetsBackend:
         }
 
     @staticmethod
-    def _number_formats(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
-        """Column number formats; sent only when a structure call is made anyway."""
+    def _number_formats(tab: Tab, sheet_id: int, start_row: int = 1) -> list[dict[str, Any]]:
+        """Column number formats from `start_row` (0-based) down: the whole column of a new
+        tab, the added rows of a grown one (sent with the structure call either way)."""
         requests_ = []
         for column, header in enumerate(tab.header):
             kind = tab.formats.get(header, "")
@@ -400,7 +404,7 @@ class GoogleSheetsBackend:
                         "repeatCell": {
                             "range": {
                                 "sheetId": sheet_id,
-                                "startRowIndex": 1,
+                                "startRowIndex": start_row,
                                 "startColumnIndex": column,
                                 "endColumnIndex": column + 1,
                             },

@@ -70,6 +70,20 @@ test('Refresh in this sheet writes Alerts, Incidents, Drafts and Problems and to
   assert.equal(spreadsheet.toasts.at(-1).message, message);
 });
 
+test("a seller's own number format stays; rows a refresh adds get the column's format", () => {
+  const {gas, spreadsheet} = open(shop());
+  gas.stockoutRefreshInSheet();
+  const alerts = spreadsheet.sheet('Alerts');
+  const at = (header) => alerts.values[0].indexOf(header) + 1;
+  alerts.getRange(2, at('Stockout date')).setNumberFormat('dd.mm.yy');
+  const inventory = spreadsheet.sheet('Inventory');
+  inventory.appendRow(['D', 'Delta mug', 30, 9, 'Factory 2']);
+  gas.stockoutRefreshInSheet();
+  assert.equal(alerts.values.length, 5);
+  assert.equal(alerts.formats[`2,${at('Stockout date')}`], 'dd.mm.yy');
+  assert.equal(alerts.formats[`5,${at('Stockout date')}`], 'yyyy-mm-dd');
+});
+
 test('a bad cell is listed on Problems and its SKU stays on Alerts, first, saying what to fix', () => {
   const tabs = shop();
   tabs.Inventory[2][2] = 'lots';

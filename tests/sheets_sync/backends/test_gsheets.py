@@ -375,3 +375,46 @@ def test_formulas_that_read_moved_rows_follow_them_on_every_tab(
     mine = after["Alerts"][0].index("Mine")
     totals = [row[mine] for row in after["Alerts"][1:] if row[mine]]
     assert totals == [f"=SUM({letter}2:{letter}{len(after['Alerts']) - 1})"]
+
+
+def test_a_sellers_own_formatting_survives_refreshes_that_add_tabs(served: Running) -> None:
+    """Formats, notes and colour rules are set when a tab is first created; a later refresh
+    (even one that adds a tab, and so makes a formatting call) leaves the seller's own alone
+    and adds no second set of colour rules."""
+    from sheets_sync import workbook as wb
+    from sheets_sync.demo import demo_tabs
+    from sheets_sync.refresh import refresh
+
+    as_of = dt.date(2026, 11, 25)
+    sid = served.fake.create_spreadsheet("Shop", demo_tabs(as_of))
+    refresh(backend(served, sid), as_of=as_of)
+    header = served.fake.values(sid, wb.ALERTS)[0]
+    column = header.index("Days of cover")
+    meta = {s["properties"]["title"]: s for s in served.fake.metadata(sid)["sheets"]}
+    alerts_id = meta[wb.ALERTS]["properties"]["sheetId"]
+    rules = len(meta[wb.ALERTS]["conditionalFormats"])
+    mine = {"type": "NUMBER", "pattern": "0.000"}
+    seller = backend(served, sid)
+    seller._http.batch_update(sid, {"requests": [
+        {"repeatCell": {
+            "range": {"sheetId": alerts_id, "startRowIndex": 1, "startColumnIndex": column,
+                      "endColumnIndex": column + 1},
+            "cell": {"userEnteredFormat": {"numberFormat": mine}},
+            "fields": "userEnteredFormat.numberFormat"}},
+        {"updateCells": {
+            "start": {"sheetId": alerts_id, "rowIndex": 0, "columnIndex": 0},
+            "rows": [{"values": [{"note": "my SKUs"}]}], "fields": "note"}},
+        {"deleteSheet": {"sheetId": meta[wb.TIMELINE]["properties"]["sheetId"]}},
+    ]})  # fmt: skip
+
+    refresh(backend(served, sid), as_of=as_of)
+
+    cell = f"{chr(65 + column)}2"
+    assert served.fake.number_format(sid, wb.ALERTS, cell) == mine
+    assert served.fake.notes(sid, wb.ALERTS)["A1"] == "my SKUs"
+    meta = {s["properties"]["title"]: s for s in served.fake.metadata(sid)["sheets"]}
+    assert len(meta[wb.ALERTS]["conditionalFormats"]) == rules  # not added again
+    # The tab the refresh made again is dressed as new: formats, notes, colour rules.
+    assert served.fake.number_format(sid, wb.TIMELINE, "B2") == {"type": "NUMBER",
+                                                                  "pattern": "#,##0"}  # fmt: skip
+    assert meta[wb.TIMELINE]["conditionalFormats"]
