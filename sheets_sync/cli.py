@@ -225,6 +225,7 @@ def demo_command(out_file: Path, as_of: dt.date | None) -> None:
     result = run_refresh(str(out_file), day, False, False)
     print_summary(result)
     out.print(
-        f"\nOpen {out_file} in Excel or LibreOffice: Alerts, Drafts and the Timeline chart.",
+        f"\nOpen {out_file} in Excel or LibreOffice: Alerts, Drafts, Planner and the "
+        "Timeline charts.",
         highlight=False,
     )

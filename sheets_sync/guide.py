@@ -171,7 +171,8 @@ FLAGS_NOTE = (
 
 TIMELINE_LEGEND = (
     "Red: out of stock (the gap a seller must bridge) · orange: under safety stock · "
-    "yellow: under the reorder point. Hover a SKU for its numbers."
+    "yellow: under the reorder point. Hover a SKU for its numbers; its chart beside the "
+    "table draws the safety stock and reorder point as dashed lines."
 )
 
 #: Tab -> column key -> the note on its header.

@@ -122,7 +122,8 @@ TIMELINE_COLOURS = ("C00000", "FFB347", "FFE699")
 def timeline_tab(plan: Plan) -> Tab:
     """Projected stock of the urgent SKUs, a column each, today first: a day out of stock is
     red, under safety stock orange, under the reorder point yellow (conditional formats, so the
-    out-of-stock windows stand out down each column), and the chart beside it."""
+    out-of-stock windows stand out down each column), and beside it a chart per SKU with its
+    safety stock and reorder point as flat lines."""
     frame = plan.timeline
     rows = [[cell(v) for v in r] for r in frame.itertuples(index=False)]
     header = list(frame.columns)
@@ -132,12 +133,14 @@ def timeline_tab(plan: Plan) -> Tab:
              "inbound and promotions included. " + guide.TIMELINE_LEGEND}  # fmt: skip
     below = []
     owners = frame.attrs.get("skus", {})
+    levels: dict[str, tuple[float | None, float | None]] = {}
     for label in header[1:]:
         sku = owners.get(label, label)
         if skus is None or sku not in skus.index:
             continue
         row = skus.loc[sku]
         safety, point = cell(row.get("safety_stock")), cell(row.get("reorder_point"))
+        levels[label] = (safety, point)
         red, orange, yellow = TIMELINE_COLOURS
         below.append(Below(label, 0, red, or_equal=True))
         if safety:
@@ -154,7 +157,7 @@ def timeline_tab(plan: Plan) -> Tab:
         header,
         rows,
         formats,
-        chart=Chart("Projected sellable stock, most urgent SKUs", "units"),
+        chart=Chart("Projected stock", "units", levels),
         notes=notes,
         below=below,
     )

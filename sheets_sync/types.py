@@ -154,10 +154,13 @@ class FormatKind(StrEnum):
 
 @dataclass
 class Chart:
-    """A line chart over a tab: first column on the x axis, one series per other column."""
+    """Line charts over a tab: the first column on the x axis, a chart titled
+    `<title>: <header>` for each other column, with that column's `levels` (header ->
+    (safety stock, reorder point)) drawn as flat lines."""
 
     title: str
     y_title: str = ""
+    levels: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,9 @@ def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
     user_formats = _user_formats(sheet, tab)
     sheet.delete_rows(1, old_rows + 1)
     for chart in list(sheet._charts):
-        if tab.chart and _chart_title(chart) == tab.chart.title:  # ours; a user's chart stays
+        title = _chart_title(chart) or ""
+        ours = tab.chart and (title == tab.chart.title or title.startswith(tab.chart.title + ": "))
+        if ours:  # a user's chart stays
             sheet._charts.remove(chart)
     width = len(tab.header)
     owned = tab.owned if tab.owned is not None else width
@@ -512,20 +514,51 @@ def _shown(value: object) -> str:
 
 
 def _chart(sheet: Worksheet, tab: Tab, width: int) -> None:
-    if tab.chart is None:
+    """One small line chart per column, two to a row beside the table, each with its levels
+    (safety stock, reorder point) as flat dashed lines."""
+    spec = tab.chart
+    if spec is None:
         return
+    rows = len(tab.rows) + 1
+    helper = width + LEVEL_COLUMNS_AFTER
+    for n, label in enumerate(tab.header[1:width]):
+        chart = _line_chart(f"{spec.title}: {label}", spec.y_title)
+        chart.add_data(Reference(sheet, min_col=n + 2, min_row=1, max_row=rows),
+                       titles_from_data=True)  # fmt: skip
+        levels = zip(LEVEL_LINES, spec.levels.get(label, (None, None)), strict=True)
+        for k, ((name, colour), value) in enumerate(levels):
+            if value is None:
+                continue
+            col = helper + 2 * n + k  # hidden cells the line is drawn from
+            sheet.cell(1, col, name)
+            for r in range(2, rows + 1):
+                sheet.cell(r, col, value)
+            sheet.column_dimensions[get_column_letter(col)].hidden = True
+            chart.add_data(Reference(sheet, min_col=col, min_row=1, max_row=rows),
+                           titles_from_data=True)  # fmt: skip
+            line = chart.series[-1].graphicalProperties.line
+            line.solidFill, line.dashStyle, line.width = colour, "dash", 15000
+        for series in chart.series:
+            series.smooth = False
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows))
+        stock = chart.series[0].graphicalProperties.line
+        stock.solidFill, stock.width = "1F4E79", 22000
+        anchor = f"{get_column_letter(width + 2 + (n % 2) * 9)}{2 + (n // 2) * 14}"
+        sheet.add_chart(chart, anchor)
+
+
+#: The flat lines of a chart with levels: name (the legend) and colour.
+LEVEL_LINES = (("Safety stock", "ED7D31"), ("Reorder point", "BF9000"))
+#: Hidden columns holding the level lines start this far right of the table (past the charts).
+LEVEL_COLUMNS_AFTER = 40
+
+
+def _line_chart(title: str, y_title: str) -> LineChart:
     chart = LineChart()
-    chart.title = tab.chart.title
-    chart.y_axis.title = tab.chart.y_title
+    chart.title = title
+    chart.y_axis.title = y_title
     chart.x_axis.number_format = "mmm d"
     chart.x_axis.majorTimeUnit = "days"
-    chart.height, chart.width = 12, 26
-    rows = len(tab.rows) + 1
-    chart.add_data(
-        Reference(sheet, min_col=2, max_col=width, min_row=1, max_row=rows), titles_from_data=True
-    )
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows))
-    for series in chart.series:
-        series.smooth = False
-        series.graphicalProperties.line.width = 22000
-    sheet.add_chart(chart, f"{get_column_letter(width + 2)}2")
+    chart.height, chart.width = 6.5, 13  # cm: two charts side by side beside the table
+    chart.visible_cells_only = False  # the level lines come from hidden cells
+    return chart

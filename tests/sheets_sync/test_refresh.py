@@ -231,6 +231,37 @@ def test_timeline_tab_has_a_native_chart(tmp_path: Path) -> None:
     assert wbk["Alerts"].freeze_panes == "C2"
 
 
+def test_each_timeline_sku_has_a_chart_with_its_safety_stock_and_reorder_point_lines(
+    tmp_path: Path,
+) -> None:
+    import re
+    import zipfile
+
+    book = make_book(tmp_path / "book.xlsx")
+    for _ in range(2):  # a second refresh replaces its charts, it does not add more
+        refresh(str(book), as_of=AS_OF)
+    rows = sheet_rows(book, "Timeline")
+    alerts = {r[0]: dict(zip(sheet_rows(book, "Alerts")[0], r, strict=False))
+              for r in sheet_rows(book, "Alerts")[1:]}  # fmt: skip
+    skus = rows[0][1 : rows[0].index(None)]  # the level cells are far right, hidden
+    with zipfile.ZipFile(book) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    titles = sorted(re.findall(r"<a:t>([^<]*)</a:t>", c)[0] for c in charts)
+    assert titles == sorted(f"Projected stock: {sku}" for sku in skus)
+    sheet = openpyxl.load_workbook(book)["Timeline"]
+    for chart in charts:
+        sku = re.search(r"Projected stock: ([^<]*)<", chart)[1]  # type: ignore[index]
+        refs = re.findall(r"<val><numRef><f>'Timeline'!\$(\w+)\$2", chart)
+        assert len(refs) == 3 and '<plotVisOnly val="0"' in chart, sku
+        stock, safety, point = (openpyxl.utils.column_index_from_string(c) for c in refs)
+        assert sheet.cell(1, stock).value == sku
+        # The flat lines: every day at the SKU's safety stock and reorder point, from hidden
+        # cells (shown in the chart, not in the sheet).
+        assert {sheet.cell(r, safety).value for r in range(2, 92)} == {alerts[sku]["Safety stock"]}
+        assert {sheet.cell(r, point).value for r in range(2, 92)} == {alerts[sku]["Reorder point"]}
+        assert sheet.column_dimensions[openpyxl.utils.get_column_letter(safety)].hidden
+
+
 def test_chinese_sheet_language_keeps_user_columns(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx", Settings=[["sheet_language", "zh"]])
     plan = refresh(str(book), as_of=AS_OF).plan
