@@ -49,11 +49,28 @@ function stockoutRemoveDailyRefresh() {
   return message;
 }
 
-/** The daily trigger's run: as_of to today, refresh, e-mail what got worse. */
+/**
+ * The daily trigger's run: as_of to today, refresh, e-mail what got worse. A refused refresh
+ * (a renamed tab or header) is e-mailed too: no one sees a trigger's toast, and a plan that
+ * silently stopped updating is the slip that costs the most.
+ */
 function stockoutDailyRefresh() {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   var today = stockoutSetAsOfToday_(spreadsheet);
-  return stockoutRunRefresh_({asOf: today, notify: true}).message;
+  var run = stockoutRunRefresh_({asOf: today, notify: true});
+  var to = stockoutRecipients_(stockoutSettingsValue_(spreadsheet, 'alert_email_to'));
+  if (!run.refused || !to.length) return run.message;
+  try {
+    MailApp.sendEmail({
+      to: to.join(','),
+      subject: 'Stockout: the daily refresh did not run',
+      body: run.message + '\n\nAlerts and Drafts still show the last refresh. Fix the workbook and ' +
+        'choose Stockout > Refresh in this sheet, or wait for tomorrow\'s run.',
+    });
+    return run.message + ' E-mailed ' + to.join(', ') + '.';
+  } catch (err) {
+    return run.message + ' E-mail not sent: ' + err.message;
+  }
 }
 
 /** A Settings value as typed (null when the key is not there). */

@@ -283,6 +283,20 @@ test('the daily run moves as_of to today, refreshes, and mails only what got wor
   assert.match(text, /E-mailed me@example\.com: 1 SKU\(s\) got worse\./);
 });
 
+test('a daily run that is refused says so by e-mail and leaves Alerts as they were', () => {
+  const tabs = shop();
+  tabs.Inventory[0][2] = 'Qty available';
+  const {gas, spreadsheet, mails} = open(tabs);
+  spreadsheet.insertSheet('Alerts').getRange(1, 1, 2, 2).setValues([['SKU', 'Alert'], ['A', 'OK']]);
+  const text = gas.stockoutDailyRefresh();
+  assert.match(text, /^Not refreshed: Inventory: required column 'Available' not found/);
+  assert.match(text, /E-mailed me@example\.com\.$/);
+  assert.equal(mails.length, 1);
+  assert.equal(mails[0].subject, 'Stockout: the daily refresh did not run');
+  assert.match(mails[0].body, /is 'Qty available' it\? rename it to 'Available'/);
+  assert.deepEqual(spreadsheet.sheet('Alerts').values, [['SKU', 'Alert'], ['A', 'OK']]);
+});
+
 test('a mail that fails is sent again by the next run; no address, no mail', () => {
   const loaded = open(shop());
   const send = loaded.gas.MailApp.sendEmail;
