@@ -2,6 +2,8 @@
 xlwings Lite refresh and the Google in-sheet refresh (Apps Script, run by Node). What a seller
 typed must read the same in all three: the same Problems rows word for word, the same SKUs in
 the same order with the same alerts, actions, flags and sales rates, and the same refusals.
+Then the input fuzz's workbooks (wrong types, locales, huge numbers, unicode, duplicates) go
+through all three, and their Problems must agree too.
 
 The per-cell rules have shared vectors (tests/vectors/read_column.json, nearest.json); this is
 the whole path: tabs, Settings, the workbook's evidence, SKU keys, the plan's FIX INPUT rows.
@@ -9,23 +11,30 @@ the whole path: tabs, Settings, the workbook's evidence, SKU keys, the plan's FI
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import math
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from addin import lite_refresh, lite_tabs
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.refresh import refresh
 from sheets_sync.sheet_contract import schema_data
-from sheets_sync.types import TargetError
-from tests.addin.google.test_in_sheet_refresh import run_in_sheet
+from sheets_sync.types import Formula, Target, TargetError
+from tests.addin.google.test_in_sheet_refresh import encode, run_in_sheet
+from tests.sheets_sync.test_inputs_fuzz import AS_OF as FUZZ_AS_OF
+from tests.sheets_sync.test_inputs_fuzz import MemoryBook, apply, base, mutations
 
 SCHEMA = json.loads(json.dumps(schema_data(), default=str))
+GOOGLE = Path(__file__).resolve().parent / "google"
 AS_OF = dt.date(2026, 11, 5)
 COMPARED = ("SKU", "Alert", "Action", "Flags", "Daily sales", "Available", "Stockout date")
 
@@ -182,3 +191,73 @@ def test_a_missing_tab_or_header_is_the_same_refusal_and_touches_nothing(
     assert run["tabs"]["Alerts"] == alerts and "Problems" not in run["tabs"]
     kept = openpyxl.load_workbook(path)["Alerts"]
     assert [list(r) for r in kept.iter_rows(values_only=True)][1][2] == "call Li"
+
+
+#: Workbooks of the input fuzz (tests/sheets_sync/test_inputs_fuzz.py) refreshed three ways.
+FUZZED = 40
+
+
+def _fuzzed_books() -> list[dict[str, list[list[Any]]]]:
+    """The input fuzz's first FUZZED workbooks, as cells all three refreshes can hold: a
+    formula as its value, a date cell as a date; NaN blank and ±inf as text (a sheet holds
+    neither)."""
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, Formula):
+            value = value.cached
+        if isinstance(value, float) and not math.isfinite(value):
+            return None if math.isnan(value) else str(value)
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    books = []
+
+    @settings(max_examples=FUZZED, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(edits=mutations())
+    def collect(edits: list) -> None:
+        grids = base()
+        apply(grids, edits)
+        books.append({t: [[cell(c) for c in row] for row in g] for t, g in grids.items()})
+
+    collect()
+    return books
+
+
+def _numbers_by_value(rows: list[tuple]) -> list[tuple]:
+    """Python writes the float 0.0 where JavaScript, with one kind of number, writes 0."""
+
+    def value(found: re.Match) -> str:
+        return repr(float(found[0]))
+
+    number = r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?(?![\d-])"
+    return [(*row[:3], re.sub(number, value, row[3])) for row in rows]
+
+
+def test_fuzzed_workbooks_give_the_same_problems_three_ways(node: str, tmp_path: Path) -> None:
+    """Lite gives Python's Problems to the letter; the in-sheet refresh too, numbers in the
+    messages compared by value."""
+    books = _fuzzed_books()
+    python, in_lite = [], []
+    for grids in books:
+        memory = MemoryBook(copy.deepcopy(grids), Target.parse(str(tmp_path / "fuzz.xlsx")))
+        result = refresh(memory, as_of=FUZZ_AS_OF)
+        python.append(sorted((p.tab, p.row, str(p.column), p.problem) for p in result.problems))
+        out, _ = lite_refresh.refresh_grids(SCHEMA, copy.deepcopy(grids), FUZZ_AS_OF)
+        in_lite.append(sorted((t, r, str(c), p) for t, r, c, _v, p in out["Problems"][1:]))
+    assert in_lite == python
+    path = tmp_path / "books.json"
+    path.write_text(
+        json.dumps([{t: [[encode(c) for c in r] for r in g] for t, g in b.items()} for b in books]),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [node, str(GOOGLE / "run_many.js"), str(path)],
+        capture_output=True, text=True, timeout=600, cwd=GOOGLE,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    in_sheet = [
+        sorted((t, r, str(c), p) for t, r, c, _v, p in (run["problems"] or [[]])[1:])
+        for run in json.loads(done.stdout)
+    ]
+    assert [_numbers_by_value(p) for p in in_sheet] == [_numbers_by_value(p) for p in python]
+    assert sum(len(p) for p in python) > 2 * FUZZED  # the fuzz found plenty to report

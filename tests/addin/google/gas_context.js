@@ -27,7 +27,7 @@ function formatDate(date, tz, format) {
     month: '2-digit',
     day: '2-digit',
   }).format(date);
-  return parts;
+  return parts.padStart(10, '0'); // yyyy: the year 55 is 0055, as Apps Script writes it
 }
 
 /** The instant of midnight at the start of the ISO day TEXT in time zone TZ. */
@@ -45,7 +45,9 @@ function parseDate(text, tz, format) {
     minute: 'numeric',
   }).formatToParts(new Date(utc));
   const get = (type) => Number(shown.find((p) => p.type === type).value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  const wall = new Date(Date.UTC(2000, get('month') - 1, get('day'), get('hour'), get('minute')));
+  wall.setUTCFullYear(get('year')); // Date.UTC would read the years 0-99 as 1900-1999
+  const asUtc = wall.getTime();
   return new Date(utc - (asUtc - utc));
 }
 
