@@ -11,7 +11,8 @@ What each report type stores and brings is described in `sheets_sync.sources.ama
   notice goes to a buyer whose parcel left. The history store remembers which lines reports
   listed: a line typed by hand is the user's, whatever its Status. A report is as old as its
   file (the download time): one older than the snapshot already applied changes nothing, so
-  importing last week's file cannot reopen shipped lines. A report without a promise date gets
+  importing last week's file cannot reopen shipped lines. Reports given to one import are one
+  snapshot together (one per marketplace region, say). A report without a promise date gets
   one from the purchase date plus `Settings!handling_time_days`, marked `Promise estimated`.
 
 Every other column, and every column the user added, is left as it was. The workbook is read
