@@ -9,7 +9,7 @@ xlwings: the math (`addin/cells.py`, `addin/projection.py`, `addin/velocity.py`,
 `addin/demand_history.py`, `addin/season.py`, `addin/forecast.py`, `addin/formulas.py`,
 `addin/supply.py`, `addin/decisions.py`), the cell functions (`addin/excel.py`) and the
 workbook refresh (`addin/reading.py`, `addin/names.py`, `addin/lite_tabs.py`,
-`addin/lite_refresh.py`, with the tab contract as `stockout_schema.json`).
+`addin/references.py`, `addin/lite_refresh.py`, with the tab contract as `stockout_schema.json`).
 
 So the bundle is a folder: `personal/addin/` holds those files verbatim (the code tested here,
 not a copy), and `main.py` is a few lines that import the functions and define the Refresh
@@ -40,6 +40,7 @@ MODULES = (
     "addin.reading",
     "addin.names",
     "addin.lite_tabs",
+    "addin.references",
     "addin.lite_refresh",
 )
 #: The tab contract the refresh reads, beside the modules.

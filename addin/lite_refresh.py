@@ -22,6 +22,7 @@ from typing import Any
 from addin import decisions, demand_history, formulas, supply
 from addin.cells import blank
 from addin.lite_tabs import Grid, Problems, Refusal, normalize, read_inputs, read_table
+from addin.references import Moves, follow_text
 from addin.season import ProfileError, parse_profile
 
 OUTPUTS = ("Alerts", "Incidents", "Problems")
@@ -274,20 +275,6 @@ def _key_part(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _moved(value: Any, old_row: int, new_row: int) -> Any:
-    """A user's formula follows its row: `=C2*2` moved from row 2 to row 5 reads `=C5*2`."""
-    if not (isinstance(value, str) and value.startswith("=")) or old_row == new_row:
-        return value
-    parts = value.split('"')
-    for i in range(0, len(parts), 2):
-        parts[i] = re.sub(
-            r"(\$?[A-Za-z]{1,3})(\$?)(\d+)(?![\d(])",
-            lambda m: m[0] if m[2] else f"{m[1]}{int(m[3]) + new_row - old_row}",
-            parts[i],
-        )
-    return '"'.join(parts)
-
-
 def output_grid(
     schema: Mapping[str, Any],
     tab: str,
@@ -333,13 +320,26 @@ def output_grid(
             else:
                 carried[k] = (n, user)
     rows: Grid = []
-    for n, rec in enumerate(records, start=2):
+    from_rows: list[int | None] = []
+    for rec in records:
         old_row, values = carried.get(
-            tuple(_key_part(rec.get(p)) for p in key), (n, [None] * len(user_cols))
+            tuple(_key_part(rec.get(p)) for p in key), (None, [None] * len(user_cols))
         )
-        rows.append([rec.get(c["key"]) for c in spec] + [_moved(v, old_row, n) for v in values])
-    for n, (old_row, values) in enumerate(keyless, start=len(rows) + 2):
-        rows.append([_moved(v, old_row, n) for v in values])
+        rows.append([rec.get(c["key"]) for c in spec] + values)
+        from_rows.append(old_row)
+    for old_row, values in keyless:
+        rows.append(values)
+        from_rows.append(old_row)
+    # The user's formulas follow what they pointed at, by stockout refresh's rule: a TOTAL
+    # over the whole table keeps covering it (addin.references).
+    from_columns = [None if i is None else i + 1 for i in (at(c) for c in spec)]
+    from_columns += [i + 1 for i, _ in user_cols]
+    width = max((len(r) for r in existing), default=0) if existing else 0
+    moves = Moves.between(from_rows, from_columns, (len(existing or [[]]), width), len(records))
+    rows = [
+        [follow_text(v, moves, tab) if isinstance(v, str) and v.startswith("=") else v for v in r]
+        for r in rows
+    ]
     return [own + [h for _, h in user_cols], *rows]
 
 

@@ -127,6 +127,30 @@ def test_a_total_labelled_in_the_sku_column_stays_and_a_removed_sku_goes() -> No
     assert alerts[2][available].startswith("=SUM(")  # still a formula
 
 
+def test_a_total_over_the_whole_table_keeps_covering_it_as_in_stockout_refresh() -> None:
+    first, _ = lite_refresh.refresh_grids(SCHEMA, _shop(), dt.date(2026, 11, 25))
+    grid = [[c[1:] if isinstance(c, str) and c.startswith("'") else c for c in r]
+            for r in first["Alerts"]]  # fmt: skip
+    col = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[grid[0].index("Available")]
+    total = [None] * len(grid[0])
+    total[0] = "TOTAL"
+    total[grid[0].index("Available")] = f'=SUM({col}2:{col}4)&" units, row 4 "&{col}4'
+    tabs = {**_shop(), "Alerts": [*grid, total]}
+    tabs["Inventory"] = [*tabs["Inventory"], ["D", "Delta", 7]]  # a new SKU: the table grows
+    second, _ = lite_refresh.refresh_grids(SCHEMA, tabs, dt.date(2026, 11, 25))
+    alerts = second["Alerts"]
+    assert [r[0] for r in alerts[1:]] == ["C", "A", "D", "'0012", "TOTAL"]
+    # The range grows with the table (was a plain shift to 3:5); the cell follows 0012's row
+    # (4 to 5); text in quotes is not a reference.
+    assert alerts[5][grid[0].index("Available")] == (f'=SUM({col}2:{col}5)&" units, row 4 "&{col}5')
+    from addin.references import Moves, follow_text
+
+    moves = Moves.between([2, 3, 4, None, 5], list(range(1, 10)), (5, 9), 4)
+    assert follow_text("=SUM('Alerts'!C2:C4)+Inventory!C2+Log10(C5)", moves, "Alerts") == (
+        "=SUM('Alerts'!C2:C5)+Inventory!C2+Log10(C6)"
+    )
+
+
 def test_a_column_of_local_dates_is_read_in_the_order_it_shows() -> None:
     from addin import lite_tabs
 
