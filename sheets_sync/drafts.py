@@ -43,11 +43,10 @@ from sheets_sync.messages import (
     digest_context,
     locale_for,
     plain_records,
-    plan_settings,
     render_message,
-    setting,
 )
 from sheets_sync.messaging_rules import check_buyer_message
+from sheets_sync.plan import Plan
 from sheets_sync.references import Moves, carry, grid_size
 from sheets_sync.types import Tab
 from sheets_sync.vocab import SEVERITY
@@ -114,19 +113,19 @@ class Draft:
 class _Builder:
     """Turns one plan into drafts; holds what every kind needs (settings, dirs, old keys)."""
 
-    def __init__(self, plan: Any, old: list[_OldRow], template_dirs: Sequence[Path]) -> None:
+    def __init__(self, plan: Plan, old: list[_OldRow], template_dirs: Sequence[Path]) -> None:
         self.plan = plan
-        self.settings = plan_settings(plan)
+        self.settings = plan.settings
         self.dirs = template_dirs
         self.old = old
         self.skus = plain_records(plan.skus)
         self.incidents = plain_records(getattr(plan, "incidents", None))
-        self.currency = setting(self.settings, "currency", "USD")
-        self.internal = str(setting(self.settings, "sheet_language", "en"))
-        self.supplier_lang = str(setting(self.settings, "supplier_language", "zh"))
+        self.currency = self.settings.currency
+        self.internal = self.settings.sheet_language
+        self.supplier_lang = self.settings.supplier_language
 
     def context(self, **values: Any) -> dict[str, Any]:
-        names = {k: str(setting(self.settings, k, "")) for k in ("store_name", "sender_name")}
+        names = {"store_name": self.settings.store_name, "sender_name": self.settings.sender_name}
         return {"as_of": self.plan.as_of, "currency": self.currency, **names, **values}
 
     @staticmethod
@@ -167,7 +166,7 @@ class _Builder:
     def alert_digest(self) -> Draft:
         ctx = self.context(**digest_context(self.skus))
         message = render_message("alert_digest", self.internal, ctx, self.dirs)
-        to = str(setting(self.settings, "alert_email_to", ""))
+        to = self.settings.alert_email_to
         key = f"alert_digest:{self.plan.as_of.isoformat()}"
         return Draft(key, "alert_digest", "", "", to, message)
 
@@ -177,7 +176,7 @@ class _Builder:
         for line in plain_records(getattr(self.plan, "orders", None)):
             if line.get("delayed") and line.get("order_id"):
                 lines_by_order.setdefault(str(line["order_id"]), []).append(line)
-        default = str(setting(self.settings, "language", "en"))
+        default = self.settings.language
         for order_id, lines in lines_by_order.items():
             first = lines[0]
             lang, country = buyer_language(first.get("language"), first.get("marketplace"), default)
@@ -274,7 +273,7 @@ class _Builder:
                 {"units": flown["units"], "mode": _mode_of(flown["action"]), "by": self.plan.as_of}
             )
         if fm.REORDER_NOW in (item.get("flags") or []) and item.get("reorder_qty"):
-            mode = str(setting(self.settings, "default_mode", "sea"))
+            mode = self.settings.default_mode
             orders.append({"units": item["reorder_qty"], "mode": mode, "by": self.plan.as_of})
         if not batches and not orders:
             return None
@@ -324,7 +323,7 @@ class _Builder:
         back = item.get("back_in_stock")
         wait = (back - self.plan.as_of).days if back else None
         extra = {
-            "fbm_enabled": _yes(setting(self.settings, "fbm_enabled", True)),
+            "fbm_enabled": self.settings.fbm_enabled,
             "wait_days": wait,
             "backorder_ok": wait is not None and wait <= MAX_BACKORDER_DAYS,
             "max_backorder_days": MAX_BACKORDER_DAYS,
@@ -351,13 +350,13 @@ class _Builder:
     def relaunch_plan(self, item: dict[str, Any], ctx: dict[str, Any]) -> Draft:
         closed = [i for i in self.incidents if i["sku"] == item["sku"] and i.get("ended")]
         incident = max(closed, key=lambda i: i["started"]) if closed else None
-        coupon = float(setting(self.settings, "coupon_pct", 20))
+        coupon = self.settings.coupon_pct
         price = item.get("price")
         extra = {
             "incident": incident,
             "coupon_pct": coupon,
-            "ad_boost_pct": float(setting(self.settings, "ad_boost_pct", 30)),
-            "relaunch_days": int(float(setting(self.settings, "relaunch_days", 14))),
+            "ad_boost_pct": self.settings.ad_boost_pct,
+            "relaunch_days": int(self.settings.relaunch_days),
             "coupon_price": decisions.coupon_price(price, coupon),
             "watch": _watch_context(item.get("relaunch")),
         }
@@ -382,7 +381,7 @@ class _Builder:
             reorder_point=item.get("reorder_point"),
             lead_time_days=lead,
             order_by=incident["started"] - dt.timedelta(days=int(lead)) if lead else None,
-            warn_days=_day_list(setting(self.settings, "warn_days", (30, 15, 7))),
+            warn_days="/".join(f"{float(v):g}" for v in self.settings.warn_days),  # 30/15/7
             notices_drafted=len(notices),
             notices_sent=sum(r.status == "sent" for r in notices),
             cover_units=math.ceil(rate * days_out) if rate and days_out else None,
@@ -440,22 +439,6 @@ def _count(value: Any) -> int | float:
         return 1
     number = float(value)
     return int(number) if number.is_integer() else number
-
-
-def _day_list(value: Any) -> str:
-    """Warning lines as people write them: 30/15/7."""
-    if isinstance(value, str):
-        return value
-    return "/".join(f"{float(v):g}" for v in value)
-
-
-def _yes(value: Any) -> bool:
-    """A yes/no setting in the words every cell uses (`addin.cells`); unreadable means yes,
-    the default, as the Settings tab reads it."""
-    try:
-        return fm.to_flag(value) is not False
-    except fm.InputError:
-        return True
 
 
 # --- meeting the existing tab ---------------------------------------------------------------
@@ -538,7 +521,7 @@ def _read_existing(
 
 
 def drafts_tab(
-    plan: Any,
+    plan: Plan,
     existing: Sequence[Sequence[Any]] | None,
     *,
     template_dirs: Sequence[Path],
@@ -574,7 +557,7 @@ def drafts_tab(
             from_rows.append(None)
     moves = Moves.between(from_rows, from_columns, grid_size(existing), len(rows))
     rows = carry(rows, moves, TAB)
-    language = str(setting(plan_settings(plan), "sheet_language", "en"))
+    language = plan.settings.sheet_language
     header = workbook.headers(TAB, language)
     return Tab(
         name=TAB,

@@ -11,153 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sheets_sync import settings as st
 from sheets_sync import workbook as wb
 from sheets_sync.planner import PLANNER
 from sheets_sync.types import Validation
-
-#: Settings key -> (what it does, unit). The default shown comes from SETTING_DEFAULTS.
-SETTINGS_HELP: dict[str, tuple[str, str]] = {
-    "as_of": ("Plan as of this date (the day counted as today). Blank = today.", "date"),
-    "warn_days": (
-        "Days-to-stockout lines for WATCH, WARNING and CRITICAL (largest first): a SKU that "
-        "runs out within 30 days is WATCH, within 15 WARNING, within 7 CRITICAL.",
-        "days, comma-separated",
-    ),
-    "velocity_windows": (
-        "Recent windows averaged for Daily sales; only in-stock days count, so a stockout "
-        "does not drag the forecast down.",
-        "days, comma-separated",
-    ),
-    "velocity_weights": (
-        "Weight of each window above (renormalised when a window has no in-stock day).",
-        "fractions, comma-separated",
-    ),
-    "service_level": (
-        "Chance of not running out while an order is on its way; sets Safety stock.",
-        "fraction, e.g. 0.95 = 95 %",
-    ),
-    "safety_days": ("Safety stock is at least this many days of sales.", "days"),
-    "cover_target_days": (
-        "A reorder fills stock up to this many days of sales on the day it lands.",
-        "days",
-    ),
-    "lead_time_sd_days": (
-        "How much the lead time varies (standard deviation); raises Safety stock.",
-        "days",
-    ),
-    "production_days": (
-        "Factory days from order to goods ready. The Inventory column of the same name "
-        "overrides it per SKU.",
-        "days",
-    ),
-    "sea_days": ("Transit by sea, factory to Amazon's warehouse (per-SKU column wins).", "days"),
-    "air_days": ("Transit by air, factory to Amazon's warehouse (per-SKU column wins).", "days"),
-    "express_days": ("Transit by express parcel (per-SKU column wins).", "days"),
-    "receiving_days": (
-        "Days Amazon takes from delivery to sellable (per-SKU column wins).",
-        "days",
-    ),
-    "default_mode": ("How regular reorders ship: sea, air or express.", "mode"),
-    "horizon_days": ("How far ahead stock is projected.", "days"),
-    "fee_line_days": (
-        "Amazon's low-inventory-level fee applies under this many days of supply: "
-        "Cover incl. inbound below it raises the FEE RISK flag.",
-        "days",
-    ),
-    "overstock_days": (
-        "Cover incl. inbound above this raises the OVERSTOCK flag (storage fees).",
-        "days",
-    ),
-    "fbm_enabled": (
-        "Can you ship orders yourself (FBM) while FBA is out? no = never suggest SWITCH TO FBM.",
-        "yes/no",
-    ),
-    "coupon_pct": ("Coupon of the relaunch plan after a stockout.", "%"),
-    "ad_boost_pct": ("Extra ad budget during the relaunch.", "%"),
-    "relaunch_days": (
-        "A SKU back in stock within this many days of a stockout gets the RELAUNCH action.",
-        "days",
-    ),
-    "category_cvr_pct": (
-        "Your category's conversion rate (units ordered per 100 sessions): with traffic data "
-        "imported, a relaunch is over when the SKU converts at least this well (or as well as "
-        "before the stockout, if that was lower). Inventory's Category CVR % wins per SKU.",
-        "%",
-    ),
-    "language": (
-        "Language of buyer messages when an order's Language and Marketplace do not say "
-        "(en, de, fr, it, es, ja, zh).",
-        "language code",
-    ),
-    "supplier_language": ("Language of supplier and forwarder drafts.", "language code"),
-    "sheet_language": ("Language of output headers and alert words: en or zh.", "en/zh"),
-    "currency": (
-        "Currency of Price and Unit cost (USD, EUR, GBP, JPY, CNY, …); money columns are "
-        "formatted in it. It does not decide how dates are read: locale does.",
-        "ISO code",
-    ),
-    "alert_email_to": (
-        "Who gets alert e-mails (comma-separated). Blank = none. The mail server comes from "
-        "the STOCKOUT_SMTP_* environment variables, never from this sheet.",
-        "e-mail addresses",
-    ),
-    "alert_webhook_url": (
-        "Chat webhook (Slack, Teams, …) for alerts. Blank = none; the environment variable "
-        "STOCKOUT_WEBHOOK_URL wins over it.",
-        "URL",
-    ),
-    "templates_path": (
-        "Folder of your own message templates, relative to the workbook; a file there wins "
-        "over the shipped one of the same name. Blank = a `templates` folder beside the "
-        "workbook, if any.",
-        "folder",
-    ),
-    "store_name": ("Your store's name: signs buyer messages.", "text"),
-    "locale": (
-        "How you write dates and numbers typed as text (en-US, en-GB, de-DE, zh-CN, …). Only "
-        "a column that cannot tell by itself (03/11/2026 with no day over 12; 1.200) follows "
-        "it, and is listed on Problems with what was assumed.",
-        "locale code",
-    ),
-    "handling_time_days": (
-        "Days you take to ship an FBM order: an order without a Promised date gets Purchase "
-        "date + this, marked Promise estimated.",
-        "days",
-    ),
-    "size_tier": (
-        "Amazon's size tier of most of your SKUs (small standard, large standard, small "
-        "bulky, large bulky): prices the low-inventory-level fee (US rates). The Inventory "
-        "column Size tier wins per SKU. Blank = fee per unit not shown.",
-        "tier",
-    ),
-    "sender_name": (
-        "Your name: signs supplier, forwarder and Seller Support messages.",
-        "text",
-    ),
-    "sea_cost_per_kg": ("Freight cost by sea, to price the options.", "money per kg"),
-    "air_cost_per_kg": ("Freight cost by air, to price EXPEDITE BY AIR.", "money per kg"),
-    "express_cost_per_kg": (
-        "Freight cost by express, to price EXPEDITE BY EXPRESS.",
-        "money per kg",
-    ),
-    "rush_production_days": (
-        "Factory days for a rushed order. Blank = the factory cannot rush.",
-        "days",
-    ),
-    "fbm_cost_per_unit": (
-        "Extra cost of shipping one unit yourself (FBM). Blank = same as FBA.",
-        "money per unit",
-    ),
-}
-
-#: Settings keys whose value is one of a few words: the dropdown of the Value cell.
-SETTING_CHOICES: dict[str, tuple[str, ...]] = {
-    "fbm_enabled": ("yes", "no"),
-    "default_mode": ("sea", "air", "express"),
-    "sheet_language": ("en", "zh"),
-    "language": ("en", "de", "fr", "it", "es", "ja", "zh"),
-    "supplier_language": ("zh", "en", "de", "fr", "it", "es", "ja"),
-}
 
 MODES = ("sea", "air", "express", "transfer")
 STATUSES = ("planned", "in production", "ready", "shipped", "in transit", "receiving", "closed")
@@ -349,15 +206,15 @@ def settings_grid(values: dict[str, Any] | None = None) -> list[list[Any]]:
     """Key | Value | Description for every setting the code reads (values override defaults)."""
     given = dict(values or {})
     rows: list[list[Any]] = [wb.headers(wb.SETTINGS)]
-    for key, default in wb.SETTING_DEFAULTS.items():
+    for key, default in st.DEFAULTS.items():
         rows.append([key, given.get(key, default), setting_description(key)])
     return rows
 
 
 def setting_description(key: str) -> str:
     """`Transit by sea … (days). Default: 35.` for the Settings tab's Description column."""
-    text, unit = SETTINGS_HELP.get(key, ("", ""))
-    default = wb.SETTING_DEFAULTS.get(key)
+    text, unit = st.HELP.get(key, ("", ""))
+    default = st.DEFAULTS.get(key)
     shown = "blank" if default in (None, "") else str(default)
     unit_part = f" Unit: {unit}." if unit else ""
     return f"{text}{unit_part} Default: {shown}.".strip()

@@ -29,6 +29,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from addin import formulas as fm
+from sheets_sync.settings import Settings
 from sheets_sync.types import Target
 from sheets_sync.vocab import BY_DOMAIN, SEVERITY, marketplace_of_country
 from sheets_sync.workbook import SETTINGS, Problems
@@ -205,7 +206,7 @@ def _split_subject(text: str) -> tuple[str, str]:
 
 
 def template_dirs_for(
-    target: Target, settings: Any, problems: Problems | None = None
+    target: Target, settings: Settings, problems: Problems | None = None
 ) -> list[Path]:
     """Where templates are looked up, first match wins: the user's, then the shipped ones.
 
@@ -216,7 +217,7 @@ def template_dirs_for(
     workbook's folder, with no hidden folder on the way; otherwise PROBLEMS gets a row saying so.
     """
     roots: list[Path] = []
-    own = setting(settings, "templates_path", "")
+    own = settings.templates_path
     if own:
         chosen = (target.template_root / Path(str(own)).expanduser()).resolve()
         if _allowed_templates_path(chosen, target):
@@ -240,26 +241,6 @@ def _allowed_templates_path(path: Path, target: Target) -> bool:
         if base is not None and path != base and path.is_relative_to(base):
             return not any(part.startswith(".") for part in path.relative_to(base).parts)
     return False
-
-
-def plan_settings(plan: Any, settings: Any = None) -> dict[str, Any]:
-    """Every Settings key the words need, as one dict.
-
-    The plan's settings carry every key of the Settings tab (the math's and the words'); a
-    settings object passed explicitly wins over them. Blank values do not count.
-    """
-    merged: dict[str, Any] = {}
-    for source in (getattr(plan, "settings", None), settings):
-        if source is not None:
-            values = source if isinstance(source, Mapping) else vars(source)
-            merged.update({k: v for k, v in values.items() if v is not None and v != ""})
-    return merged
-
-
-def setting(settings: Any, name: str, default: Any) -> Any:
-    """A Settings value from the plan's settings object (or a plain dict), blank = default."""
-    value = settings.get(name) if isinstance(settings, Mapping) else getattr(settings, name, None)
-    return default if value is None or value == "" else value
 
 
 def _clean(value: Any) -> Any:

@@ -51,10 +51,10 @@ from sheets_sync.messages import (
     Message,
     digest_context,
     plain_records,
-    plan_settings,
     render_message,
-    setting,
 )
+from sheets_sync.plan import Plan
+from sheets_sync.settings import Settings
 from sheets_sync.types import Target
 from sheets_sync.vocab import DANGER
 
@@ -142,9 +142,8 @@ def _remembered(
 # --- channels -------------------------------------------------------------------------------
 
 
-def _recipients(settings: Any) -> list[str]:
-    raw = str(setting(settings, "alert_email_to", ""))
-    return [a for a in re.split(r"[,;\s]+", raw) if a]
+def _recipients(settings: Settings) -> list[str]:
+    return [a for a in re.split(r"[,;\s]+", settings.alert_email_to) if a]
 
 
 def _send_email(env: Mapping[str, str], to: Sequence[str], message: Message) -> str:
@@ -292,10 +291,10 @@ def _post_webhook(url: str, env: Mapping[str, str], message: Message) -> str:
 
 
 def send_alerts(
-    plan: Any,
+    plan: Plan,
     *,
     state_path: Path,
-    settings: Any,
+    settings: Settings,
     env: Mapping[str, str] = os.environ,
     template_dirs: Sequence[Path] = (SHIPPED_TEMPLATES,),
 ) -> NotifyResult:
@@ -305,16 +304,13 @@ def send_alerts(
     `NotifyResult.failed`, so the refresh that called it still finishes.
     """
     result = NotifyResult()
-    settings = plan_settings(plan, settings)
     skus = plain_records(plan.skus)
     levels = {str(s["sku"]): str(s["alert"]) for s in skus if s.get("alert") in DANGER}
     senders = []
     to = _recipients(settings)
     if to:
         senders.append(("email", lambda m: _send_email(env, to, m)))
-    url = (
-        env.get("STOCKOUT_WEBHOOK_URL") or str(setting(settings, "alert_webhook_url", ""))
-    ).strip()
+    url = (env.get("STOCKOUT_WEBHOOK_URL") or settings.alert_webhook_url).strip()
     if url:
         senders.append(("webhook", lambda m: _post_webhook(url, env, m)))
     if not senders:
@@ -323,8 +319,8 @@ def send_alerts(
         )
         return result
     memory = _load_state(state_path, result)
-    language = str(setting(settings, "sheet_language", "en"))
-    currency = setting(settings, "currency", "USD")
+    language = settings.sheet_language
+    currency = settings.currency
     for name, send in senders:
         last = memory.get(name, {})
         worse = [s for s in skus if _worse(str(s.get("alert")), last.get(str(s["sku"])))]

@@ -20,9 +20,9 @@ from addin.cells import blank
 from addin.lite_refresh import alert_row
 from sheets_sync import guide
 from sheets_sync import workbook as wb
-from sheets_sync.inputs import read_table
 from sheets_sync.plan import TIMELINE_DATE, Plan
 from sheets_sync.references import Moves, carry, grid_size
+from sheets_sync.tables import read_table
 from sheets_sync.types import Below, Chart, Formula, Grid, Tab
 from sheets_sync.vocab import english_words, sheet_words
 
@@ -77,7 +77,7 @@ def alerts_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
         fills={named["alert"]: colours},
         notes=guide.header_notes(wb.ALERTS, header, language),
         wrap={named["title"]: 24, named["action_text"]: 50},
-        currency=getattr(plan.settings, "currency", None),
+        currency=plan.settings.currency,
         table=True,
         print_columns=list(named).index(wb.ALERTS_AT_A_GLANCE) + 1,
         max_lines=4,

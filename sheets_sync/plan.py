@@ -8,14 +8,12 @@ matrix (numpy indexing, no per-row Python), from which each SKU's history is a s
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import gc
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
@@ -34,6 +32,7 @@ from sheets_sync.incidents import (
     suggest_causes,
 )
 from sheets_sync.inputs import Inputs
+from sheets_sync.settings import Settings
 from sheets_sync.vocab import SEVERITY
 
 TIMELINE_DAYS = 90
@@ -47,7 +46,7 @@ class Plan:
     """The result of a refresh's computation, before anything is written."""
 
     as_of: dt.date
-    settings: SimpleNamespace  # every Settings key: the math's and the words' (language, …)
+    settings: Settings
     skus: pd.DataFrame
     orders: pd.DataFrame
     incidents: pd.DataFrame
@@ -121,7 +120,7 @@ def compute_plan(
     known = incidents if incidents is not None else empty_incidents()
     closed = last_restocks(known, as_of)
     spans = relaunches.traffic_spans(traffic)
-    categories = relaunches.category_cvrs(inv, inputs.raw_settings, inputs.problems)
+    categories = relaunches.category_cvrs(inv, s.category_cvr_pct, inputs.problems)
     watched: dict[str, relaunch.Relaunch] = {}
     total = len(inv)
     has_flags = ~np.isnan(stock_flags).all(axis=1)
@@ -159,7 +158,7 @@ def compute_plan(
             progress(i + 1, total)
     frame = _frame(inv, items, results, shipments, as_of)
     frame["low_inventory_fee"] = fee_column(
-        inv, units, starts, store_stock, inputs.raw_settings.get("size_tier"),
+        inv, units, starts, store_stock, s.size_tier,
         frame["daily_sales"].tolist(), as_of,
     )  # fmt: skip
     frame["relaunch"] = [watched.get(sku) for sku in skus]
@@ -179,10 +178,9 @@ def compute_plan(
     by_sku = dict(zip(skus, items, strict=True))
     incident_frame = incident_log(frame, by_sku, known, as_of)
     suggest_causes(incident_frame, by_sku, shipments_seen(inbound_etas), s, as_of)
-    view = SimpleNamespace(**{**inputs.raw_settings, **dataclasses.asdict(s)})
     return Plan(
         as_of,
-        view,
+        s,
         frame,
         _orders(inputs.orders, frame, by_sku, s, as_of),
         incident_frame,

@@ -21,7 +21,7 @@ from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
 from sheets_sync.exits import ExitCode
 from sheets_sync.incidents import read_incidents
-from sheets_sync.inputs import read_inputs, read_table
+from sheets_sync.inputs import read_inputs
 from sheets_sync.outputs import (
     alerts_tab,
     incidents_tab,
@@ -31,6 +31,7 @@ from sheets_sync.outputs import (
 )
 from sheets_sync.plan import Plan, compute_plan
 from sheets_sync.references import carry_across, grid_size
+from sheets_sync.tables import read_table
 from sheets_sync.types import JSON_VERSION, Backend, Tab, Target, TargetError
 from sheets_sync.writer_lock import one_writer
 
@@ -130,7 +131,7 @@ def _refresh(
         inputs.problems.add(f.tab, f.row, str(header or ""), f.formula, f.problem)
     for warning in getattr(backend, "warnings", ()):  # only a file backend can lose content
         inputs.problems.add("", None, "", None, warning)
-    day = as_of or inputs.raw_settings.get("as_of") or dt.date.today()
+    day = as_of or inputs.settings.as_of or dt.date.today()
     if not dry_run:
         _remember_etas(place, inputs.inbound, day)
     store = _store(place, day)
@@ -143,7 +144,7 @@ def _refresh(
         **store,
     )
     plan.previous_alerts = previous_alerts(grids.get(wb.ALERTS))
-    language = str(inputs.raw_settings.get("sheet_language") or "en")
+    language = inputs.settings.sheet_language
     tabs = {
         wb.ALERTS: alerts_tab(plan, grids.get(wb.ALERTS), language),
         wb.INCIDENTS: incidents_tab(plan, grids.get(wb.INCIDENTS), language),

@@ -38,14 +38,15 @@ def traffic_spans(traffic: pd.DataFrame | None) -> dict[str, list[relaunch.Span]
 
 
 def category_cvrs(
-    inventory: pd.DataFrame, raw_settings: dict, problems: wb.Problems
+    inventory: pd.DataFrame, setting: object, problems: wb.Problems
 ) -> list[float | None]:
-    """Each SKU's category conversion in percent: its Inventory cell, else the Settings key.
+    """Each SKU's category conversion in percent: its Inventory cell, else SETTING (Settings
+    `category_cvr_pct` as typed).
 
     A value under 1 is a fraction (a cell formatted as a percentage holds 0.1 for 10 %).
     """
     default = None
-    value = raw_settings.get(SETTING)
+    value = setting
     if isinstance(value, str) and value.strip().endswith("%"):  # `10%` typed as text: 10 %
         value = value.strip().removesuffix("%")
     if value not in (None, ""):
@@ -53,7 +54,7 @@ def category_cvrs(
             default = _percent(formulas.to_number(value, SETTING))
         except formulas.InputError as exc:
             why = f"{SETTING}: {exc}; the relaunch tracker goes without a category figure"
-            problems.add(wb.SETTINGS, None, "Value", raw_settings.get(SETTING), why)
+            problems.add(wb.SETTINGS, None, "Value", setting, why)
     if "category_cvr" not in inventory:
         return [default] * len(inventory)
     cells = inventory["category_cvr"].astype("float64")

@@ -14,10 +14,11 @@ from typing import Any
 from addin import decisions, formulas
 from addin.lite_refresh import FIX_INPUT, STOCK_COLUMNS
 from addin.lite_tabs import NOT_NEGATIVE
-from sheets_sync import inputs, workbook
+from sheets_sync import tables, workbook
 from sheets_sync.locales import locale_table
 from sheets_sync.messages import SHIPPED_TEMPLATES
 from sheets_sync.outputs import ALERT_COLOURS
+from sheets_sync.settings import DEFAULTS
 from sheets_sync.vocab import ALERT_ORDER, FINISHED_INBOUND, FINISHED_ORDERS, ZH_WORDS
 
 
@@ -45,14 +46,14 @@ def schema_data() -> dict[str, Any]:
         "tabs": tabs,
         "inputTabs": list(workbook.INPUT_TABS),
         "requiredTabs": list(workbook.REQUIRED_TABS),
-        "settingDefaults": workbook.SETTING_DEFAULTS,
+        "settingDefaults": DEFAULTS,
         "settings": settings,
         "finishedInbound": sorted(FINISHED_INBOUND),
         "finishedOrders": sorted(FINISHED_ORDERS),
         "severity": list(ALERT_ORDER),
         "shipDays": decisions.SHIP_DAYS,
-        "maxDays": inputs.MAX_DAYS,
-        "maxNumber": inputs.MAX_NUMBER,
+        "maxDays": tables.MAX_DAYS,
+        "maxNumber": tables.MAX_NUMBER,
         "zhWords": ZH_WORDS,
         "alertColours": ALERT_COLOURS,
         "templates": templates,

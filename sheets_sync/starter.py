@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from sheets_sync import guide, planner
 from sheets_sync import workbook as wb
+from sheets_sync.settings import CHOICES
 from sheets_sync.types import Grid, Tab, Validation
 
 START = "Start"
@@ -25,8 +26,8 @@ def _settings_validations(grid: Grid) -> list[Validation]:
     value = str(grid[0][1])
     rows: dict[tuple[str, ...], list[int]] = {}
     for i, row in enumerate(grid[1:]):
-        if row and row[0] in guide.SETTING_CHOICES:
-            rows.setdefault(guide.SETTING_CHOICES[row[0]], []).append(i)
+        if row and row[0] in CHOICES:
+            rows.setdefault(CHOICES[row[0]], []).append(i)
     return [
         Validation(value, "list", choices, "one of: " + ", ".join(choices), tuple(where))
         for choices, where in rows.items()

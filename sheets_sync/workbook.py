@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from addin.names import missing_columns
+from sheets_sync.settings import DEFAULTS
 from sheets_sync.types import Grid, TargetError
 
 SETTINGS, INVENTORY, SALES, INBOUND, PROMOTIONS, ORDERS, STOCK_ELSEWHERE = (
@@ -213,20 +214,6 @@ SCHEMA: dict[str, list[Column]] = {
     ],
 }
 
-SETTING_DEFAULTS: dict[str, Any] = {
-    "as_of": None, "warn_days": "30,15,7", "velocity_windows": "7,30,90",
-    "velocity_weights": "0.5,0.3,0.2", "service_level": 0.95, "safety_days": 7,
-    "cover_target_days": 60, "lead_time_sd_days": 0, "production_days": 30, "sea_days": 35,
-    "air_days": 10, "express_days": 6, "receiving_days": 10, "default_mode": "sea",
-    "horizon_days": 365, "fee_line_days": 28, "overstock_days": 180, "fbm_enabled": "yes",
-    "coupon_pct": 20, "ad_boost_pct": 30, "relaunch_days": 14, "language": "en",
-    "supplier_language": "zh", "sheet_language": "en", "currency": "USD",
-    "alert_email_to": None, "alert_webhook_url": None, "store_name": None, "sender_name": None,
-    "templates_path": None, "sea_cost_per_kg": 1.2, "air_cost_per_kg": 6.5,
-    "express_cost_per_kg": 9.0, "rush_production_days": None, "fbm_cost_per_unit": None,
-    "locale": "en-US", "handling_time_days": 2, "size_tier": None, "category_cvr_pct": None,
-}  # fmt: skip
-
 
 def normalize_header(text: object) -> str:
     """`Days of cover`, `days-of-cover` and ` DAYS_OF_COVER* ` are the same header."""
@@ -323,7 +310,7 @@ def starter_tabs() -> dict[str, Grid]:
     tabs: dict[str, Grid] = {}
     for tab in INPUT_TABS:
         tabs[tab] = [headers(tab)]
-    tabs[SETTINGS] += [[k, v] for k, v in SETTING_DEFAULTS.items()]
+    tabs[SETTINGS] += [[k, v] for k, v in DEFAULTS.items()]
     for tab in OUTPUT_TABS:
         if tab in SCHEMA:
             tabs[tab] = [headers(tab)]

@@ -232,8 +232,8 @@ def _update_workbook(
         tabs[workbook.INVENTORY] = merged.tab({})
         result.inventory_updated, result.inventory_added = merged.updated, merged.added
     if orders is not None:
-        _, settings = read_settings(grids.get(workbook.SETTINGS), workbook.Problems())
-        handling = dt.timedelta(days=int(settings["handling_time_days"]))
+        settings, _ = read_settings(grids.get(workbook.SETTINGS), workbook.Problems())
+        handling = dt.timedelta(days=settings.handling_time_days)
         merged = _TabMerge(workbook.ORDERS, grids.get(workbook.ORDERS), ("order_id", "sku"))
         for o in orders:
             place = vocab.BY_CHANNEL.get(o.marketplace)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from addin.formulas import EXPEDITE_BY_AIR, Settings
+from addin.formulas import EXPEDITE_BY_AIR
 from addin.relaunch import Span, track
 from addin.supply import Inbound, Option
 from sheets_sync.demo import demo_tabs
@@ -18,6 +18,7 @@ from sheets_sync.inputs import read_inputs
 from sheets_sync.messages import SHIPPED_TEMPLATES, template_dirs_for
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import compute_plan
+from sheets_sync.settings import Settings
 from sheets_sync.types import Target
 
 D = dt.date
@@ -98,7 +99,7 @@ def make_plan(skus=(MUG, LAMP, BAG, NEW), orders=(), incidents=INCIDENTS, **sett
     values.update(settings)
     return SimpleNamespace(
         as_of=AS_OF,
-        settings=SimpleNamespace(**values),
+        settings=Settings(**values),
         skus=pd.DataFrame(list(skus)),
         orders=pd.DataFrame(list(orders)),
         incidents=pd.DataFrame(list(incidents)),
@@ -233,7 +234,7 @@ def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_chec
         "buyer_delay",
         "Subject: Order {{ order_id }}\nSorry! Track it at https://myshop.com. Leave a review!\n",
     )
-    dirs = template_dirs_for(Target.parse(book), SimpleNamespace())
+    dirs = template_dirs_for(Target.parse(book), Settings())
     assert dirs == [tmp_path / "templates" / "messages", SHIPPED_TEMPLATES]
     row = rows_by_key(drafts_tab(make_plan(orders=[order("D-1")]), None, template_dirs=dirs))[
         "buyer_delay:D-1"
@@ -253,11 +254,9 @@ def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_chec
 def test_templates_path_setting_is_relative_to_the_workbook(tmp_path):
     (tmp_path / "shared" / "de").mkdir(parents=True)
     (tmp_path / "templates").mkdir()
-    dirs = template_dirs_for(
-        Target.parse(tmp_path / "b.xlsx"), SimpleNamespace(templates_path="shared")
-    )
+    dirs = template_dirs_for(Target.parse(tmp_path / "b.xlsx"), Settings(templates_path="shared"))
     assert dirs == [tmp_path / "shared", tmp_path / "templates", SHIPPED_TEMPLATES]
-    assert template_dirs_for(Target("gsheet", "abc"), SimpleNamespace(templates_path=None)) == DIRS
+    assert template_dirs_for(Target("gsheet", "abc"), Settings()) == DIRS
 
 
 @pytest.mark.parametrize(
@@ -439,7 +438,7 @@ def test_offer_restock_proposes_a_back_order_only_within_30_days():
     lamp = rows["offer_restock:LAMP-02:2025-03-08"][COL["Body"]]
     assert "you have 12 units you can ship yourself" in lamp
     assert "Restock date" not in lamp  # back in 48 days: beyond a back order's 30
-    off = rows_by_key(drafts_tab(make_plan(fbm_enabled="no"), None, template_dirs=DIRS))
+    off = rows_by_key(drafts_tab(make_plan(fbm_enabled=False), None, template_dirs=DIRS))
     assert "Merchant fulfilment is switched off" in off["offer_restock:MUG-01:2025-02-25"][7]
 
 

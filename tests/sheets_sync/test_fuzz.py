@@ -33,6 +33,7 @@ from sheets_sync import workbook as wb
 from sheets_sync.cli import main, write_new_workbook
 from sheets_sync.exits import ExitCode
 from sheets_sync.refresh import refresh
+from sheets_sync.settings import DEFAULTS
 from sheets_sync.types import Formula, Grid, Tab, Target, TargetError
 
 AS_OF = dt.date(2026, 3, 1)
@@ -111,7 +112,7 @@ def mutate(grids: dict[str, Grid], rng: random.Random) -> list[str]:
             done.append(f"{tab}: duplicated a row")
         elif kind < 0.88:
             settings = grids.setdefault(wb.SETTINGS, [wb.headers(wb.SETTINGS)])
-            settings.append([rng.choice(list(wb.SETTING_DEFAULTS)), rng.choice(NASTY)])
+            settings.append([rng.choice(list(DEFAULTS)), rng.choice(NASTY)])
             done.append(f"Settings: {settings[-1]!r:.60}")
         elif kind < 0.93:
             inventory = grids.setdefault(wb.INVENTORY, [wb.headers(wb.INVENTORY)])

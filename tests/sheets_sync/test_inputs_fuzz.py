@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from addin.names import sku_key
 from sheets_sync import workbook as wb
 from sheets_sync.refresh import refresh
+from sheets_sync.settings import DEFAULTS
 from sheets_sync.types import Formula, Tab, Target
 
 AS_OF = dt.date(2026, 11, 25)
@@ -62,7 +63,7 @@ def day(n: int) -> dt.datetime:
 
 def base() -> dict[str, list[list[Any]]]:
     grids = wb.starter_tabs()
-    grids[wb.SETTINGS] = [["Key", "Value"], *([k, wb.SETTING_DEFAULTS[k]] for k in SETTING_KEYS)]
+    grids[wb.SETTINGS] = [["Key", "Value"], *([k, DEFAULTS[k]] for k in SETTING_KEYS)]
     grids[wb.INVENTORY] += [[s, "B0", f"Title {s}", 40 + 10 * i, 0, 5, 20, 8, 12, 100]
                             for i, s in enumerate(SKUS)]  # fmt: skip
     grids[wb.SALES] += [[day(-n), s, 3, True] for s in SKUS for n in range(20, 0, -1)]

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -23,6 +22,7 @@ from sheets_sync import workbook as wb
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.messages import SHIPPED_TEMPLATES, render_message, template_dirs_for
 from sheets_sync.refresh import refresh
+from sheets_sync.settings import Settings
 from sheets_sync.types import Target
 
 AS_OF = dt.date(2026, 3, 1)
@@ -119,16 +119,16 @@ def test_a_templates_path_inside_home_or_the_workbook_folder_is_used(tmp_path, m
     (tmp_path / "book" / "words").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
     target = Target.parse(tmp_path / "book" / "b.xlsx")
-    assert template_dirs_for(target, SimpleNamespace(templates_path="~/shop-words")) == [
+    assert template_dirs_for(target, Settings(templates_path="~/shop-words")) == [
         home / "shop-words",
         SHIPPED_TEMPLATES,
     ]
-    assert template_dirs_for(target, SimpleNamespace(templates_path="words"))[0] == (
+    assert template_dirs_for(target, Settings(templates_path="words"))[0] == (
         tmp_path / "book" / "words"
     )
     refused = wb.Problems()
     for path in ("/", "~", str(tmp_path), "~/.config", "../.."):
-        assert template_dirs_for(target, SimpleNamespace(templates_path=path), refused) == [
+        assert template_dirs_for(target, Settings(templates_path=path), refused) == [
             SHIPPED_TEMPLATES
         ]
     assert len(refused) == 5

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as dt
 import email
 import hashlib
@@ -28,9 +27,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from addin import formulas
 from sheets_sync import notify
 from sheets_sync.notify import send_alerts, state_path_for, webhook_format
+from sheets_sync.settings import Settings
 from sheets_sync.types import Target
 from stockout_testing.drip import dripping_server
 
@@ -50,11 +49,6 @@ def make_plan(**alerts: str) -> SimpleNamespace:
         for sku, alert in alerts.items()
     ]  # fmt: skip
     return SimpleNamespace(as_of=AS_OF, skus=pd.DataFrame(rows))
-
-
-def settings(**values) -> SimpleNamespace:
-    base = dict(alert_email_to="", alert_webhook_url="", sheet_language="en", currency="USD")
-    return SimpleNamespace(**{**base, **values})
 
 
 # --- a real SMTP server ---------------------------------------------------------------------
@@ -156,7 +150,7 @@ def smtp_server(tls_files):
         controller.stop()
 
 
-TO = settings(alert_email_to="ops@shop.test; buyer@shop.test")
+TO = Settings(alert_email_to="ops@shop.test; buyer@shop.test")
 
 
 def test_first_digest_goes_out_over_starttls_with_login(smtp_server, tmp_path):
@@ -266,10 +260,7 @@ def test_smtp_misconfiguration_is_a_plain_message(tmp_path, env, failure):
 def test_recipients_are_found_in_the_settings_of_a_real_plan(smtp_server, tmp_path):
     inbox, env = smtp_server("none")
     plan = make_plan(A="OUT")
-    # As compute_plan shapes them: the math's settings plus the Settings tab's other keys.
-    plan.settings = SimpleNamespace(
-        **dataclasses.asdict(formulas.Settings()), alert_email_to="boss@shop.test", currency="EUR"
-    )
+    plan.settings = Settings(alert_email_to="boss@shop.test", currency="EUR")
     result = send_alerts(plan, state_path=tmp_path / "s.json", settings=plan.settings, env=env)
     assert result.sent == ["e-mail to boss@shop.test: 1 SKU(s) got worse"]
     assert "12 units (€299.88) at risk" in inbox.messages[0].get_content()
@@ -277,7 +268,7 @@ def test_recipients_are_found_in_the_settings_of_a_real_plan(smtp_server, tmp_pa
 
 def test_nothing_configured_says_how_to_get_alerts(tmp_path):
     state = tmp_path / "s.json"
-    result = send_alerts(make_plan(A="OUT"), state_path=state, settings=settings(), env={})
+    result = send_alerts(make_plan(A="OUT"), state_path=state, settings=Settings(), env={})
     assert result.messages == [
         "no alerts sent: set alert_email_to (Settings) or STOCKOUT_WEBHOOK_URL to get them"
     ]
@@ -362,7 +353,7 @@ def test_slack_webhook_from_settings(receiver, tmp_path):
     result = send_alerts(
         make_plan(A="CRITICAL"),
         state_path=tmp_path / "s.json",
-        settings=settings(alert_webhook_url=receiver.url),
+        settings=Settings(alert_webhook_url=receiver.url),
         env={},
     )
     assert result.sent == ["slack webhook at 127.0.0.1: 1 SKU(s) got worse"]
@@ -380,7 +371,7 @@ def test_feishu_webhook_is_signed(receiver, tmp_path):
         "STOCKOUT_WEBHOOK_SECRET": "fs-secret",
     }
     result = send_alerts(
-        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=settings(), env=env
+        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=Settings(), env=env
     )
     assert result.failed == []
     body = receiver.requests[0]["json"]
@@ -399,7 +390,7 @@ def test_dingtalk_webhook_is_signed_in_the_url(receiver, tmp_path):
         "STOCKOUT_WEBHOOK_SECRET": "SECdd",
     }
     result = send_alerts(
-        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=settings(), env=env
+        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=Settings(), env=env
     )
     assert result.failed == []
     req = receiver.requests[0]
@@ -439,7 +430,7 @@ def test_a_refused_webhook_is_reported_without_its_token(
     receiver.status, receiver.answer = status, answer
     env = {"STOCKOUT_WEBHOOK_URL": receiver.url, "STOCKOUT_WEBHOOK_FORMAT": fmt}
     result = send_alerts(
-        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=settings(), env=env
+        make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=Settings(), env=env
     )
     [message] = result.failed
     assert message.startswith(f"webhook alert not sent: {fmt} webhook at 127.0.0.1: {failure}")
@@ -449,7 +440,7 @@ def test_a_refused_webhook_is_reported_without_its_token(
 def test_unreachable_and_slow_webhooks_are_reported(receiver, tmp_path, monkeypatch):
     gone = f"http://127.0.0.1:{free_port()}/hook/TOKEN123"
     result = send_alerts(
-        make_plan(A="OUT"), state_path=tmp_path / "a.json", settings=settings(), env={
+        make_plan(A="OUT"), state_path=tmp_path / "a.json", settings=Settings(), env={
             "STOCKOUT_WEBHOOK_URL": gone}
     )  # fmt: skip
     assert result.failed == [
@@ -458,7 +449,7 @@ def test_unreachable_and_slow_webhooks_are_reported(receiver, tmp_path, monkeypa
     monkeypatch.setattr(notify, "TIMEOUT", 0.3)
     receiver.delay = 1.0
     result = send_alerts(
-        make_plan(A="OUT"), state_path=tmp_path / "b.json", settings=settings(), env={
+        make_plan(A="OUT"), state_path=tmp_path / "b.json", settings=Settings(), env={
             "STOCKOUT_WEBHOOK_URL": receiver.url}
     )  # fmt: skip
     assert result.failed == [
@@ -505,7 +496,7 @@ def test_a_dripping_webhook_is_given_up_at_the_deadline(tmp_path, monkeypatch):
     with dripping_server("http") as address:
         started = time.monotonic()
         result = send_alerts(
-            make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=settings(),
+            make_plan(A="OUT"), state_path=tmp_path / "s.json", settings=Settings(),
             env={"STOCKOUT_WEBHOOK_URL": f"http://{address}/hook/TOKEN123"},
         )  # fmt: skip
     assert 1.4 < time.monotonic() - started < 15

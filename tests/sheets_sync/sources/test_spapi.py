@@ -237,9 +237,7 @@ def test_command_runs_from_environment_variables_and_keeps_secrets_out(tmp_path,
             "LWA_CLIENT_SECRET": fake_spapi.CLIENT_SECRET,
             "SP_API_MARKETPLACE": "DE",
         }
-        outcome = CliRunner().invoke(
-            pull_command, [str(tmp_path / "book.xlsx")], env=env, obj=http
-        )
+        outcome = CliRunner().invoke(pull_command, [str(tmp_path / "book.xlsx")], env=env, obj=http)
     assert outcome.exit_code == 0, outcome.output
     assert "All Orders" in outcome.output
     for secret in (fake_spapi.REFRESH_TOKEN, fake_spapi.CLIENT_SECRET, fake_spapi.ACCESS_TOKEN):
