@@ -23,7 +23,7 @@ from addin import decisions, demand_history, formulas, supply
 from addin.cells import blank
 from addin.lite_tabs import Grid, Problems, Refusal, normalize, read_inputs, read_table
 from addin.references import Moves, follow_text
-from addin.season import ProfileError, parse_profile
+from addin.season import ProfileError, category_profiles, parse_profile, sku_profile
 
 OUTPUTS = ("Alerts", "Incidents", "Problems")
 
@@ -82,6 +82,9 @@ def _items(
         if rec.get("ended") and rec["ended"] <= as_of:
             days = (as_of - rec["ended"]).days
             restocked[rec["sku"]] = min(days, restocked.get(rec["sku"], days))
+    groups, bad = category_profiles(inputs["raw"])
+    for _key, value, why in bad:
+        inputs["problems"].add("Settings", None, "Value", value, why)
     items = []
     for row in inputs["inventory"]:
         h = history[row["sku"]]
@@ -92,6 +95,7 @@ def _items(
         except ProfileError as exc:
             inputs["problems"].add("Inventory", row["_row"], "Season", row.get("season"), str(exc))
             season = None
+        season = sku_profile(season, row.get("category"), groups)
         out = [f is False for f in h["flags"]]
         items.append(decisions.SkuInput(
             available=row["available"] or 0.0, units=h["units"][start:],

@@ -5,7 +5,8 @@
   by its evidence, so a shape seen once on a few units does not swing the plan, and the whole
   season is used only when last year's weeks differ by more than noise could explain;
 - **profile**: a seasonal profile the seller names (`q4`, `summer`, `winter`) or gives as
-  12 monthly indexes, for SKUs without a year of history.
+  12 monthly indexes, for SKUs without a year of history: per SKU (Inventory `Season`) or per
+  group (Inventory `Category`, with a Settings row `season_<category>`).
 
 Both give multiplier blocks (first day, last day, factor) over the horizon, one per week, that
 the forecast multiplies into its rate. Mirrored by `addin/google/Season.gs`; `season_possible`
@@ -17,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from addin.demand_history import Weekly
@@ -59,6 +61,48 @@ def parse_profile(value: object) -> tuple[float, ...] | None:
         names = ", ".join(PROFILES)
         raise ProfileError(f"season must be {names} or 12 monthly indexes, got {text[:40]!r}")
     return numbers
+
+
+#: A Settings key `season_<category>` (any case, `_`, `-` or spaces) gives a Category its profile.
+CATEGORY_PREFIX = "season"
+
+
+def category_key(text: object) -> str:
+    """`Garden tools`, `garden_tools` and ` GARDEN-TOOLS ` are the same category."""
+    return "" if text is None else re.sub(r"[\s\-_*.]+", "", str(text)).casefold()
+
+
+def category_profiles(
+    settings: Mapping[str, object],
+) -> tuple[dict[str, tuple[float, ...]], list[tuple[str, object, str]]]:
+    """The profiles of groups of SKUs: Settings rows `season_<category>` (`season_toys` = `q4`,
+    or 12 monthly indexes), keyed by `category_key`; and (key, value, reason) of each row
+    that is not a profile, for Problems (a bad row moves no SKU)."""
+    profiles: dict[str, tuple[float, ...]] = {}
+    bad: list[tuple[str, object, str]] = []
+    for key, value in settings.items():
+        name = category_key(key)
+        if not name.startswith(CATEGORY_PREFIX) or name == CATEGORY_PREFIX:
+            continue
+        try:
+            profile = parse_profile(value)
+        except ProfileError as exc:
+            bad.append((str(key), value, f"{key}: {exc}"))
+            continue
+        if profile is not None:
+            profiles[name[len(CATEGORY_PREFIX) :]] = profile
+    return profiles, bad
+
+
+def sku_profile(
+    own: tuple[float, ...] | None,
+    category: object,
+    profiles: Mapping[str, tuple[float, ...]],
+) -> tuple[float, ...] | None:
+    """A SKU's profile: its own Season cell, else its Category's (None: neither)."""
+    if own is not None or category is None:
+        return own
+    return profiles.get(category_key(category))
 
 
 def season_possible(week_units: Any, week_days: Any) -> Any:

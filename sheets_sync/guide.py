@@ -68,6 +68,9 @@ NOTES: dict[str, dict[str, str]] = {
         "category_cvr": "Optional. The conversion rate of this SKU's category in percent (10 "
         "= 10 %; a cell formatted as a percentage works too). Blank = Settings "
         "category_cvr_pct. The relaunch tracker aims for it.",
+        "category": "Optional product group, e.g. toys. A Settings row season_<category> (Key "
+        "season_toys, Value q4 or 12 monthly indexes) gives every SKU of the group that "
+        "seasonal profile; a SKU's own Season wins.",
     },
     wb.SALES: {
         "date": "Required. The day (yyyy-mm-dd), one row per SKU per day. Days with no row "
@@ -259,7 +262,8 @@ START_STEPS: list[tuple[str, str]] = [
     (
         "2. Inventory",
         "One row per SKU: SKU and Available are required; add Price, Unit cost, "
-        "Case pack, MOQ and Supplier for priced options and order sizes.",
+        "Case pack, MOQ and Supplier for priced options and order sizes, and Season (or a "
+        "Category with a Settings row season_<category>) for seasonal products.",
     ),
     (
         "3. Sales",

@@ -113,7 +113,7 @@ def compute_plan(
     week_arrays = _weeks(units, stock_flags, starts)
     seasonal = season.season_possible(*week_arrays).tolist()
     week_units, week_days = (a.tolist() for a in week_arrays)
-    seasons = _seasons(inv, inputs.problems)
+    seasons = _seasons(inv, inputs.raw_settings, inputs.problems)
     inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
     elsewhere = _elsewhere(inputs.elsewhere)
     promotions = _promotions(inputs.promotions, as_of)
@@ -329,17 +329,26 @@ def _weeks(
     return recent.sum(axis=2), counts.sum(axis=2)
 
 
-def _seasons(inventory: pd.DataFrame, problems: wb.Problems) -> list[tuple[float, ...] | None]:
-    """Each SKU's seasonal profile from the Inventory tab's Season column (blank: none)."""
-    if "season" not in inventory:
-        return [None] * len(inventory)
+def _seasons(
+    inventory: pd.DataFrame, settings: dict[str, Any], problems: wb.Problems
+) -> list[tuple[float, ...] | None]:
+    """Each SKU's seasonal profile: its Season cell, else its Category's `season_<category>`
+    Settings row (both blank: none)."""
+    groups, bad = season.category_profiles(settings)
+    rows = settings.get("_rows", {})
+    for key, value, why in bad:
+        problems.add(wb.SETTINGS, rows.get(wb.normalize_header(key)), "Value", value, why)
+    own = inventory["season"] if "season" in inventory else [None] * len(inventory)
+    categories = inventory["category"] if "category" in inventory else [None] * len(inventory)
     out: list[tuple[float, ...] | None] = []
-    for value, row in zip(inventory["season"], inventory["_row"], strict=True):
+    for value, category, row in zip(own, categories, inventory["_row"], strict=True):
+        value = None if pd.isna(value) else value
         try:
-            out.append(season.parse_profile(None if pd.isna(value) else value))
+            profile = season.parse_profile(value)
         except season.ProfileError as exc:
             problems.add(wb.INVENTORY, int(row), "Season", value, str(exc))
-            out.append(None)
+            profile = None
+        out.append(season.sku_profile(profile, None if pd.isna(category) else category, groups))
     return out
 
 

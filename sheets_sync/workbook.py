@@ -93,6 +93,7 @@ SCHEMA: dict[str, list[Column]] = {
             "number",
             aliases=["category conversion", "category conversion rate", "类目转化率"],
         ),
+        _c("category", "Category", aliases=["product category", "品类", "类目"]),
     ],
     SALES: [
         _c("date", "Date", "date", True, ["day", "日期"]),

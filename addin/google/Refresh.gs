@@ -240,6 +240,10 @@ function stockoutItems_(inputs, asOf, known) {
       restocked[rec.sku] = rec.sku in restocked ? Math.min(days, restocked[rec.sku]) : days;
     }
   });
+  var groups = ForecastSeason.category_profiles(inputs.raw);
+  groups[1].forEach(function (bad) {
+    inputs.problems.add('Settings', null, 'Value', bad[1], bad[2]);
+  });
   return inputs.inventory.map(function (row) {
     var h = history[row.sku];
     var start = Math.max(h.start, span - recentSpan);
@@ -253,6 +257,7 @@ function stockoutItems_(inputs, asOf, known) {
       if (!(err instanceof ForecastSeason.ProfileError)) throw err;
       inputs.problems.add('Inventory', row._row, 'Season', row.season, err.message);
     }
+    season = ForecastSeason.sku_profile(season, row.category, groups[0]);
     return Decisions.SkuInput({
       sku: row.sku,
       available: row.available || 0,

@@ -201,6 +201,38 @@ var ForecastSeason = (function () {
     return blocks;
   }
 
+  var CATEGORY_PREFIX = 'season';
+
+  function category_key(text) {
+    return isNone(text) ? '' : String(text).replace(/[\s\-_*.]+/g, '').toLowerCase();
+  }
+
+  /** [profiles by category_key, [[key, value, reason], ...]] from Settings `season_<category>`. */
+  function category_profiles(settings) {
+    var profiles = {};
+    var bad = [];
+    Object.keys(settings).forEach(function (key) {
+      var name = category_key(key);
+      if (name.indexOf(CATEGORY_PREFIX) !== 0 || name === CATEGORY_PREFIX) return;
+      var profile;
+      try {
+        profile = parse_profile(settings[key]);
+      } catch (err) {
+        if (!(err instanceof ProfileError)) throw err;
+        bad.push([String(key), settings[key], key + ': ' + err.message]);
+        return;
+      }
+      if (profile !== null) profiles[name.slice(CATEGORY_PREFIX.length)] = profile;
+    });
+    return [profiles, bad];
+  }
+
+  function sku_profile(own, category, profiles) {
+    if (own !== null || isNone(category)) return own;
+    var found = profiles[category_key(category)];
+    return found === undefined ? null : found;
+  }
+
   return {
     YEAR_WEEKS: YEAR_WEEKS,
     PROFILES: PROFILES,
@@ -210,5 +242,8 @@ var ForecastSeason = (function () {
     profile_factors: profile_factors,
     profile_blocks: profile_blocks,
     dayNumber: dayNumber,
+    category_key: category_key,
+    category_profiles: category_profiles,
+    sku_profile: sku_profile,
   };
 })();

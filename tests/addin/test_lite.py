@@ -200,3 +200,16 @@ def test_the_lite_script_refuses_a_renamed_tab_and_writes_nothing() -> None:
         "'Inventory'); `stockout new FILE` shows every tab. Nothing was changed."
     )
     assert book.sheets[-1].rows == [["SKU", "Alert", "My note"], ["A", "CRITICAL", "call Li"]]
+
+
+def test_a_category_season_from_settings_moves_its_skus_in_excel_too() -> None:
+    tabs = _shop()
+    tabs["Settings"] += [["season_toys", "q4"], ["season garden", "spring"]]
+    tabs["Inventory"] = [["SKU", "Available", "Category"], ["A", 400, "Toys"], ["0012", 400, None]]
+    grids, _ = lite_refresh.refresh_grids(SCHEMA, tabs, dt.date(2026, 11, 25))
+    alerts = grids["Alerts"]
+    basis = {row[0]: row[alerts[0].index("Basis")] for row in alerts[1:]}
+    assert basis["A"].startswith("profile ×1.3 from Dec 2 · 60 days of history")
+    assert basis["'0012"].startswith("'7d 2.0")  # no category: v as it was (text as text)
+    why = "season garden: season must be q4, summer, winter or 12 monthly indexes, got 'spring'"
+    assert ["Settings", None, "Value", "spring", why] == grids["Problems"][1][:5]

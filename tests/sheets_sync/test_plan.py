@@ -14,10 +14,14 @@ from sheets_sync.plan import compute_plan
 AS_OF = dt.date(2026, 11, 25)
 
 
-def plan_of(inventory: list[list], sales: list[list]) -> dict[str, dict]:
+def plan_of(
+    inventory: list[list], sales: list[list], settings: list[list] | None = None
+) -> dict[str, dict]:
     grids = wb.starter_tabs()
-    grids[wb.INVENTORY] = [["SKU", "Available", "Season"], *inventory]
+    width = max((len(row) for row in inventory), default=3)
+    grids[wb.INVENTORY] = [["SKU", "Available", "Season", "Category"][:width], *inventory]
     grids[wb.SALES] = [["Date", "SKU", "Units"], *sales]
+    grids[wb.SETTINGS] = [*grids[wb.SETTINGS], *(settings or [])]
     inputs = read_inputs(grids)
     plan = compute_plan(inputs, AS_OF)
     rows = {row["sku"]: row for row in plan.skus.to_dict("records")}
@@ -57,6 +61,25 @@ def test_a_season_profile_lifts_the_forecast_and_a_bad_one_is_a_problem() -> Non
     assert rows["BAD"]["forecast_rate"] == 5.0
     assert ("Inventory", "Season", "season must be q4, summer, winter or 12 monthly indexes, "
             "got 'xmas'") in rows["_problems"]["list"]  # fmt: skip
+
+
+def test_a_category_takes_its_season_from_settings_and_a_skus_own_season_wins() -> None:
+    sales = [[day(b), sku, 5] for b in range(60, 0, -1) for sku in ("TOY", "OWN", "MUG", "NONE")]
+    settings = [["Season_Toys", "q4"], ["season garden", "spring"], ["season_kitchen", None]]
+    inventory = [["TOY", 150, None, "toys"], ["OWN", 150, "summer", "Toys"],
+                 ["MUG", 150, None, "kitchen"], ["NONE", 150, None, None]]  # fmt: skip
+    rows = plan_of(inventory, sales, settings)
+    # the group's q4 moves TOY exactly as q4 in its own Season cell would
+    alone = plan_of([["TOY", 150, "q4"]], [row for row in sales if row[1] == "TOY"])
+    assert rows["TOY"]["basis"] == alone["TOY"]["basis"]
+    assert rows["TOY"]["basis"].startswith("profile ×1.3 from Dec 2")
+    assert rows["TOY"]["days_to_stockout"] == alone["TOY"]["days_to_stockout"] < 26
+    # a SKU's own Season wins over its group's; a group with no (or a blank) row moves nothing
+    assert rows["OWN"]["basis"].startswith("profile ×2.6 from Jun 30")  # summer
+    for plain in ("MUG", "NONE"):
+        assert rows[plain]["forecast_rate"] == rows[plain]["daily_sales"] == 5.0
+    assert ("Settings", "Value", "season garden: season must be q4, summer, winter or 12 "
+            "monthly indexes, got 'spring'") in rows["_problems"]["list"]  # fmt: skip
 
 
 def test_stockout_risk_is_high_when_stock_ends_before_the_next_landing() -> None:

@@ -109,6 +109,13 @@ def both(node: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dic
     tabs[wb.SETTINGS] = [
         row if row[0] != "as_of" else ["as_of", AS_OF] for row in tabs[wb.SETTINGS]
     ]
+    # A group's season: every fourth SKU is Kitchen, and Kitchen sells like Q4 (a bad group
+    # profile is a Problem in both).
+    at = tabs[wb.INVENTORY][0].index(wb.header_of(wb.INVENTORY, "category"))
+    for row in tabs[wb.INVENTORY][1::4]:
+        row.extend([None] * (at + 1 - len(row)))
+        row[at] = "Kitchen"
+    tabs[wb.SETTINGS] += [["season_kitchen", "q4", ""], ["season garden", "spring", ""]]
     with serve_fake() as (url, fake):
         sheet = fake.create_spreadsheet("demo", tabs)
         refresh(GoogleSheetsBackend(sheet, session=session_for(url)))
@@ -216,3 +223,14 @@ def test_from_stockout_apps_script_to_a_morning_e_mail(node: str, tmp_path: Path
     assert run["mails"][0]["subject"].startswith("Stockout alerts")
     assert "No alert got worse since the last e-mail." in run["messages"][3]
     assert len(run["tabs"][wb.ALERTS]) == 49
+
+
+def test_the_group_season_moved_the_kitchen_skus(both) -> None:
+    python, js, _ = both
+    basis = by_header(js[wb.ALERTS])["Basis"]
+    moved = [sku for sku, text in basis.items() if text.startswith("profile ×1.3 from Dec")]
+    kitchen = {row[0] for row in python[wb.INVENTORY][1::4]}
+    assert moved and set(moved) <= kitchen
+    problems = [row[-1] for row in js[wb.PROBLEMS]]
+    why = "season garden: season must be q4, summer, winter or 12 monthly indexes, got 'spring'"
+    assert why in problems
