@@ -441,6 +441,15 @@ class HistoryStore:
         legacy = self._db.execute("SELECT 1 FROM imports WHERE kind = 'unshipped'").fetchone()
         return None if legacy else found
 
+    def sales_spans(self) -> pd.DataFrame:
+        """The days each sales import covered (columns first_day, last_day), oldest first: a
+        listed SKU with no row on such a day sold nothing that day (see `plan.compute_plan`)."""
+        return self._query(
+            "SELECT first_day, last_day FROM imports WHERE kind IN (?, ?)"
+            " AND first_day IS NOT NULL AND last_day IS NOT NULL ORDER BY first_day",
+            SALES_SOURCES,
+        )
+
     def imports(self) -> pd.DataFrame:
         """The import log, newest first: sha256, kind, name, rows, first_day, last_day,
         imported_at."""

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import gc
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
@@ -87,6 +87,7 @@ def compute_plan(
     *,
     store_sales: pd.DataFrame | None = None,
     store_stock: pd.DataFrame | None = None,
+    store_spans: pd.DataFrame | None = None,
     store_inbound: pd.DataFrame | None = None,
     restock: pd.DataFrame | None = None,
     inbound_etas: pd.DataFrame | None = None,
@@ -109,7 +110,7 @@ def compute_plan(
     sales = _daily_sales(inputs.sales, store_sales, store_stock)
     skus = list(inv["sku"])
     units, stock_flags, starts = _matrix(sales, skus, as_of, deep)
-    starts = _history_starts(units, starts, deep)
+    starts = _history_starts(units, starts, deep, _spans(store_spans, as_of, deep))
     week_arrays = _weeks(units, stock_flags, starts)
     seasonal = season.season_possible(*week_arrays).tolist()
     week_units, week_days = (a.tolist() for a in week_arrays)
@@ -301,13 +302,42 @@ def _daily_sales(
     return frame
 
 
-def _history_starts(units: np.ndarray, starts: np.ndarray, days: int) -> np.ndarray:
-    """Move each SKU's first day back to the first day any source covered when the silence
-    before its first row is a slow mover's, not a launch's (`demand_history.listed_before`)."""
+def _spans(spans: pd.DataFrame | None, as_of: dt.date, days: int) -> list[tuple[int, int]]:
+    """The store's sales import spans as (first, last) days of the plan's window, overlapping
+    or touching spans joined: the stretches of days some import covered without a break."""
+    if spans is None or not len(spans):
+        return []
+    first_day = pd.Timestamp(as_of) - pd.Timedelta(days=days)
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(
+        zip(
+            (pd.to_datetime(spans["first_day"]) - first_day).dt.days,
+            (pd.to_datetime(spans["last_day"]) - first_day).dt.days,
+            strict=True,
+        )
+    ):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], int(b)))
+        else:
+            out.append((int(a), int(b)))
+    return out
+
+
+def _history_starts(
+    units: np.ndarray, starts: np.ndarray, days: int, spans: Sequence[tuple[int, int]] = ()
+) -> np.ndarray:
+    """When does history start? At the first day a source covered (the earliest row of any
+    SKU, or the first day of the store's import span that holds the SKU's first row, if
+    earlier) when the silence before the SKU's first row is a slow mover's, not a launch's
+    (`demand_history.listed_before`); else at its first row. A day the source covered and the
+    SKU was in stock is a row already (the store's stock days join the sales)."""
     has_rows = starts < days
     if not has_rows.any():
         return starts
-    covered = int(starts[has_rows].min())
+    covered = np.full(len(starts), int(starts[has_rows].min()))
+    for a, b in spans:
+        inside = has_rows & (starts >= a) & (starts <= b)
+        covered[inside] = np.minimum(covered[inside], max(a, 0))
     # The rate after the first row: the first row itself is where the silence ended.
     first = units[np.arange(len(starts)), np.minimum(starts, days - 1)]
     rates = (units.sum(axis=1) - first) / np.maximum(days - starts - 1, 1)

@@ -217,6 +217,7 @@ def _store(target: Target, day: dt.date) -> dict[str, pd.DataFrame | None]:
         return {
             "store_sales": store.daily_units(),
             "store_stock": store.daily_stock(),
+            "store_spans": store.sales_spans(),
             "store_inbound": store.fba_inbound(),
             "restock": store.restock(),
             "inbound_etas": store.inbound_etas(),
