@@ -62,6 +62,8 @@ ARG_DOCS = {
     "units": "Daily units sold, oldest first: a row or column per SKU, or a block of rows; "
     "with sku, the Sales table: Date, SKU, Units[, In stock] columns",
     "in_stock": "TRUE/FALSE per day, same shape as units",
+    "history": "Daily units sold, oldest first, ending the day before as_of: the days ahead "
+    "follow its forecast (daily_sales blank: at the forecast's level)",
     "windows": "Window lengths in days [7,30,90]",
     "weights": "Weight of each window [0.5,0.3,0.2]",
     "daily_sd": "Standard deviation of daily units on in-stock days",
@@ -264,6 +266,14 @@ def DEMAND_FORECAST(units, as_of, days=None, in_stock=None, season=None, sku=Non
     return _spill(out)
 
 
+def _with_history(compute: Callable[..., Any], history: Any) -> Callable[..., Any]:
+    """`compute` with one daily series for every cell: a history range is the days of one SKU,
+    never spread cell by cell like the other arguments."""
+    if history is None:
+        return compute
+    return functools.partial(compute, history=_series(history)[0])
+
+
 def _per_sku(compute: Callable[..., Any], table: Any, in_stock: Any, sku: Any, **shared: Any):
     """`compute` over the long Sales table once per SKU cell (a blank SKU gives a blank), in
     the SKU range's shape."""
@@ -282,12 +292,12 @@ def _per_sku(compute: Callable[..., Any], table: Any, in_stock: Any, sku: Any, *
 
 
 @_udf
-def STOCKOUT_DATE(available, daily_sales, as_of, inbound_qty=None, inbound_eta=None):
+def STOCKOUT_DATE(available, daily_sales, as_of, inbound_qty=None, inbound_eta=None, history=None):
     """Date the stock runs out at the current daily sales, counting the next inbound shipment.
-    Blank when sales are 0.
+    Blank when sales are 0. With a history, the days ahead follow its forecast.
     """
     return _cellwise(
-        formulas.stockout_date,
+        _with_history(formulas.stockout_date, history),
         available=available,
         daily_sales=daily_sales,
         as_of=as_of,
@@ -338,12 +348,14 @@ def REORDER_DATE(
     safety_stock=None,
     inbound_qty=None,
     inbound_eta=None,
+    history=None,
 ):
     """Last day to order so the new stock lands before the first dip below safety stock that an
-    order placed today can still prevent. Today means order now.
+    order placed today can still prevent. Today means order now. With a history, the days
+    ahead follow its forecast.
     """
     return _cellwise(
-        formulas.reorder_date,
+        _with_history(formulas.reorder_date, history),
         available=available,
         daily_sales=daily_sales,
         lead_time_days=lead_time_days,

@@ -38,7 +38,7 @@ from addin.cells import EXCEL_EPOCH as EXCEL_EPOCH
 from addin.cells import FLAG_WORDS as FLAG_WORDS
 from addin.cells import InputError as InputError
 from addin.cells import add_days as add_days
-from addin.cells import ceil_eps, quote
+from addin.cells import blank, ceil_eps, quote
 from addin.cells import round_to as round_to
 from addin.cells import to_date as to_date
 from addin.cells import to_flag as to_flag
@@ -370,14 +370,18 @@ def stockout_date(
     as_of: object,
     inbound_qty: object = None,
     inbound_eta: object = None,
+    history: object = None,
 ) -> dt.date | None:
-    """First day stock cannot cover that day's demand; blank when sales are zero."""
+    """First day stock cannot cover that day's demand; blank when sales are zero.
+
+    `history`: daily units sold (oldest first, ending the day before as_of); the days ahead
+    then follow its forecast (season, trend, slow mover: see `cell_demand`)."""
     stock = _required_stock(available)
-    rate = _required(daily_sales, "daily_sales")
     day0 = _required_date(as_of, "as_of")
+    rate, shape = cell_demand(daily_sales, history, day0)
     if rate <= 0:
         return None
-    proj = _cell_projection(stock, rate, _one_inbound(inbound_qty, inbound_eta, day0))
+    proj = _cell_projection(stock, rate, _one_inbound(inbound_qty, inbound_eta, day0), 0, shape)
     t = proj.first_day_below(0.0)
     return add_days(day0, t) if t is not None else None
 
@@ -435,17 +439,20 @@ def reorder_date(
     safety_stock: object = None,
     inbound_qty: object = None,
     inbound_eta: object = None,
+    history: object = None,
 ) -> dt.date | None:
     """Last day to order (SPEC §3 v2): the order lands at the first dip below safety stock
-    that an order placed today can still prevent; as_of itself means order today."""
+    that an order placed today can still prevent; as_of itself means order today.
+    `history`: as in `stockout_date`."""
     stock = _required_stock(available)
-    rate = _required(daily_sales, "daily_sales")
     lead = ceil_eps(_required(lead_time_days, "lead_time_days", minimum=0))
     day0 = _required_date(as_of, "as_of")
     ss = _optional(safety_stock, "safety_stock", 0.0, minimum=0)
+    rate, shape = cell_demand(daily_sales, history, day0)
     if rate <= 0:
         return None
-    proj = _cell_projection(stock, rate, _one_inbound(inbound_qty, inbound_eta, day0), lead)
+    inbound = _one_inbound(inbound_qty, inbound_eta, day0)
+    proj = _cell_projection(stock, rate, inbound, lead, shape)
     order = find_reorder(proj, lead, ss, 0)
     return add_days(day0, order.by_day) if order.by_day is not None else None
 
@@ -520,24 +527,56 @@ def _required_date(value: object, name: str) -> dt.date:
     return day
 
 
+def cell_demand(
+    daily_sales: object, history: object, as_of: dt.date
+) -> tuple[float, list[tuple[int, int, float]]]:
+    """The demand a date cell walks: (rate, forecast blocks). Without `history`, daily_sales
+    flat. With it, its forecast f_t (`demand_forecast_of`, as the refresh plans): at
+    daily_sales' level when that is given, else at the forecast's own (a blank daily_sales)."""
+    if history is None or (isinstance(history, Sequence) and not isinstance(history, str)
+                           and all(blank(x) for x in history)):  # fmt: skip
+        return _required(daily_sales, "daily_sales"), []
+    if isinstance(history, str) or not isinstance(history, Sequence):
+        raise InputError("history must be a range of daily units")
+    series = [to_number(u, "history") or 0.0 for u in history]
+    fc = demand_forecast_of(series, velocity(series), as_of=as_of)
+    if blank(daily_sales):
+        return (fc.rate, fc.blocks) if fc is not None else (0.0, [])
+    return _required(daily_sales, "daily_sales"), fc.blocks if fc is not None else []
+
+
 def _cell_horizon(
-    stock: float, rate: float, inbound: Sequence[tuple[int, float]], extra: int = 0
+    stock: float,
+    rate: float,
+    inbound: Sequence[tuple[int, float]],
+    extra: int = 0,
+    shape: Sequence[tuple[int, int, float]] = (),
 ) -> int:
-    """Days a cell's projection needs: past the last landing, the stock it brings and `extra`."""
+    """Days a cell's projection needs: past the last landing, the stock it brings and `extra`
+    (at the lowest factor of the forecast's `shape`, which stretches the stock furthest)."""
     landed = stock
     last = 0
     for day, qty in inbound:
         landed += qty
         last = max(last, day)
-    return min(100_000, last + ceil_eps(landed / rate) + extra + 2)
+    low = 1.0
+    for _, _, factor in shape:
+        if factor < low:
+            low = factor
+    return min(100_000, last + ceil_eps(landed / (rate * low)) + extra + 2)
 
 
 def _cell_projection(
-    stock: float, rate: float, inbound: Sequence[tuple[int, float]], extra: int = 0
+    stock: float,
+    rate: float,
+    inbound: Sequence[tuple[int, float]],
+    extra: int = 0,
+    shape: Sequence[tuple[int, int, float]] = (),
 ) -> Projection:
-    """A cell's projection: constant demand, long enough for every rule to find its day."""
-    horizon = _cell_horizon(stock, rate, inbound, extra)
-    return project(stock, demand_sequence(rate, horizon), inbound)
+    """A cell's projection: the rate (times the forecast's `shape`), long enough for every
+    rule to find its day."""
+    horizon = _cell_horizon(stock, rate, inbound, extra, shape)
+    return project(stock, demand_sequence(rate, horizon, shape), inbound)
 
 
 def _one_inbound(qty: object, eta: object, as_of: dt.date) -> list[tuple[int, float]]:

@@ -124,12 +124,13 @@ function DEMAND_FORECAST(units, as_of, days, in_stock, season, sku) {
  * @param {Date} as_of Day 0 of the plan: a date cell (Settings!as_of)
  * @param {number|Array<Array<number>>} inbound_qty Optional: units of the next inbound shipment
  * @param {Date|Array<Array<Date>>} inbound_eta Optional: date the inbound units become sellable
+ * @param {Array<Array<number>>} history Optional: daily units sold, oldest first, ending the day before as_of: the days ahead follow its forecast (daily_sales blank: at the forecast's level)
  * @return {Date|Array<Array<Date>>} Stockout date
  * @customfunction
  */
-function STOCKOUT_DATE(available, daily_sales, as_of, inbound_qty, inbound_eta) {
+function STOCKOUT_DATE(available, daily_sales, as_of, inbound_qty, inbound_eta, history) {
   return stockoutCellwise_(
-    Formulas.stockout_date,
+    stockoutWithHistory_(Formulas.stockout_date, history),
     {
       available: available,
       daily_sales: daily_sales,
@@ -205,6 +206,7 @@ function SAFETY_STOCK(
  * @param {number|Array<Array<number>>} safety_stock Optional: units to keep in reserve [0]
  * @param {number|Array<Array<number>>} inbound_qty Optional: units of the next inbound shipment
  * @param {Date|Array<Array<Date>>} inbound_eta Optional: date the inbound units become sellable
+ * @param {Array<Array<number>>} history Optional: daily units sold, oldest first, ending the day before as_of: the days ahead follow its forecast (daily_sales blank: at the forecast's level)
  * @return {Date|Array<Array<Date>>} Reorder-by date
  * @customfunction
  */
@@ -216,9 +218,10 @@ function REORDER_DATE(
   safety_stock,
   inbound_qty,
   inbound_eta,
+  history,
 ) {
   return stockoutCellwise_(
-    Formulas.reorder_date,
+    stockoutWithHistory_(Formulas.reorder_date, history),
     {
       available: available,
       daily_sales: daily_sales,
@@ -300,6 +303,20 @@ function ALERT_LEVEL(days_to_stockout, available, warn_days) {
  * COMPUTE's order (the names go into shape errors). DATES_OUT: the result is a date, returned as
  * a date value rather than ISO text.
  */
+/**
+ * COMPUTE with one daily series for every cell (excel._with_history): a HISTORY range is the
+ * days of one SKU, never spread cell by cell like the other arguments.
+ */
+function stockoutWithHistory_(compute, history) {
+  if (stockoutIsOmitted_(history)) return compute;
+  var series = stockoutSeries_(stockoutReadDates_(history, stockoutTimeZone_()))[0];
+  return function () {
+    var args = Array.prototype.slice.call(arguments);
+    while (args.length < compute.length - 1) args.push(undefined);
+    return compute.apply(null, args.concat([series]));
+  };
+}
+
 function stockoutCellwise_(compute, args, datesOut) {
   var zone = stockoutTimeZone_();
   var names = Object.keys(args);

@@ -915,12 +915,14 @@ var Formulas = (function () {
     return fc === null ? null : DemandForecast.mean_rate(fc, span);
   }
 
-  function stockout_date(available, daily_sales, as_of, inbound_qty, inbound_eta) {
+  function stockout_date(available, daily_sales, as_of, inbound_qty, inbound_eta, history) {
     var stock = _required_stock(available);
-    var rate = _required(daily_sales, 'daily_sales');
     var day0 = _required_date(as_of, 'as_of');
+    var demand = cell_demand(daily_sales, history, day0);
+    var rate = demand[0];
     if (rate <= 0) return null;
-    var proj = _cell_projection(stock, rate, _one_inbound(inbound_qty, inbound_eta, day0));
+    var inbound = _one_inbound(inbound_qty, inbound_eta, day0);
+    var proj = _cell_projection(stock, rate, inbound, 0, demand[1]);
     var t = proj.first_day_below(0.0);
     return t !== null ? add_days(day0, t) : null;
   }
@@ -963,14 +965,17 @@ var Formulas = (function () {
     safety_stock,
     inbound_qty,
     inbound_eta,
+    history,
   ) {
     var stock = _required_stock(available);
-    var rate = _required(daily_sales, 'daily_sales');
     var lead = _ceil(_required(lead_time_days, 'lead_time_days', 0));
     var day0 = _required_date(as_of, 'as_of');
     var ss = _optional(safety_stock, 'safety_stock', 0.0, 0);
+    var demand = cell_demand(daily_sales, history, day0);
+    var rate = demand[0];
     if (rate <= 0) return null;
-    var proj = _cell_projection(stock, rate, _one_inbound(inbound_qty, inbound_eta, day0), lead);
+    var inbound = _one_inbound(inbound_qty, inbound_eta, day0);
+    var proj = _cell_projection(stock, rate, inbound, lead, demand[1]);
     var order = find_reorder(proj, lead, ss, 0);
     return order.by_day !== null ? add_days(day0, order.by_day) : null;
   }
@@ -1040,19 +1045,41 @@ var Formulas = (function () {
     return day;
   }
 
-  function _cell_horizon(stock, rate, inbound, extra) {
+  function _blank(value) {
+    return isNone(value) || (typeof value === 'string' && value.trim() === '');
+  }
+
+  /** [rate, forecast blocks] a date cell walks (see formulas.cell_demand). */
+  function cell_demand(daily_sales, history, as_of) {
+    if (isNone(history) || (Array.isArray(history) && history.every(_blank))) {
+      return [_required(daily_sales, 'daily_sales'), []];
+    }
+    if (!Array.isArray(history)) throw new InputError('history must be a range of daily units');
+    var series = history.map(function (u) {
+      return to_number(u, 'history') || 0.0;
+    });
+    var fc = demand_forecast_of(series, velocity(series), undefined, undefined, undefined, as_of);
+    if (_blank(daily_sales)) return fc !== null ? [fc.rate, fc.blocks] : [0.0, []];
+    return [_required(daily_sales, 'daily_sales'), fc !== null ? fc.blocks : []];
+  }
+
+  function _cell_horizon(stock, rate, inbound, extra, shape) {
     var landed = stock;
     var last = 0;
     inbound.forEach(function (pair) {
       landed += pair[1];
       last = Math.max(last, pair[0]);
     });
-    return Math.min(100000, last + _ceil(landed / rate) + (extra || 0) + 2);
+    var low = 1.0;
+    (shape || []).forEach(function (block) {
+      if (block[2] < low) low = block[2];
+    });
+    return Math.min(100000, last + _ceil(landed / (rate * low)) + (extra || 0) + 2);
   }
 
-  function _cell_projection(stock, rate, inbound, extra) {
-    var horizon = _cell_horizon(stock, rate, inbound, extra);
-    return project(stock, demand_sequence(rate, horizon), inbound);
+  function _cell_projection(stock, rate, inbound, extra, shape) {
+    var horizon = _cell_horizon(stock, rate, inbound, extra, shape);
+    return project(stock, demand_sequence(rate, horizon, shape || []), inbound);
   }
 
   function _one_inbound(qty, eta, as_of) {

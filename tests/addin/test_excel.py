@@ -34,7 +34,7 @@ def _vector_cases() -> list[tuple[str, dict]]:
     ("name", "case"), _vector_cases(), ids=lambda x: x if isinstance(x, str) else x["name"]
 )
 def test_single_cells_give_the_shared_vector_answers(name: str, case: dict) -> None:
-    got = getattr(excel, name)(*case["args"])
+    got = getattr(excel, name)(*case["args"], **case.get("kwargs", {}))
     expected = case["expected"]
     if isinstance(expected, dict):
         expected = excel.ERROR_PREFIX + expected["error"]

@@ -32,7 +32,8 @@ SPEC_ARGUMENTS = {
     # sku: units is then the long Sales table, as the workbook's Sales tab keeps it.
     "SALES_VELOCITY": "units, [in_stock], [windows], [weights], [sku], [as_of]",
     "DEMAND_FORECAST": "units, as_of, [days], [in_stock], [season], [sku]",
-    "STOCKOUT_DATE": "available, daily_sales, as_of, [inbound_qty], [inbound_eta]",
+    # history: the days ahead follow the forecast of a daily units range (issue 11).
+    "STOCKOUT_DATE": "available, daily_sales, as_of, [inbound_qty], [inbound_eta], [history]",
     # v2: the gap also ends when a regular order placed today lands (SPEC §3), so the lead time
     # is an argument; an ETA needs the as_of it counts from (SPEC §4 omits both).
     "STOCKOUT_GAP": "available, daily_sales, as_of, [next_eta], [lead_time_days]",
@@ -41,7 +42,7 @@ SPEC_ARGUMENTS = {
     ),
     "REORDER_DATE": (
         "available, daily_sales, lead_time_days, as_of, [safety_stock], [inbound_qty], "
-        "[inbound_eta]"
+        "[inbound_eta], [history]"
     ),
     "REORDER_QTY": (
         "available, inbound, daily_sales, lead_time_days, [cover_days], [safety_stock], "

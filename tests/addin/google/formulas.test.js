@@ -97,6 +97,7 @@ test('kwargs are placed by the Python parameter names', () => {
     'as_of',
     'inbound_qty',
     'inbound_eta',
+    'history',
   ]);
   const args = argumentsOf(
     'stockout_date',
