@@ -368,15 +368,18 @@ def _seasons(
     rows = settings.get("_rows", {})
     for key, value, why in bad:
         problems.add(wb.SETTINGS, rows.get(wb.normalize_header(key)), "Value", value, why)
-    own = inventory["season"] if "season" in inventory else [None] * len(inventory)
-    categories = inventory["category"] if "category" in inventory else [None] * len(inventory)
+    blank = [None] * len(inventory)
+    if "season" not in inventory and not ("category" in inventory and groups):
+        return blank
+    own = inventory.get("season", blank)
+    categories = inventory.get("category", blank)
     out: list[tuple[float, ...] | None] = []
-    for value, category, row in zip(own, categories, inventory["_row"], strict=True):
+    for value, category, row in zip(own, categories, inventory.get("_row", blank), strict=True):
         value = None if pd.isna(value) else value
         try:
             profile = season.parse_profile(value)
         except season.ProfileError as exc:
-            problems.add(wb.INVENTORY, int(row), "Season", value, str(exc))
+            problems.add(wb.INVENTORY, None if row is None else int(row), "Season", value, str(exc))
             profile = None
         out.append(season.sku_profile(profile, None if pd.isna(category) else category, groups))
     return out
