@@ -49,19 +49,22 @@ def fee_column(
     skus = inventory["sku"].tolist()
     stock = stock_matrix(store_stock, skus, as_of, days)
     width = units.shape[1]
+    blank = [None] * len(skus)
+    columns = zip(  # whole columns, not one pandas row per SKU (10,000 of them)
+        *(inventory[c].tolist() if c in inventory else blank
+          for c in ("fee_exempt", "unit_weight", "size_tier")),
+        strict=True,
+    )  # fmt: skip
     out = []
-    for i in range(len(skus)):
-        row = inventory.iloc[i]
+    for i, (exempt, weight, size_tier) in enumerate(columns):
         first = max(int(starts[i]), width - days)
         sold = units[i, first:].tolist()
         known = stock[i, days - len(sold) :] if sold else stock[i, :0]
         held = [None if x != x else float(x) for x in known.tolist()]
-        exempt = _text(row.get("fee_exempt"))
-        check = fee_rule.low_inventory_fee(held, sold, exempt) if sold else None
-        weight = row.get("unit_weight")
+        check = fee_rule.low_inventory_fee(held, sold, _text(exempt)) if sold else None
         tier = fee_rule.tier_of(
-            _text(row.get("size_tier")) or _text(default_tier),
-            None if pd.isna(weight) else float(weight),
+            _text(size_tier) or _text(default_tier),
+            None if weight is None or pd.isna(weight) else float(weight),
         )
         out.append(fee_rule.fee_words(check, tier, daily_sales[i]))
     return out
