@@ -51,9 +51,9 @@ def _plain(value: object) -> object:
     return value
 
 
-def _cpython(call, args: list) -> object:
+def _cpython(call, args: list, kwargs: dict | None = None) -> object:
     try:
-        return _plain(call(*args))
+        return _plain(call(*args, **(kwargs or {})))
     except formulas.InputError as exc:
         return {"error": str(exc)}
 
@@ -104,7 +104,8 @@ def test_every_vector_gives_the_expected_answer_in_pyodide(pyodide_run: dict) ->
 def test_pyodide_agrees_with_cpython_to_the_last_digit(pyodide_run: dict) -> None:
     for case, got in zip(_cases(), pyodide_run["results"], strict=True):
         call = getattr(formulas, case["function"])
-        assert got["formulas"] == _cpython(call, case["args"]), (case["function"], case["name"])
+        want = _cpython(call, case["args"], case.get("kwargs"))
+        assert got["formulas"] == want, (case["function"], case["name"])
 
 
 def test_the_excel_functions_answer_in_pyodide_as_in_cpython(pyodide_run: dict) -> None:
@@ -114,7 +115,8 @@ def test_the_excel_functions_answer_in_pyodide_as_in_cpython(pyodide_run: dict) 
         if udf is None:
             continue
         checked.add(udf.__name__)
-        assert got["udf"] == _cpython(udf, case["args"]), (case["function"], case["name"])
+        want = _cpython(udf, case["args"], case.get("kwargs"))
+        assert got["udf"] == want, (case["function"], case["name"])
     assert checked == set(excel.__all__)
 
 

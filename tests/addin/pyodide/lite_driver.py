@@ -144,9 +144,9 @@ def plain(value):
     return value
 
 
-def answer(call, args):
+def answer(call, args, kwargs=None):
     try:
-        return plain(call(*args))
+        return plain(call(*args, **(kwargs or {})))
     except formulas.InputError as exc:
         return {"error": str(exc)}
 
@@ -154,10 +154,11 @@ def answer(call, args):
 results = []
 with open("cases.json", encoding="utf-8") as cases:
     for case in json.load(cases):
-        row = {"formulas": answer(getattr(formulas, case["function"]), case["args"])}
+        args, kwargs = case["args"], case.get("kwargs")
+        row = {"formulas": answer(getattr(formulas, case["function"]), args, kwargs)}
         udf = main.get(case["function"].upper())
         if udf is not None:
-            row["udf"] = answer(udf, case["args"])
+            row["udf"] = answer(udf, args, kwargs)
         results.append(row)
 
 
