@@ -125,6 +125,9 @@ class Inputs:
     )
     #: SKU -> the inputs to fix (`Inventory Available`): a flag on its Alerts row.
     checks: dict[str, list[str]] = field(default_factory=dict)
+    #: The Settings tab's cells as read, keys beyond the typed settings included (a group's
+    #: `season_<category>` row) and `_rows` (where each key is).
+    settings_cells: dict[str, Any] = field(default_factory=dict)
 
 
 def check_tabs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ()) -> None:
@@ -222,6 +225,7 @@ def read_inputs(grids: Mapping[str, Grid | None], tab_names: Iterable[str] = ())
     promos, elsewhere = tables[PROMOTIONS], tables[STOCK_ELSEWHERE]
     orders = _open_orders(tables[ORDERS], settings.handling_time_days, problems)
     inputs = Inputs(settings, inv, sales, inbound, promos, orders, problems, elsewhere)
+    inputs.settings_cells = raw
     inputs.checks = checks([(p.tab, p.column, p.sku) for p in problems], known)
     return inputs
 

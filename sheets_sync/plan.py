@@ -114,7 +114,7 @@ def compute_plan(
     week_arrays = _weeks(units, stock_flags, starts)
     seasonal = season.season_possible(*week_arrays).tolist()
     week_units, week_days = (a.tolist() for a in week_arrays)
-    seasons = _seasons(inv, inputs.raw_settings, inputs.problems)
+    seasons = _seasons(inv, inputs.settings_cells, inputs.problems)
     inbound, shipments = _by_sku(inputs.inbound, as_of, store_inbound, inv, s)
     elsewhere = _elsewhere(inputs.elsewhere)
     promotions = _promotions(inputs.promotions, as_of)
