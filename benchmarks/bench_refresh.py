@@ -74,9 +74,9 @@ def phase_plan(skus: int, days: int) -> None:
     import numpy as np
     import pandas as pd
 
-    from addin import formulas
     from sheets_sync import plan as planning
     from sheets_sync.inputs import Inputs
+    from sheets_sync.settings import Settings
     from sheets_sync.workbook import Problems
 
     rng = np.random.default_rng(1)
@@ -103,7 +103,7 @@ def phase_plan(skus: int, days: int) -> None:
     empty = pd.DataFrame(columns=["sku", "start", "end", "uplift"])
     orders = pd.DataFrame(columns=["order_id", "sku", "qty", "purchase_date", "promised_date",
                                    "buyer_name", "marketplace", "language"])  # fmt: skip
-    inputs = Inputs(formulas.Settings(), {}, inventory, sales, inbound, empty, orders, Problems())
+    inputs = Inputs(Settings(), inventory, sales, inbound, empty, orders, Problems())
     before = _resident_mb("VmRSS")
     _reset_peak()
     start, cpu = time.perf_counter(), time.process_time()
