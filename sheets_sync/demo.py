@@ -209,7 +209,7 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
         inventory.append(
             [
                 sku,
-                f"B0{rng.randint(10**7, 10**8 - 1)}X",
+                f"B0{rng.randint(10**7, 10**8 - 1)}",  # B0 and 8 more: 10 characters, as Amazon's
                 title,
                 available,
                 rng.randint(0, 5),
