@@ -376,7 +376,6 @@ class _Builder:
         ctx = self.context(
             **incident,
             title=item.get("title") or sku,
-            trend=item.get("trend"),
             safety_stock=item.get("safety_stock"),
             reorder_point=item.get("reorder_point"),
             lead_time_days=lead,

@@ -398,7 +398,6 @@ function stockoutPostmortem_(plan, incident, old, context, draft, language) {
   var daysOut = incident.days_out || 0;
   var ctx = context(Object.assign({}, incident, {
     title: item.title || sku,
-    trend: item.trend === undefined ? null : item.trend,
     safety_stock: item.safety_stock === undefined ? null : item.safety_stock,
     reorder_point: item.reorder_point === undefined ? null : item.reorder_point,
     lead_time_days: lead === undefined ? null : lead,

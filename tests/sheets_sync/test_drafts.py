@@ -587,3 +587,19 @@ def test_the_words_follow_the_settings_tab_as_the_refresh_reads_it():
     assert kinds["supplier_expedite"][COL["Language"]] == "en"
     assert kinds["alert_digest"][COL["Subject"]].startswith("断货预警2026年11月25日")
     assert "€" in kinds["alert_digest"][COL["Body"]]
+
+
+def test_postmortem_gives_the_suggested_cause_when_the_seller_noted_none():
+    """A past stockout is explained by its Incidents row, never by today's 7-day trend."""
+    why = "Demand surge: 9.0 a day in the 4 weeks before 2025-01-10 vs 5.0 before (+80 %)."
+    bag = {**INCIDENTS[1], "cause": "", "suggested_cause": why}
+    rising = {**BAG, "trend": 1.6}  # today's sales say nothing about January's stockout
+    plan = make_plan(skus=(MUG, LAMP, rising, NEW), incidents=[INCIDENTS[0], bag])
+    body = rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))["postmortem:BAG-03:2025-01-10"]
+    assert f"Suggested: {why}" in body[COL["Body"]]
+    assert "Not recorded yet" not in body[COL["Body"]]
+    assert "7-day average" not in body[COL["Body"]]
+    noted = make_plan(incidents=[INCIDENTS[0], {**INCIDENTS[1], "suggested_cause": why}])
+    body = rows_by_key(drafts_tab(noted, None, template_dirs=DIRS))["postmortem:BAG-03:2025-01-10"]
+    assert "Noted so far: Factory closed for Chinese New Year." in body[COL["Body"]]
+    assert "Suggested" not in body[COL["Body"]]  # the seller's own cause wins
