@@ -25,7 +25,6 @@ import json
 import math
 import os
 import random
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -38,18 +37,21 @@ from google.auth.exceptions import GoogleAuthError
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
+from sheets_sync.backends.gsheets_formats import (
+    add_sheet,
+    fixed_styles,
+    number_formats,
+    presentation,
+    resize,
+)
 from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.references import Moves, carry_grids
 from sheets_sync.types import (
-    FormatKind,
     Formula,
     Grid,
     Tab,
     Target,
     TargetError,
-    Validation,
-    frozen_columns,
-    number_pattern,
     spreadsheet_id,
 )
 
@@ -59,19 +61,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Seconds one call may take in all, its retries and their pauses included: `timeout` bounds
 #: each read only, and a connection that answers a byte at a time must not hold a refresh.
 DEADLINE = 180.0
-#: Rows a new or enlarged tab gets beyond what is written, so it does not need resizing soon.
-HEADROOM_ROWS = 200
 
-#: Google's number-format type of each `FormatKind` (the pattern is `number_pattern`'s).
-NUMBER_TYPES: dict[FormatKind, str] = {
-    FormatKind.DATE: "DATE",
-    FormatKind.DATETIME: "DATE_TIME",
-    FormatKind.INT: "NUMBER",
-    FormatKind.NUMBER: "NUMBER",
-    FormatKind.MONEY: "NUMBER",
-    FormatKind.PCT: "PERCENT",
-    FormatKind.TEXT: "TEXT",
-}
 
 T = TypeVar("T")
 
@@ -287,11 +277,11 @@ class GoogleSheetsBackend:
             existing = sheets.get(tab.name.lower())
             if existing is None:
                 title, sheet_id = tab.name, self._new_sheet_id()
-                structure.append(self._add_sheet(tab, sheet_id, height, width))
+                structure.append(add_sheet(tab, sheet_id, height, width))
                 old_height, old_width = 0, 0
-                styles += self._fixed_styles(tab, sheet_id)
-                styles += self._presentation(tab, sheet_id)
-                styles += self._number_formats(tab, sheet_id)
+                styles += fixed_styles(tab, sheet_id)
+                styles += presentation(tab, sheet_id)
+                styles += number_formats(tab, sheet_id)
             else:
                 title, sheet_id = existing["title"], existing["sheetId"]
                 grid = existing["gridProperties"]
@@ -299,12 +289,12 @@ class GoogleSheetsBackend:
                     title, (grid["rowCount"], grid["columnCount"])
                 )
                 if height > grid["rowCount"] or width > grid["columnCount"]:
-                    resize = self._resize(existing, height, width)
-                    structure.append(resize)
-                    grown[title] = resize["updateSheetProperties"]["properties"]["gridProperties"]
+                    larger = resize(existing, height, width)
+                    structure.append(larger)
+                    grown[title] = larger["updateSheetProperties"]["properties"]["gridProperties"]
                     # Only the rows the grid gains get the column formats: the seller's own
                     # formatting of the rows that exist is never reset.
-                    styles += self._number_formats(tab, sheet_id, grid["rowCount"])
+                    styles += number_formats(tab, sheet_id, grid["rowCount"])
             # Blanks over what the tab held before clear leftover rows in the same call.
             full_height, full_width = max(height, old_height), max(width, old_width, 1)
             values = [
@@ -356,160 +346,13 @@ class GoogleSheetsBackend:
             for (title, r, c), formula in carry_grids(grids, moved).items()
         ]
 
-    # -- structure and formats ----------------------------------------------------------------
+    # -- structure (its requests: gsheets_formats) -------------------------------------------
 
     def _new_sheet_id(self) -> int:
         taken = {props["sheetId"] for props in (self._sheets or {}).values()}
         while (sheet_id := random.randrange(1, 2**31 - 1)) in taken:
             pass
         return sheet_id
-
-    @staticmethod
-    def _add_sheet(tab: Tab, sheet_id: int, height: int, width: int) -> dict[str, Any]:
-        grid = {
-            "rowCount": max(1000, height + HEADROOM_ROWS),
-            "columnCount": max(26, width),
-            "frozenRowCount": 1,
-            "frozenColumnCount": frozen_columns(tab.header),
-        }
-        properties = {"sheetId": sheet_id, "title": tab.name, "gridProperties": grid}
-        return {"addSheet": {"properties": properties}}
-
-    @staticmethod
-    def _resize(existing: Mapping[str, Any], height: int, width: int) -> dict[str, Any]:
-        grid = existing["gridProperties"]
-        new_grid = {
-            "rowCount": max(grid["rowCount"], height + HEADROOM_ROWS),
-            "columnCount": max(grid["columnCount"], width),
-        }
-        return {
-            "updateSheetProperties": {
-                "properties": {"sheetId": existing["sheetId"], "gridProperties": new_grid},
-                "fields": "gridProperties.rowCount,gridProperties.columnCount",
-            }
-        }
-
-    @staticmethod
-    def _number_formats(tab: Tab, sheet_id: int, start_row: int = 1) -> list[dict[str, Any]]:
-        """Column number formats from `start_row` (0-based) down: the whole column of a new
-        tab, the added rows of a grown one (sent with the structure call either way)."""
-        requests_ = []
-        for column, header in enumerate(tab.header):
-            kind = tab.formats.get(header, "")
-            pattern = number_pattern(kind, tab.currency)
-            if pattern:
-                number_format = {"type": NUMBER_TYPES[FormatKind(kind)], "pattern": pattern}
-                requests_.append(
-                    {
-                        "repeatCell": {
-                            "range": {
-                                "sheetId": sheet_id,
-                                "startRowIndex": start_row,
-                                "startColumnIndex": column,
-                                "endColumnIndex": column + 1,
-                            },
-                            "cell": {"userEnteredFormat": {"numberFormat": number_format}},
-                            "fields": "userEnteredFormat.numberFormat",
-                        }
-                    }
-                )
-        return requests_
-
-    @staticmethod
-    def _fixed_styles(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
-        """Bold header and alert colours, set once when the tab is created."""
-        styles: list[dict[str, Any]] = [
-            {
-                "repeatCell": {
-                    "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                    "fields": "userEnteredFormat.textFormat.bold",
-                }
-            }
-        ]
-        for header, colours in tab.fills.items():
-            if header not in tab.header:
-                continue
-            column = tab.header.index(header)
-            for value, colour in colours.items():
-                rule = {
-                    "ranges": [
-                        {
-                            "sheetId": sheet_id,
-                            "startRowIndex": 1,
-                            "startColumnIndex": column,
-                            "endColumnIndex": column + 1,
-                        }
-                    ],
-                    "booleanRule": {
-                        "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": value}]},
-                        "format": {"backgroundColor": _rgb(colour)},
-                    },
-                }
-                styles.append({"addConditionalFormatRule": {"rule": rule, "index": 0}})
-        for index, below in enumerate(tab.below):
-            if below.header not in tab.header:
-                continue
-            column = tab.header.index(below.header)
-            kind = "NUMBER_LESS_THAN_EQ" if below.or_equal else "NUMBER_LESS"
-            limit = [{"userEnteredValue": f"{below.limit:g}"}]
-            rule = {
-                "ranges": [{"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": column,
-                            "endColumnIndex": column + 1}],
-                "booleanRule": {
-                    "condition": {"type": kind, "values": limit},
-                    "format": {"backgroundColor": _rgb(below.colour)},
-                },
-            }  # fmt: skip
-            # Listed in order: the first rule a cell meets is the one Google applies.
-            styles.append({"addConditionalFormatRule": {"rule": rule, "index": index}})
-        return styles
-
-    @staticmethod
-    def _presentation(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
-        """Header notes, wrapped columns and their widths, dropdowns, a filter: set when the
-        tab is created (they then stay, like the user's own formatting)."""
-        out: list[dict[str, Any]] = []
-        if tab.notes:
-            notes = [{"note": tab.notes.get(h, "")} for h in tab.header]
-            out.append(
-                {
-                    "updateCells": {
-                        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                        "rows": [{"values": notes}],
-                        "fields": "note",
-                    }
-                }
-            )
-        out.append(_wrap(sheet_id, {"startRowIndex": 0, "endRowIndex": 1}))
-        for header, width in tab.wrap.items():
-            if header not in tab.header:
-                continue
-            column = tab.header.index(header)
-            span = {"startRowIndex": 1, "startColumnIndex": column, "endColumnIndex": column + 1}
-            out.append(_wrap(sheet_id, span))
-            out.append(
-                {
-                    "updateDimensionProperties": {
-                        "range": {
-                            "sheetId": sheet_id,
-                            "dimension": "COLUMNS",
-                            "startIndex": column,
-                            "endIndex": column + 1,
-                        },
-                        "properties": {"pixelSize": 7 * width + 5},
-                        "fields": "pixelSize",
-                    }
-                }
-            )
-        for rule in tab.validations:
-            if rule.header in tab.header:
-                out += _validation(rule, sheet_id, tab.header.index(rule.header))
-        if tab.table:
-            span = {"sheetId": sheet_id, "startRowIndex": 0, "startColumnIndex": 0,
-                    "endColumnIndex": len(tab.header)}  # fmt: skip
-            out.append({"setBasicFilter": {"filter": {"range": span}}})
-        return out
 
     # -- calls --------------------------------------------------------------------------------
 
@@ -606,55 +449,8 @@ class GoogleSheetsBackend:
         return TargetError(f"Google Sheets refused to {doing} (HTTP {status}): {message}")
 
 
-def _wrap(sheet_id: int, span: dict[str, int]) -> dict[str, Any]:
-    cell = {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}}
-    return {
-        "repeatCell": {
-            "range": {"sheetId": sheet_id, **span},
-            "cell": cell,
-            "fields": "userEnteredFormat.wrapStrategy,userEnteredFormat.verticalAlignment",
-        }
-    }
-
-
-def _validation(rule: Validation, sheet_id: int, column: int) -> list[dict[str, Any]]:
-    """Google's data validation for a rule: a dropdown (list), a valid date, a number ≥ 0.
-
-    `strict: false` shows a warning on a bad entry instead of refusing it, as in Excel.
-    """
-    if rule.kind == "list":
-        condition = {
-            "type": "ONE_OF_LIST",
-            "values": [{"userEnteredValue": v} for v in rule.values],
-        }
-    elif rule.kind == "date":
-        condition = {"type": "DATE_IS_VALID"}
-    else:
-        condition = {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]}
-    body = {"condition": condition, "inputMessage": rule.message, "strict": False,
-            "showCustomUi": rule.kind == "list"}  # fmt: skip
-    spans: list[tuple[int, int | None]] = [(r + 1, r + 2) for r in rule.rows] or [(1, None)]
-    out = []
-    for top, bottom in spans:
-        span = {"sheetId": sheet_id, "startRowIndex": top, "startColumnIndex": column,
-                "endColumnIndex": column + 1}  # fmt: skip
-        if bottom is not None:
-            span["endRowIndex"] = bottom
-        out.append({"setDataValidation": {"range": span, "rule": body}})
-    return out
-
-
 def _retry_after(response: requests.Response) -> float | None:
     try:
         return min(60.0, float(response.headers.get("Retry-After", "")))
     except ValueError:
         return None
-
-
-def _rgb(colour: str) -> dict[str, float]:
-    """`#F4CCCC` -> {"red": 0.96, ...}; a bad colour gives white rather than failing a write."""
-    digits = colour.lstrip("#")
-    if not re.fullmatch(r"[0-9A-Fa-f]{6}", digits):
-        digits = "FFFFFF"
-    red, green, blue = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return {"red": red, "green": green, "blue": blue}

@@ -10,7 +10,8 @@ from openpyxl.utils import get_column_letter
 
 from addin import formulas
 from sheets_sync import workbook as wb
-from sheets_sync.backends.gsheets import NUMBER_TYPES, GoogleSheetsBackend
+from sheets_sync.backends.gsheets import GoogleSheetsBackend
+from sheets_sync.backends.gsheets_formats import NUMBER_TYPES
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.demo import demo_tabs
 from sheets_sync.refresh import refresh
