@@ -54,7 +54,7 @@ def parse_locale(text: object, table: Mapping[str, str]) -> Locale:
     """`en-GB` -> day first, `.` decimals, from TABLE (`sheets_sync.locales.locale_table`:
     `{"d.": "en_gb …", "d,": "de …", …}`, made from the Unicode CLDR through babel). A name not
     in it reads as its language (`de-AT` as `de`); ValueError for an unknown language."""
-    name = str(text or DEFAULT_LOCALE).strip()
+    name = str(text or "").strip() or DEFAULT_LOCALE  # a blank cell is the default
     codes = {key: code for code, keys in table.items() for key in keys.split()}
     parts = name.replace("-", "_").casefold().split("_")
     for size in range(len(parts), 0, -1):

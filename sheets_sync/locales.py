@@ -18,7 +18,7 @@ from addin.reading import DEFAULT_LOCALE, Locale
 
 def parse_locale(text: object) -> Locale:
     """`en-GB` -> day first, `.` decimals; raises ValueError for a locale babel does not know."""
-    name = str(text or DEFAULT_LOCALE).strip()
+    name = str(text or "").strip() or DEFAULT_LOCALE  # a blank cell is the default
     try:
         found = BabelLocale.parse(name.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):

@@ -57,7 +57,7 @@ var Reading = (function () {
 
   /** Locale: {name, day_first, decimal}. TABLE: {"d.": "en_gb …", "d,": "de …"} (Schema.gs). */
   function parse_locale(text, table) {
-    var name = (text === true ? 'True' : String(text || DEFAULT_LOCALE)).trim(); // Python's str()
+    var name = (text === true ? 'True' : String(text || '')).trim() || DEFAULT_LOCALE; // Python's str(); blank is the default
     var codes = {};
     Object.keys(table).forEach(function (code) {
       table[code].split(' ').forEach(function (key) {

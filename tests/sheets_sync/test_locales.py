@@ -57,6 +57,16 @@ def test_locale_gives_day_order_and_decimal_mark() -> None:
         parse_locale("xx-QQ")
 
 
+@pytest.mark.parametrize("blank", [None, "", "  ", "\t"])
+def test_a_blank_locale_cell_is_the_default_in_every_reader(blank: object) -> None:
+    """A cell of spaces is blank, not an unknown locale named '' (the three refreshes agree)."""
+    from addin.reading import parse_locale as table_locale
+    from sheets_sync.locales import locale_table
+
+    assert parse_locale(blank).name == "en-US"
+    assert table_locale(blank, locale_table()).name == "en-US"
+
+
 def test_a_column_settles_itself_else_the_workbook_else_the_locale() -> None:
     reader = Reader(parse_locale("en-US"))
     own = reader.date_column(["03/11/2026", "28/10/2026"])
