@@ -603,3 +603,13 @@ def test_postmortem_gives_the_suggested_cause_when_the_seller_noted_none():
     body = rows_by_key(drafts_tab(noted, None, template_dirs=DIRS))["postmortem:BAG-03:2025-01-10"]
     assert "Noted so far: Factory closed for Chinese New Year." in body[COL["Body"]]
     assert "Suggested" not in body[COL["Body"]]  # the seller's own cause wins
+
+
+def test_offer_restock_keeps_handling_time_within_30_days_and_words_the_subject_by_state():
+    late = {**MUG, "fbm_stock": 0, "back_in_stock": AS_OF + dt.timedelta(days=29)}
+    rows = rows_by_key(drafts_tab(make_plan(skus=(late, LAMP)), None, template_dirs=DIRS))
+    mug = rows["offer_restock:MUG-01:2025-02-25"]
+    assert "raise the FBM handling time to 30 days" in mug[COL["Body"]]  # not 31: Amazon's max
+    assert mug[COL["Subject"]].startswith("MUG-01 while out of stock:")
+    lamp = rows["offer_restock:LAMP-02:2025-03-08"][COL["Subject"]]
+    assert lamp.startswith("LAMP-02 before it sells out on March 8, 2025:")
