@@ -102,10 +102,23 @@ def incidents_tab(plan: Plan, existing: Any, language: str = "en") -> Tab:
     )
 
 
-def problems_tab(problems: wb.Problems, language: str = "en") -> Tab:
-    header = wb.headers(wb.PROBLEMS, language)
-    rows = [[p.tab, p.row, p.column, _as_text(p.value), p.problem] for p in problems]
-    return Tab(wb.PROBLEMS, header, rows, {header[1]: "int"})
+def problems_tab(problems: wb.Problems, existing: Any = None, language: str = "en") -> Tab:
+    """The bad cells found; the user's columns (a "fixed?" note) stay on the rows of problems
+    that recur (by tab, row, column and problem) and go with the rows of those fixed."""
+    records = [{"tab": p.tab, "row": p.row, "column": p.column, "value": _as_text(p.value),
+                "problem": p.problem} for p in problems]  # fmt: skip
+    key = ("tab", "row", "column", "problem")
+    grid = output_grid(wb.PROBLEMS, records, existing, key=key, language=language)
+    return Tab(
+        wb.PROBLEMS,
+        grid.header,
+        grid.rows,
+        {grid.header[1]: "int"},
+        grid.owned,
+        from_rows=grid.from_rows,
+        from_columns=grid.from_columns,
+        body_rows=grid.body_rows,
+    )
 
 
 def _as_text(value: Any) -> Any:
@@ -243,8 +256,9 @@ class Carried(NamedTuple):
 
 
 def _written_by_user(cells: list[Any], owned_at: list[int | None], key_pos: list) -> bool:
-    """A row whose cells in the refresh's columns (its key aside) are blank or formulas."""
-    owned = [cells[i] for i in owned_at if i is not None and i not in key_pos]
+    """A row whose cells in the refresh's columns (its label in the first key column aside)
+    are blank or formulas: a TOTAL row, not a removed SKU's or a fixed problem's."""
+    owned = [cells[i] for i in owned_at if i is not None and i != key_pos[0]]
     return all(blank(v) or isinstance(v, Formula) for v in owned)
 
 
@@ -262,4 +276,4 @@ def _key_part(value: Any) -> Any:
         return formulas.EXCEL_EPOCH + dt.timedelta(days=int(value))
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return str(value).strip() if isinstance(value, str) else value
+    return (str(value).strip() or None) if isinstance(value, str) else value

@@ -153,7 +153,7 @@ def _refresh(
     drafts = _drafts(plan, grids.get(wb.DRAFTS), place, inputs.problems)
     if drafts is not None:
         tabs[wb.DRAFTS] = drafts
-    tabs[wb.PROBLEMS] = problems_tab(inputs.problems, language)
+    tabs[wb.PROBLEMS] = problems_tab(inputs.problems, grids.get(wb.PROBLEMS), language)
     # A formula on one output tab that reads another (a Drafts note on `=Alerts!I7`) follows
     # that tab's rows; formulas on the other tabs are the backend's to carry as it writes.
     carry_across(tabs, {name: grid_size(grids[name]) for name in tabs if grids.get(name)})

@@ -10,10 +10,11 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
+from sheets_sync import workbook as wb
 from sheets_sync.references import Moves, follow
 from sheets_sync.refresh import refresh
 from sheets_sync.types import Formula
-from tests.sheets_sync.test_refresh import AS_OF, make_book, sales_rows
+from tests.sheets_sync.test_refresh import AS_OF, make_book, sales_rows, sheet_rows
 
 # --- the rules, on their own ------------------------------------------------------------------
 
@@ -209,3 +210,29 @@ def test_formulas_and_names_on_other_tabs_follow_the_rows_they_point_at(tmp_path
     assert book.defined_names["AllAvailable"].attr_text == (
         f"Alerts!${available}$2:${available}${last + 1}"
     )
+
+
+def test_a_note_on_a_problem_stays_while_it_recurs_and_goes_when_it_is_fixed(
+    tmp_path: Path,
+) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    book = openpyxl.load_workbook(path)
+    book[wb.INVENTORY]["D2"] = "lots"  # A-1's Available
+    book[wb.INVENTORY]["D3"] = "many"  # B-2's
+    book.save(path)
+    refresh(str(path), as_of=AS_OF)
+    book = openpyxl.load_workbook(path)
+    problems = book[wb.PROBLEMS]
+    rows = [list(r) for r in problems.iter_rows(values_only=True)]
+    at = {r[1]: n for n, r in enumerate(rows[1:], start=2) if r[0] == wb.INVENTORY}
+    problems.cell(1, 7, "Who fixes it")
+    problems.cell(at[2], 7, "Ann, by Friday")
+    problems.cell(at[3], 7, "Bo")
+    book[wb.INVENTORY]["D2"] = 40  # A-1 fixed; B-2's problem recurs
+    book.save(path)
+    refresh(str(path), as_of=AS_OF)
+    rows = sheet_rows(path, wb.PROBLEMS)
+    assert rows[0][6] == "Who fixes it"
+    mine = [(r[0], r[1], r[6]) for r in rows[1:] if r[0] == wb.INVENTORY]
+    assert mine == [(wb.INVENTORY, 3, "Bo")]
+    assert all(r[6] != "Ann, by Friday" for r in rows[1:])
