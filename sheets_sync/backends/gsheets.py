@@ -35,8 +35,9 @@ import gspread
 import requests
 from google.auth.exceptions import GoogleAuthError
 from gspread.exceptions import APIError
-from gspread.utils import rowcol_to_a1
+from gspread.utils import a1_range_to_grid_range, rowcol_to_a1
 
+from addin.references import translate
 from sheets_sync.backends.gsheets_formats import (
     add_sheet,
     fixed_styles,
@@ -218,6 +219,7 @@ class GoogleSheetsBackend:
         self._sheets: dict[str, dict[str, Any]] | None = None  # lower-case title -> properties
         self._extents: dict[str, tuple[int, int]] = {}  # title -> (rows, columns) last read
         self._formulas: dict[str, Grid] = {}  # title -> the grid last read, formulas and all
+        self._named: list[dict[str, Any]] = []  # the named ranges, from the metadata
 
     # -- the Backend protocol -----------------------------------------------------------------
 
@@ -309,12 +311,13 @@ class GoogleSheetsBackend:
                 if moves is not None and not moves.identity:
                     moved[title] = moves
         data += self._carried_elsewhere(moved, written={t.name.lower() for t in tabs.values()})
-        if structure:
+        names = self._carried_names(moved)
+        if structure or names:
             answer = self._call(
                 "add the missing tabs",
                 self._http.batch_update,
                 self.id,
-                {"requests": structure + styles},
+                {"requests": structure + styles + names},
             )
             self._remember(answer.get("replies", []))
             for title, grid in grown.items():
@@ -346,6 +349,28 @@ class GoogleSheetsBackend:
             for (title, r, c), formula in carry_grids(grids, moved).items()
         ]
 
+    def _carried_names(self, moved: Mapping[str, Moves]) -> list[dict]:
+        """updateNamedRange requests for the named ranges on a MOVED tab, translated like its
+        formulas (a name over the whole Alerts table keeps covering it); Google moves them
+        only when rows are inserted or deleted, and a refresh rewrites values in place. A
+        name whose rows are all gone is left as it was."""
+        titles = {s["sheetId"]: s["title"] for s in self._metadata().values()}
+        requests = []
+        for named in self._named:
+            grid = named.get("range") or {}
+            title = titles.get(grid.get("sheetId", 0))
+            text = _grid_a1(grid)
+            if title is None or title not in moved or text is None:
+                continue
+            new = translate(text, moved[title], title)
+            if new != text and "#REF!" not in new:
+                range_ = a1_range_to_grid_range(new, grid.get("sheetId", 0))
+                requests.append({"updateNamedRange": {
+                    "namedRange": {"namedRangeId": named["namedRangeId"], "range": range_},
+                    "fields": "range",
+                }})  # fmt: skip
+        return requests
+
     # -- structure (its requests: gsheets_formats) -------------------------------------------
 
     def _new_sheet_id(self) -> int:
@@ -365,9 +390,10 @@ class GoogleSheetsBackend:
                 params={
                     "includeGridData": "false",
                     "fields": "properties.title,sheets.properties(sheetId,title,index,"
-                    "gridProperties(rowCount,columnCount))",
+                    "gridProperties(rowCount,columnCount)),namedRanges",
                 },
             )
+            self._named = list(answer.get("namedRanges", []))
             self.label = f"Google Sheet '{answer.get('properties', {}).get('title', self.id)}'"
             self._sheets = {}
             self._remember([{"addSheet": s} for s in answer.get("sheets", [])])
@@ -454,3 +480,21 @@ def _retry_after(response: requests.Response) -> float | None:
         return min(60.0, float(response.headers.get("Retry-After", "")))
     except ValueError:
         return None
+
+
+def _grid_a1(grid: Mapping[str, Any]) -> str | None:
+    """A GridRange as A1 on its own tab (`C2:C49`, `C:E`, `2:5`); None for a range open at one
+    end only or the whole tab. Google leaves out indexes that are 0."""
+    rows, columns = "endRowIndex" in grid, "endColumnIndex" in grid
+    top, left = grid.get("startRowIndex", 0) + 1, grid.get("startColumnIndex", 0) + 1
+    if rows and columns:
+        start, end = (
+            rowcol_to_a1(top, left),
+            rowcol_to_a1(grid["endRowIndex"], grid["endColumnIndex"]),
+        )
+        return start if start == end else f"{start}:{end}"
+    if rows and "startColumnIndex" not in grid:
+        return f"{top}:{grid['endRowIndex']}"
+    if columns and "startRowIndex" not in grid:
+        return f"{rowcol_to_a1(1, left)[:-1]}:{rowcol_to_a1(1, grid['endColumnIndex'])[:-1]}"
+    return None

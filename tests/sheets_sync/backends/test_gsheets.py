@@ -377,6 +377,48 @@ def test_formulas_that_read_moved_rows_follow_them_on_every_tab(
     assert totals == [f"=SUM({letter}2:{letter}{len(after['Alerts']) - 1})"]
 
 
+def test_named_ranges_on_alerts_follow_its_rows_through_gspread(
+    served: Running, tmp_path: Path
+) -> None:
+    """A name on B-2's Available cell follows B-2 up the Alerts tab; a name over the whole
+    Available column of the table grows with a new SKU (as the formulas do)."""
+    from sheets_sync.refresh import refresh
+    from tests.sheets_sync.test_refresh import AS_OF, make_book
+
+    book = openpyxl.load_workbook(make_book(tmp_path / "book.xlsx"))
+    tabs = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+    sid = served.fake.create_spreadsheet("Shop", tabs)
+    refresh(backend(served, sid), as_of=AS_OF)
+    sheet = backend(served, sid)
+    alerts = sheet.read(["Alerts"])["Alerts"]
+    col = alerts[0].index("Available")
+    b2, last = [row[0] for row in alerts[1:]].index("B-2") + 2, len(alerts)
+    http = sheet._http
+    ids = {s["properties"]["title"]: s["properties"]["sheetId"]
+           for s in http.fetch_sheet_metadata(sid)["sheets"]}  # fmt: skip
+
+    def grid(top: int, bottom: int) -> dict:
+        return {"sheetId": ids["Alerts"], "startRowIndex": top - 1, "endRowIndex": bottom,
+                "startColumnIndex": col, "endColumnIndex": col + 1}  # fmt: skip
+
+    http.batch_update(sid, {"requests": [
+        {"addNamedRange": {"namedRange": {"name": "B2_stock", "range": grid(b2, b2)}}},
+        {"addNamedRange": {"namedRange": {"name": "All_stock", "range": grid(2, last)}}},
+    ]})  # fmt: skip
+    inventory = sheet.read(["Inventory"])["Inventory"]
+    inventory[2][inventory[0].index("Available")] = 0  # B-2 runs out and moves up
+    inventory.append(["D-4", "B0D", "New one", 5, 0, 0, 10])  # the table grows by one
+    sheet.write({"Inventory": Tab("Inventory", inventory[0], inventory[1:])})
+
+    refresh(backend(served, sid), as_of=AS_OF)
+    after = backend(served, sid).read(["Alerts"])["Alerts"]
+    moved = [row[0] for row in after[1:]].index("B-2") + 2
+    assert moved < b2 and len(after) == last + 1
+    named = {n["name"]: n["range"] for n in http.fetch_sheet_metadata(sid)["namedRanges"]}
+    assert named["B2_stock"] == grid(moved, moved)
+    assert named["All_stock"] == grid(2, last + 1)
+
+
 def test_a_sellers_own_formatting_survives_refreshes_that_add_tabs(served: Running) -> None:
     """Formats, notes and colour rules are set when a tab is first created; a later refresh
     (even one that adds a tab, and so makes a formatting call) leaves the seller's own alone
