@@ -110,6 +110,10 @@ class DemoHistory:
     traffic: list[TrafficRow] = field(default_factory=list)
 
 
+#: The Inventory column of Unit volume cu ft.
+VOLUME = [c.key for c in wb.SCHEMA[wb.INVENTORY]].index("unit_volume")
+#: The demo's FBA capacity this month: too little for every order the plan recommends.
+DEMO_CAPACITY = "standard 12,000"
 #: SKUs (by index) that run lean: restocked in small lots, under 28 days of supply.
 LEAN = {0, 6, 16, 18, 20}
 #: The SKU (by index) relaunching: out of stock from 24 to 6 days ago, selling again since,
@@ -158,6 +162,7 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
             "sender_name": SENDER,
             "size_tier": "large standard",
             "category_cvr_pct": 10,
+            "fba_capacity": DEMO_CAPACITY,
         }
     )
     tabs[wb.SETTINGS] = [*settings[:1], *(r for r in settings[1:] if r[0] != "as_of")]
@@ -220,9 +225,13 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
                 rng.choice([0, 0, 300, 500]),
                 round(rng.uniform(0.1, 2.5), 2),
                 SUPPLIERS[i % 3],
-                *([None] * 5),
+                *([None] * (len(wb.headers(wb.INVENTORY)) - 12)),  # the optional columns
             ]
         )
+        # Cubic feet a unit, from its weight (no draw: the rest of the business stays as it is).
+        weight = inventory[-1][10]
+        assert isinstance(weight, float)
+        inventory[-1][VOLUME] = round(0.05 + 0.3 * weight, 2)
         if i % 2 == 0 or i in out_now:
             eta = rng.randint(8, 80)
             qty = max(pack, round(rate * rng.randint(40, 90) / pack) * pack)

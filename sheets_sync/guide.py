@@ -23,7 +23,8 @@ FLAGS_NOTE = (
     "(runs out before a regular order could land) · FEE RISK (Cover incl. inbound under "
     "fee_line_days: Amazon's low-inventory fee) · OVERSTOCK (cover over overstock_days: storage "
     "fees) · INBOUND OVERDUE (an ETA has passed and the units are not sellable) · TREND UP "
-    "(last 7 days sell over 1.2 × the last 30) · RELAUNCH (back in stock after a stockout)."
+    "(last 7 days sell over 1.2 × the last 30) · RELAUNCH (back in stock after a stockout) · "
+    "CAPACITY (Reorder qty cut to fit Settings fba_capacity; see Basis)."
 )
 
 TIMELINE_LEGEND = (
@@ -71,6 +72,10 @@ NOTES: dict[str, dict[str, str]] = {
         "category": "Optional product group, e.g. toys. A Settings row season_<category> (Key "
         "season_toys, Value q4 or 12 monthly indexes) gives every SKU of the group that "
         "seasonal profile; a SKU's own Season wins.",
+        "storage_type": "Amazon's storage type for capacity limits: standard, oversize, apparel, "
+        "footwear, flammable, aerosol. Blank = standard.",
+        "unit_volume": "Cubic feet one unit takes at Amazon (Manage FBA Inventory: "
+        "per-unit-volume): how much of the FBA capacity an order uses.",
     },
     wb.SALES: {
         "date": "Required. The day (yyyy-mm-dd), one row per SKU per day. Days with no row "

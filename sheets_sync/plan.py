@@ -23,6 +23,7 @@ from addin import decisions, demand_history, formulas, relaunch, season, supply
 from addin.lite_refresh import FIX_INPUT, STOCK_COLUMNS, fix_input_text
 from sheets_sync import relaunches
 from sheets_sync import workbook as wb
+from sheets_sync.fba_capacity import apply_capacity
 from sheets_sync.fees import fee_column
 from sheets_sync.incidents import (
     empty_incidents,
@@ -164,6 +165,7 @@ def compute_plan(
     )  # fmt: skip
     frame["relaunch"] = [watched.get(sku) for sku in skus]
     _mark_bad_inputs(frame, inputs, inv["available"].isna().to_numpy())
+    apply_capacity(frame, inv, items, s, inputs.problems, as_of)
     if restock is not None and len(restock):
         amazon = restock.set_index("sku")
         frame["amazon_qty"] = frame["sku"].map(amazon["amazon_qty"])

@@ -36,6 +36,8 @@ class Settings(formulas.Settings):
     handling_time_days: int = 2
     size_tier: str = ""
     category_cvr_pct: Any = None  # as typed (10%, 0.1 or 10): sheets_sync.relaunches reads it
+    fba_capacity: Any = None  # as typed (`standard 1200, oversize 300`): addin.capacity reads it
+    capacity_unit: str = "cu ft"
 
 
 #: Settings key -> (what it does, unit), in the order of the starter Settings tab.
@@ -171,12 +173,25 @@ HELP: dict[str, tuple[str, str]] = {
         "before the stockout, if that was lower). Inventory's Category CVR % wins per SKU.",
         "%",
     ),
+    "fba_capacity": (
+        "Your FBA capacity limits per storage type for this month, as Amazon states them "
+        "(e.g. standard 1200, oversize 300). When the recommended orders do not fit, they are "
+        "cut (CAPACITY flag): the most urgent SKUs get a month of sales first, then the best "
+        "margin per cubic foot. Blank = no limit.",
+        "storage type and limit, comma-separated",
+    ),
+    "capacity_unit": (
+        "What fba_capacity counts: cu ft (Amazon's unit, with Inventory Unit volume cu ft) or "
+        "units.",
+        "cu ft/units",
+    ),
 }
 
 #: Settings keys whose value is one of a few words: the dropdown of the Value cell.
 CHOICES: dict[str, tuple[str, ...]] = {
     "fbm_enabled": ("yes", "no"),
     "default_mode": ("sea", "air", "express"),
+    "capacity_unit": ("cu ft", "units"),
     "sheet_language": ("en", "zh"),
     "language": ("en", "de", "fr", "it", "es", "ja", "zh"),
     "supplier_language": ("zh", "en", "de", "fr", "it", "es", "ja"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from addin import formulas, supply
+from addin import capacity, formulas, supply
 from addin.lite_refresh import translated
 
 #: Alert levels, most urgent first: the Alerts tab's order, the digest's, the Timeline's choice
@@ -104,7 +104,7 @@ ZH_WORDS = {
     formulas.REORDER_SOON: "尽快补货", formulas.RELAUNCH: "重新推广",
     formulas.LEAD_TIME_RISK: "交期风险", formulas.FEE_RISK: "低库存费风险",
     formulas.OVERSTOCK: "库存过多", formulas.INBOUND_OVERDUE: "在途逾期",
-    formulas.TREND_UP: "销量上升", formulas.TRANSFER: "调拨",
+    formulas.TREND_UP: "销量上升", formulas.TRANSFER: "调拨", capacity.CAPACITY: "仓容不足",
 }  # fmt: skip
 
 

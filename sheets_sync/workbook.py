@@ -94,6 +94,8 @@ SCHEMA: dict[str, list[Column]] = {
             aliases=["category conversion", "category conversion rate", "类目转化率"],
         ),
         _c("category", "Category", aliases=["product category", "品类", "类目"]),
+        _c("storage_type", "Storage type", aliases=["storage-type", "存储类型"]),
+        _c("unit_volume", "Unit volume cu ft", "number", aliases=["per-unit-volume", "单件体积"]),
     ],
     SALES: [
         _c("date", "Date", "date", True, ["day", "日期"]),

@@ -163,6 +163,7 @@ def read_inventory(report: Report) -> list[InventoryRecord]:
                 qty["inbound_working"] or 0,
                 qty["inbound_shipped"] or 0,
                 qty["inbound_receiving"] or 0,
+                to_money(row["perunitvolume"]),
             )
             continue
         for name, value in qty.items():

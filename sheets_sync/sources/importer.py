@@ -227,7 +227,8 @@ def _update_workbook(
             merged.put(
                 {"sku": r.sku, "available": r.available, "reserved": r.reserved,
                  "fbm_stock": r.fbm_stock},
-                blanks={"asin": r.asin or None, "title": r.title or None, "price": r.price},
+                blanks={"asin": r.asin or None, "title": r.title or None, "price": r.price,
+                        "unit_volume": r.unit_volume},
             )  # fmt: skip
         tabs[workbook.INVENTORY] = merged.tab({})
         result.inventory_updated, result.inventory_added = merged.updated, merged.added

@@ -22,6 +22,7 @@ class InventoryRecord:
     inbound_working: int = 0
     inbound_shipped: int = 0
     inbound_receiving: int = 0
+    unit_volume: float | None = None  # cubic feet a unit (per-unit-volume), for FBA capacity
 
 
 @dataclass

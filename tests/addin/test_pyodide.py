@@ -21,11 +21,10 @@ import pytest
 from addin import excel, formulas, lite
 from sheets_sync import workbook as wb
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
-from sheets_sync.demo import demo_tabs
 from sheets_sync.refresh import refresh
 from sheets_sync.sheet_contract import schema_data
 from stockout_testing.fake_sheets import serve_fake, session_for
-from tests.addin.google.test_in_sheet_refresh import by_header, encode, with_dates
+from tests.addin.google.test_in_sheet_refresh import by_header, encode, parity_tabs, with_dates
 from tests.conftest import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,9 +84,7 @@ AS_OF = dt.date(2026, 11, 25)
 
 
 def _demo() -> dict:
-    tabs = demo_tabs(AS_OF)
-    tabs[wb.SETTINGS] = [r if r[0] != "as_of" else ["as_of", AS_OF] for r in tabs[wb.SETTINGS]]
-    return tabs
+    return parity_tabs(AS_OF)  # Python-only settings left out, as there
 
 
 def test_it_really_ran_under_pyodide(pyodide_run: dict) -> None:

@@ -68,6 +68,18 @@ def test_real_myi_sample_with_empty_trailing_headers(shared_dir):
     assert moisturizer.fbm_stock is None  # blank: the report does not know, nothing is written
     assert records["Vitamin C Serum"].available == 219
     assert moisturizer.title.startswith("SerumX – Moisturizer")
+    assert moisturizer.unit_volume is None  # per-unit-volume left blank in this sample
+
+
+def test_myi_per_unit_volume_is_the_cubic_feet_a_unit_takes(shared_dir, tmp_path):
+    """The real header, with per-unit-volume filled in as Amazon does (cubic feet)."""
+    sample = shared_dir / "amazon-samples" / "_GET_FBA_MYI_ALL_INVENTORY_DATA_.txt"
+    header, first = sample.read_text(encoding="utf-8-sig").splitlines()[:2]
+    cells = first.split("\t")
+    cells[header.split("\t").index("per-unit-volume")] = "0.42"
+    (tmp_path / "myi.txt").write_text(header + "\n" + "\t".join(cells) + "\n", encoding="utf-8")
+    (record,) = ar.read_inventory(open_report(tmp_path / "myi.txt"))
+    assert (record.sku, record.unit_volume) == ("Acne_Moisturizer", 0.42)
 
 
 @pytest.mark.parametrize(
