@@ -14,12 +14,14 @@ the two in step.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from addin import demand_history, forecast
 from addin.cells import add_days, ceil_eps, fmt_number, round_to
 from addin.formulas import (
+    CHASE_INBOUND,
     EXPEDITE_BY_AIR,
     EXPEDITE_BY_EXPRESS,
     FEE_RISK,
@@ -83,6 +85,33 @@ def promotions_of(sku: str, by_sku: Mapping[str, list]) -> list:
     gets the every-SKU rows once, not as its own rows a second time)."""
     every = list(by_sku.get(EVERY_SKU, []))
     return every if sku == EVERY_SKU else list(by_sku.get(sku, [])) + every
+
+
+#: Before each further thing to do, beside the best action (an order, a chase, a relaunch).
+AND = " · and "
+#: Actions that are done as well as the best way to bridge a gap, never instead of it.
+TO_DO = (REORDER_NOW, REORDER_SOON, CHASE_INBOUND, RELAUNCH)
+
+
+def split_choices(choices: list[tuple[str, str]]) -> tuple[tuple[str, str], list, list]:
+    """(best action, further things to do, alternatives to the best).
+
+    The ways to bridge a gap are alternatives: one is chosen. Placing the regular order,
+    chasing an overdue shipment and relaunching are done as well, so they follow the best
+    action with `AND` and never hide among the alternatives.
+    """
+    ways = [c for c in choices if c[0] not in TO_DO]
+    todo = [c for c in choices if c[0] in TO_DO]
+    if ways:
+        return ways[0], todo, ways[1:]
+    if todo:
+        return todo[0], todo[1:], []
+    return (OK, "no action needed"), [], []
+
+
+def chosen_action(text: str | None) -> str | None:
+    """The best action of an action text, without its alternatives (the workbook has those)."""
+    return (text or "").partition(ALSO)[0] or None
 
 
 @dataclass
@@ -323,13 +352,15 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         choices.append(
             (REORDER_SOON, f"order {order.qty:,} units by {add_days(as_of, order.by_day)}")
         )
+    late = overdue_batch(item)
+    if late is not None:
+        choices.append((CHASE_INBOUND, chase_words(late, as_of)))
     if relaunch:
         choices.append((RELAUNCH, item.relaunch_text or _relaunch_plan(restocked, s)))
-    if not choices:
-        choices.append((OK, "no action needed"))
-    text = f"{choices[0][0]}: {choices[0][1]}"
-    if len(choices) > 1:
-        text += ALSO + " · ".join(f"{c}: {why}" for c, why in choices[1:])
+    best, todo, others = split_choices(choices)
+    text = f"{best[0]}: {best[1]}" + "".join(f"{AND}{c}: {why}" for c, why in todo)
+    if others:
+        text += ALSO + " · ".join(f"{c}: {why}" for c, why in others)
     first = options[0] if options else None
     air = next((o for o in options if o.action in (EXPEDITE_BY_AIR, EXPEDITE_BY_EXPRESS)), None)
     return SkuPlan(
@@ -354,8 +385,8 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         flags=flags_for(
             item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch
         ),
-        action=choices[0][0],
-        alternatives=[c for c, _ in choices[1:]],
+        action=best[0],
+        alternatives=[c for c, _ in others],
         action_text=text,
         options=options,
         basis=f"{fc.basis} · {vel.basis}" if fc.basis else vel.basis,
@@ -364,6 +395,24 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         if lead > 0 and (fc.blocks or item.promotions)
         else base,
         stockout_risk=risk,
+    )
+
+
+def overdue_batch(item: SkuInput) -> Inbound | None:
+    """The batch most overdue (its ETA passed, units still counted inbound), if any."""
+    late = [b for b in item.inbound if b.day < 0 and b.qty > 0]
+    return min(late, key=lambda b: b.day) if late else None
+
+
+def chase_words(batch: Inbound, as_of: dt.date) -> str:
+    """What to do about an overdue batch: the plan counts it as sellable today, so find it."""
+    name = f"shipment {batch.shipment_id}" if batch.shipment_id else "the batch"
+    status = f", {batch.status}" if batch.status else ""
+    return (
+        f"{name} ({int(round_to(batch.qty, 0)):,} units{status}) was due "
+        f"{add_days(as_of, batch.day)}, "
+        f"{-batch.day} days ago: ask the carrier where it is, or Seller Support if it was "
+        "delivered; the plan counts it as sellable today"
     )
 
 
@@ -397,6 +446,17 @@ def out_runs(item: SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | No
         runs.append((add_days(as_of, i - n), ended))
         i = j
     return runs
+
+
+def out_since(incidents: Iterable[Mapping[str, Any]]) -> dict[str, dt.date]:
+    """SKU -> the day its open stockout began: an OUT SKU's Stockout date, the day it ran out
+    (as the drafts say "sold out since"), not today."""
+    out: dict[str, dt.date] = {}
+    for rec in incidents:
+        started = rec.get("started")
+        if isinstance(started, dt.date) and not rec.get("ended"):
+            out[rec["sku"]] = max(started, out.get(rec["sku"], started))
+    return out
 
 
 def incident_losses(rate: float | None, days_out: int, price: float | None) -> tuple:

@@ -180,7 +180,13 @@ def plan(
     skus.sort(key=lambda r: (-1 if r["available"] is None else severity.index(r["alert"]),
                              r["days_to_stockout"] is None, r["days_to_stockout"] or 0,
                              r["sku"]))  # fmt: skip
-    return {"as_of": as_of, "skus": skus, "incidents": _incidents(schema, skus, known, as_of)}
+    incidents = _incidents(schema, skus, known, as_of)
+    since = decisions.out_since(incidents)
+    for rec in skus:
+        if rec["alert"] == formulas.OUT and rec["sku"] in since:
+            rec["stockout_date"] = since[rec["sku"]]
+            rec["days_to_stockout"] = (since[rec["sku"]] - as_of).days
+    return {"as_of": as_of, "skus": skus, "incidents": incidents}
 
 
 def _incidents(
@@ -239,8 +245,11 @@ def alert_row(rec: dict[str, Any], stamp: dt.datetime, translate: Callable[[Any]
     whole units, words in the sheet's language. Shared with sheets_sync.outputs so the Lite
     refresh and the full one write the same row."""
     rec["updated"] = stamp
-    best, _, others = (rec.get("action_text") or "").partition(decisions.ALSO)
-    rec["action_text"], rec["other_options"] = best or None, others or None
+    others = (rec.get("action_text") or "").partition(decisions.ALSO)[2]
+    rec["action_text"], rec["other_options"] = (
+        decisions.chosen_action(rec.get("action_text")),
+        others or None,
+    )
     for key in ("available", "inbound"):
         if rec.get(key) is not None:
             rec[key] = formulas.round_to(rec[key], 0)

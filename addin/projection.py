@@ -213,7 +213,8 @@ class Reorder:
 
     Only a dip an order placed today can still prevent (the first day t* ≥ L below safety
     stock) calls for an order; it is ordered up to the target on the day it lands, net of what
-    will be on the shelf then and of batches landing within the cover window.
+    will be on the shelf then and of batches landing within the cover window, and at least
+    what keeps safety stock on the shelf until each of those batches lands.
     """
 
     dip_day: int | None = None  # t*
@@ -233,9 +234,14 @@ def find_reorder(
     if dip is None:
         return Reorder()
     end = dip + ceil_eps(cover_days)
+    stock = proj.stock_at(dip)
+    # Never under safety stock until the end of the cover window, nor on the eve of a batch
+    # landing inside it: a batch a few days after the dip does not make the order needless.
     coming = 0.0
+    need = 0.0
     for d in proj.landings:
         if dip < d < end:
+            need = max(need, proj.demand(dip, d) + safety_stock - stock - coming)
             coming += proj.arrivals[d]
-    need = proj.demand(dip, end) + safety_stock - proj.stock_at(dip) - coming
+    need = max(need, proj.demand(dip, end) + safety_stock - stock - coming)
     return Reorder(dip, dip - lead, order_quantity(need, case_pack, moq))

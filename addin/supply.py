@@ -49,6 +49,12 @@ def stage_of(status: str | None) -> str:
     return STAGES.get(" ".join(str(status or "").lower().split()), SHIPPED)
 
 
+def status_word(status: str | None) -> str:
+    """A batch's status as the seller wrote it (`in production`), else its stage: the Alerts
+    and every draft name a batch's state in the same words."""
+    return " ".join(str(status or "").split()) or stage_of(status)
+
+
 @dataclass
 class Inbound:
     """One Inbound batch. Days are offsets from as_of; `day` is the ETA (sellable at FBA)."""
@@ -83,7 +89,7 @@ class Option:
     margin: float | None = None  # margin saved: units sold instead of lost × (Price − Unit cost)
     source: str = ""  # the batch's Shipment ID, the location, or "new order"
     batch_qty: float | None = None  # the whole batch, when units are split from one
-    status: str = ""  # the batch's stage
+    status: str = ""  # the batch's status (`status_word`)
     why: str = ""
 
     @property
@@ -319,7 +325,6 @@ def _expedite_option(
             continue
         base = per_kg.get(batch.mode or settings.default_mode, per_kg["sea"])
         name = batch.shipment_id or f"of {add_days(as_of, batch.day)}"
-        stage = stage_of(batch.status)
         best = Option(
             action,
             units=units,
@@ -327,9 +332,9 @@ def _expedite_option(
             cost=_freight(units, item.unit_weight, per_kg[mode] - base),
             source=batch.shipment_id,
             batch_qty=batch.qty,
-            status=stage,
+            status=status_word(batch.status),
             why=f"{units:,} of the {ceil_eps(batch.qty):,} units of batch {name} "
-            f"({stage}) by {mode}, land {add_days(as_of, day)}",
+            f"({status_word(batch.status)}) by {mode}, land {add_days(as_of, day)}",
         )
     new_day = leads.air if mode == "air" else leads.express
     units = round_up_to_pack(shortfall(proj, gap, new_day), item.case_pack)

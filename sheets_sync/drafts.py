@@ -259,7 +259,7 @@ class _Builder:
                     {
                         "shipment_id": batch.shipment_id,
                         "qty": batch.qty,
-                        "status": batch.status or supply.stage_of(batch.status),
+                        "status": supply.status_word(batch.status),
                         "stage": supply.stage_of(batch.status),
                         "eta": fm.add_days(self.plan.as_of, batch.day),
                         "units": split.get("units"),

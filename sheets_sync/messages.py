@@ -29,6 +29,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from addin import formulas as fm
+from addin.decisions import chosen_action
 from sheets_sync.settings import Settings
 from sheets_sync.types import Target
 from sheets_sync.vocab import BY_DOMAIN, SEVERITY, marketplace_of_country
@@ -283,7 +284,11 @@ def digest_context(
     `previous` (notify) maps a SKU to the level last notified, shown as "was ...".
     """
     rows = [
-        {**s, "was": (previous or {}).get(s["sku"])}
+        {
+            **s,
+            "action_text": chosen_action(s.get("action_text")),
+            "was": (previous or {}).get(s["sku"]),
+        }
         for s in skus
         if s.get("alert") not in (fm.OK, fm.NO_DATA)
     ]

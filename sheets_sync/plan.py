@@ -181,6 +181,12 @@ def compute_plan(
     by_sku = dict(zip(skus, items, strict=True))
     incident_frame = incident_log(frame, by_sku, known, as_of)
     suggest_causes(incident_frame, by_sku, shipments_seen(inbound_etas), s, as_of)
+    since = decisions.out_since(incident_frame.to_dict("records"))
+    out = (frame["alert"] == formulas.OUT) & frame["sku"].isin(list(since))
+    if out.any():
+        started = frame.loc[out, "sku"].map(since)
+        frame.loc[out, "stockout_date"] = started
+        frame.loc[out, "days_to_stockout"] = [(d - as_of).days for d in started]
     return Plan(
         as_of,
         s,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from addin import formulas
+from addin.decisions import chosen_action
 from sheets_sync import formula_values, guide, relaunches
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend
@@ -68,7 +69,7 @@ class RefreshResult:
     def urgent(self, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.plan.skus[~self.plan.skus["action"].isin([formulas.OK])].head(limit)
         return [
-            {"sku": r.sku, "alert": r.alert, "action": r.action_text,
+            {"sku": r.sku, "alert": r.alert, "action": chosen_action(r.action_text),
              "stockout_date": r.stockout_date.isoformat() if r.stockout_date else None}
             for r in rows.itertuples(index=False)
         ]  # fmt: skip

@@ -104,7 +104,8 @@ ZH_WORDS = {
     formulas.REORDER_SOON: "尽快补货", formulas.RELAUNCH: "重新推广",
     formulas.LEAD_TIME_RISK: "交期风险", formulas.FEE_RISK: "低库存费风险",
     formulas.OVERSTOCK: "库存过多", formulas.INBOUND_OVERDUE: "在途逾期",
-    formulas.TREND_UP: "销量上升", formulas.TRANSFER: "调拨", capacity.CAPACITY: "仓容不足",
+    formulas.TREND_UP: "销量上升", formulas.TRANSFER: "调拨",
+    formulas.CHASE_INBOUND: "催查在途", capacity.CAPACITY: "仓容不足",
 }  # fmt: skip
 
 

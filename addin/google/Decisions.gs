@@ -84,6 +84,39 @@ var Decisions = (function () {
     });
   }
 
+  /** [best action, further things to do, alternatives to the best] (decisions.split_choices). */
+  function split_choices(choices) {
+    var todo = [Formulas.REORDER_NOW, Formulas.REORDER_SOON, Formulas.CHASE_INBOUND, Formulas.RELAUNCH];
+    var ways = choices.filter(function (c) {
+      return todo.indexOf(c[0]) < 0;
+    });
+    var does = choices.filter(function (c) {
+      return todo.indexOf(c[0]) >= 0;
+    });
+    if (ways.length) return [ways[0], does, ways.slice(1)];
+    if (does.length) return [does[0], does.slice(1), []];
+    return [[Formulas.OK, 'no action needed'], [], []];
+  }
+
+  function overdue_batch(item) {
+    var late = null;
+    item.inbound.forEach(function (b) {
+      if (b.day < 0 && b.qty > 0 && (late === null || b.day < late.day)) late = b;
+    });
+    return late;
+  }
+
+  function chase_words(batch, as_of) {
+    var name = batch.shipment_id ? 'shipment ' + batch.shipment_id : 'the batch';
+    var status = batch.status ? ', ' + batch.status : '';
+    return (
+      name + ' (' + Formulas.withCommas(String(Formulas.round_to(batch.qty, 0))) + ' units' + status +
+      ') was due ' + Formulas.add_days(as_of, batch.day) + ', ' + -batch.day +
+      ' days ago: ask the carrier where it is, or Seller Support if it was delivered; the plan ' +
+      'counts it as sellable today'
+    );
+  }
+
   function _restock(item, vel, available, settings) {
     var last_out = null;
     for (var i = vel.out_of_stock.length - 1; i >= 0; i--) {
@@ -219,6 +252,8 @@ var Decisions = (function () {
         'order ' + Formulas.withCommas(String(order.qty)) + ' units by ' + Formulas.add_days(as_of, order.by_day),
       ]);
     }
+    var late = overdue_batch(item);
+    if (late !== null) choices.push([Formulas.CHASE_INBOUND, chase_words(late, as_of)]);
     if (relaunch) {
       choices.push([
         Formulas.RELAUNCH,
@@ -227,13 +262,17 @@ var Decisions = (function () {
           ' %, watch conversion (' + TRAFFIC_HINT + ')',
       ]);
     }
-    if (!choices.length) choices.push([Formulas.OK, 'no action needed']);
-    var text = choices[0][0] + ': ' + choices[0][1];
-    if (choices.length > 1) {
+    var split = split_choices(choices);
+    var best = split[0];
+    var others = split[2];
+    var text = best[0] + ': ' + best[1];
+    split[1].forEach(function (c) {
+      text += ' · and ' + c[0] + ': ' + c[1];
+    });
+    if (others.length) {
       text +=
         ' · also ' +
-        choices
-          .slice(1)
+        others
           .map(function (c) {
             return c[0] + ': ' + c[1];
           })
@@ -265,8 +304,8 @@ var Decisions = (function () {
     plan.margin_saved = first !== null ? first.margin : null;
     plan.alert = alert;
     plan.flags = flags_for(item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch);
-    plan.action = choices[0][0];
-    plan.alternatives = choices.slice(1).map(function (c) {
+    plan.action = best[0];
+    plan.alternatives = others.map(function (c) {
       return c[0];
     });
     plan.action_text = text;

@@ -92,7 +92,8 @@ function stockoutDigestContext_(skus, previous) {
       return s.alert !== 'OK' && s.alert !== 'NO DATA';
     })
     .map(function (s) {
-      return Object.assign({}, s, {was: previous ? previous[s.sku] || null : null});
+      var best = String(s.action_text || '').split(STOCKOUT_ALSO_)[0] || null;
+      return Object.assign({}, s, {action_text: best, was: previous ? previous[s.sku] || null : null});
     });
   rows.sort(function (a, b) {
     var d = STOCKOUT_DRAFT_SEVERITY[a.alert] - STOCKOUT_DRAFT_SEVERITY[b.alert];
@@ -245,7 +246,7 @@ function stockoutSupplierLine_(plan, item) {
       batches.push({
         shipment_id: batch.shipment_id,
         qty: batch.qty,
-        status: batch.status || Supply.stage_of(batch.status),
+        status: Supply.status_word(batch.status),
         stage: Supply.stage_of(batch.status),
         eta: Formulas.add_days(plan.as_of, batch.day),
         units: split.units === undefined ? null : split.units,

@@ -38,6 +38,7 @@ var Formulas = (function () {
   var TRANSFER = 'TRANSFER';
   var REORDER_NOW = 'REORDER NOW';
   var REORDER_SOON = 'REORDER SOON';
+  var CHASE_INBOUND = 'CHASE INBOUND';
   var RELAUNCH = 'RELAUNCH';
 
   var LEAD_TIME_RISK = 'LEAD TIME RISK';
@@ -720,11 +721,16 @@ var Formulas = (function () {
     var dip = proj.first_day_below(safety_stock, lead);
     if (dip === null) return {dip_day: null, by_day: null, qty: 0};
     var end = dip + _ceil(cover_days);
+    var stock = proj.stock_at(dip);
     var coming = 0.0;
+    var need = 0.0;
     proj.landings.forEach(function (d) {
-      if (dip < d && d < end) coming += proj.arrivals.get(d);
+      if (dip < d && d < end) {
+        need = pyMax(need, proj.demand(dip, d) + safety_stock - stock - coming);
+        coming += proj.arrivals.get(d);
+      }
     });
-    var need = proj.demand(dip, end) + safety_stock - proj.stock_at(dip) - coming;
+    need = pyMax(need, proj.demand(dip, end) + safety_stock - stock - coming);
     return {dip_day: dip, by_day: dip - lead, qty: order_quantity(need, case_pack, moq)};
   }
 
@@ -1118,6 +1124,7 @@ var Formulas = (function () {
     PAUSE_AND_NOTIFY: PAUSE_AND_NOTIFY,
     REORDER_NOW: REORDER_NOW,
     REORDER_SOON: REORDER_SOON,
+    CHASE_INBOUND: CHASE_INBOUND,
     RELAUNCH: RELAUNCH,
     LEAD_TIME_RISK: LEAD_TIME_RISK,
     FEE_RISK: FEE_RISK,

@@ -365,12 +365,26 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
   skus = order.map(function (i) {
     return skus[i];
   });
+  var incidents = stockoutIncidents_(skus, known, asOf);
+  // An OUT SKU's Stockout date is the day it ran out (decisions.out_since), not today.
+  var since = {};
+  incidents.forEach(function (rec) {
+    if (rec.started && !rec.ended && (!since[rec.sku] || rec.started > since[rec.sku])) {
+      since[rec.sku] = rec.started;
+    }
+  });
+  skus.forEach(function (s) {
+    if (s.alert === Formulas.OUT && since[s.sku]) {
+      s.stockout_date = since[s.sku];
+      s.days_to_stockout = stockoutDaysBetween_(since[s.sku], asOf);
+    }
+  });
   return {
     as_of: asOf,
     settings: inputs.settings,
     raw: inputs.raw,
     skus: skus,
-    incidents: stockoutIncidents_(skus, known, asOf),
+    incidents: incidents,
     orders: stockoutOrders_(inputs.orders, skus, inputs.settings, asOf),
   };
 }

@@ -31,6 +31,11 @@ var Supply = (function () {
     return Object.prototype.hasOwnProperty.call(STAGES, text) ? STAGES[text] : SHIPPED;
   }
 
+  function status_word(status) {
+    var text = Formulas.isNone(status) ? '' : String(status).split(/\s+/).filter(Boolean).join(' ');
+    return text || stage_of(status);
+  }
+
   function Inbound(fields) {
     if (Array.isArray(fields)) {
       var names = ['day', 'qty', 'status', 'ready_day', 'mode', 'shipment_id'];
@@ -265,17 +270,16 @@ var Supply = (function () {
       var batchMode = batch.mode || settings.default_mode;
       var base = Object.prototype.hasOwnProperty.call(per_kg, batchMode) ? per_kg[batchMode] : per_kg.sea;
       var name = batch.shipment_id || 'of ' + Formulas.add_days(as_of, batch.day);
-      var stage = stage_of(batch.status);
       best = Option(action, {
         units: units,
         day: day,
         cost: _freight(units, item.unit_weight, per_kg[mode] - base),
         source: batch.shipment_id,
         batch_qty: batch.qty,
-        status: stage,
+        status: status_word(batch.status),
         why:
           commas(units) + ' of the ' + commas(Formulas.ceil_eps(batch.qty)) + ' units of batch ' + name +
-          ' (' + stage + ') by ' + mode + ', land ' + Formulas.add_days(as_of, day),
+          ' (' + status_word(batch.status) + ') by ' + mode + ', land ' + Formulas.add_days(as_of, day),
       });
     });
     var new_day = mode === 'air' ? leads.air : leads.express;
@@ -352,6 +356,7 @@ var Supply = (function () {
     CLOSED: CLOSED,
     NEW_ORDER: NEW_ORDER,
     stage_of: stage_of,
+    status_word: status_word,
     Inbound: Inbound,
     Elsewhere: Elsewhere,
     lead_times: lead_times,

@@ -168,3 +168,26 @@ def test_plan_numbers_for_a_gap() -> None:
         "SWITCH TO FBM: 30 units from FBM stock ship to buyers from 2026-12-05, cover 6 of 30 "
         "gap days, extra cost 0.00"
     )
+
+
+def test_kt_1019_an_order_due_today_is_never_zero_units() -> None:
+    # 40 on hand, 10 a day; 960 land on day 78, three days after a sea order placed today
+    # would (day 75). Reorder by today with 0 units read as nonsense: the shelf is empty from
+    # day 4 to day 78, so the gap ends when today's order lands (day 75) and it asks for the
+    # 3 days before the batch plus safety stock.
+    p = plan(available=40, units=[10.0] * 90, inbound=[(78, 960)], price=20)
+    assert p.stockout_day == 4 and p.gap_days == 71  # day 4 to day 75
+    assert p.reorder_by_day == 0 and f.REORDER_NOW in p.flags
+    assert p.reorder_qty == 3 * 10 + p.safety_stock
+
+
+def test_kt_1013_an_overdue_shipment_is_chased_even_when_all_is_well() -> None:
+    p = plan(available=26, units=[4.0] * 90, inbound=[d.Inbound(-4, 600, "shipped", None, "sea",
+                                                               "FBA17XK2PQ9")])  # fmt: skip
+    assert f.INBOUND_OVERDUE in p.flags
+    assert p.action == f.CHASE_INBOUND
+    assert p.action_text == (
+        "CHASE INBOUND: shipment FBA17XK2PQ9 (600 units, shipped) was due 2026-11-21, 4 days "
+        "ago: ask the carrier where it is, or Seller Support if it was delivered; the plan "
+        "counts it as sellable today"
+    )

@@ -165,6 +165,21 @@ def test_reorder_qty_rounds_to_case_pack_and_moq() -> None:
     assert f.reorder_qty(5000, 0, 5, 30) == 300
 
 
+def test_a_batch_landing_just_after_the_dip_does_not_make_the_order_needless() -> None:
+    from addin.projection import find_reorder, project
+
+    # 40 on hand, 10 a day: out on day 4. A regular order placed today lands on day 75, three
+    # days before a batch of 960. Over the 60-day cover window the batch is plenty, but the
+    # shelf is empty (under the 95 of safety stock) until it lands: order 30 + 95 = 125 now.
+    proj = project(40, [10.0] * 200, [(78, 960)])
+    order = find_reorder(proj, 75, 95, 60)
+    assert (order.dip_day, order.by_day, order.qty) == (75, 0, 125)
+    # A batch landing before the dip: the window's total decides, as before. 960 on day 70,
+    # 100 left on day 156, which ends under 95: 60 days (600) + 95 - 100 = 595.
+    later = find_reorder(project(40, [10.0] * 200, [(70, 960)]), 75, 95, 60)
+    assert (later.dip_day, later.by_day, later.qty) == (156, 81, 595)
+
+
 def test_bad_arguments_read_like_a_cell_error() -> None:
     with pytest.raises(f.InputError, match='available must be a number, got "abc"'):
         f.days_of_cover("abc", 3)

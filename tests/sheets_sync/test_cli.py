@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -99,6 +100,38 @@ def test_demo_shows_a_relaunch_watched_with_traffic_and_one_without(demo) -> Non
     body = drafts["relaunch_plan:KT-1025:2026-11-01"][7]
     assert "- each day since November 20, 2026:\n  November 20, 2026: " in body
     assert "It is working: 7.2 % over the last 3 days, up from 5.9 % in the first 3." in body
+
+
+def test_demo_actions_read_as_an_operator_would_act(demo) -> None:
+    """The review of the demo's decisions: each finding stays fixed."""
+    path, proc = demo
+    book = openpyxl.load_workbook(path)
+    alerts = list(book["Alerts"].iter_rows(values_only=True))
+    rows = {r[0]: dict(zip(alerts[0], r, strict=False)) for r in alerts[1:]}
+    as_of = dt.datetime(2026, 11, 25)
+    # KT-1019: an order due today is never of 0 units.
+    assert not [s for s, r in rows.items() if r["Reorder by"] and r["Reorder by"] <= as_of
+                and not r["Reorder qty"]]  # fmt: skip
+    # KT-1013: OK but its shipment is 4 days overdue: chase it.
+    assert rows["KT-1013"]["Action"].startswith("CHASE INBOUND: shipment FBA17XK2PQ9 (240 units,")
+    # An OUT SKU ran out on the day its incident started, as the drafts say.
+    open_since = {r[0]: r[1] for r in book["Incidents"].iter_rows(min_row=2, values_only=True)
+                  if r[2] is None}  # fmt: skip
+    for sku, r in rows.items():
+        if r["Alert"] == "OUT":
+            assert r["Stockout date"] == open_since[sku] < as_of, sku
+    every = list(book["Drafts"].iter_rows(min_row=2, values_only=True))
+    drafts = {r[1]: r for r in every}
+    # The forwarder's subject is short: a count and the first SKUs.
+    subject = drafts["forwarder_air"][6]
+    assert "个 SKU 空运或快递（" in subject and len(subject) < 60, subject
+    # The digest and the console keep the chosen action; the alternatives stay in the workbook.
+    assert " · also " not in drafts["alert_digest"][7]
+    assert " · also " not in proc.stdout.replace("\n", " ")
+    # One word for a batch's state in the Alerts and the supplier request.
+    supplier = " ".join(str(r[7]) for r in every if r[1] == "supplier_expedite")
+    assert "(planned)" not in " ".join(str(r["Other options"]) for r in rows.values())
+    assert "in production" in supplier
 
 
 def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:

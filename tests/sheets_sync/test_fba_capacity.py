@@ -41,7 +41,7 @@ def test_orders_over_capacity_are_cut_by_urgency_then_margin(tmp_path: Path) -> 
     x, y = rows["X-1"], rows["Y-2"]
     assert (x["Reorder qty"], y["Reorder qty"]) == (300, 600)
     assert "CAPACITY" in x["Flags"] and "CAPACITY" in y["Flags"]
-    assert "REORDER NOW: order 300 units (of 670: FBA capacity) by sea today" in x["Other options"]
+    assert "· and REORDER NOW: order 300 units (of 670: FBA capacity) by sea today" in x["Action"]
     assert x["Basis"].endswith(
         "CAPACITY: 900 cu ft of standard capacity free when the orders land, 1,340 asked: more "
         "urgent SKUs first, then the best margin per cubic foot"
