@@ -144,9 +144,11 @@ NOTES: dict[str, dict[str, str]] = {
         "stockout_risk": "Chance of running out before the next inbound lands (or a regular "
         "order placed today), from the forecast's own day-to-day error.",
         "cover_incl_inbound": "(Available + Inbound) ÷ Daily sales.",
-        "stockout_date": "First day stock cannot meet demand, inbound and promotions included. "
+        "stockout_date": "First day stock cannot meet demand, inbound and promotions included; "
+        "for an OUT SKU, the day it ran out. "
         "Blank = not within horizon_days.",
-        "days_to_stockout": "Days from today to the Stockout date.",
+        "days_to_stockout": "Days from today to the Stockout date (below 0: days since it ran "
+        "out).",
         "alert": "OUT (nothing sellable) · CRITICAL (out within 7 days) · WARNING (15) · "
         "WATCH (30, or before a regular order could land) · OK · NO DATA (no sales history). "
         "Lines from Settings warn_days.",
@@ -175,7 +177,8 @@ NOTES: dict[str, dict[str, str]] = {
         "margin_saved": "Units the Action's option sells instead of losing × (Price − Unit "
         "cost). Options are ranked by Margin saved − Option cost.",
         "action_text": "What to do now, the best option, with the numbers behind it (units, "
-        "landing day, cost). The alternatives are under Other options.",
+        "landing day, cost), then with '· and' what to do as well (place the regular order, chase "
+        "an overdue shipment, relaunch). The alternatives are under Other options.",
         "other_options": "The other ways out, best first, each with its numbers.",
         "basis": "What the forecast saw, with its evidence (e.g. season ×2.1 from Nov 20 (last "
         "year, 350 in-stock days)), then how Daily sales was found: per window, its average "
