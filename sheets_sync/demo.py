@@ -112,8 +112,9 @@ class DemoHistory:
 
 #: The Inventory column of Unit volume cu ft.
 VOLUME = [c.key for c in wb.SCHEMA[wb.INVENTORY]].index("unit_volume")
-#: The demo's FBA capacity this month: too little for every order the plan recommends.
-DEMO_CAPACITY = "standard 12,000"
+#: The demo's FBA capacity: this share of the volume on hand and inbound today, too little for
+#: every order the plan recommends (the orders land when some of today's stock has sold).
+CAPACITY_SHARE = 0.85
 #: SKUs (by index) that run lean: restocked in small lots, under 28 days of supply.
 LEAN = {0, 6, 16, 18, 20}
 #: The SKU (by index) relaunching: out of stock from 24 to 6 days ago, selling again since,
@@ -162,7 +163,6 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
             "sender_name": SENDER,
             "size_tier": "large standard",
             "category_cvr_pct": 10,
-            "fba_capacity": DEMO_CAPACITY,
         }
     )
     tabs[wb.SETTINGS] = [*settings[:1], *(r for r in settings[1:] if r[0] != "as_of")]
@@ -286,6 +286,9 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
         )
     history.etas += _eta_history(sales, inventory, inbound)
     history.traffic += _traffic(f"KT-{1001 + RELAUNCHED}", sales, as_of)
+    capacity = _capacity(inventory, inbound)
+    tabs[wb.SETTINGS] = [[r[0], capacity, *r[2:]] if r[0] == "fba_capacity" else r
+                         for r in tabs[wb.SETTINGS]]  # fmt: skip
     kept = {row[0] for row in inventory[:count]}
     tabs[wb.INVENTORY] += inventory[:count]
     tabs[wb.SALES] += [r for r in sales if r[1] in kept]
@@ -313,6 +316,14 @@ def _traffic(sku: str, sales: list[list], as_of: dt.date) -> list[TrafficRow]:
             TrafficRow(sku, day.isoformat(), day.isoformat(), max(40, round(sold / cvr)), sold)
         )
     return rows
+
+
+def _capacity(inventory: list[list], inbound: list[list]) -> str:
+    """The demo's `fba_capacity`: CAPACITY_SHARE of the cubic feet on hand and inbound."""
+    volume = {str(row[0]): float(row[VOLUME]) for row in inventory}
+    held = sum(float(row[3]) * volume[str(row[0])] for row in inventory)
+    held += sum(float(row[1]) * volume[str(row[0])] for row in inbound)
+    return f"standard {round(held * CAPACITY_SHARE, -2):,.0f}"
 
 
 def _stock_history(
