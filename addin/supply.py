@@ -49,6 +49,11 @@ def stage_of(status: str | None) -> str:
     return STAGES.get(" ".join(str(status or "").lower().split()), SHIPPED)
 
 
+def _part(units: int, whole: int) -> str:
+    """`120 of the 360` units of a batch, or `all 360` when the gap needs it all."""
+    return f"all {whole:,}" if units >= whole else f"{units:,} of the {whole:,}"
+
+
 def status_word(status: str | None) -> str:
     """A batch's status as the seller wrote it (`in production`), else its stage: the Alerts
     and every draft name a batch's state in the same words."""
@@ -333,7 +338,7 @@ def _expedite_option(
             source=batch.shipment_id,
             batch_qty=batch.qty,
             status=status_word(batch.status),
-            why=f"{units:,} of the {ceil_eps(batch.qty):,} units of batch {name} "
+            why=f"{_part(units, ceil_eps(batch.qty))} units of batch {name} "
             f"({status_word(batch.status)}) by {mode}, land {add_days(as_of, day)}",
         )
     new_day = leads.air if mode == "air" else leads.express

@@ -74,6 +74,9 @@ STOCKOUT_ACTIONS = {
     fm.SLOW_SALES,
     fm.PAUSE_AND_NOTIFY,
 }
+#: The listing change waits until the shelf is empty or within the CRITICAL line: weeks ahead
+#: it would be one more draft for every SKU an order can still save.
+OFFER_ALERTS = (fm.OUT, fm.CRITICAL)
 #: Seller Support can only hurry a shipment that is at (or about to reach) the warehouse.
 RECEIVING_WINDOW_DAYS = 14
 #: Amazon holds a back order (restock date on an FBM offer) for at most this many days.
@@ -215,7 +218,7 @@ class _Builder:
     def sku_drafts(self, item: dict[str, Any]) -> Iterable[Draft]:
         stockout = item.get("action") in STOCKOUT_ACTIONS
         ctx = self.context(**item)
-        if stockout:
+        if stockout and item["alert"] in OFFER_ALERTS:
             start = self.shortage_start(item)
             ctx["shortage_start"] = start
             yield self.offer_restock(item, start, ctx)

@@ -172,7 +172,7 @@ function stockoutDrafts_(plan, old) {
       var message = stockoutMessage_(kind, language, Object.assign({}, ctx, extra));
       return draft(episodeKey(kind, item.sku, start), kind, item.sku, '', to, message);
     };
-    if (STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0) {
+    if (STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0 && (item.alert === 'OUT' || item.alert === 'CRITICAL')) {
       var start = stockoutShortageStart_(plan, item);
       ctx.shortage_start = start;
       var wait = item.back_in_stock ? stockoutDaysBetween_(item.back_in_stock, plan.as_of) : null;

@@ -31,6 +31,10 @@ var Supply = (function () {
     return Object.prototype.hasOwnProperty.call(STAGES, text) ? STAGES[text] : SHIPPED;
   }
 
+  function _part(units, whole) {
+    return units >= whole ? 'all ' + commas(whole) : commas(units) + ' of the ' + commas(whole);
+  }
+
   function status_word(status) {
     var text = Formulas.isNone(status) ? '' : String(status).split(/\s+/).filter(Boolean).join(' ');
     return text || stage_of(status);
@@ -278,7 +282,7 @@ var Supply = (function () {
         batch_qty: batch.qty,
         status: status_word(batch.status),
         why:
-          commas(units) + ' of the ' + commas(Formulas.ceil_eps(batch.qty)) + ' units of batch ' + name +
+          _part(units, Formulas.ceil_eps(batch.qty)) + ' units of batch ' + name +
           ' (' + status_word(batch.status) + ') by ' + mode + ', land ' + Formulas.add_days(as_of, day),
       });
     });

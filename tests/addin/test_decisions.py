@@ -191,3 +191,15 @@ def test_kt_1013_an_overdue_shipment_is_chased_even_when_all_is_well() -> None:
         "ago: ask the carrier where it is, or Seller Support if it was delivered; the plan "
         "counts it as sellable today"
     )
+
+
+def test_a_batch_the_gap_needs_whole_flies_all_of_it_in_the_batchs_own_words() -> None:
+    # As above with a batch of 200 "In production" ready on day 2: the gap lacks 212 by air,
+    # so all 200 fly; its status is named as the seller wrote it, as the supplier draft does.
+    batch = d.Inbound(day=80, qty=200, status="In production", ready_day=2, mode="sea",
+                      shipment_id="SH-8")  # fmt: skip
+    p = plan(available=40, units=[4.0] * 90, inbound=[batch], price=25, unit_cost=10,
+             unit_weight=0.5, case_pack=10)  # fmt: skip
+    air = next(o for o in p.options if o.action == f.EXPEDITE_BY_AIR)
+    assert air.units == 200 and air.status == "In production"
+    assert air.why.startswith("all 200 units of batch SH-8 (In production) by air")

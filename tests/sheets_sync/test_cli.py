@@ -132,6 +132,9 @@ def test_demo_actions_read_as_an_operator_would_act(demo) -> None:
     supplier = " ".join(str(r[7]) for r in every if r[1] == "supplier_expedite")
     assert "(planned)" not in " ".join(str(r["Other options"]) for r in rows.values())
     assert "in production" in supplier
+    # The listing change is drafted when the shelf is empty or nearly, not weeks ahead.
+    offers = {r[2] for r in every if r[1] == "offer_restock"}
+    assert offers and {rows[sku]["Alert"] for sku in offers} <= {"OUT", "CRITICAL"}
 
 
 def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:
