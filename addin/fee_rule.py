@@ -21,9 +21,10 @@ ahead under `fee_line_days`) stays separate: it says where the rule is heading.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 FEE_LINE_DAYS = 28
 SHORT_DAYS, LONG_DAYS = 30, 90
@@ -53,6 +54,9 @@ class FeeCheck:
     units_to_clear: int  # more average units on hand that lift one window to 28 days
     stock_days: int = LONG_DAYS  # days of the long window whose stock is known
 
+    def days(self, window: int) -> float | None:
+        return self.short_days if window == SHORT_DAYS else self.long_days
+
     @property
     def verdict(self) -> str:
         if self.stock_days == 0:
@@ -67,12 +71,7 @@ def historical_days_of_supply(
 
     Days whose stock is unknown (None) are left out of the inventory average only.
     """
-    known = [s for s in stock[-days:] if s is not None]
-    window = units[-days:]
-    sold = sum(window) / len(window) if window else 0.0
-    if sold <= 0 or not known:
-        return None
-    return (sum(known) / len(known)) / sold
+    return low_inventory_fee(stock, units).days(days)
 
 
 def low_inventory_fee(
@@ -80,27 +79,52 @@ def low_inventory_fee(
 ) -> FeeCheck:
     """The rule on daily FBA stock (None: not known that day) and daily units shipped, both
     oldest first, ending yesterday. `exempt` is the seller's reason, if any (new to FBA, …)."""
-    seen = sum(1 for s in stock[-LONG_DAYS:] if s is not None)
-    short = historical_days_of_supply(stock, units, SHORT_DAYS)
-    long = historical_days_of_supply(stock, units, LONG_DAYS)
-    recent = units[-LONG_DAYS:]
-    per_week = 7 * sum(recent) / len(recent) if recent else 0.0
-    if not exempt and per_week < EXEMPT_BELOW_UNITS_PER_WEEK:
-        exempt = f"ships {per_week:.1f} units a week, under {EXEMPT_BELOW_UNITS_PER_WEEK}"
-    below = [(d, w) for d, w in ((short, SHORT_DAYS), (long, LONG_DAYS)) if d is not None]
-    charged = not exempt and len(below) == 2 and all(d < FEE_LINE_DAYS for d, _ in below)
-    need = 0
-    if charged:
-        need = min(math.ceil(FEE_LINE_DAYS * sum(units[-w:]) / len(units[-w:]) - _mean(stock, w))
-                   for _, w in below)  # fmt: skip
-    if seen == 0:
-        charged, need = False, 0
-    return FeeCheck(short, long, charged, exempt, max(need, 0), seen)
+    width = max(len(stock), len(units), 1)
+    held = np.full((1, width), np.nan)
+    sold = np.full((1, width), np.nan)
+    held[0, width - len(stock) :] = [np.nan if x is None else x for x in stock]
+    sold[0, width - len(units) :] = units
+    return low_inventory_fees(held, sold, [exempt])[0]
 
 
-def _mean(stock: Sequence[float | None], days: int) -> float:
-    known = [s for s in stock[-days:] if s is not None]
-    return sum(known) / len(known) if known else 0.0
+def low_inventory_fees(stock: np.ndarray, units: np.ndarray, exempt: list[str]) -> list[FeeCheck]:
+    """The rule for many SKUs at once: (SKU × day) arrays, oldest first, ending yesterday.
+
+    NaN stock: not known that day (left out of the inventory average); NaN units: before the
+    SKU's data began (the day is not in its windows at all).
+    """
+    found: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for days in (SHORT_DAYS, LONG_DAYS):
+        u, s = units[:, -days:], stock[:, -days:]
+        listed = ~np.isnan(u)
+        n = listed.sum(axis=1)
+        rate = np.where(listed, u, 0.0).sum(axis=1) / np.maximum(n, 1)
+        known = listed & ~np.isnan(s)
+        k = known.sum(axis=1)
+        avg = np.where(known, s, 0.0).sum(axis=1) / np.maximum(k, 1)
+        supply = np.where((rate > 0) & (k > 0), avg / np.where(rate > 0, rate, 1.0), np.nan)
+        found[days] = (supply, np.ceil(FEE_LINE_DAYS * rate - avg - 1e-9), k)
+    (short, short_need, _), (long, long_need, seen) = found[SHORT_DAYS], found[LONG_DAYS]
+    listed = ~np.isnan(units[:, -LONG_DAYS:])
+    per_week = (
+        7
+        * np.where(listed, units[:, -LONG_DAYS:], 0.0).sum(axis=1)
+        / np.maximum(listed.sum(axis=1), 1)
+    )
+    out = []
+    for i, why in enumerate(exempt):
+        if not why and per_week[i] < EXEMPT_BELOW_UNITS_PER_WEEK:
+            why = f"ships {per_week[i]:.1f} units a week, under {EXEMPT_BELOW_UNITS_PER_WEEK}"
+        a, b = _day(short[i]), _day(long[i])
+        charged = bool(seen[i]) and not why and a is not None and b is not None
+        charged = charged and a < FEE_LINE_DAYS and b < FEE_LINE_DAYS  # type: ignore[operator]
+        need = int(max(0, min(short_need[i], long_need[i]))) if charged else 0
+        out.append(FeeCheck(a, b, charged, why, need, int(seen[i])))
+    return out
+
+
+def _day(value: float) -> float | None:
+    return None if value != value else float(value)
 
 
 def tier_of(tier: str | None, weight_kg: float | None) -> str:

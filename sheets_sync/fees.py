@@ -23,11 +23,13 @@ def stock_matrix(
     out = np.full((len(skus), days), np.nan)
     if store_stock is None or not len(store_stock):
         return out
-    first = pd.Timestamp(as_of) - pd.Timedelta(days=days)
-    day = (pd.to_datetime(store_stock["date"]) - first).dt.days.to_numpy()
-    row = pd.Index(skus).get_indexer(store_stock["sku"])
-    keep = (row >= 0) & (day >= 0) & (day < days)
-    out[row[keep], day[keep]] = store_stock["qty"].to_numpy(dtype=float)[keep]
+    first = np.datetime64(as_of, "D") - np.timedelta64(days, "D")
+    day = (store_stock["date"].to_numpy(dtype="datetime64[D]") - first).astype(np.int64)
+    recent = (day >= 0) & (day < days)
+    row = pd.Index(skus).get_indexer(store_stock["sku"].to_numpy()[recent])
+    keep = row >= 0
+    qty = store_stock["qty"].to_numpy(dtype=float)[recent]
+    out[row[keep], day[recent][keep]] = qty[keep]
     return out
 
 
@@ -47,27 +49,37 @@ def fee_column(
     """
     days = fee_rule.LONG_DAYS
     skus = inventory["sku"].tolist()
+    unknown = fee_rule.fee_words(None)
     stock = stock_matrix(store_stock, skus, as_of, days)
     width = units.shape[1]
-    blank = [None] * len(skus)
-    columns = zip(  # whole columns, not one pandas row per SKU (10,000 of them)
-        *(inventory[c].tolist() if c in inventory else blank
-          for c in ("fee_exempt", "unit_weight", "size_tier")),
-        strict=True,
-    )  # fmt: skip
-    out = []
-    for i, (exempt, weight, size_tier) in enumerate(columns):
-        first = max(int(starts[i]), width - days)
-        sold = units[i, first:].tolist()
-        known = stock[i, days - len(sold) :] if sold else stock[i, :0]
-        held = [None if x != x else float(x) for x in known.tolist()]
-        check = fee_rule.low_inventory_fee(held, sold, _text(exempt)) if sold else None
-        tier = fee_rule.tier_of(
-            _text(size_tier) or _text(default_tier),
-            None if weight is None or pd.isna(weight) else float(weight),
-        )
-        out.append(fee_rule.fee_words(check, tier, daily_sales[i]))
+    before = np.arange(width - days, width)[None, :] < np.asarray(starts)[:, None]
+    # Only SKUs with stock known on a day of their data go through the rule; the rest (every
+    # SKU of a workbook without a store) are unknown.
+    rows = np.flatnonzero((~np.isnan(stock) & ~before).any(axis=1))
+    out = [unknown] * len(skus)
+    if not len(rows):
+        return out
+    sold = units[rows, -days:].astype(float)
+    sold[before[rows]] = np.nan  # before the SKU's data began: not in its windows
+    exempt = [_text(x) for x in _column(inventory, "fee_exempt")[rows]]
+    checks = fee_rule.low_inventory_fees(stock[rows], sold, exempt)
+    tiers = _column(inventory, "size_tier")[rows]
+    weights = _column(inventory, "unit_weight").astype(float)[rows].tolist()
+    names: dict[tuple[str, bool], str] = {}  # a few tiers among thousands of SKUs
+    for i, check, tier, weight in zip(rows.tolist(), checks, tiers, weights, strict=True):
+        name = _text(tier) or _text(default_tier)
+        heavy = bool(weight == weight and weight > 3 * fee_rule.POUND_KG)
+        if (name, heavy) not in names:
+            names[name, heavy] = fee_rule.tier_of(name, weight if heavy else None)
+        out[i] = fee_rule.fee_words(check, names[name, heavy], daily_sales[i])
     return out
+
+
+def _column(inventory: pd.DataFrame, key: str) -> np.ndarray:
+    """An optional Inventory column as an array (blank when the table has none)."""
+    if key in inventory:
+        return inventory[key].to_numpy()
+    return np.full(len(inventory), None, dtype=object)
 
 
 def _text(value: object) -> str:
