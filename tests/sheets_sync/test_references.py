@@ -127,6 +127,10 @@ def test_drafts_formulas_point_at_their_own_row_after_drafts_above_are_dropped(
     tmp_path: Path,
 ) -> None:
     path = make_book(tmp_path / "book.xlsx")
+    # A-1 six days from running out (CRITICAL): its listing-change draft is the last one.
+    book = openpyxl.load_workbook(path)
+    book["Inventory"]["D2"] = 30
+    book.save(path)
     refresh(str(path), as_of=AS_OF)
     book = openpyxl.load_workbook(path)
     drafts = book["Drafts"]
