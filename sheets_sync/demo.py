@@ -74,6 +74,10 @@ PRODUCTS = [
     "Egg Separator",
 ]
 SUPPLIERS = ["Ningbo Homeware Co.", "Yiwu Kitchen Trading", "Shenzhen Smart Home Ltd."]
+SUPPLIER_EMAILS = {"Ningbo Homeware Co.": "sales@ningbo-homeware.example",
+                   "Yiwu Kitchen Trading": "orders@yiwu-kitchen.example"}  # fmt: skip
+BUYER_EMAILS = {"Emma Johnson": "8kx2mq0w5l@marketplace.amazon.com",
+                "Lukas Schneider": "t4v9zr1c7p@marketplace.amazon.de"}  # fmt: skip
 WEEKDAY = [0.92, 0.95, 1.0, 1.0, 1.08, 1.2, 1.15]  # Monday … Sunday
 BUYERS = [
     ("Emma Johnson", "amazon.com", "en"),
@@ -289,6 +293,9 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
     capacity = _capacity(inventory, inbound)
     tabs[wb.SETTINGS] = [[r[0], capacity, *r[2:]] if r[0] == "fba_capacity" else r
                          for r in tabs[wb.SETTINGS]]  # fmt: skip
+    # E-mail addresses where a seller would have them: two of the three suppliers, some buyers.
+    _put(inventory, wb.INVENTORY, "supplier", "supplier_email", SUPPLIER_EMAILS)
+    _put(orders, wb.ORDERS, "buyer_name", "buyer_email", BUYER_EMAILS)
     kept = {row[0] for row in inventory[:count]}
     tabs[wb.INVENTORY] += inventory[:count]
     tabs[wb.SALES] += [r for r in sales if r[1] in kept]
@@ -297,6 +304,15 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
     tabs[wb.ORDERS] += [r for r in orders if r[1] in kept]
     tabs[wb.STOCK_ELSEWHERE] += [r for r in elsewhere if r[0] in kept]
     return tabs
+
+
+def _put(rows: list[list], tab: str, source: str, target: str, values: dict) -> None:
+    """Fill column `target` of positional demo rows from column `source` through `values`."""
+    keys = [c.key for c in wb.SCHEMA[tab]]
+    at, to = keys.index(source), keys.index(target)
+    for row in rows:
+        row += [None] * (to + 1 - len(row))
+        row[to] = values.get(row[at])
 
 
 def _traffic(sku: str, sales: list[list], as_of: dt.date) -> list[TrafficRow]:

@@ -113,6 +113,26 @@ class Draft:
         ]
 
 
+def _text(value: Any) -> str:
+    return "" if value is None or value != value else str(value).strip()  # NaN: blank
+
+
+def addressed(name: Any, email: Any) -> str:
+    """A draft's To: `Name <e-mail>` when the data has an address, else the name alone (the
+    seller adds the address), or the address alone when there is no name."""
+    name, email = _text(name), _text(email)
+    if not email:
+        return name
+    return f"{name} <{email}>" if name else email
+
+
+def addressee(to: str) -> str:
+    """The name a To starts with (`Ningbo Co <li@x.cn>` -> `Ningbo Co`): a draft stays the
+    same episode when an address is added to its supplier later."""
+    name, bracket, _ = to.rpartition(" <")
+    return name if bracket and to.endswith(">") else to
+
+
 class _Builder:
     """Turns one plan into drafts; holds what every kind needs (settings, dirs, old keys)."""
 
@@ -139,7 +159,7 @@ class _Builder:
         """`sku` names a per-SKU episode; with `to`, the episode is the addressee's."""
         for row in self.old:
             start = row.key_date()
-            mine = row.to == to if to is not None else row.sku == sku
+            mine = addressee(row.to) == to if to is not None else row.sku == sku
             if row.kind == kind and mine and start is not None and self.near(start, day):
                 return row.key
         return f"{kind}:{to if to is not None else sku}:{day.isoformat()}"
@@ -212,7 +232,7 @@ class _Builder:
             if ctx["new_date"] is None:
                 message.warnings.append("no new date: no stock is planned to arrive in time")
             skus = ", ".join(dict.fromkeys(str(line["sku"]) for line in lines))
-            to = first.get("buyer_name") or ""
+            to = addressed(first.get("buyer_name"), first.get("buyer_email"))
             yield Draft(f"buyer_delay:{order_id}", "buyer_delay", skus, order_id, to, message)
 
     def sku_drafts(self, item: dict[str, Any]) -> Iterable[Draft]:
@@ -246,7 +266,9 @@ class _Builder:
                 message.warnings.append("no Supplier in Inventory: add it to address the request")
             key = self.episode_key("supplier_expedite", "", start, to=supplier)
             skus = ", ".join(line["sku"] for line in lines)
-            yield Draft(key, "supplier_expedite", skus, "", supplier, message)
+            email = next((line["supplier_email"] for line in lines
+                          if _text(line.get("supplier_email"))), None)  # fmt: skip
+            yield Draft(key, "supplier_expedite", skus, "", addressed(supplier, email), message)
 
     def supplier_line(self, item: dict[str, Any]) -> dict[str, Any] | None:
         """What one SKU asks of its supplier, or None when it asks nothing."""
@@ -306,7 +328,8 @@ class _Builder:
         message = render_message("forwarder_air", self.supplier_lang, ctx, self.dirs)
         key = self.episode_key("forwarder_air", "", start, to="forwarder")
         skus = ", ".join(line["sku"] for line in lines)
-        yield Draft(key, "forwarder_air", skus, "", "forwarder", message)
+        to = addressed("forwarder", self.settings.forwarder_email)
+        yield Draft(key, "forwarder_air", skus, "", to, message)
 
     def per_sku(
         self,

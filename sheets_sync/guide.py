@@ -76,6 +76,7 @@ NOTES: dict[str, dict[str, str]] = {
         "footwear, flammable, aerosol. Blank = standard.",
         "unit_volume": "Cubic feet one unit takes at Amazon (Manage FBA Inventory: "
         "per-unit-volume): how much of the FBA capacity an order uses.",
+        "supplier_email": "Optional: the supplier's e-mail, the To of its expedite requests.",
     },
     wb.SALES: {
         "date": "Required. The day (yyyy-mm-dd), one row per SKU per day. Days with no row "
@@ -128,6 +129,8 @@ NOTES: dict[str, dict[str, str]] = {
         "a line you typed is never closed by a report.",
         "promise_estimated": "yes = Promised date was estimated from Purchase date + "
         "Settings handling_time_days (the report had none).",
+        "buyer_email": "Optional: the buyer's e-mail (Amazon's buyer-email): the To of the "
+        "delay notice.",
     },
     wb.ALERTS: {
         "sku": "Your SKU. Rows are sorted most urgent first.",

@@ -261,6 +261,7 @@ def _frame(
     return pd.DataFrame({
         "sku": skus, "title": inventory["title"].tolist(), "asin": inventory["asin"].tolist(),
         "supplier": inventory["supplier"].tolist(),
+        "supplier_email": inventory["supplier_email"].tolist(),
         "available": [i.available for i in items], "fbm_stock": [i.fbm_stock for i in items],
         "price": [i.price for i in items], "inbound": take("inbound"),
         "daily_sales": take("daily_sales"), "forecast_rate": take("forecast_rate"),
@@ -543,7 +544,7 @@ def _orders(
     when neither can serve it on its promised date and no shipment lands by then.
     """
     columns = ["order_id", "sku", "qty", "purchase_date", "promised_date", "buyer_name",
-               "marketplace", "language", "delayed", "new_date"]  # fmt: skip
+               "buyer_email", "marketplace", "language", "delayed", "new_date"]  # fmt: skip
     if orders.empty:
         return pd.DataFrame(columns=columns)
     frame = orders.copy()

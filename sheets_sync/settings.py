@@ -28,6 +28,7 @@ class Settings(formulas.Settings):
     sheet_language: str = "en"
     currency: str = "USD"
     alert_email_to: str = ""
+    forwarder_email: str = ""
     alert_webhook_url: str = ""
     store_name: str = ""
     sender_name: str = ""
@@ -119,6 +120,11 @@ HELP: dict[str, tuple[str, str]] = {
         "Who gets alert e-mails (comma-separated). Blank = none. The mail server comes from "
         "the STOCKOUT_SMTP_* environment variables, never from this sheet.",
         "e-mail addresses",
+    ),
+    "forwarder_email": (
+        "Your freight forwarder's e-mail: the To of the air and express freight requests. "
+        "Blank = To says forwarder.",
+        "e-mail address",
     ),
     "alert_webhook_url": (
         "Chat webhook (Slack, Teams, …) for alerts. Blank = none; the environment variable "

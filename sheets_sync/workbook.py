@@ -96,6 +96,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("category", "Category", aliases=["product category", "品类", "类目"]),
         _c("storage_type", "Storage type", aliases=["storage-type", "存储类型"]),
         _c("unit_volume", "Unit volume cu ft", "number", aliases=["per-unit-volume", "单件体积"]),
+        _c("supplier_email", "Supplier e-mail", aliases=["supplier email", "供应商邮箱"]),
     ],
     SALES: [
         _c("date", "Date", "date", True, ["day", "日期"]),
@@ -146,6 +147,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("language", "Language", aliases=["语言"]),
         _c("status", "Status", aliases=["order-status", "状态"]),
         _c("promise_estimated", "Promise estimated", "bool", aliases=["承诺日期为估计"]),
+        _c("buyer_email", "Buyer e-mail", aliases=["buyer-email", "buyer email", "买家邮箱"]),
     ],
     # What a seller reads at a glance first (through `ALERTS_AT_A_GLANCE`), details after.
     # This list is the one place the column order is defined: add a column where it belongs.

@@ -121,6 +121,21 @@ function stockoutDigestContext_(skus, previous) {
   };
 }
 
+/** A draft's To: "Name <e-mail>" when the data has an address (drafts.addressed). */
+function stockoutAddressed_(name, email) {
+  var n = name === null || name === undefined ? '' : String(name).trim();
+  var e = email === null || email === undefined ? '' : String(email).trim();
+  if (!e) return n;
+  return n ? n + ' <' + e + '>' : e;
+}
+
+/** The name a To starts with (drafts.addressee). */
+function stockoutAddressee_(to) {
+  to = String(to || '');
+  var at = to.lastIndexOf(' <');
+  return at >= 0 && to.charAt(to.length - 1) === '>' ? to.slice(0, at) : to;
+}
+
 function stockoutSetting_(raw, name, fallback) {
   var value = raw[name];
   return value === null || value === undefined || value === '' ? fallback : value;
@@ -149,7 +164,7 @@ function stockoutDrafts_(plan, old) {
     for (var i = 0; i < old.length; i++) {
       var row = old[i];
       var start = stockoutKeyDate_(row.key);
-      var mine = byTo ? row.to === to : row.sku === sku;
+      var mine = byTo ? stockoutAddressee_(row.to) === to : row.sku === sku;
       if (row.kind === kind && mine && start && Math.abs(stockoutDaysBetween_(start, day)) <= STOCKOUT_EPISODE_DAYS) {
         return row.key;
       }
@@ -292,7 +307,12 @@ function stockoutSupplierDrafts_(plan, urgent, context, draft, episodeKey, langu
     var skus = lines.map(function (l) {
       return l.sku;
     }).join(', ');
-    return draft(episodeKey('supplier_expedite', '', start, supplier), 'supplier_expedite', skus, '', supplier, message);
+    var email = null;
+    lines.forEach(function (line) {
+      if (email === null && String(line.supplier_email || '').trim()) email = line.supplier_email;
+    });
+    var to = stockoutAddressed_(supplier, email);
+    return draft(episodeKey('supplier_expedite', '', start, supplier), 'supplier_expedite', skus, '', to, message);
   });
 }
 
@@ -317,7 +337,8 @@ function stockoutForwarderDrafts_(plan, urgent, context, draft, episodeKey, lang
   var skus = lines.map(function (l) {
     return l.sku;
   }).join(', ');
-  return [draft(episodeKey('forwarder_air', '', start, 'forwarder'), 'forwarder_air', skus, '', 'forwarder', message)];
+  var to = stockoutAddressed_('forwarder', stockoutSetting_(plan.raw, 'forwarder_email', null));
+  return [draft(episodeKey('forwarder_air', '', start, 'forwarder'), 'forwarder_air', skus, '', to, message)];
 }
 
 function stockoutShortageStart_(plan, item) {
@@ -380,7 +401,8 @@ function stockoutBuyerDrafts_(plan, context, draft) {
     }).filter(function (s, i, all) {
       return all.indexOf(s) === i;
     });
-    return draft('buyer_delay:' + id, 'buyer_delay', skus.join(', '), id, first.buyer_name || '', message);
+    var to = stockoutAddressed_(first.buyer_name, first.buyer_email);
+    return draft('buyer_delay:' + id, 'buyer_delay', skus.join(', '), id, to, message);
   });
 }
 

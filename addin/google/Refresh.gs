@@ -304,6 +304,7 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
     var ship = shipments[row.sku + '|' + p.next_inbound_day] || [null, null, null];
     return {
       sku: row.sku, title: row.title, asin: row.asin, supplier: row.supplier,
+      supplier_email: row.supplier_email,
       available: item.available, fbm_stock: item.fbm_stock, price: item.price,
       inbound: p.inbound, daily_sales: p.daily_sales, forecast_rate: p.forecast_rate,
       stockout_risk: p.stockout_risk, forecast: p.forecast, trend: p.trend,

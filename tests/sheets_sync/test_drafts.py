@@ -613,3 +613,27 @@ def test_offer_restock_keeps_handling_time_within_30_days_and_words_the_subject_
     assert mug[COL["Subject"]].startswith("MUG-01 while out of stock:")
     lamp = rows["offer_restock:LAMP-02:2025-03-08"][COL["Subject"]]
     assert lamp.startswith("LAMP-02 before it sells out on March 8, 2025:")
+
+
+def test_drafts_are_addressed_where_the_data_has_an_e_mail():
+    """Inventory Supplier e-mail, Orders Buyer e-mail and Settings forwarder_email fill the To;
+    an address added later keeps the draft's episode (no second request)."""
+    buyer = order("111-0000000-0000001")
+    before = drafts_tab(make_plan(orders=[buyer]), None, template_dirs=DIRS)
+    mug = {**MUG, "supplier_email": "sales@ningbo.example"}
+    plan = make_plan(
+        skus=(mug, LAMP, BAG, NEW),
+        orders=[{**buyer, "buyer_email": "x1y2@marketplace.amazon.com"}],
+        forwarder_email="air@forwarder.example",
+    )
+    after = drafts_tab(plan, [before.header, *before.rows], template_dirs=DIRS)
+    rows = rows_by_key(after)
+    assert len(after.rows) == len(before.rows)
+    supplier = rows["supplier_expedite:Ningbo Homeware Co.:2025-02-25"]
+    assert supplier[COL["To"]] == "Ningbo Homeware Co. <sales@ningbo.example>"
+    delay = rows["buyer_delay:111-0000000-0000001"]
+    assert delay[COL["To"]] == "Anna Schmidt <x1y2@marketplace.amazon.com>"
+    (forwarder,) = [r for r in after.rows if r[COL["Kind"]] == "forwarder_air"]
+    assert forwarder[COL["To"]] == "forwarder <air@forwarder.example>"
+    before_rows = rows_by_key(before)
+    assert before_rows["buyer_delay:111-0000000-0000001"][COL["To"]] == "Anna Schmidt"
