@@ -28,11 +28,23 @@ var Reading = (function () {
       });
   }
 
-  /** Python's repr() of a string. */
+  var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
+  var NAMED = {'\t': '\\t', '\n': '\\n', '\r': '\\r'};
+
+  /** Python's repr() of a string, unprintable characters escaped as Python escapes them. */
   function repr(text) {
     var quote = text.indexOf("'") >= 0 && text.indexOf('"') < 0 ? '"' : "'";
     var body = text.replace(/\\/g, '\\\\');
     if (quote === "'") body = body.replace(/'/g, "\\'");
+    body = body.replace(UNPRINTABLE, function (ch) {
+      if (ch === ' ') return ch;
+      if (NAMED[ch]) return NAMED[ch];
+      var code = ch.codePointAt(0);
+      var hex = code.toString(16);
+      if (code < 0x100) return '\\x' + hex.padStart(2, '0');
+      if (code < 0x10000) return '\\u' + hex.padStart(4, '0');
+      return '\\U' + hex.padStart(8, '0');
+    });
     return quote + body + quote;
   }
 

@@ -56,19 +56,10 @@ var ForecastSeason = (function () {
     if (bad) {
       throw new ProfileError(
         'season must be q4, summer, winter or 12 monthly indexes, got ' +
-          pyRepr(text.slice(0, 40)),
+          Reading.py_repr(text.slice(0, 40)),
       );
     }
     return numbers;
-  }
-
-  function pyRepr(text) {
-    // Python's repr escapes what it cannot print: backslashes, controls (C0, DEL, C1, NBSP, SHY).
-    text = text.replace(/\\/g, '\\\\').replace(/[\x00-\x1f\x7f-\xa0\xad]/g, function (c) {
-      var named = {'\t': '\\t', '\n': '\\n', '\r': '\\r'}[c];
-      return named || '\\x' + ('0' + c.charCodeAt(0).toString(16)).slice(-2);
-    });
-    return text.indexOf("'") >= 0 && text.indexOf('"') < 0 ? '"' + text + '"' : "'" + text + "'";
   }
 
   function last_year(history, horizon, windows, weights, profile, as_of) {
