@@ -90,7 +90,7 @@ def phase_plan(skus: int, days: int) -> None:
         "in_stock": None,
     })  # fmt: skip
     inventory = pd.DataFrame({"sku": names, "available": rng.integers(0, 900, skus).astype(float)})
-    for col in ("asin", "title", "supplier"):
+    for col in ("asin", "title", "supplier", "supplier_email"):
         inventory[col] = None
     for col in ("fbm_stock", "price", "unit_cost", "unit_weight", "case_pack", "moq",
                 "production_days", "sea_days", "air_days", "express_days",
