@@ -50,14 +50,17 @@ function stockoutRemoveDailyRefresh() {
 }
 
 /**
- * The daily trigger's run: as_of to today, refresh, e-mail what got worse. A refused refresh
- * (a renamed tab or header) is e-mailed too: no one sees a trigger's toast, and a plan that
- * silently stopped updating is the slip that costs the most.
+ * The daily trigger's run: refresh as of today, move as_of to today, e-mail what got worse. A
+ * refused refresh (a renamed tab or header) leaves as_of as it was and is e-mailed too: no one
+ * sees a trigger's toast, and a plan that silently stopped updating is the slip that costs the
+ * most.
  */
 function stockoutDailyRefresh() {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-  var today = stockoutSetAsOfToday_(spreadsheet);
+  var today = Utilities.formatDate(new Date(), spreadsheet.getSpreadsheetTimeZone(), 'yyyy-MM-dd');
   var run = stockoutRunRefresh_({asOf: today, notify: true});
+  // A refused refresh leaves every tab as it was, Settings!as_of included.
+  if (!run.refused) stockoutSetAsOfToday_(spreadsheet);
   var to = stockoutRecipients_(stockoutSettingsValue_(spreadsheet, 'alert_email_to'));
   if (!run.refused || !to.length) return run.message;
   try {

@@ -287,6 +287,7 @@ test('a daily run that is refused says so by e-mail and leaves Alerts as they we
   const tabs = shop();
   tabs.Inventory[0][2] = 'Qty available';
   const {gas, spreadsheet, mails} = open(tabs);
+  const settingsBefore = JSON.stringify(spreadsheet.sheet('Settings').values);
   spreadsheet.insertSheet('Alerts').getRange(1, 1, 2, 2).setValues([['SKU', 'Alert'], ['A', 'OK']]);
   const text = gas.stockoutDailyRefresh();
   assert.match(text, /^Not refreshed: Inventory: required column 'Available' not found/);
@@ -295,6 +296,7 @@ test('a daily run that is refused says so by e-mail and leaves Alerts as they we
   assert.equal(mails[0].subject, 'Stockout: the daily refresh did not run');
   assert.match(mails[0].body, /is 'Qty available' it\? rename it to 'Available'/);
   assert.deepEqual(spreadsheet.sheet('Alerts').values, [['SKU', 'Alert'], ['A', 'OK']]);
+  assert.equal(JSON.stringify(spreadsheet.sheet('Settings').values), settingsBefore); // as_of kept
 });
 
 test('a mail that fails is sent again by the next run; no address, no mail', () => {
