@@ -226,18 +226,7 @@ def SALES_VELOCITY(units, in_stock=None, windows=None, weights=None, sku=None, a
     shared = {"windows": _values(windows), "weights": _values(weights)}
     if not blank(sku):
         return _per_sku(formulas.sales_velocity, units, in_stock, sku, as_of=as_of, **shared)
-    series = _series(units)
-    flags = None if in_stock is None else _series(in_stock)
-    if flags is not None and len(flags) != len(series):
-        return ERROR_PREFIX + "in_stock must have one row per row of units"
-    out = []
-    for i, days in enumerate(series):
-        if len(series) > 1 and all(blank(u) for u in days):
-            out.append([None])
-        else:
-            day_flags = None if flags is None else flags[i]
-            out.append([_cell(formulas.sales_velocity, units=days, in_stock=day_flags, **shared)])
-    return _spill(out)
+    return _per_row(formulas.sales_velocity, units, in_stock, **shared)
 
 
 @_udf
@@ -250,20 +239,7 @@ def DEMAND_FORECAST(units, as_of, days=None, in_stock=None, season=None, sku=Non
               (("as_of", as_of), ("days", days), ("season", season))}  # fmt: skip
     if not blank(sku):
         return _per_sku(formulas.demand_forecast, units, in_stock, sku, **shared)
-    series = _series(units)
-    flags = None if in_stock is None else _series(in_stock)
-    if flags is not None and len(flags) != len(series):
-        return ERROR_PREFIX + "in_stock must have one row per row of units"
-    out = []
-    for i, history in enumerate(series):
-        if len(series) > 1 and all(blank(u) for u in history):
-            out.append([None])
-        else:
-            day_flags = None if flags is None else flags[i]
-            out.append(
-                [_cell(formulas.demand_forecast, units=history, in_stock=day_flags, **shared)]
-            )
-    return _spill(out)
+    return _per_row(formulas.demand_forecast, units, in_stock, **shared)
 
 
 def _with_history(compute: Callable[..., Any], history: Any) -> Callable[..., Any]:
@@ -272,6 +248,23 @@ def _with_history(compute: Callable[..., Any], history: Any) -> Callable[..., An
     if history is None:
         return compute
     return functools.partial(compute, history=_series(history)[0])
+
+
+def _per_row(compute: Callable[..., Any], units: Any, in_stock: Any, **shared: Any):
+    """`compute` once per row of daily units (a block of rows gives one value per row; an
+    all-blank row among several gives a blank)."""
+    series = _series(units)
+    flags = None if in_stock is None else _series(in_stock)
+    if flags is not None and len(flags) != len(series):
+        return ERROR_PREFIX + "in_stock must have one row per row of units"
+    out = []
+    for i, days in enumerate(series):
+        if len(series) > 1 and all(blank(u) for u in days):
+            out.append([None])
+        else:
+            day_flags = None if flags is None else flags[i]
+            out.append([_cell(compute, units=days, in_stock=day_flags, **shared)])
+    return _spill(out)
 
 
 def _per_sku(compute: Callable[..., Any], table: Any, in_stock: Any, sku: Any, **shared: Any):
