@@ -28,15 +28,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from addin import decisions, relaunch, supply
 from addin import formulas as fm
-from addin.cells import blank
 from sheets_sync import guide, workbook
+from sheets_sync.draft_rows import KEYS, OldRow, read_existing
 from sheets_sync.messages import (
     Message,
     buyer_language,
@@ -52,14 +52,6 @@ from sheets_sync.types import Tab
 from sheets_sync.vocab import SEVERITY
 
 TAB = workbook.DRAFTS
-#: Owned columns by internal key, in sheet order (headers per language live in `workbook`).
-KEYS = [c.key for c in workbook.SCHEMA[TAB]]
-_OWN_NAMES = {
-    workbook.normalize_header(name): c.key
-    for c in workbook.SCHEMA[TAB]
-    for name in (c.header, c.zh, c.key)
-    if name
-}
 DRAFT = "draft"
 #: A draft row shows this many lines of its body (Excel's tallest row holds 27); the rest is in
 #: the cell.
@@ -136,7 +128,7 @@ def addressee(to: str) -> str:
 class _Builder:
     """Turns one plan into drafts; holds what every kind needs (settings, dirs, old keys)."""
 
-    def __init__(self, plan: Plan, old: list[_OldRow], template_dirs: Sequence[Path]) -> None:
+    def __init__(self, plan: Plan, old: list[OldRow], template_dirs: Sequence[Path]) -> None:
         self.plan = plan
         self.settings = plan.settings
         self.dirs = template_dirs
@@ -469,82 +461,6 @@ def _count(value: Any) -> int | float:
 # --- meeting the existing tab ---------------------------------------------------------------
 
 
-@dataclass
-class _OldRow:
-    """A row of the Drafts tab as the user left it."""
-
-    owned: dict[str, Any]
-    user: list[Any]
-    row: int  # its sheet row
-
-    @property
-    def key(self) -> str:
-        return str(self.owned.get("key") or "").strip()
-
-    @property
-    def kind(self) -> str:
-        return str(self.owned.get("kind") or "").strip()
-
-    @property
-    def sku(self) -> str:
-        return str(self.owned.get("sku") or "").strip()
-
-    @property
-    def to(self) -> str:
-        return str(self.owned.get("to") or "").strip()
-
-    @property
-    def status(self) -> str:
-        return str(self.owned.get("status") or "").strip().lower()
-
-    def names(self, sku: str, known: Collection[str]) -> bool:
-        """Whether this row's SKU cell (SKUs joined by ", ") lists SKU. A SKU may hold ", "
-        itself (`Box, blue`), so the cell is split into KNOWN SKUs where it can be: then SKU
-        `Box` is not taken for part of `Box, blue`."""
-        parts = _split_known(self.sku, known)
-        return sku in (parts if parts is not None else [s.strip() for s in self.sku.split(",")])
-
-    def key_date(self) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(self.key.rsplit(":", 1)[-1])
-        except ValueError:
-            return None
-
-    def values(self) -> list[Any]:
-        return [self.owned.get(k) for k in KEYS] + self.user
-
-
-def _read_existing(
-    grid: Sequence[Sequence[Any]] | None,
-) -> tuple[list[str], list[int | None], list[_OldRow]]:
-    """Split the current tab into owned columns (by header name) and the user's columns
-    (headed or not). Also returns each column's sheet column (1-based) in the new layout's
-    order, owned ones first: where a user's formula references went."""
-    if not grid:
-        return [], [None] * len(KEYS), []
-    width = max(len(r) for r in grid)
-    head_row = list(grid[0]) + [None] * (width - len(grid[0]))
-    owned_at: dict[int, str] = {}
-    for i, head in enumerate(head_row):
-        key = _OWN_NAMES.get(workbook.normalize_header(head))
-        if key and key not in owned_at.values():
-            owned_at[i] = key
-    used = [i for i in range(width) if i not in owned_at and any(
-        i < len(r) and not blank(r[i]) for r in grid)]  # fmt: skip
-    user_at = [i for i in range(used[-1] + 1) if i not in owned_at] if used else []
-    user_header = [None if blank(head_row[i]) else str(head_row[i]).strip() for i in user_at]
-    where = {name: i + 1 for i, name in owned_at.items()}
-    columns = [where.get(k) for k in KEYS] + [i + 1 for i in user_at]
-    rows = []
-    for n, raw in enumerate(grid[1:], start=2):
-        cells = list(raw) + [None] * (width - len(raw))
-        if all(blank(c) for c in cells):
-            continue
-        owned = {name: cells[i] for i, name in owned_at.items()}
-        rows.append(_OldRow(owned, [cells[i] for i in user_at], n))
-    return user_header, columns, rows
-
-
 def drafts_tab(
     plan: Plan,
     existing: Sequence[Sequence[Any]] | None,
@@ -558,7 +474,7 @@ def drafts_tab(
     columns kept) while the plan still produces it, and removed once it does not. New drafts
     are appended below, so the rows a user is working through do not jump around.
     """
-    user_header, from_columns, old = _read_existing(existing)
+    user_header, from_columns, old = read_existing(existing)
     produced = _Builder(plan, old, template_dirs).drafts()
     by_key = {d.key: d for d in produced}
     rows: list[list[Any]] = []
@@ -597,28 +513,3 @@ def drafts_tab(
         from_columns=from_columns,
         body_rows=len(rows),
     )
-
-
-def _split_known(text: str, known: Collection[str]) -> list[str] | None:
-    """TEXT as KNOWN names joined by ", " (the longest name first at each step), or None."""
-    names = sorted(set(known), key=len, reverse=True)
-    tried: dict[int, list[str] | None] = {}  # start -> its split: each start is split once
-
-    def split(start: int) -> list[str] | None:
-        if start not in tried:
-            tried[start] = _from(start)
-        return tried[start]
-
-    def _from(start: int) -> list[str] | None:
-        for name in names:
-            end = start + len(name)
-            if name and text.startswith(name, start):
-                if end == len(text):
-                    return [name]
-                if text.startswith(", ", end):
-                    rest = split(end + 2)
-                    if rest is not None:
-                        return [name, *rest]
-        return None
-
-    return split(0) if text else None
