@@ -538,6 +538,7 @@ var STOCKOUT_ALSO_ = ' · also ';
 
 function stockoutWriteOutputs_(spreadsheet, plan, existing, problems, language, zone) {
   var now = new Date();
+  var currency = stockoutSetting_(plan.raw, 'currency', 'USD');
   var alerts = plan.skus.map(function (s) {
     var rec = Object.assign({}, s);
     rec.flags = s.flags && s.flags.length ? s.flags.join(', ') : null;
@@ -556,14 +557,14 @@ function stockoutWriteOutputs_(spreadsheet, plan, existing, problems, language, 
     return rec;
   });
   var grid = stockoutOutputGrid_('Alerts', alerts, existing.Alerts, ['sku'], language, zone);
-  var sheet = stockoutWriteTab_(spreadsheet, 'Alerts', grid, stockoutKinds_('Alerts'), zone);
+  var sheet = stockoutWriteTab_(spreadsheet, 'Alerts', grid, stockoutKinds_('Alerts'), zone, currency);
   stockoutColourAlerts_(sheet, grid, language);
   var incidents = stockoutOutputGrid_('Incidents', plan.incidents, existing.Incidents, ['sku', 'started'], language, zone);
-  stockoutWriteTab_(spreadsheet, 'Incidents', incidents, stockoutKinds_('Incidents'), zone);
+  stockoutWriteTab_(spreadsheet, 'Incidents', incidents, stockoutKinds_('Incidents'), zone, currency);
   var written = ['Alerts', 'Incidents'];
   var drafts = stockoutDraftsGrid_(plan, existing.Drafts, language, zone);
   if (drafts) {
-    stockoutWriteTab_(spreadsheet, 'Drafts', drafts, stockoutKinds_('Drafts'), zone);
+    stockoutWriteTab_(spreadsheet, 'Drafts', drafts, stockoutKinds_('Drafts'), zone, currency);
     written.push('Drafts');
   }
   var header = stockoutHeaders_('Problems', language);
@@ -572,25 +573,65 @@ function stockoutWriteOutputs_(spreadsheet, plan, existing, problems, language, 
     if (value !== null && typeof value !== 'number' && !(value instanceof Date)) value = String(value);
     return [p.tab, p.row, p.column, value, p.problem];
   });
-  stockoutWriteTab_(spreadsheet, 'Problems', {header: header, rows: rows, owned: header.length}, ['text', 'int', 'text', 'text', 'text'], zone);
+  stockoutWriteTab_(spreadsheet, 'Problems', {header: header, rows: rows, owned: header.length}, ['text', 'int', 'text', 'text', 'text'], zone, currency);
   written.push('Problems');
   return written;
 }
 
-/** The Alert column coloured by level, in one call. */
+/**
+ * The Alert column coloured by conditional format rules (one per level, the colours of the
+ * Python backends), so a colour follows the value when the seller edits or sorts it. The rules
+ * are set once: a refresh leaves them alone while they cover the column in the sheet's
+ * language, and the seller's own rules (on any column) always stay, after ours.
+ */
 function stockoutColourAlerts_(sheet, grid, language) {
-  if (!grid.rows.length) return;
-  var at = StockoutSchema.tabs.Alerts.map(function (c) {
+  var column = StockoutSchema.tabs.Alerts.map(function (c) {
     return c.key;
-  }).indexOf('alert');
-  var colours = {};
-  Object.keys(StockoutSchema.alertColours).forEach(function (level) {
-    colours[stockoutWords_(level, language)] = '#' + StockoutSchema.alertColours[level];
+  }).indexOf('alert') + 1;
+  var levels = Object.keys(StockoutSchema.alertColours);
+  var words = {}; // every level in every sheet language: the rules a refresh owns
+  ['en', 'zh'].forEach(function (lang) {
+    levels.forEach(function (level) {
+      words[stockoutWords_(level, lang)] = true;
+    });
   });
-  var fills = grid.rows.map(function (row) {
-    return [colours[row[at]] || null];
+  var last = Math.max(sheet.getMaxRows(), grid.rows.length + 1);
+  var rules = sheet.getConditionalFormatRules();
+  var ours = [];
+  var theirs = rules.filter(function (rule) {
+    var condition = rule.getBooleanCondition();
+    var ranges = rule.getRanges();
+    var mine = condition !== null && ranges.length === 1 &&
+      condition.getCriteriaType() === SpreadsheetApp.BooleanCriteria.TEXT_EQUAL_TO &&
+      words[String(condition.getCriteriaValues()[0])] === true &&
+      ranges[0].getColumn() === column && ranges[0].getNumColumns() === 1 && ranges[0].getRow() === 2;
+    if (mine) ours.push({word: String(condition.getCriteriaValues()[0]), end: ranges[0].getLastRow()});
+    return !mine;
   });
-  sheet.getRange(2, at + 1, fills.length, 1).setBackgrounds(fills);
+  var wanted = levels.map(function (level) {
+    return stockoutWords_(level, language);
+  });
+  var current = ours.length === wanted.length && ours.every(function (rule) {
+    return wanted.indexOf(rule.word) >= 0 && rule.end >= grid.rows.length + 1;
+  }) && wanted.every(function (word) {
+    return ours.some(function (rule) {
+      return rule.word === word;
+    });
+  });
+  if (current) return;
+  if (!ours.length && grid.rows.length) {
+    // Fills painted by a bundle before these rules would hide them: the column starts plain.
+    sheet.getRange(2, column, grid.rows.length, 1).setBackground(null);
+  }
+  var range = sheet.getRange(2, column, last - 1, 1);
+  var added = levels.map(function (level) {
+    return SpreadsheetApp.newConditionalFormatRule()
+      .whenTextEqualTo(stockoutWords_(level, language))
+      .setBackground('#' + StockoutSchema.alertColours[level])
+      .setRanges([range])
+      .build();
+  });
+  sheet.setConditionalFormatRules(added.concat(theirs));
 }
 
 // --- a refresh that needs more than one run ----------------------------------------------

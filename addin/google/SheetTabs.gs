@@ -178,14 +178,19 @@ function stockoutMoved_(value, oldRow, newRow) {
   return {formula: parts.join('"')};
 }
 
-/** Number formats the output tabs give their owned columns, by column kind. */
-var STOCKOUT_FORMATS = {
-  int: '0',
-  number: '0.0',
-  money: '#,##0.00',
-  date: 'yyyy-mm-dd',
-  datetime: 'yyyy-mm-dd hh:mm',
-};
+/**
+ * The number format of a column kind, the pattern the Python backends give it (FormatKind,
+ * StockoutSchema.formatPatterns): money in the Settings currency. Text columns get none: their
+ * cells are written with a leading apostrophe, which a Plain text cell would keep as a character.
+ */
+function stockoutNumberFormat_(kind, currency) {
+  if (kind === 'text') return null;
+  if (kind === 'money') {
+    var code = String(currency || '').trim().toUpperCase();
+    return StockoutSchema.moneyPatterns[code] || StockoutSchema.formatPatterns.money;
+  }
+  return StockoutSchema.formatPatterns[kind] || null;
+}
 
 /**
  * A value as Apps Script must be given it. Owned text is written so Sheets keeps it as typed:
@@ -211,7 +216,7 @@ function stockoutCellOut_(value, kind, zone, days) {
  * and clears what the last refresh left below or to the right. The user's formatting stays:
  * number formats go only on rows the tab did not have.
  */
-function stockoutWriteTab_(spreadsheet, name, grid, kinds, zone) {
+function stockoutWriteTab_(spreadsheet, name, grid, kinds, zone, currency) {
   var sheet = spreadsheet.getSheetByName(name) || spreadsheet.insertSheet(name);
   var width = grid.header.length;
   var days = new Map(); // one Date per day written, not one per cell
@@ -232,9 +237,8 @@ function stockoutWriteTab_(spreadsheet, name, grid, kinds, zone) {
   var first = Math.max(oldRows, 1) + 1;
   if (cells.length >= first) {
     kinds.forEach(function (kind, i) {
-      if (STOCKOUT_FORMATS[kind]) {
-        sheet.getRange(first, i + 1, cells.length - first + 1, 1).setNumberFormat(STOCKOUT_FORMATS[kind]);
-      }
+      var format = stockoutNumberFormat_(kind, currency);
+      if (format) sheet.getRange(first, i + 1, cells.length - first + 1, 1).setNumberFormat(format);
     });
   }
   return sheet;

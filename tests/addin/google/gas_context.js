@@ -78,7 +78,37 @@ class FakeSheet {
     this.formulas = {};
     this.formats = {};
     this.backgrounds = {};
+    this.rules = []; // conditional format rules, in the order Sheets applies them
+    this.maxRows = Math.max(1000, this.values.length);
     this.hidden = false;
+  }
+  /** Rows of the grid (a new sheet has 1000), at least the rows written. */
+  getMaxRows() {
+    return Math.max(this.maxRows, this.values.length);
+  }
+  getConditionalFormatRules() {
+    return this.rules.slice();
+  }
+  /** Replaces every rule of the sheet, as Apps Script does. */
+  setConditionalFormatRules(rules) {
+    this.rules = rules.slice();
+  }
+  /**
+   * The background Sheets shows at (ROW, COLUMN): the first conditional rule whose range holds
+   * the cell and whose text equals the cell's wins, else the cell's own fill.
+   */
+  shownBackground(row, column) {
+    const value = this.cell(row, column);
+    for (const rule of this.rules) {
+      const inside = rule.getRanges().some((r) => r.getRow() <= row && row <= r.getLastRow() &&
+        r.getColumn() <= column && column <= r.getLastColumn());
+      const condition = rule.getBooleanCondition();
+      if (inside && condition.getCriteriaType() === BOOLEAN_CRITERIA.TEXT_EQUAL_TO &&
+          String(value) === String(condition.getCriteriaValues()[0])) {
+        return condition.background;
+      }
+    }
+    return this.backgrounds[`${row},${column}`] || null;
   }
   getName() {
     return this.name;
@@ -182,10 +212,66 @@ class FakeSheet {
         each((r, c) => (sheet.backgrounds[`${row + r},${column + c}`] = colours[r][c]));
         return this;
       },
+      setBackground(colour) {
+        each((r, c) => (sheet.backgrounds[`${row + r},${column + c}`] = colour));
+        return this;
+      },
+      getRow: () => row,
+      getColumn: () => column,
+      getLastRow: () => row + numRows - 1,
+      getLastColumn: () => column + numColumns - 1,
+      getSheet: () => sheet,
       getNumRows: () => numRows,
       getNumColumns: () => numColumns,
     };
   }
+}
+
+/** SpreadsheetApp.BooleanCriteria: the values a rule's getCriteriaType() gives. */
+const BOOLEAN_CRITERIA = Object.freeze({
+  TEXT_EQUAL_TO: 'TEXT_EQUAL_TO',
+  TEXT_CONTAINS: 'TEXT_CONTAINS',
+  NUMBER_LESS_THAN: 'NUMBER_LESS_THAN',
+  CUSTOM_FORMULA: 'CUSTOM_FORMULA',
+});
+
+/**
+ * SpreadsheetApp.newConditionalFormatRule(): the builder of a boolean rule, as documented
+ * (whenTextEqualTo, whenNumberLessThan, whenFormulaSatisfied, setBackground, setRanges, build);
+ * the rule answers getBooleanCondition() (getCriteriaType, getCriteriaValues) and getRanges().
+ */
+function newConditionalFormatRule() {
+  const spec = {type: null, values: [], background: null, ranges: []};
+  const when = (type) => (value) => {
+    spec.type = type;
+    spec.values = [value];
+    return builder;
+  };
+  const builder = {
+    whenTextEqualTo: when(BOOLEAN_CRITERIA.TEXT_EQUAL_TO),
+    whenTextContains: when(BOOLEAN_CRITERIA.TEXT_CONTAINS),
+    whenNumberLessThan: when(BOOLEAN_CRITERIA.NUMBER_LESS_THAN),
+    whenFormulaSatisfied: when(BOOLEAN_CRITERIA.CUSTOM_FORMULA),
+    setBackground(colour) {
+      spec.background = colour;
+      return builder;
+    },
+    setRanges(ranges) {
+      spec.ranges = ranges.slice();
+      return builder;
+    },
+    build() {
+      if (!spec.type) throw new Error('Conditional format rule must have a condition.');
+      if (!spec.ranges.length) throw new Error('Conditional format rule must have at least one range.');
+      const condition = {
+        getCriteriaType: () => spec.type,
+        getCriteriaValues: () => spec.values.slice(),
+        background: spec.background,
+      };
+      return {getBooleanCondition: () => condition, getRanges: () => spec.ranges.slice()};
+    },
+  };
+  return builder;
 }
 
 class FakeSpreadsheet {
@@ -384,6 +470,8 @@ function loadGas({
       getActiveSpreadsheet: () => spreadsheet,
       getActive: () => spreadsheet,
       getUi: () => ui,
+      newConditionalFormatRule,
+      BooleanCriteria: BOOLEAN_CRITERIA,
     },
     PropertiesService: {
       getScriptProperties: () => properties(store),

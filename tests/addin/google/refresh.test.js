@@ -63,7 +63,8 @@ test('Refresh in this sheet writes Alerts, Incidents, Drafts and Problems and to
   assert.equal(formatDate(stockout, ZONE, 'yyyy-MM-dd'), '2026-11-27');
   const at = (header) => alerts.values[0].indexOf(header) + 1;
   assert.equal(alerts.formats[`3,${at('Stockout date')}`], 'yyyy-mm-dd');
-  assert.equal(alerts.backgrounds[`2,${at('Alert')}`], '#C00000');
+  assert.equal(alerts.shownBackground(2, at('Alert')), '#C00000');
+  assert.equal(alerts.shownBackground(3, at('Alert')), '#FF5B5B');
   const kinds = column(spreadsheet.sheet('Drafts'), 'Kind');
   assert.ok(kinds.includes('alert_digest') && kinds.includes('supplier_expedite'), kinds.join());
   assert.deepEqual(column(spreadsheet.sheet('Incidents'), 'SKU'), ['C']);
@@ -83,6 +84,83 @@ test("a seller's own number format stays; rows a refresh adds get the column's f
   assert.equal(alerts.formats[`2,${at('Stockout date')}`], 'dd.mm.yy');
   assert.equal(alerts.formats[`5,${at('Stockout date')}`], 'yyyy-mm-dd');
 });
+
+test('the Alert colours are conditional rules: they follow an edited value and are set once', () => {
+  const {gas, spreadsheet} = open(shop());
+  const alerts = spreadsheet.insertSheet('Alerts');
+  alerts.getRange(2, 3).setBackground('#C00000'); // a fill an earlier bundle painted
+  const theirs = SpreadsheetRule(gas, alerts, 'OUT', '#000000', 5); // the seller's, on column E
+  alerts.setConditionalFormatRules([theirs]);
+  gas.stockoutRefreshInSheet();
+  const at = alerts.values[0].indexOf('Alert') + 1;
+  assert.equal(at, 3);
+  assert.deepEqual(column(alerts, 'Alert'), ['OUT', 'CRITICAL', 'OK']);
+  assert.equal(alerts.backgrounds[`2,${at}`], null); // the old fill is gone ...
+  assert.equal(alerts.shownBackground(2, at), '#C00000'); // ... the rule colours OUT
+  assert.equal(alerts.shownBackground(4, at), '#C6EFCE');
+  const rules = alerts.getConditionalFormatRules();
+  assert.equal(rules.length, 7);
+  assert.ok(rules.includes(theirs));
+  alerts.getRange(4, at).setValue('OUT'); // the seller overrides a level: the colour follows
+  assert.equal(alerts.shownBackground(4, at), '#C00000');
+  alerts.getRange(2, at).setValue('WATCH');
+  assert.equal(alerts.shownBackground(2, at), '#FFE699');
+  gas.stockoutRefreshInSheet();
+  gas.stockoutRefreshInSheet();
+  const again = alerts.getConditionalFormatRules();
+  assert.equal(again.length, 7);
+  assert.ok(again.every((rule, i) => rule === rules[i])); // untouched, not rebuilt
+  // Rows beyond the grid a refresh writes get the colours too: the rules follow the rows.
+  const many = shop();
+  for (let i = 0; i < 1200; i++) many.Inventory.push(['N' + i, 'New ' + i, 0, 1, 'Factory 3']);
+  const big = open(many);
+  big.gas.stockoutRefreshInSheet();
+  const sheet = big.spreadsheet.sheet('Alerts');
+  assert.equal(sheet.shownBackground(1204, 3), '#C6EFCE');
+  assert.equal(sheet.shownBackground(1203, 3), '#FF5B5B');
+  assert.equal(sheet.shownBackground(1202, 3), '#C00000');
+});
+
+test('a sheet switched to Chinese gets its alert words coloured, the English rules replaced', () => {
+  const tabs = shop();
+  const {gas, spreadsheet} = open(tabs);
+  gas.stockoutRefreshInSheet();
+  spreadsheet.sheet('Settings').getRange(4, 2).setValue('zh');
+  gas.stockoutRefreshInSheet();
+  const alerts = spreadsheet.sheet('Alerts');
+  const values = alerts.getConditionalFormatRules().map((r) => r.getBooleanCondition().getCriteriaValues()[0]);
+  assert.equal(values.length, 6);
+  assert.ok(!values.includes('OUT'), values.join());
+  const word = alerts.values[1][2];
+  assert.notEqual(word, 'OUT');
+  assert.ok(values.includes(word));
+  assert.equal(alerts.shownBackground(2, 3), '#C00000');
+});
+
+test('money columns show the Settings currency as the Python backends do; pct and int too', () => {
+  for (const [currency, pattern] of [['EUR', '"€"#,##0.00'], ['jpy', '"¥"#,##0'], ['XYZ', '#,##0.00']]) {
+    const tabs = shop();
+    tabs.Settings.push(['currency', currency]);
+    const {gas, spreadsheet} = open(tabs);
+    gas.stockoutRefreshInSheet();
+    const alerts = spreadsheet.sheet('Alerts');
+    const at = (header) => alerts.values[0].indexOf(header) + 1;
+    assert.equal(alerts.formats[`2,${at('Lost revenue')}`], pattern, currency);
+    assert.equal(alerts.formats[`2,${at('Stockout risk')}`], '0%');
+    assert.equal(alerts.formats[`2,${at('Available')}`], '#,##0');
+    assert.equal(alerts.formats[`2,${at('Daily sales')}`], '#,##0.0');
+    assert.equal(alerts.formats[`2,${at('Action')}`], undefined); // text: the apostrophe keeps it
+  }
+});
+
+/** A seller's own rule: cells of COLUMN equal to TEXT get COLOUR. */
+function SpreadsheetRule(gas, sheet, text, colour, column) {
+  return gas.SpreadsheetApp.newConditionalFormatRule()
+    .whenTextEqualTo(text)
+    .setBackground(colour)
+    .setRanges([sheet.getRange(2, column, 100, 1)])
+    .build();
+}
 
 test('a bad cell is listed on Problems and its SKU stays on Alerts, first, saying what to fix', () => {
   const tabs = shop();

@@ -33,14 +33,25 @@ for (const call of book.calls || ['stockoutRefreshInSheet']) messages.push(loade
 const seconds = (Date.now() - started) / 1000;
 const out = (v) => (Object.prototype.toString.call(v) === '[object Date]' ? {$date: formatDate(v, zone, 'yyyy-MM-dd')} : v);
 const tabs = {};
+const formats = {}; // {tab: {header: the number format of its first row}}
+const rules = {}; // {tab: [{values, background, ranges: [[row, column, rows, columns]]}]}
 for (const sheet of spreadsheet.getSheets()) {
   tabs[sheet.getName()] = sheet.getDataRange().getValues().map((row) => row.map(out));
+  const header = tabs[sheet.getName()][0] || [];
+  formats[sheet.getName()] = Object.fromEntries(header.map((h, i) => [h, sheet.formats[`2,${i + 1}`] || null]));
+  rules[sheet.getName()] = sheet.getConditionalFormatRules().map((rule) => ({
+    values: rule.getBooleanCondition().getCriteriaValues(),
+    background: rule.getBooleanCondition().background,
+    ranges: rule.getRanges().map((r) => [r.getRow(), r.getColumn(), r.getNumRows(), r.getNumColumns()]),
+  }));
 }
 process.stdout.write(
   JSON.stringify({
     messages,
     seconds,
     tabs,
+    formats,
+    rules,
     mails: loaded.mails,
     triggers: loaded.triggers.map((t) => t.spec),
     documentProps: loaded.documentProps,

@@ -24,7 +24,9 @@ from sheets_sync import workbook as wb
 from sheets_sync.apps_script import apps_script_command, schema_source
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.demo import demo_tabs
+from sheets_sync.outputs import ALERT_COLOURS
 from sheets_sync.refresh import refresh
+from sheets_sync.types import FormatKind, number_pattern
 from stockout_testing.fake_sheets import serve_fake, session_for
 
 HERE = Path(__file__).resolve().parent
@@ -248,3 +250,37 @@ def test_the_group_season_moved_the_kitchen_skus(both) -> None:
     problems = [row[-1] for row in js[wb.PROBLEMS]]
     why = "season garden: season must be q4, summer, winter or 12 monthly indexes, got 'spring'"
     assert why in problems
+
+
+def test_alerts_number_formats_are_the_python_backends_format_kinds(both) -> None:
+    """Every Alerts column the in-sheet refresh formats shows the number format the Python
+    backends give its FormatKind (money in the Settings currency); text columns are left
+    General, since their cells are written with the apostrophe that keeps them text."""
+    _, _, run = both
+    written = run["formats"][wb.ALERTS]
+    currency = next(r[1] for r in parity_tabs(AS_OF)[wb.SETTINGS] if r[0] == "currency")
+    kinds = wb.formats(wb.ALERTS, "en")
+    checked = 0
+    for header, kind in kinds.items():
+        if header in PYTHON_ONLY_ALERTS:
+            continue
+        want = None if kind == FormatKind.TEXT else number_pattern(kind, currency)
+        assert written[header] == want, (header, kind)
+        checked += want is not None
+    assert checked >= 20
+    assert written[wb.header_of(wb.ALERTS, "lost_revenue")] == '"$"#,##0.00'
+    assert written[wb.header_of(wb.ALERTS, "stockout_risk")] == "0%"
+
+
+def test_alert_colours_are_the_python_backends_conditional_rules(both) -> None:
+    """The Alert column is coloured by one text rule per level over the whole column, the
+    Python Google backend's levels and colours, not by fills that outlive an edit."""
+    _, js, run = both
+    column = js[wb.ALERTS][0].index(wb.header_of(wb.ALERTS, "alert")) + 1
+    rules = run["rules"][wb.ALERTS]
+    assert {r["values"][0]: r["background"] for r in rules} == {
+        level: f"#{colour}" for level, colour in ALERT_COLOURS.items()
+    }
+    for rule in rules:
+        [(row, col, rows, cols)] = rule["ranges"]
+        assert (row, col, cols) == (2, column, 1) and row + rows - 1 >= 1000
