@@ -298,7 +298,8 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
     _put(orders, wb.ORDERS, "buyer_name", "buyer_email", BUYER_EMAILS)
     kept = {row[0] for row in inventory[:count]}
     tabs[wb.INVENTORY] += inventory[:count]
-    tabs[wb.SALES] += [r for r in sales if r[1] in kept]
+    # By day, as Amazon's reports list it (the latest week last: the part a printout shows).
+    tabs[wb.SALES] += sorted((r for r in sales if r[1] in kept), key=lambda r: r[0])
     tabs[wb.INBOUND] += [r for r in inbound if r[0] in kept]
     tabs[wb.PROMOTIONS] += [r for r in promos if r[0] in kept or r[0] == "*"]
     tabs[wb.ORDERS] += [r for r in orders if r[1] in kept]

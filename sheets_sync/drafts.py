@@ -508,6 +508,7 @@ def drafts_tab(
         owned=len(header),
         notes=guide.header_notes(TAB, header, language),
         wrap={header[KEYS.index("subject")]: 30, header[KEYS.index("body")]: 80},
+        print_span=(header[KEYS.index("kind")], header[KEYS.index("body")]),
         max_lines=BODY_LINES,
         from_rows=from_rows,
         from_columns=from_columns,

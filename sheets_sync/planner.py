@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sheets_sync import workbook as wb
-from sheets_sync.types import Formula, Grid
+from sheets_sync.types import Cell, Formula, Grid
 
 PLANNER = "Planner"
 #: Rows of formulas below the header: every Inventory row and room to grow.
@@ -82,6 +82,14 @@ def _column(grids: Mapping[str, Grid], tab: str, key: str) -> str:
     """The letter of a contract column in a tab as written (its header row)."""
     header = wb.headers(tab)[[c.key for c in wb.SCHEMA[tab]].index(key)]
     return _letter([str(h) for h in grids[tab][0]].index(header))
+
+
+def _inventory_value(grids: Mapping[str, Grid], row: int, key: str) -> Cell:
+    """The Inventory cell a Planner column copies (row: sheet row), None past the table."""
+    header = [str(h) for h in grids[wb.INVENTORY][0]]
+    rows = grids[wb.INVENTORY]
+    j = header.index(wb.header_of(wb.INVENTORY, key))
+    return rows[row - 1][j] if row - 1 < len(rows) and j < len(rows[row - 1]) else None
 
 
 def _settings_cell(grids: Mapping[str, Grid], key: str) -> str:
@@ -194,7 +202,10 @@ def planner_grid(grids: Mapping[str, Grid]) -> Grid:
             *avgs,
         ]  # fmt: skip
         as_of = f'=IF({setting["as_of"]}="",TODAY(),{setting["as_of"]})'
-        rows.append([*(Formula(text) for text in cells), Formula(as_of) if n == 0 else None])
+        row = [Formula(text) for text in cells]
+        for formula, key in zip(row, ("sku", "title", "available"), strict=False):
+            formula.cached = _inventory_value(grids, i, key)  # copied as is: sizes the column
+        rows.append([*row, Formula(as_of) if n == 0 else None])
     return [header, *rows]
 
 

@@ -9,6 +9,7 @@ shows every kind of alert without a seller typing anything.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 
 from sheets_sync import guide, planner
@@ -17,6 +18,8 @@ from sheets_sync.settings import CHOICES
 from sheets_sync.types import Grid, Tab, Validation
 
 START = "Start"
+#: Days of Sales a printout shows, the latest (the screen shows the whole history).
+PRINTED_SALES_DAYS = 7
 #: SKUs of the demo business that `stockout new --example` writes.
 EXAMPLE_SKUS = 6
 
@@ -58,7 +61,28 @@ def tab_for(name: str, grid: Grid, currency: str | None = None) -> Tab:
         tab.validations = _settings_validations(grid)
     elif name in wb.INPUT_TABS:
         tab.validations = guide.input_validations(name)
+    if name == wb.SALES:
+        tab.print_from = _older_than_a_week(header, rows)
+        if tab.print_from:
+            date = wb.header_of(wb.SALES, "date")
+            tab.notes[date] = (
+                tab.notes.get(date, "") + f" A printout shows the latest {PRINTED_SALES_DAYS} "
+                "days (Page Layout > Print Area to print more)."
+            ).strip()
     return tab
+
+
+def _older_than_a_week(header: list[str], rows: Grid) -> int:
+    """How many leading Sales rows come before the latest week, when the rows run by date
+    (0 otherwise: every row prints)."""
+    j = header.index(wb.header_of(wb.SALES, "date"))
+    cells = [r[j] if j < len(r) else None for r in rows]
+    if not cells or not all(isinstance(d, dt.date) for d in cells):
+        return 0
+    days = [d.toordinal() for d in cells if isinstance(d, dt.date)]
+    if any(b < a for a, b in itertools.pairwise(days)):
+        return 0
+    return next(n for n, d in enumerate(days) if d > days[-1] - PRINTED_SALES_DAYS)
 
 
 def starter_grids(

@@ -203,8 +203,11 @@ class Tab:
     over); backends may style the two parts differently. `fills` maps a header to
     {cell value: hex colour}: conditional formats, so a colour follows the value if it is
     edited. `notes` explain headers; `wrap` gives wrapped columns their width (characters);
-    `validations` are the dropdowns and input checks. `table` asks for a filterable
-    table, `print_columns` for a print setup fitting that many leading columns on a page's width.
+    `validations` are the dropdowns and input checks. `table` asks for a filterable table.
+    Every tab prints fitted to a page's width, its header repeated on each page: `print_span`
+    (first header, last header) prints only those columns (the at-a-glance part), else all;
+    `print_from` skips that many leading rows on paper (a long history prints its latest
+    weeks; the screen shows every row).
     `max_lines` caps the height of a row of wrapped text (the rest stays in the cell), so a
     long cell does not push every other row off the screen. `below` colours numbers under a
     limit (the Timeline's out-of-stock and under-safety-stock days).
@@ -226,7 +229,8 @@ class Tab:
     validations: list[Validation] = field(default_factory=list)
     currency: str | None = None
     table: bool = False
-    print_columns: int | None = None
+    print_span: tuple[str, str] | None = None
+    print_from: int = 0
     max_lines: int = 30
     below: list[Below] = field(default_factory=list)
     from_rows: list[int | None] | None = None

@@ -29,6 +29,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -53,6 +54,10 @@ HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 USER_HEADER_FILL = PatternFill("solid", fgColor="595959")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 MAX_WIDTH = 60
+#: Width of a column never sized (Excel's default), in characters.
+DEFAULT_WIDTH = 8.43
+#: Characters of column width a portrait page holds at 100 %: anything wider prints landscape.
+PORTRAIT_CHARACTERS = 100
 #: Rows below the data that dropdowns and input checks still cover, for rows a user adds.
 INPUT_ROWS = 1000
 NOTE_AUTHOR = "stockout-kit"
@@ -291,10 +296,10 @@ def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
     for j in range(width + 1, old_cols + 1):
         sheet.column_dimensions[get_column_letter(j)].width = 9
     _restore(sheet, user_formats)
-    if tab.print_columns:
-        _print_setup(sheet, tab)
-    if tab.chart and tab.rows and width > 1:
+    charted = bool(tab.chart and tab.rows and width > 1)
+    if charted:
         _chart(sheet, tab, width)
+    _print_setup(sheet, tab, charted)
 
 
 def _user_formats(sheet: Worksheet, tab: Tab) -> dict[str, Any]:
@@ -338,13 +343,15 @@ def _chart_title(chart: Any) -> str | None:
 
 
 def _width(tab: Tab, header: str) -> int:
-    """A wrapped column's set width; else what its longest value (or header word) needs."""
+    """A wrapped column's set width; else what its longest value (or header word) needs, as
+    shown: a formula by its value (the Planner's are hundreds of characters long)."""
     if header in tab.wrap:
         return tab.wrap[header]
     j = tab.header.index(header)
+    kind = tab.formats.get(header, FormatKind.TEXT)
     sample = [r[j] for r in tab.rows[:200] if j < len(r)]
-    longest = max([len(_shown(v)) for v in sample] + [len(w) for w in str(header).split()])
-    extra = (1 if header in tab.fills else 0) + (2 if tab.formats.get(header) == "money" else 0)
+    longest = max([len(_shown(v, kind)) for v in sample] + [len(w) for w in str(header).split()])
+    extra = (1 if header in tab.fills else 0) + (2 if kind == FormatKind.MONEY else 0)
     return min(MAX_WIDTH, max(8, longest + 2 + extra))
 
 
@@ -471,12 +478,28 @@ def _filter(sheet: Worksheet, tab: Tab, width: int) -> None:
         sheet.auto_filter.ref = ref
 
 
-def _print_setup(sheet: Worksheet, tab: Tab) -> None:
-    """Landscape, the key columns fitted to a page's width, the header repeated on each page."""
-    columns = min(tab.print_columns or len(tab.header), len(tab.header))
-    sheet.print_area = f"A1:{get_column_letter(columns)}{len(tab.rows) + 1}"
+def _print_setup(sheet: Worksheet, tab: Tab, charted: bool) -> None:
+    """Fitted to a page's width (landscape when wide), the header repeated on each page: the
+    tab's `print_span` of columns (or all of them, the charts beside the table too), from its
+    `print_from` row down. Pages break between rows of charts, never through one."""
+    first, last = 1, len(tab.header)
+    if tab.print_span and all(h in tab.header for h in tab.print_span):
+        first, last = sorted(tab.header.index(h) + 1 for h in tab.print_span)
+    top, bottom = 2 + tab.print_from if tab.print_from else 1, len(tab.rows) + 1
+    sheet.row_breaks = RowBreak()
+    if charted:
+        count = len(tab.header) - 1
+        last = len(tab.header) + 1 + 2 * CHART_COLUMNS  # the charts: two to a row
+        bottom = max(bottom, 1 + CHART_ROWS * ((count + 1) // 2))
+        page = CHART_ROWS * CHART_ROWS_PER_PAGE
+        for row in range(1 + page, bottom, page):
+            sheet.row_breaks.append(Break(id=row))
+    corner = get_column_letter(last) + str(max(top, bottom))
+    sheet.print_area = f"{get_column_letter(first)}{top}:{corner}"
     sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
+    dimensions = [sheet.column_dimensions.get(get_column_letter(j)) for j in range(first, last + 1)]
+    widths = sum(d.width if d is not None and d.customWidth else DEFAULT_WIDTH for d in dimensions)
+    sheet.page_setup.orientation = "landscape" if widths > PORTRAIT_CHARACTERS else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -503,7 +526,18 @@ def _text_cells_stay_text(sheet: Worksheet, tab: Tab) -> None:
                 cell.data_type = "s"
 
 
-def _shown(value: object) -> str:
+#: What a formula not computed yet shows, by its column's format kind, for sizing the column.
+FORMULA_SAMPLES = {FormatKind.DATE: "2026-01-01", FormatKind.DATETIME: "2026-01-01 00:00",
+                   FormatKind.INT: "12,345", FormatKind.NUMBER: "1,234.5",
+                   FormatKind.MONEY: "12,345.00", FormatKind.PCT: "100%"}  # fmt: skip
+
+
+def _shown(value: object, kind: str = FormatKind.TEXT) -> str:
+    """Roughly the text a cell shows: what sizes its column."""
+    if isinstance(value, Formula):
+        if value.cached is None:
+            return FORMULA_SAMPLES.get(FormatKind(kind), "") if kind in FORMULA_SAMPLES else ""
+        value = value.cached
     if isinstance(value, dt.datetime):
         return "2026-01-01 00:00"
     if isinstance(value, dt.date):
@@ -543,10 +577,15 @@ def _chart(sheet: Worksheet, tab: Tab, width: int) -> None:
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows))
         stock = chart.series[0].graphicalProperties.line
         stock.solidFill, stock.width = "1F4E79", 22000
-        anchor = f"{get_column_letter(width + 2 + (n % 2) * 9)}{2 + (n // 2) * 14}"
+        column, row = width + 2 + (n % 2) * CHART_COLUMNS, 2 + (n // 2) * CHART_ROWS
+        anchor = f"{get_column_letter(column)}{row}"
         sheet.add_chart(chart, anchor)
 
 
+#: Sheet columns and rows a chart takes (at the default column width and row height).
+CHART_COLUMNS, CHART_ROWS = 9, 14
+#: Rows of charts printed on a page (two charts to a row), fitted to a landscape page's width.
+CHART_ROWS_PER_PAGE = 4
 #: The flat lines of a chart with levels: name (the legend) and colour.
 LEVEL_LINES = (("Safety stock", "ED7D31"), ("Reorder point", "BF9000"))
 #: Hidden columns holding the level lines start this far right of the table (past the charts).

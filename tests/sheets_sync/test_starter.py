@@ -8,10 +8,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from sheets_sync import workbook as wb
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.guide import settings_grid
+from sheets_sync.planner import PLANNER
 from sheets_sync.refresh import refresh
 from sheets_sync.settings import DEFAULTS, HELP, Settings
 from sheets_sync.starter import START, starter_grids
@@ -115,3 +117,17 @@ def test_drafts_bodies_wrap_and_are_signed_with_the_names_in_settings(tmp_path: 
     assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
     assert drafts.row_dimensions[2].height > 15 * 5  # the whole body shows, not its last line
     assert drafts["A1"].comment is not None
+
+
+def test_planner_columns_are_as_wide_as_what_they_show_not_their_formulas(tmp_path: Path) -> None:
+    sheet = new_book(tmp_path / "shop.xlsx", example=True)[PLANNER]
+    header = [c.value for c in sheet[1]]
+    widths = {h: sheet.column_dimensions[get_column_letter(j)].width
+              for j, h in enumerate(header, start=1)}  # fmt: skip
+    titles = [sheet.cell(r, 2).value for r in range(2, 8)]  # formulas copying Inventory
+    inventory = new_book(tmp_path / "other.xlsx", example=True)[wb.INVENTORY]
+    longest = max(len(str(c.value)) for c in inventory["C"][1:] if c.value)
+    assert all(str(t).startswith("=") for t in titles)
+    assert widths["Title"] >= longest  # the titles show whole
+    assert widths["SKU"] <= 12 and widths["Stockout date"] <= 14 and widths["Alert"] <= 12
+    assert max(widths.values()) <= widths["Title"], widths

@@ -9,10 +9,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
+from sheets_sync import workbook as wb
 from sheets_sync.backends.xlsx import XlsxBackend
+from sheets_sync.cli import write_new_workbook
+from sheets_sync.planner import PLANNER
 from sheets_sync.refresh import refresh
+from sheets_sync.starter import START, starter_grids
 from sheets_sync.types import Formula, Tab, TargetError
 from tests.sheets_sync.test_refresh import (
     AS_OF,
@@ -217,3 +221,49 @@ def test_timeline_shows_out_of_stock_windows_and_safety_stock_in_colour(tmp_path
     ]
     assert "today" in sheet["A1"].comment.text
     assert "Safety stock" in sheet[f"{column}1"].comment.text
+
+
+def test_every_tab_prints_fitted_to_a_page_width_with_its_header_repeated(tmp_path: Path) -> None:
+    book = tmp_path / "shop.xlsx"
+    write_new_workbook(book, starter_grids(AS_OF, example=True, book=book.name))
+    refresh(str(book), as_of=AS_OF)
+    wbk = openpyxl.load_workbook(book)
+    assert {START, wb.SALES, wb.DRAFTS, wb.TIMELINE, PLANNER} <= set(wbk.sheetnames)
+    for sheet in wbk.worksheets:
+        setup = sheet.page_setup
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+    assert wbk[wb.PROMOTIONS].page_setup.orientation == "portrait"  # four narrow columns
+    assert wbk[wb.INVENTORY].page_setup.orientation == "landscape"
+    assert wbk[START].print_area == f"'Start'!$A$1:$B${wbk[START].max_row}"
+    # Drafts print what a person reads: Kind to Body (not the Key, nor the Warnings after).
+    drafts = wbk[wb.DRAFTS]
+    header = [c.value for c in drafts[1]]
+    first, last = (get_column_letter(header.index(h) + 1) for h in ("Kind", "Body"))
+    assert drafts.print_area == f"'Drafts'!${first}$1:${last}${drafts.max_row}"
+    # Sales prints its latest week; the screen keeps every day.
+    sales = wbk[wb.SALES]
+    area = re.fullmatch(r"'Sales'!\$A\$(\d+):\$D\$(\d+)", sales.print_area)
+    assert area and int(area[2]) == sales.max_row
+    printed = {sales.cell(r, 1).value.date() for r in range(int(area[1]), sales.max_row + 1)}
+    assert len(printed) == 7 and sales.cell(int(area[1]) - 1, 1).value.date() < min(printed)
+    assert sales["A1"].comment and "latest 7 days" in sales["A1"].comment.text
+
+
+def test_timeline_prints_its_charts_whole(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    refresh(str(book), as_of=AS_OF)
+    sheet = openpyxl.load_workbook(book)["Timeline"]
+    charts = len(sheet._charts)
+    assert charts >= 2
+    anchors = [(c.anchor._from.col + 1, c.anchor._from.row + 1) for c in sheet._charts]
+    area = re.fullmatch(r"'Timeline'!\$A\$1:\$([A-Z]+)\$(\d+)", sheet.print_area)
+    assert area, sheet.print_area
+    # Every chart (9 columns wide, 14 rows high) lies inside the printed area...
+    assert max(col for col, _ in anchors) + 8 <= column_index_from_string(area[1])
+    assert max(row for _, row in anchors) + 13 <= int(area[2])
+    # ...and no page break runs through one: breaks fall between rows of charts.
+    for brk in sheet.row_breaks.brk:
+        assert all(not row <= brk.id < row + 13 for _, row in anchors), brk.id
+    assert sheet.page_setup.orientation == "landscape"
