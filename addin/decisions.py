@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from addin import demand_history, forecast
+from addin import demand_history, fee_rule, forecast
 from addin.cells import add_days, ceil_eps, fmt_number, round_to
 from addin.formulas import (
     CHASE_INBOUND,
@@ -27,6 +27,7 @@ from addin.formulas import (
     FEE_RISK,
     INBOUND_OVERDUE,
     LEAD_TIME_RISK,
+    NO_SALES,
     OK,
     OUT,
     OVERSTOCK,
@@ -68,6 +69,8 @@ from addin.supply import (
 )
 
 REORDER_SOON_DAYS = 7
+#: Amazon's aged-inventory surcharge starts on units stored this many days (US FBA, 2024-).
+AGED_SURCHARGE_DAYS = 181
 RELAUNCH_COUPON_DAYS = 7
 #: What the fixed relaunch plan adds: with traffic data the refresh watches conversion itself.
 TRAFFIC_HINT = "import the Business Report to have it tracked"
@@ -90,7 +93,7 @@ def promotions_of(sku: str, by_sku: Mapping[str, list]) -> list:
 #: Before each further thing to do, beside the best action (an order, a chase, a relaunch).
 AND = " · and "
 #: Actions that are done as well as the best way to bridge a gap, never instead of it.
-TO_DO = (REORDER_NOW, REORDER_SOON, CHASE_INBOUND, RELAUNCH)
+TO_DO = (REORDER_NOW, REORDER_SOON, CHASE_INBOUND, RELAUNCH, NO_SALES)
 
 
 def split_choices(choices: list[tuple[str, str]]) -> tuple[tuple[str, str], list, list]:
@@ -145,6 +148,8 @@ class SkuInput:
     #: The relaunch tracker's words (`addin.relaunch`, from traffic data the history store
     #: keeps); None: the fixed relaunch plan. The in-sheet refresh has no store: always None.
     relaunch_text: str | None = None
+    #: Why Amazon does not charge the SKU the low-inventory-level fee (Inventory Fee exempt).
+    fee_exempt: str | None = None
 
     def __post_init__(self) -> None:
         self.inbound = [_record(Inbound, b) for b in self.inbound]
@@ -239,12 +244,14 @@ def flags_for(
         flags.append(REORDER_NOW)
     if gap.stockout_day is not None and gap.stockout_day < leads.regular:
         flags.append(LEAD_TIME_RISK)
-    if cover_all is not None and cover_all < settings.fee_line_days:
+    if cover_all is not None and cover_all < settings.fee_line_days and not exempt_from_fee(item):
         flags.append(FEE_RISK)
     if (cover_all is None and stock > 0) or (
         cover_all is not None and cover_all > settings.overstock_days
     ):
         flags.append(OVERSTOCK)
+    if vel.rate == 0 and stock > 0:
+        flags.append(NO_SALES)
     if any(b.day < 0 and b.qty > 0 for b in item.inbound):
         flags.append(INBOUND_OVERDUE)
     if vel.trend is not None and vel.trend > 1.2:
@@ -252,6 +259,35 @@ def flags_for(
     if relaunch:
         flags.append(RELAUNCH)
     return flags
+
+
+def exempt_from_fee(item: SkuInput) -> bool:
+    """Whether Amazon's low-inventory-level fee cannot apply to the SKU: the seller's Fee
+    exempt says why, or it ships under 20 units a week (`addin.fee_rule`). FEE RISK warns only
+    where Amazon would charge: the Alerts' Low-inventory fee column says `exempt` for them."""
+    if isinstance(item.fee_exempt, str) and item.fee_exempt.strip():
+        return True
+    return fee_rule.ships_too_few(item.units)
+
+
+def no_sales_words(item: SkuInput, available: float, inbound: float) -> str:
+    """What an operator does with stock that does not sell: first make sure buyers can buy it
+    (a suppressed listing or a lost Buy Box sells nothing), then sell it off or take it back
+    before it ages into Amazon's aged-inventory surcharge."""
+    days = 0
+    for i in range(len(item.units) - 1, -1, -1):
+        if item.units[i] > 0 and not (item.in_stock is not None and item.in_stock[i] is False):
+            break
+        days += 1
+    held = f"{int(round_to(available, 0)):,} units at FBA"
+    if inbound > 0:
+        held += f" and {int(round_to(inbound, 0)):,} inbound"
+    return (
+        f"none sold in the last {days} days, {held}: check the listing is active and buyable "
+        "(not suppressed, Buy Box won, price in line); if it is, cut the price or run a "
+        "coupon, or create a removal or liquidation order before Amazon's aged-inventory "
+        f"surcharge (from {AGED_SURCHARGE_DAYS} days)"
+    )
 
 
 def _restock(item: SkuInput, vel: Velocity, available: float, settings: Settings) -> tuple:
@@ -336,8 +372,11 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     )
     order = find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq)
     alert = alert_for(gap.stockout_day, item.available, s.warn_days)
-    if alert == OK and gap.stockout_day is not None and gap.stockout_day < leads.regular:
-        alert = WATCH  # runs out before a regular order could land: never green
+    due = order.by_day is not None and order.by_day <= REORDER_SOON_DAYS and order.qty > 0
+    if alert == OK and (
+        (gap.stockout_day is not None and gap.stockout_day < leads.regular) or due
+    ):  # runs out before a regular order could land, or an order is due this week
+        alert = WATCH  # a row that needs action now is never green
     options = emergency_options(item, s, proj, gap, leads, as_of) if gap.days > 0 else []
     choices = [(o.action, o.why) for o in options]
     if order.by_day is not None and order.by_day <= 0 and order.qty > 0:
@@ -357,6 +396,8 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         choices.append((CHASE_INBOUND, chase_words(late, as_of)))
     if relaunch:
         choices.append((RELAUNCH, item.relaunch_text or _relaunch_plan(restocked, s)))
+    if v == 0 and available + inbound_total > 0:
+        choices.append((NO_SALES, no_sales_words(item, available, inbound_total)))
     best, todo, others = split_choices(choices)
     text = f"{best[0]}: {best[1]}" + "".join(f"{AND}{c}: {why}" for c, why in todo)
     if others:

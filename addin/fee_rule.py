@@ -15,16 +15,19 @@ under 28 days the historical days of supply is (under 14, 14 to 21, 21 to 28), a
 the 2024 fee changes and kept by the 2025 and 2026 ones. Bulky tiers' rates are not in the table:
 the rule still says charged or clear, the fee at stake stays unknown.
 
-This is the historical rule, looking back. Today's forward-looking warning (FEE RISK: cover
-ahead under `fee_line_days`) stays separate: it says where the rule is heading.
+This is the historical rule, looking back. The forward-looking warning (the FEE RISK flag:
+Cover incl. inbound under `fee_line_days`, for a SKU Amazon does not exempt) says where it is
+heading; the two can disagree for a while, and `ahead_words` says why in the same cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where the many-SKU rule runs: the Lite bundle has none
+    import numpy as np
 
 FEE_LINE_DAYS = 28
 SHORT_DAYS, LONG_DAYS = 30, 90
@@ -79,6 +82,8 @@ def low_inventory_fee(
 ) -> FeeCheck:
     """The rule on daily FBA stock (None: not known that day) and daily units shipped, both
     oldest first, ending yesterday. `exempt` is the seller's reason, if any (new to FBA, …)."""
+    import numpy as np
+
     width = max(len(stock), len(units), 1)
     held = np.full((1, width), np.nan)
     sold = np.full((1, width), np.nan)
@@ -93,6 +98,8 @@ def low_inventory_fees(stock: np.ndarray, units: np.ndarray, exempt: list[str]) 
     NaN stock: not known that day (left out of the inventory average); NaN units: before the
     SKU's data began (the day is not in its windows at all).
     """
+    import numpy as np
+
     found: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for days in (SHORT_DAYS, LONG_DAYS):
         u, s = units[:, -days:], stock[:, -days:]
@@ -121,6 +128,14 @@ def low_inventory_fees(stock: np.ndarray, units: np.ndarray, exempt: list[str]) 
         need = int(max(0, min(short_need[i], long_need[i]))) if charged else 0
         out.append(FeeCheck(a, b, charged, why, need, int(seen[i])))
     return out
+
+
+def ships_too_few(units: Sequence[float]) -> bool:
+    """Amazon's volume exemption for one SKU: under 20 units a week shipped over the last 90
+    days of its data (daily units, oldest first, ending yesterday), as `low_inventory_fees`
+    reads it for many SKUs at once."""
+    recent = units[-LONG_DAYS:]
+    return 7 * sum(recent) / max(len(recent), 1) < EXEMPT_BELOW_UNITS_PER_WEEK
 
 
 def _day(value: float) -> float | None:
@@ -169,6 +184,23 @@ def fee_words(check: FeeCheck | None, tier: str = "", daily_units: float | None 
     if daily_units:
         text += f", about {rate * daily_units * 30:,.2f} a month"
     return text
+
+
+def ahead_words(verdict: str, cover: float | None, risk: bool, line: float) -> str:
+    """Why the FEE RISK flag and Amazon's verdict differ, when they do: the flag looks ahead
+    (stock on hand and inbound over daily sales), Amazon's rule looks back 30 and 90 days."""
+    cover = None if cover is None or cover != cover else cover  # NaN: no sales to cover
+    if risk and cover is not None:
+        now = f" · FEE RISK: Cover incl. inbound {cover:.1f} days, under {line:g}"
+        if verdict == CHARGED:
+            return now + ": the fee goes on until stock is back over 28 days of sales"
+        return now + ": if stock stays this low, both windows fall under 28 and the fee starts"
+    if verdict == CHARGED and cover is not None:
+        return (
+            f" · no FEE RISK: with the inbound, cover is {cover:.1f} days: the fee stops once "
+            "it is sellable and the 30-day window is back over 28"
+        )
+    return ""
 
 
 def _days(value: float | None) -> str:

@@ -78,6 +78,8 @@ FEE_RISK = "FEE RISK"
 OVERSTOCK = "OVERSTOCK"
 INBOUND_OVERDUE = "INBOUND OVERDUE"
 TREND_UP = "TREND UP"
+#: A flag and an action: stock on hand, none of it sold on the in-stock days of any window.
+NO_SALES = "NO SALES"
 
 MAX_SLOW_DOWN = 0.3  # SLOW SALES only when cutting demand by at most 30 % bridges the gap
 

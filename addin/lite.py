@@ -7,9 +7,10 @@ Files > Import/Export (or a mounted folder on Windows desktop Excel), importable
 web server ...), and Excel needs only modules that use nothing but the standard library and
 xlwings: the math (`addin/cells.py`, `addin/projection.py`, `addin/velocity.py`,
 `addin/demand_history.py`, `addin/season.py`, `addin/forecast.py`, `addin/formulas.py`,
-`addin/supply.py`, `addin/decisions.py`), the cell functions (`addin/excel.py`) and the
-workbook refresh (`addin/reading.py`, `addin/names.py`, `addin/lite_tabs.py`,
-`addin/references.py`, `addin/lite_refresh.py`, with the tab contract as `stockout_schema.json`).
+`addin/supply.py`, `addin/fee_rule.py`, `addin/decisions.py`), the cell functions
+(`addin/excel.py`) and the workbook refresh (`addin/reading.py`, `addin/names.py`,
+`addin/lite_tabs.py`, `addin/references.py`, `addin/lite_refresh.py`, with the tab contract as
+`stockout_schema.json`).
 
 So the bundle is a folder: `personal/addin/` holds those files verbatim (the code tested here,
 not a copy), and `main.py` is a few lines that import the functions and define the Refresh
@@ -35,6 +36,7 @@ MODULES = (
     "addin.forecast",
     "addin.formulas",
     "addin.supply",
+    "addin.fee_rule",
     "addin.decisions",
     "addin.excel",
     "addin.reading",

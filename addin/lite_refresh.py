@@ -108,6 +108,7 @@ def _items(
             production_days=row.get("production_days"), sea_days=row.get("sea_days"),
             air_days=row.get("air_days"), express_days=row.get("express_days"),
             receiving_days=row.get("receiving_days"), days_since_restock=restocked.get(row["sku"]),
+            fee_exempt=row.get("fee_exempt"),
             season=season, weeks=demand_history.weekly(h["units"][h["start"]:], out[h["start"]:]),
         ))  # fmt: skip
     return items

@@ -203,7 +203,7 @@ def emergency_options(
     if item.price is not None and item.unit_cost is not None:
         margin = item.price - item.unit_cost
     options = [
-        *_fbm_options(item, settings, proj, gap, as_of),
+        *_fbm_options(item, settings, proj, gap, as_of, margin),
         *_transfer_options(item, proj, gap, as_of),
     ]
     for mode, action in (("air", EXPEDITE_BY_AIR), ("express", EXPEDITE_BY_EXPRESS)):
@@ -238,33 +238,67 @@ _LAST = 1 << 30  # a day after every landing: options with none sort after the o
 
 
 def _fbm_options(
-    item: SupplyItem, settings: Settings, proj: Projection, gap: Gap, as_of: dt.date
+    item: SupplyItem,
+    settings: Settings,
+    proj: Projection,
+    gap: Gap,
+    as_of: dt.date,
+    margin: float | None,
 ) -> list[Option]:
+    """Switching the listing to FBM is one move, whatever ships the orders: the seller's own
+    FBM stock and every Stock elsewhere that ships FBM serve the gap together, cheapest per
+    unit first (own stock first among equals), each only as far as the gap still needs it and
+    only while a unit costs less than the margin it saves. A place whose cost per unit is not
+    known cannot be priced into that sum: it stays an option of its own."""
     if not settings.fbm_enabled or gap.stockout_day is None:
         return []
     sources = [e for e in item.elsewhere if e.ships_fbm and e.qty > 0]
     if item.fbm_stock > 0:
         cost = settings.fbm_cost_per_unit if settings.fbm_cost_per_unit is not None else 0.0
         sources.insert(0, Elsewhere("FBM stock", item.fbm_stock, None, True, cost))
-    out = []
+    priced = sorted(
+        (e for e in sources if e.cost_per_unit is not None),
+        key=lambda e: e.cost_per_unit or 0.0,
+    )
     need = shortfall(proj, gap, gap.stockout_day)
+    out = []
+    parts: list[tuple[Elsewhere, int]] = []
+    left = need
+    for source in priced:
+        worth = margin is None or (source.cost_per_unit or 0.0) < margin
+        units = ceil_eps(min(source.qty, left))
+        if units > 0 and (worth or not parts):
+            parts.append((source, units))
+            left -= units
+    if parts:
+        out.append(_fbm_option(proj, gap, parts, as_of))
     for source in sources:
-        units = ceil_eps(min(source.qty, need))
-        if units <= 0:
-            continue
-        covered = _days_covered(proj, gap, source.qty)
-        out.append(
-            Option(
-                SWITCH_TO_FBM,
-                units=units,
-                day=gap.stockout_day,
-                cost=_times(units, source.cost_per_unit),
-                source=source.location,
-                why=f"{units:,} units from {source.location} ship to buyers from "
-                f"{add_days(as_of, gap.stockout_day)}, cover {covered} of {gap.days} gap days",
-            )
-        )
+        if source.cost_per_unit is None and ceil_eps(min(source.qty, need)) > 0:
+            out.append(_fbm_option(proj, gap, [(source, ceil_eps(min(source.qty, need)))], as_of))
     return out
+
+
+def _fbm_option(
+    proj: Projection, gap: Gap, parts: list[tuple[Elsewhere, int]], as_of: dt.date
+) -> Option:
+    """SWITCH TO FBM from one place, or several in the order they ship."""
+    units = sum(n for _, n in parts)
+    cost: float | None = 0.0
+    for source, n in parts:
+        each = _times(n, source.cost_per_unit)
+        cost = None if cost is None or each is None else cost + each
+    where = f"{units:,} units from {parts[0][0].location}"
+    if len(parts) > 1:
+        where = f"{units:,} units ({', then '.join(f'{n:,} from {e.location}' for e, n in parts)})"
+    return Option(
+        SWITCH_TO_FBM,
+        units=units,
+        day=gap.stockout_day,
+        cost=cost,
+        source=", ".join(e.location for e, _ in parts),
+        why=f"{where} ship to buyers from {add_days(as_of, gap.stockout_day or 0)}, cover "
+        f"{_days_covered(proj, gap, units)} of {gap.days} gap days",
+    )
 
 
 def _days_covered(proj: Projection, gap: Gap, qty: float) -> int:
@@ -398,12 +432,21 @@ def _slow_sales(item: SupplyItem, proj: Projection, gap: Gap, as_of: dt.date) ->
 
 
 def _pause(item: SupplyItem, gap: Gap, as_of: dt.date) -> Option:
+    """Waiting for the next landing, done the way an FBA seller does it: the offer goes
+    inactive on its own when FBA has nothing to sell and comes back with the stock, so the
+    listing is kept as it is, its ads are paused so they do not spend on a page that cannot
+    sell, and buyers of open orders hear of the delay (PLAYBOOK step 3)."""
     revenue = ""
     if item.price is not None:
         revenue = f", {fmt_money(gap.lost_units * item.price)} revenue"
     start = add_days(as_of, gap.stockout_day or 0)
+    back = add_days(as_of, gap.end or 0)
+    sell = "FBA is out:" if item.available <= 0 else "let FBA sell out,"
     return Option(
         PAUSE_AND_NOTIFY,
         day=gap.end,
-        why=f"{gap.days} days out from {start}, {gap.lost_units:,} units lost{revenue}",
+        why=f"{gap.days} days out from {start}, {gap.lost_units:,} units lost{revenue}: "
+        f"{sell} keep the listing (it goes inactive on its own and comes back with the "
+        f"stock on {back}; do not close it), pause its ads until then, and send buyers of "
+        "open orders the delay notes in Drafts",
     )

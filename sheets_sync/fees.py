@@ -75,6 +75,17 @@ def fee_column(
     return out
 
 
+def with_reasons(
+    cells: list[str], cover: list[float | None], risk: list[bool], line: float
+) -> list[str]:
+    """The fee cells, each ending with why the FEE RISK flag (looking ahead: Cover incl.
+    inbound, `risk`) and Amazon's verdict (looking back) differ, where they do."""
+    return [
+        cell + fee_rule.ahead_words(cell.partition(":")[0], days, flagged, line)
+        for cell, days, flagged in zip(cells, cover, risk, strict=True)
+    ]
+
+
 def _column(inventory: pd.DataFrame, key: str) -> np.ndarray:
     """An optional Inventory column as an array (blank when the table has none)."""
     if key in inventory:

@@ -20,11 +20,14 @@ MODES = ("sea", "air", "express", "transfer")
 STATUSES = ("planned", "in production", "ready", "shipped", "in transit", "receiving", "closed")
 FLAGS_NOTE = (
     "Why to look twice, any of: REORDER NOW (the Reorder by date has come) · LEAD TIME RISK "
-    "(runs out before a regular order could land) · FEE RISK (Cover incl. inbound under "
-    "fee_line_days: Amazon's low-inventory fee) · OVERSTOCK (cover over overstock_days: storage "
-    "fees) · INBOUND OVERDUE (an ETA has passed and the units are not sellable) · TREND UP "
-    "(last 7 days sell over 1.2 × the last 30) · RELAUNCH (back in stock after a stockout) · "
-    "CAPACITY (Reorder qty cut to fit Settings fba_capacity; see Basis)."
+    "(runs out before a regular order could land) · FEE RISK (looking ahead: Cover incl. "
+    "inbound under fee_line_days, so Amazon's low-inventory fee is coming or goes on; not for "
+    "a SKU Amazon exempts. The Low-inventory fee column is Amazon's verdict looking back and "
+    "says why when the two differ) · OVERSTOCK (cover over overstock_days: storage fees) · "
+    "NO SALES (stock on hand, none sold on in-stock days: check the listing, then sell it off "
+    "or remove it) · INBOUND OVERDUE (an ETA has passed and the units are not sellable) · "
+    "TREND UP (last 7 days sell over 1.2 × the last 30) · RELAUNCH (back in stock after a "
+    "stockout) · CAPACITY (Reorder qty cut to fit Settings fba_capacity; see Basis)."
 )
 
 TIMELINE_LEGEND = (
@@ -153,14 +156,17 @@ NOTES: dict[str, dict[str, str]] = {
         "days_to_stockout": "Days from today to the Stockout date (below 0: days since it ran "
         "out).",
         "alert": "OUT (nothing sellable) · CRITICAL (out within 7 days) · WARNING (15) · "
-        "WATCH (30, or before a regular order could land) · OK · NO DATA (no sales history). "
-        "Lines from Settings warn_days.",
+        "WATCH (30, or before a regular order could land, or an order is due within 7 days) · "
+        "OK · NO DATA (no sales history). Lines from Settings warn_days. The level is about "
+        "running out: a SKU that is OK can still have an Action (RELAUNCH, NO SALES).",
         "flags": FLAGS_NOTE,
         "low_inventory_fee": "Amazon's low-inventory-level fee by its own rule, looking back: "
         "charged when the 30- and 90-day historical days of supply (average FBA stock ÷ units "
         "a day) are both under 28; exempt (why); clear; unknown without FBA stock history in "
         "the history store. With the units on hand that would clear it and the fee at stake "
-        "(Size tier). FEE RISK looks forward instead.",
+        "(Size tier). The FEE RISK flag looks forward instead (Cover incl. inbound): when the "
+        "two differ, the cell ends with why (inbound that will lift the average, or stock "
+        "so low the fee is coming).",
         "next_inbound_eta": "First inbound arriving after the stockout starts.",
         "gap_days": "Days out of stock before that inbound (or a regular order placed today) "
         "lands.",
@@ -181,7 +187,9 @@ NOTES: dict[str, dict[str, str]] = {
         "cost). Options are ranked by Margin saved − Option cost.",
         "action_text": "What to do now, the best option, with the numbers behind it (units, "
         "landing day, cost), then with '· and' what to do as well (place the regular order, chase "
-        "an overdue shipment, relaunch). The alternatives are under Other options.",
+        "an overdue shipment, relaunch). SWITCH TO FBM ships from your FBM stock first, then Stock "
+        "elsewhere that ships FBM, cheapest per unit first. The alternatives are under Other "
+        "options.",
         "other_options": "The other ways out, best first, each with its numbers.",
         "basis": "What the forecast saw, with its evidence (e.g. season ×2.1 from Nov 20 (last "
         "year, 350 in-stock days)), then how Daily sales was found: per window, its average "

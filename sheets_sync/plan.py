@@ -24,7 +24,7 @@ from addin.lite_refresh import FIX_INPUT, STOCK_COLUMNS, fix_input_text
 from sheets_sync import relaunches, sales_matrix
 from sheets_sync import workbook as wb
 from sheets_sync.fba_capacity import apply_capacity
-from sheets_sync.fees import fee_column
+from sheets_sync.fees import fee_column, with_reasons
 from sheets_sync.incidents import (
     empty_incidents,
     incident_log,
@@ -130,6 +130,7 @@ def compute_plan(
     items: list[decisions.SkuInput] = []
     results: list[decisions.SkuPlan] = []
     columns = zip(skus, *(_column(inv, col) for col in _NUMBER_INPUTS), strict=True)
+    exempt = inv["fee_exempt"].tolist() if "fee_exempt" in inv else [None] * total
     for i, (sku, available, fbm, *given) in enumerate(columns):
         start = max(starts[i], deep - span)
         flags = None
@@ -148,6 +149,7 @@ def compute_plan(
             elsewhere=elsewhere.get(sku, []),
             season=seasons[i],
             weeks=weeks,
+            fee_exempt=exempt[i],
             **dict(zip(_NUMBER_INPUTS[2:], given, strict=True)),
         )
         if sku in spans:
@@ -160,10 +162,13 @@ def compute_plan(
         if progress and (i % 500 == 0 or i == total - 1):
             progress(i + 1, total)
     frame = _frame(inv, items, results, shipments, as_of)
-    frame["low_inventory_fee"] = fee_column(
+    fees = fee_column(
         inv, units, starts, store_stock, s.size_tier,
         frame["daily_sales"].tolist(), as_of,
     )  # fmt: skip
+    risk = [formulas.FEE_RISK in flags for flags in frame["flags"]]
+    cover = frame["cover_incl_inbound"].tolist()
+    frame["low_inventory_fee"] = with_reasons(fees, cover, risk, s.fee_line_days)
     frame["relaunch"] = [watched.get(sku) for sku in skus]
     _mark_bad_inputs(frame, inputs, inv["available"].isna().to_numpy())
     apply_capacity(frame, inv, items, s, inputs.problems, as_of)

@@ -12,6 +12,10 @@ var Decisions = (function () {
   'use strict';
 
   var REORDER_SOON_DAYS = 7;
+  var AGED_SURCHARGE_DAYS = 181;
+  /** addin/fee_rule.py: the low-inventory fee's long window and its exemption line. */
+  var FEE_LONG_DAYS = 90;
+  var FEE_EXEMPT_BELOW_UNITS_PER_WEEK = 20;
   var RELAUNCH_COUPON_DAYS = 7;
   var TRAFFIC_HINT = 'import the Business Report to have it tracked';
   var SHIP_DAYS = 3;
@@ -35,6 +39,7 @@ var Decisions = (function () {
     elsewhere: [],
     season: null,
     weeks: null,
+    fee_exempt: null,
   };
 
   /** SkuInput(**fields): available and units are required, the rest default as in Python. */
@@ -68,14 +73,45 @@ var Decisions = (function () {
     var flags = [];
     if (order.by_day !== null && order.by_day <= 0 && order.qty > 0) flags.push(Formulas.REORDER_NOW);
     if (gap.stockout_day !== null && gap.stockout_day < leads.regular) flags.push(Formulas.LEAD_TIME_RISK);
-    if (cover_all !== null && cover_all < settings.fee_line_days) flags.push(Formulas.FEE_RISK);
+    if (cover_all !== null && cover_all < settings.fee_line_days && !exempt_from_fee(item)) {
+      flags.push(Formulas.FEE_RISK);
+    }
     if ((cover_all === null && stock > 0) || (cover_all !== null && cover_all > settings.overstock_days)) {
       flags.push(Formulas.OVERSTOCK);
     }
+    if (vel.rate === 0 && stock > 0) flags.push(Formulas.NO_SALES);
     if (_overdue(item)) flags.push(Formulas.INBOUND_OVERDUE);
     if (vel.trend !== null && vel.trend > 1.2) flags.push(Formulas.TREND_UP);
     if (relaunch) flags.push(Formulas.RELAUNCH);
     return flags;
+  }
+
+  /** Whether Amazon's low-inventory fee cannot apply: decisions.exempt_from_fee, fee_rule.ships_too_few. */
+  function exempt_from_fee(item) {
+    if (typeof item.fee_exempt === 'string' && item.fee_exempt.trim()) return true;
+    var recent = item.units.slice(-FEE_LONG_DAYS);
+    var total = 0;
+    recent.forEach(function (u) {
+      total += u;
+    });
+    return (7 * total) / Math.max(recent.length, 1) < FEE_EXEMPT_BELOW_UNITS_PER_WEEK;
+  }
+
+  /** What to do with stock that does not sell (decisions.no_sales_words). */
+  function no_sales_words(item, available, inbound) {
+    var days = 0;
+    for (var i = item.units.length - 1; i >= 0; i--) {
+      if (item.units[i] > 0 && !(item.in_stock && item.in_stock[i] === false)) break;
+      days += 1;
+    }
+    var held = Formulas.withCommas(String(Formulas.round_to(available, 0))) + ' units at FBA';
+    if (inbound > 0) held += ' and ' + Formulas.withCommas(String(Formulas.round_to(inbound, 0))) + ' inbound';
+    return (
+      'none sold in the last ' + days + ' days, ' + held + ': check the listing is active and buyable ' +
+      '(not suppressed, Buy Box won, price in line); if it is, cut the price or run a coupon, or create a ' +
+      "removal or liquidation order before Amazon's aged-inventory surcharge (from " + AGED_SURCHARGE_DAYS +
+      ' days)'
+    );
   }
 
   function _overdue(item) {
@@ -86,7 +122,13 @@ var Decisions = (function () {
 
   /** [best action, further things to do, alternatives to the best] (decisions.split_choices). */
   function split_choices(choices) {
-    var todo = [Formulas.REORDER_NOW, Formulas.REORDER_SOON, Formulas.CHASE_INBOUND, Formulas.RELAUNCH];
+    var todo = [
+      Formulas.REORDER_NOW,
+      Formulas.REORDER_SOON,
+      Formulas.CHASE_INBOUND,
+      Formulas.RELAUNCH,
+      Formulas.NO_SALES,
+    ];
     var ways = choices.filter(function (c) {
       return todo.indexOf(c[0]) < 0;
     });
@@ -233,8 +275,9 @@ var Decisions = (function () {
     );
     var order = Formulas.find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq);
     var alert = Formulas.alert_for(gap.stockout_day, item.available, s.warn_days);
-    if (alert === Formulas.OK && gap.stockout_day !== null && gap.stockout_day < leads.regular) {
-      alert = Formulas.WATCH;
+    var due = order.by_day !== null && order.by_day <= REORDER_SOON_DAYS && order.qty > 0;
+    if (alert === Formulas.OK && ((gap.stockout_day !== null && gap.stockout_day < leads.regular) || due)) {
+      alert = Formulas.WATCH; // a row that needs action now is never green
     }
     var options = gap.days > 0 ? Supply.emergency_options(item, s, proj, gap, leads, as_of) : [];
     var choices = options.map(function (o) {
@@ -261,6 +304,9 @@ var Decisions = (function () {
           RELAUNCH_COUPON_DAYS + ' days, ad budget +' + Formulas.fmt_number(s.ad_boost_pct, 0) +
           ' %, watch conversion (' + TRAFFIC_HINT + ')',
       ]);
+    }
+    if (v === 0 && available + inbound_total > 0) {
+      choices.push([Formulas.NO_SALES, no_sales_words(item, available, inbound_total)]);
     }
     var split = split_choices(choices);
     var best = split[0];

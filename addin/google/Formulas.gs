@@ -46,6 +46,7 @@ var Formulas = (function () {
   var OVERSTOCK = 'OVERSTOCK';
   var INBOUND_OVERDUE = 'INBOUND OVERDUE';
   var TREND_UP = 'TREND UP';
+  var NO_SALES = 'NO SALES';
 
 
   /** A bad argument. The message is what a cell shows after "#STOCKOUT: ". */
@@ -1131,6 +1132,7 @@ var Formulas = (function () {
     OVERSTOCK: OVERSTOCK,
     INBOUND_OVERDUE: INBOUND_OVERDUE,
     TREND_UP: TREND_UP,
+    NO_SALES: NO_SALES,
     isNone: isNone,
     pyMax: pyMax,
     pyMin: pyMin,

@@ -281,6 +281,7 @@ function stockoutItems_(inputs, asOf, known) {
       receiving_days: row.receiving_days,
       days_since_restock: row.sku in restocked ? restocked[row.sku] : null,
       elsewhere: elsewhere[row.sku] || [],
+      fee_exempt: row.fee_exempt,
     });
   });
 }

@@ -93,7 +93,8 @@ var StockoutSchema = {
     "TREND UP": "销量上升",
     "TRANSFER": "调拨",
     "CHASE INBOUND": "催查在途",
-    "CAPACITY": "仓容不足"
+    "CAPACITY": "仓容不足",
+    "NO SALES": "无销量"
   },
   "alertColours": {
     "OUT": "C00000",

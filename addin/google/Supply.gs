@@ -146,7 +146,7 @@ var Supply = (function () {
   function emergency_options(item, settings, proj, gap, leads, as_of) {
     var margin = null;
     if (!Formulas.isNone(item.price) && !Formulas.isNone(item.unit_cost)) margin = item.price - item.unit_cost;
-    var options = _fbm_options(item, settings, proj, gap, as_of).concat(
+    var options = _fbm_options(item, settings, proj, gap, as_of, margin).concat(
       _transfer_options(item, proj, gap, as_of),
     );
     [
@@ -196,7 +196,8 @@ var Supply = (function () {
     });
   }
 
-  function _fbm_options(item, settings, proj, gap, as_of) {
+  /** supply._fbm_options: own FBM stock and every Stock elsewhere that ships FBM, together. */
+  function _fbm_options(item, settings, proj, gap, as_of, margin) {
     if (!settings.fbm_enabled || gap.stockout_day === null) return [];
     var sources = item.elsewhere.filter(function (e) {
       return e.ships_fbm && e.qty > 0;
@@ -205,26 +206,70 @@ var Supply = (function () {
       var cost = !Formulas.isNone(settings.fbm_cost_per_unit) ? settings.fbm_cost_per_unit : 0.0;
       sources.unshift(Elsewhere(['FBM stock', item.fbm_stock, null, true, cost]));
     }
-    var out = [];
+    var priced = stableSort(
+      sources.filter(function (e) {
+        return !Formulas.isNone(e.cost_per_unit);
+      }),
+      function (e) {
+        return [e.cost_per_unit];
+      },
+    );
     var need = Formulas.shortfall(proj, gap, gap.stockout_day);
+    var out = [];
+    var parts = [];
+    var left = need;
+    priced.forEach(function (source) {
+      var worth = margin === null || source.cost_per_unit < margin;
+      var units = Formulas.ceil_eps(Formulas.pyMin(source.qty, left));
+      if (units > 0 && (worth || !parts.length)) {
+        parts.push([source, units]);
+        left -= units;
+      }
+    });
+    if (parts.length) out.push(_fbm_option(proj, gap, parts, as_of));
     sources.forEach(function (source) {
       var units = Formulas.ceil_eps(Formulas.pyMin(source.qty, need));
-      if (units <= 0) return;
-      var covered = _days_covered(proj, gap, source.qty);
-      out.push(
-        Option(Formulas.SWITCH_TO_FBM, {
-          units: units,
-          day: gap.stockout_day,
-          cost: _times(units, source.cost_per_unit),
-          source: source.location,
-          why:
-            commas(units) + ' units from ' + source.location + ' ship to buyers from ' +
-            Formulas.add_days(as_of, gap.stockout_day) + ', cover ' + covered + ' of ' + gap.days +
-            ' gap days',
-        }),
-      );
+      if (Formulas.isNone(source.cost_per_unit) && units > 0) {
+        out.push(_fbm_option(proj, gap, [[source, units]], as_of));
+      }
     });
     return out;
+  }
+
+  /** SWITCH TO FBM from one place, or several in the order they ship (supply._fbm_option). */
+  function _fbm_option(proj, gap, parts, as_of) {
+    var units = 0;
+    var cost = 0.0;
+    parts.forEach(function (part) {
+      units += part[1];
+      var each = _times(part[1], part[0].cost_per_unit);
+      cost = cost === null || each === null ? null : cost + each;
+    });
+    var where = commas(units) + ' units from ' + parts[0][0].location;
+    if (parts.length > 1) {
+      where =
+        commas(units) +
+        ' units (' +
+        parts
+          .map(function (part) {
+            return commas(part[1]) + ' from ' + part[0].location;
+          })
+          .join(', then ') +
+        ')';
+    }
+    return Option(Formulas.SWITCH_TO_FBM, {
+      units: units,
+      day: gap.stockout_day,
+      cost: cost,
+      source: parts
+        .map(function (part) {
+          return part[0].location;
+        })
+        .join(', '),
+      why:
+        where + ' ship to buyers from ' + Formulas.add_days(as_of, gap.stockout_day || 0) + ', cover ' +
+        _days_covered(proj, gap, units) + ' of ' + gap.days + ' gap days',
+    });
   }
 
   function _days_covered(proj, gap, qty) {
@@ -345,10 +390,14 @@ var Supply = (function () {
     var revenue = '';
     if (!Formulas.isNone(item.price)) revenue = ', ' + Formulas.fmt_money(gap.lost_units * item.price) + ' revenue';
     var start = Formulas.add_days(as_of, gap.stockout_day || 0);
+    var back = Formulas.add_days(as_of, gap.end || 0);
+    var sell = item.available <= 0 ? 'FBA is out:' : 'let FBA sell out,';
     return Option(Formulas.PAUSE_AND_NOTIFY, {
       day: gap.end,
       why:
-        gap.days + ' days out from ' + start + ', ' + commas(gap.lost_units) + ' units lost' + revenue,
+        gap.days + ' days out from ' + start + ', ' + commas(gap.lost_units) + ' units lost' + revenue + ': ' +
+        sell + ' keep the listing (it goes inactive on its own and comes back with the stock on ' + back +
+        '; do not close it), pause its ads until then, and send buyers of open orders the delay notes in Drafts',
     });
   }
 

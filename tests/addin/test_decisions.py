@@ -100,17 +100,35 @@ def test_stock_at_a_3pl_is_transferred() -> None:
     assert p.option_cost == pytest.approx(132) and p.margin_saved == 1980
 
 
-def test_stock_elsewhere_that_ships_fbm_and_fbm_stock_are_options() -> None:
-    overseas = d.Elsewhere("DE warehouse", 50, ships_fbm=True, cost_per_unit=2)
-    p = plan(available=20, units=[5.0] * 90, inbound=[(40, 500)], price=20, unit_cost=8,
-             fbm_stock=30, elsewhere=[overseas])  # fmt: skip
-    fbm = [o for o in p.options if o.action == f.SWITCH_TO_FBM]
-    # Nets: 50 × 12 − 100 = 500 from Germany, 30 × 12 − 0 = 360 from FBM stock.
-    assert [(o.source, o.units, o.cost) for o in fbm] == [
-        ("DE warehouse", 50, 100.0),
-        ("FBM stock", 30, 0.0),
+def test_fbm_ships_from_own_stock_first_then_the_cheapest_place_worth_it() -> None:
+    # Switching the listing to FBM is one move: own FBM stock (free) ships first, then the
+    # places that ship FBM, cheapest per unit first; a unit dearer than its margin (12) stays
+    # out, and a place whose cost is unknown cannot be priced into the sum: an option apart.
+    places = [
+        d.Elsewhere("DE warehouse", 50, ships_fbm=True, cost_per_unit=2),
+        d.Elsewhere("Courier 3PL", 40, ships_fbm=True, cost_per_unit=15),
+        d.Elsewhere("Garage", 20, ships_fbm=True),
+        d.Elsewhere("PL warehouse", 25, ships_fbm=True, cost_per_unit=1.5),
     ]
-    assert "cover 6 of 36 gap days" in fbm[1].why
+    p = plan(available=20, units=[5.0] * 90, inbound=[(40, 500)], price=20, unit_cost=8,
+             fbm_stock=30, elsewhere=places)  # fmt: skip
+    fbm = [o for o in p.options if o.action == f.SWITCH_TO_FBM]
+    assert [(o.source, o.units, o.cost) for o in fbm] == [
+        ("FBM stock, PL warehouse, DE warehouse", 105, 25 * 1.5 + 50 * 2),
+        ("Garage", 20, None),
+    ]
+    assert p.action == f.SWITCH_TO_FBM and fbm[0].margin == 105 * 12
+    assert p.action_text.startswith(
+        "SWITCH TO FBM: 105 units (30 from FBM stock, then 25 from PL warehouse, then 50 from "
+        "DE warehouse) ship to buyers from 2026-11-29, cover 21 of 36 gap days, extra cost "
+        "137.50, margin saved 1,260.00"
+    )
+    # The gap needs 180 units: with them all the places worth it ship only what it lacks.
+    p = plan(available=20, units=[5.0] * 90, inbound=[(40, 500)], price=20, unit_cost=8,
+             fbm_stock=150, elsewhere=places[:1])  # fmt: skip
+    assert [(o.source, o.units) for o in p.options if o.action == f.SWITCH_TO_FBM] == [
+        ("FBM stock, DE warehouse", 180)
+    ]
 
 
 def test_with_no_cost_data_the_earliest_landing_comes_first() -> None:
@@ -203,3 +221,64 @@ def test_a_batch_the_gap_needs_whole_flies_all_of_it_in_the_batchs_own_words() -
     air = next(o for o in p.options if o.action == f.EXPEDITE_BY_AIR)
     assert air.units == 200 and air.status == "In production"
     assert air.why.startswith("all 200 units of batch SH-8 (In production) by air")
+
+
+def test_an_order_due_this_week_is_never_green() -> None:
+    # 5 a day, plenty for the lead time, but the order that keeps safety stock is due in days:
+    # OK by days to stockout, WATCH because something must be done this week.
+    p = plan(available=430, units=[5.0] * 90)
+    assert p.stockout_day == 86 and p.stockout_day >= p.lead_time
+    assert 0 < p.reorder_by_day <= d.REORDER_SOON_DAYS and p.action == f.REORDER_SOON
+    assert f.alert_for(p.stockout_day, 430) == f.OK and p.alert == f.WATCH
+    p = plan(available=470, units=[5.0] * 90)
+    assert p.reorder_by_day > d.REORDER_SOON_DAYS and p.alert == f.OK and p.action == f.OK
+
+
+def test_stock_that_does_not_sell_says_no_sales_and_what_to_do() -> None:
+    p = plan(available=300, units=[0.0] * 90, inbound=[(20, 120)], price=9)
+    assert p.daily_sales == 0 and p.alert == f.OK  # nothing runs out: the level stays OK
+    assert f.NO_SALES in p.flags and p.action == f.NO_SALES
+    assert p.action_text == (
+        "NO SALES: none sold in the last 90 days, 300 units at FBA and 120 inbound: check the "
+        "listing is active and buyable (not suppressed, Buy Box won, price in line); if it is, "
+        "cut the price or run a coupon, or create a removal or liquidation order before "
+        "Amazon's aged-inventory surcharge (from 181 days)"
+    )
+    # A sale 40 days ago on a day flagged out of stock is no sale on an in-stock day.
+    units = [0.0] * 90
+    units[50] = 3.0
+    flags: list[bool | None] = [True] * 90
+    flags[50] = False
+    p = plan(available=300, units=units, in_stock=flags)
+    assert "none sold in the last 90 days" in p.action_text
+    flags[50] = None
+    assert f.NO_SALES not in plan(available=300, units=units, in_stock=flags).flags
+
+
+def test_pausing_an_fba_listing_says_what_the_seller_does() -> None:
+    p = plan(
+        available=50,
+        units=[5.0] * 90,
+        inbound=[(40, 500)],
+        price=20,
+        settings=f.Settings(fbm_enabled=False),
+    )
+    assert p.action == f.PAUSE_AND_NOTIFY
+    assert p.action_text == (
+        "PAUSE AND NOTIFY: 30 days out from 2026-12-05, 150 units lost, 3,000.00 revenue: let "
+        "FBA sell out, keep the listing (it goes inactive on its own and comes back with the "
+        "stock on 2027-01-04; do not close it), pause its ads until then, and send buyers of "
+        "open orders the delay notes in Drafts"
+    )
+    p = plan(available=0, units=[8.0] * 90, inbound=[(12, 400)], price=25)
+    assert "revenue: FBA is out: keep the listing" in p.action_text
+
+
+def test_fee_risk_only_where_amazon_would_charge() -> None:
+    # 10 days of cover, 35 units a week: FEE RISK. Amazon exempts a SKU the seller says is
+    # exempt (new to FBA) and one shipping under 20 units a week: no FEE RISK for them.
+    assert f.FEE_RISK in plan(available=50, units=[5.0] * 90).flags
+    assert f.FEE_RISK not in plan(available=50, units=[5.0] * 90, fee_exempt="new to FBA").flags
+    assert f.FEE_RISK in plan(available=50, units=[5.0] * 90, fee_exempt="  ").flags
+    assert f.FEE_RISK not in plan(available=20, units=[2.8] * 90).flags  # 19.6 a week
+    assert f.FEE_RISK in plan(available=20, units=[2.9] * 90).flags  # 20.3 a week

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from addin.fee_rule import (
+    ahead_words,
     fee_per_unit,
     fee_words,
     historical_days_of_supply,
     low_inventory_fee,
+    ships_too_few,
     tier_of,
 )
 
@@ -78,3 +80,31 @@ def test_the_alerts_words_say_verdict_days_units_to_clear_and_fee() -> None:
     )
     slow = low_inventory_fee([20.0] * 90, [2.0] * 90)
     assert fee_words(slow).startswith("exempt (ships 14.0 units a week, under 20): days")
+
+
+def test_the_cell_says_why_fee_risk_and_amazons_verdict_differ() -> None:
+    # Charged now, but the inbound lifts cover to 57 days: no FEE RISK, and the cell says why.
+    assert ahead_words("charged", 57.46, False, 28) == (
+        " · no FEE RISK: with the inbound, cover is 57.5 days: the fee stops once it is "
+        "sellable and the 30-day window is back over 28"
+    )
+    # Clear by Amazon's rule looking back, but 5.8 days of cover ahead: FEE RISK, and why.
+    assert ahead_words("clear", 5.77, True, 28) == (
+        " · FEE RISK: Cover incl. inbound 5.8 days, under 28: if stock stays this low, both "
+        "windows fall under 28 and the fee starts"
+    )
+    assert ahead_words("charged", 5.4, True, 28).endswith(
+        "until stock is back over 28 days of sales"
+    )
+    # Where they agree, or there is no cover to speak of, nothing is added.
+    assert ahead_words("clear", 57.0, False, 28) == ""
+    assert ahead_words("charged", float("nan"), False, 28) == ""
+    assert ahead_words("exempt", None, False, 28) == ""
+
+
+def test_one_skus_volume_exemption_reads_as_the_many_sku_rule() -> None:
+    for rate in (2.8, 2.857, 2.86, 5.0, 0.0):
+        units = [rate] * 120
+        many = low_inventory_fee([10.0] * 120, units)
+        assert ships_too_few(units) == bool(many.exempt)
+    assert ships_too_few([]) and not ships_too_few([50.0] * 3 + [0.0] * 7)  # 105 a week

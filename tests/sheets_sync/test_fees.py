@@ -23,7 +23,12 @@ def test_the_fee_column_reads_the_store_charged_clear_and_unknown(tmp_path: Path
     assert rows["A-1"]["Low-inventory fee"] == (
         "charged: days of supply 10.0 (30 d), 10.0 (90 d), both under 28 · 90 more units on "
         "hand on average to clear · 0.89 a unit (small standard, US rate), about 133.50 a month"
+        # Amazon looks back; the Inventory's stock and inbound look ahead: the cell says why
+        # there is no FEE RISK beside a fee charged now.
+        " · no FEE RISK: with the inbound, cover is 110.0 days: the fee stops once it is "
+        "sellable and the 30-day window is back over 28"
     )
+    assert "FEE RISK" not in (rows["A-1"]["Flags"] or "")
     assert rows["B-2"]["Low-inventory fee"] == ("clear: days of supply 120.0 (30 d), 120.0 (90 d)")
     assert rows["C-3"]["Low-inventory fee"].startswith("unknown: no FBA stock history")
     # The forward-looking flag is its own column: B-2's cover is long, A-1's short.
