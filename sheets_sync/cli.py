@@ -20,6 +20,7 @@ from rich.table import Table
 
 from addin import formulas
 from sheets_sync import workbook as wb
+from sheets_sync.backends import parse_target
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.guide import start_grid
 from sheets_sync.help_texts import epilog
@@ -27,7 +28,7 @@ from sheets_sync.inputs import plan_date
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
 from sheets_sync.starter import START, starter_grids, starter_tabs
 from sheets_sync.terminal import crashed, errors, fail, progress_bars
-from sheets_sync.types import Target, TargetError
+from sheets_sync.types import TargetError
 
 out = Console()
 
@@ -221,7 +222,7 @@ def demo_command(out_file: Path, as_of: dt.date | None) -> None:
                 row[1] = as_of
     grids[PLANNER] = planner_grid(grids)
     write_new_workbook(out_file, grids)
-    write_demo_store(Target.parse(str(out_file)).store_path, day)
+    write_demo_store(parse_target(out_file).store_path, day)
     result = run_refresh(str(out_file), day, False, False)
     print_summary(result)
     out.print(

@@ -23,7 +23,8 @@ import traceback
 from enum import IntEnum
 from pathlib import Path
 
-from sheets_sync.types import Target, TargetError, data_home
+from sheets_sync.backends import parse_target
+from sheets_sync.types import TargetError, data_home
 
 
 class ExitCode(IntEnum):
@@ -49,7 +50,7 @@ def log_path(target: str | None) -> Path:
     """
     if target:
         try:
-            store = Target.parse(target).store_path
+            store = parse_target(target).store_path
             return store.with_name(store.name.removesuffix(".sqlite") + ".log").absolute()
         except (TargetError, ValueError, OSError):
             pass

@@ -19,7 +19,7 @@ from addin import formulas
 from addin.decisions import chosen_action
 from sheets_sync import formula_values, guide, relaunches
 from sheets_sync import workbook as wb
-from sheets_sync.backends import open_backend
+from sheets_sync.backends import open_backend, parse_target
 from sheets_sync.exits import ExitCode
 from sheets_sync.incidents import read_incidents
 from sheets_sync.inputs import read_inputs
@@ -110,7 +110,7 @@ def refresh(
     backend = open_backend(target)
     if dry_run:  # a dry run writes nothing: it needs no lock
         return _refresh(backend, str(target), as_of, dry_run, notify, step)
-    with one_writer(target, "refresh"):
+    with one_writer(parse_target(target), "refresh"):
         return _refresh(backend, str(target), as_of, dry_run, notify, step)
 
 

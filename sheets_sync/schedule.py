@@ -22,8 +22,8 @@ from pathlib import Path, PureWindowsPath
 
 import click
 
+from sheets_sync.backends import parse_target
 from sheets_sync.help_texts import epilog
-from sheets_sync.types import Target
 
 #: Environment a `--notify` refresh reads (notify.py); cron must be given them explicitly.
 MAIL_SETTINGS = (
@@ -47,8 +47,8 @@ def _parse_time(text: str) -> tuple[int, int]:
 
 def _places(target: str, windows: bool = False) -> tuple[str, Path]:
     """The target as the scheduled command names it, and the folder for its log."""
-    parsed = Target.parse(target)
-    if parsed.kind != "xlsx":
+    parsed = parse_target(target)
+    if not parsed.place.writes_file:
         return str(parsed), Path.cwd().resolve()
     if windows and ntpath.isabs(parsed.key):  # written here for a Windows machine
         return ntpath.normpath(parsed.key), Path.cwd().resolve()

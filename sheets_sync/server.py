@@ -30,9 +30,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from addin import formulas
+from sheets_sync.backends.gsheets import spreadsheet_id
 from sheets_sync.exits import log_crash
 from sheets_sync.help_texts import epilog
-from sheets_sync.types import TargetError, spreadsheet_id
+from sheets_sync.types import TargetError
 
 log = logging.getLogger("stockout.server")
 

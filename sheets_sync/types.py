@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import platformdirs
 
@@ -48,29 +47,52 @@ class TargetError(Exception):
 
 
 # --- targets -------------------------------------------------------------------------------
-# What a TARGET argument names, parsed once: `book.xlsx`, `gsheet:<id or URL>`, `excel:<book>`.
-# The backend that opens it, the history store beside it, the alert memory and the user's message
-# templates all follow from the same `Target`, so a display label ("Google Sheet 'Shop'") is
-# never mistaken for a path.
-
-Kind = Literal["xlsx", "gsheet", "excel"]
-
-
-_SHEET_URL = re.compile(r"(https?://)?docs\.google\.com/spreadsheets/", re.IGNORECASE)
+# What a TARGET argument names: `book.xlsx`, `gsheet:<id or URL>`, `excel:<book>`, ... Each
+# backend module declares its `Place` once (`PLACE = Place(...)`); `sheets_sync.backends` finds
+# them and parses a TARGET into a `Target` (a place and a key). The backend that opens it, the
+# history store beside it, its writer lock, the alert memory and the user's message templates
+# all ask that `Target`, so a display label ("Google Sheet 'Shop'") is never mistaken for a path
+# and no module compares kinds.
 
 
-def spreadsheet_id(text: str) -> str:
-    """The id in `1AbC...` or `https://docs.google.com/spreadsheets/d/1AbC.../edit#gid=0`."""
-    text = text.strip()
-    match = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
-    if match:
-        return match.group(1)
-    if re.fullmatch(r"[A-Za-z0-9_-]{10,}", text):
-        return text
-    raise TargetError(
-        f"'{text}' is not a Google Sheets id or URL. Use gsheet:<id>, where <id> is the part "
-        "of the sheet's address between /d/ and /edit."
-    )
+def _no_book(key: str) -> Path | None:
+    return None
+
+
+def _claims_nothing(text: str) -> bool:
+    return False
+
+
+def _key_as_written(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True, repr=False)
+class Place:
+    """Where one kind of workbook lives, declared by the backend module that opens it.
+
+    `kind` is the target syntax (`<kind>:<key>`); `backend(key, **options)` opens a key (keep
+    its heavy imports inside: every place is loaded to parse a target). `key` reads the text
+    after the prefix (raising `TargetError` in plain words); `claims` recognises a text given
+    without the prefix (a pasted Google Sheets address); the one `bare` place takes any other
+    text (a file path). `book` is a key's workbook file on this machine (None when there is
+    none): its history store and writer lock go beside it; a key without one keeps them in
+    the data folder under `home` ("" = not yet known: no store). `writes_file`: the backend
+    saves the file itself, so a copy open in Excel or LibreOffice is refused and a daily
+    schedule names the file by its absolute path.
+    """
+
+    kind: str
+    backend: Callable[..., Backend]
+    key: Callable[[str], str] = _key_as_written
+    claims: Callable[[str], bool] = _claims_nothing
+    bare: bool = False
+    book: Callable[[str], Path | None] = _no_book
+    home: str = ""
+    writes_file: bool = False
+
+    def __repr__(self) -> str:
+        return f"Place({self.kind!r})"
 
 
 def data_home() -> Path:
@@ -81,35 +103,26 @@ def data_home() -> Path:
 
 @dataclass(frozen=True)
 class Target:
-    """A workbook's place. `key` is the file path, the spreadsheet id, or the Excel book
-    (a name or path as Excel knows it, or "caller" for the book whose button ran Python)."""
+    """A workbook's place and its key there: the file path, the spreadsheet id, the Excel book
+    (a name or path as Excel knows it, or "caller" for the book whose button ran Python).
 
-    kind: Kind
+    Parse a TARGET argument with `sheets_sync.backends.parse_target`."""
+
+    place: Place
     key: str
 
-    @classmethod
-    def parse(cls, text: str | os.PathLike[str] | Target) -> Target:
-        """Read a TARGET argument (a `Target` is returned as is)."""
-        if isinstance(text, Target):
-            return text
-        text = os.fspath(text)
-        if text.startswith("gsheet:"):
-            return cls("gsheet", spreadsheet_id(text.removeprefix("gsheet:")))
-        if _SHEET_URL.match(text.strip()):  # a browser address pasted as it is
-            return cls("gsheet", spreadsheet_id(text))
-        if text.startswith("excel:"):
-            return cls("excel", text.removeprefix("excel:") or "caller")
-        return cls("xlsx", text)
+    @property
+    def kind(self) -> str:
+        return self.place.kind
 
     def __str__(self) -> str:
-        return self.key if self.kind == "xlsx" else f"{self.kind}:{self.key}"
+        """The TARGET argument naming this workbook again (`book.xlsx`, `gsheet:<id>`)."""
+        return self.key if self.place.bare else f"{self.kind}:{self.key}"
 
     @property
     def book(self) -> Path | None:
         """The workbook file, when there is one on this machine."""
-        if self.kind == "gsheet" or (self.kind == "excel" and self.key == "caller"):
-            return None
-        return Path(self.key).expanduser()
+        return self.place.book(self.key)
 
     @property
     def folder(self) -> Path | None:
@@ -119,15 +132,15 @@ class Target:
 
     @property
     def store_path(self) -> Path:
-        """The history store: beside the workbook file, else one per sheet in the data folder."""
+        """The history store: beside the workbook file, else one per key in the data folder."""
         book = self.book
         if book is not None:
             return book.with_name(f"{book.stem}.stockout.sqlite")
-        if self.kind == "gsheet":
-            return data_home() / "gsheets" / f"{self.key}.stockout.sqlite"
+        if self.place.home:
+            return data_home() / self.place.home / f"{self.key}.stockout.sqlite"
         raise TargetError(
-            "The Excel workbook that called Python is not known yet; open it before asking "
-            "where its history store is."
+            f"The workbook {self} is not known yet (it has no file on this machine); open it "
+            "before asking where its history store is."
         )
 
     @property

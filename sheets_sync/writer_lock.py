@@ -60,11 +60,14 @@ def refuse_if_open(path: Path) -> None:
 
 def lock_path(target: Target) -> Path | None:
     """Where the writer lock of TARGET lives (None when there is nothing to lock)."""
-    if target.kind == "gsheet":
-        return target.store_path.with_suffix(".lock")
     book = target.book
-    if book is None or (not book.is_absolute() and target.kind == "excel"):
-        return None  # `excel:caller` or a bare book name: Excel itself serialises its macros
+    if book is None:  # beside its history store in the data folder, if it has one yet
+        try:
+            return target.store_path.with_suffix(".lock")
+        except TargetError:
+            return None  # `excel:caller`: Excel itself serialises its macros
+    if not book.is_absolute() and not target.place.writes_file:
+        return None  # a book by the name its program knows it: that program serialises
     real = Path(os.path.realpath(book))
     return real.with_name(f".{real.name}.stockout-lock")
 
@@ -81,16 +84,16 @@ def _wait_seconds() -> float:
 
 
 @contextlib.contextmanager
-def one_writer(target: str | Target, doing: str = "update") -> Iterator[None]:
+def one_writer(target: Target, doing: str = "update") -> Iterator[None]:
     """Hold TARGET's writer lock for the block; wait briefly for another writer, then refuse.
 
     DOING names this command in the refusal ("refresh", "import"). For a workbook file, an open
     Excel or LibreOffice copy is refused before anything is read.
     """
-    place = Target.parse(target)
-    if place.kind == "xlsx" and place.book is not None:
-        refuse_if_open(place.book)
-    path = lock_path(place)
+    book = target.book
+    if target.place.writes_file and book is not None:
+        refuse_if_open(book)
+    path = lock_path(target)
     if path is None:
         yield
         return
@@ -106,7 +109,7 @@ def one_writer(target: str | Target, doing: str = "update") -> Iterator[None]:
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
                 raise TargetError(
-                    f"Another stockout refresh, import or pull is writing {_name(place)} "
+                    f"Another stockout refresh, import or pull is writing {_name(target)} "
                     f"right now: this {doing} waited {_wait_seconds():.0f} s and stopped "
                     "without changing anything. Run it again when the other one has finished."
                 )

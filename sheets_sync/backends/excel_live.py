@@ -18,10 +18,20 @@ import contextlib
 import datetime as dt
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from sheets_sync.references import Moves, carry_grids
-from sheets_sync.types import FormatKind, Formula, Grid, Tab, Target, TargetError, number_pattern
+from sheets_sync.types import (
+    FormatKind,
+    Formula,
+    Grid,
+    Place,
+    Tab,
+    Target,
+    TargetError,
+    number_pattern,
+)
 
 
 class LiveExcelBackend:
@@ -41,7 +51,7 @@ class LiveExcelBackend:
     @property
     def target(self) -> Target:
         """The workbook as Excel named it: its full path once found, else what was asked for."""
-        return Target("excel", self.label)
+        return Target(PLACE, self.label)
 
     @property
     def book(self) -> Any:
@@ -108,6 +118,16 @@ class LiveExcelBackend:
             raise
         except Exception as exc:  # COM or AppleScript errors have no common base class
             raise TargetError(f"Excel refused the {action} of {self.label}: {exc}") from exc
+
+
+def _book_file(key: str) -> Path | None:
+    return None if key == "caller" else Path(key).expanduser()
+
+
+#: `excel:<book>` (`excel:` alone is the caller): a workbook open in Excel, which saves it.
+PLACE = Place(
+    kind="excel", backend=LiveExcelBackend, key=lambda text: text or "caller", book=_book_file
+)
 
 
 def _find_book(spec: str) -> Any:

@@ -25,17 +25,12 @@ import json
 import math
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
-
-import gspread
-import requests
-from google.auth.exceptions import GoogleAuthError
-from gspread.exceptions import APIError
-from gspread.utils import a1_range_to_grid_range, rowcol_to_a1
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from addin.references import translate
 from sheets_sync.backends.gsheets_formats import (
@@ -47,14 +42,11 @@ from sheets_sync.backends.gsheets_formats import (
 )
 from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.references import Moves, carry_grids
-from sheets_sync.types import (
-    Formula,
-    Grid,
-    Tab,
-    Target,
-    TargetError,
-    spreadsheet_id,
-)
+from sheets_sync.types import Formula, Grid, Place, Tab, Target, TargetError
+
+if TYPE_CHECKING:  # gspread and requests load on the first use: parsing a target needs neither
+    import requests
+    from gspread.exceptions import APIError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 EPOCH = dt.datetime(1899, 12, 30)
@@ -65,6 +57,27 @@ DEADLINE = 180.0
 
 
 T = TypeVar("T")
+
+_SHEET_URL = re.compile(r"(https?://)?docs\.google\.com/spreadsheets/", re.IGNORECASE)
+
+
+def spreadsheet_id(text: str) -> str:
+    """The id in `1AbC...` or `https://docs.google.com/spreadsheets/d/1AbC.../edit#gid=0`."""
+    text = text.strip()
+    match = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+    if match:
+        return match.group(1)
+    if re.fullmatch(r"[A-Za-z0-9_-]{10,}", text):
+        return text
+    raise TargetError(
+        f"'{text}' is not a Google Sheets id or URL. Use gsheet:<id>, where <id> is the part "
+        "of the sheet's address between /d/ and /edit."
+    )
+
+
+def _sheet_address(text: str) -> bool:
+    """A browser address pasted as it is, without `gsheet:`."""
+    return bool(_SHEET_URL.match(text.strip()))
 
 
 def to_serial(value: dt.date | dt.datetime) -> float:
@@ -203,11 +216,13 @@ class GoogleSheetsBackend:
         """
         self.id = spreadsheet_id(spreadsheet)
         self.label = f"Google Sheet {self.id}"
-        self.target = Target("gsheet", self.id)
+        self.target = Target(PLACE, self.id)
         self.tries = max(1, tries)
         self.deadline = DEADLINE if deadline is None else deadline
         self._sleep = sleep
         self._account: str | None = None
+        import gspread
+
         if session is None:
             signed_in, self._account = _load_credentials(credentials)
             client = gspread.Client(auth=signed_in)
@@ -266,6 +281,8 @@ class GoogleSheetsBackend:
         return [value_range.get("values", []) for value_range in answer.get("valueRanges", [])]
 
     def write(self, tabs: Mapping[str, Tab]) -> None:
+        from gspread.utils import rowcol_to_a1
+
         sheets = self._metadata()
         structure: list[dict[str, Any]] = []
         styles: list[dict[str, Any]] = []
@@ -335,6 +352,8 @@ class GoogleSheetsBackend:
         """One-cell updates for the formulas on the tabs not WRITTEN that refer to a MOVED tab
         (`sheets_sync.references`). Tabs this backend read already cost nothing; the others
         are read in one more call, made only when rows of an output tab moved."""
+        from gspread.utils import rowcol_to_a1
+
         if not moved:
             return []
         titles = [
@@ -354,6 +373,8 @@ class GoogleSheetsBackend:
         formulas (a name over the whole Alerts table keeps covering it); Google moves them
         only when rows are inserted or deleted, and a refresh rewrites values in place. A
         name whose rows are all gone is left as it was."""
+        from gspread.utils import a1_range_to_grid_range
+
         titles = {s["sheetId"]: s["title"] for s in self._metadata().values()}
         requests = []
         for named in self._named:
@@ -410,6 +431,10 @@ class GoogleSheetsBackend:
     def _call(self, doing: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call the API, retrying 429/5xx and network errors with capped exponential backoff,
         all within `deadline` seconds (a retry whose pause would end past it is not made)."""
+        import requests
+        from google.auth.exceptions import GoogleAuthError
+        from gspread.exceptions import APIError
+
         end = time.monotonic() + self.deadline
         for attempt in range(1, self.tries + 1):
             pause = min(32.0, 2.0 ** (attempt - 1)) * random.uniform(1.0, 1.5)
@@ -475,6 +500,16 @@ class GoogleSheetsBackend:
         return TargetError(f"Google Sheets refused to {doing} (HTTP {status}): {message}")
 
 
+#: `gsheet:<id or URL>` (or the sheet's address as it is): the store in the data folder.
+PLACE = Place(
+    kind="gsheet",
+    backend=GoogleSheetsBackend,
+    key=spreadsheet_id,
+    claims=_sheet_address,
+    home="gsheets",
+)
+
+
 def _retry_after(response: requests.Response) -> float | None:
     try:
         return min(60.0, float(response.headers.get("Retry-After", "")))
@@ -485,6 +520,8 @@ def _retry_after(response: requests.Response) -> float | None:
 def _grid_a1(grid: Mapping[str, Any]) -> str | None:
     """A GridRange as A1 on its own tab (`C2:C49`, `C:E`, `2:5`); None for a range open at one
     end only or the whole tab. Google leaves out indexes that are 0."""
+    from gspread.utils import rowcol_to_a1
+
     rows, columns = "endRowIndex" in grid, "endColumnIndex" in grid
     top, left = grid.get("startRowIndex", 0) + 1, grid.get("startColumnIndex", 0) + 1
     if rows and columns:

@@ -40,6 +40,7 @@ from sheets_sync.types import (
     FormatKind,
     Formula,
     Grid,
+    Place,
     Tab,
     Target,
     TargetError,
@@ -73,7 +74,7 @@ class XlsxBackend:
     def __init__(self, path: str | os.PathLike, *, create: bool = False) -> None:
         self.path = Path(path).expanduser()
         self.label = str(self.path)
-        self.target = Target("xlsx", str(self.path))
+        self.target = Target(PLACE, str(self.path))
         self._create = create
         self._book: Workbook | None = None
         self._computed: Workbook | None = None  # loaded only if a tab holds formulas
@@ -214,6 +215,14 @@ class XlsxBackend:
         except OSError as exc:
             raise TargetError(f"{self.path}: could not save ({exc})") from exc
         self._loaded = _identity(self.path)
+
+
+def _file(key: str) -> Path:
+    return Path(key).expanduser()
+
+
+#: Any TARGET no other place claims is a workbook file (`book.xlsx`), read and saved here.
+PLACE = Place(kind="xlsx", backend=XlsxBackend, bare=True, book=_file, writes_file=True)
 
 
 def _get_name(name: Any) -> str:

@@ -33,7 +33,7 @@ from typing import Any
 
 from addin.cells import blank
 from sheets_sync import vocab, workbook
-from sheets_sync.backends import open_backend
+from sheets_sync.backends import open_backend, parse_target
 from sheets_sync.history import HistoryStore
 from sheets_sync.inputs import read_settings
 from sheets_sync.sources import business_report
@@ -124,7 +124,7 @@ def import_files(
         if report.kind.dated:
             report.span = dates
             business_report.span_of(report)  # refuses now, before anything is loaded
-    target = Target.parse(target)
+    target = parse_target(target)
     with HistoryStore.for_target(target) as store:
         result = ImportResult(store.path)
         inventory: list[InventoryRecord] = []
@@ -208,6 +208,7 @@ def update_workbook(
     Both under the workbook's writer lock: a refresh running meanwhile would otherwise save
     its own, older copy of these tabs over the new rows.
     """
+    target = parse_target(target)
     with one_writer(target, "import"):
         _update_workbook(open_backend(target), inventory, orders, result, listed)
 

@@ -39,6 +39,7 @@ from sp_api.base import Marketplaces, SellingApiException, SellingApiRequestThro
 from sp_api.base._transport_httpx import HttpxTransport
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
+from sheets_sync.backends import parse_target
 from sheets_sync.deadline import DeadlineExceeded, within
 from sheets_sync.history import HistoryStore
 from sheets_sync.sources import business_report
@@ -141,7 +142,7 @@ def pull(
     is a note, and the next pull asks again). Raises `SpApiError` when it cannot start. HTTP,
     when given, carries every call (the caller closes it); else the pull opens its own.
     """
-    target = Target.parse(target)
+    target = parse_target(target)
     settings = settings or Settings.from_env()
     api = _Api(settings, time.monotonic() + time_limit, backoff, http)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)

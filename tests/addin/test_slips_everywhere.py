@@ -25,10 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from addin import lite_refresh, lite_tabs
+from sheets_sync.backends import parse_target
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.refresh import refresh
 from sheets_sync.sheet_contract import schema_data
-from sheets_sync.types import Formula, Target, TargetError
+from sheets_sync.types import Formula, TargetError
 from tests.addin.google.test_in_sheet_refresh import encode, run_in_sheet
 from tests.sheets_sync.test_inputs_fuzz import AS_OF as FUZZ_AS_OF
 from tests.sheets_sync.test_inputs_fuzz import MemoryBook, apply, base, mutations
@@ -239,7 +240,7 @@ def test_fuzzed_workbooks_give_the_same_problems_three_ways(node: str, tmp_path:
     books = _fuzzed_books()
     python, in_lite = [], []
     for grids in books:
-        memory = MemoryBook(copy.deepcopy(grids), Target.parse(str(tmp_path / "fuzz.xlsx")))
+        memory = MemoryBook(copy.deepcopy(grids), parse_target(str(tmp_path / "fuzz.xlsx")))
         result = refresh(memory, as_of=FUZZ_AS_OF)
         python.append(sorted((p.tab, p.row, str(p.column), p.problem) for p in result.problems))
         out, _ = lite_refresh.refresh_grids(SCHEMA, copy.deepcopy(grids), FUZZ_AS_OF)

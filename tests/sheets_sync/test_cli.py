@@ -172,9 +172,9 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
 
 def test_a_google_sheet_address_pasted_without_gsheet_is_understood() -> None:
-    from sheets_sync.types import Target
+    from sheets_sync.backends import parse_target
 
     url = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz012345/edit#gid=0"
-    assert Target.parse(url) == Target("gsheet", "1AbCdEfGhIjKlMnOpQrStUvWxYz012345")
-    assert Target.parse("docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMn/edit").kind == "gsheet"
-    assert Target.parse("book.xlsx") == Target("xlsx", "book.xlsx")
+    assert str(parse_target(url)) == "gsheet:1AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+    assert parse_target("docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMn/edit").kind == "gsheet"
+    assert (parse_target("book.xlsx").kind, parse_target("book.xlsx").key) == ("xlsx", "book.xlsx")

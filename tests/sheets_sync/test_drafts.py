@@ -12,6 +12,7 @@ import pytest
 from addin.formulas import EXPEDITE_BY_AIR
 from addin.relaunch import Span, track
 from addin.supply import Inbound, Option
+from sheets_sync.backends import parse_target
 from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import drafts_tab
 from sheets_sync.inputs import read_inputs
@@ -19,7 +20,6 @@ from sheets_sync.messages import SHIPPED_TEMPLATES, template_dirs_for
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import compute_plan
 from sheets_sync.settings import Settings
-from sheets_sync.types import Target
 
 D = dt.date
 AS_OF = D(2025, 3, 3)
@@ -234,7 +234,7 @@ def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_chec
         "buyer_delay",
         "Subject: Order {{ order_id }}\nSorry! Track it at https://myshop.com. Leave a review!\n",
     )
-    dirs = template_dirs_for(Target.parse(book), Settings())
+    dirs = template_dirs_for(parse_target(book), Settings())
     assert dirs == [tmp_path / "templates" / "messages", SHIPPED_TEMPLATES]
     row = rows_by_key(drafts_tab(make_plan(orders=[order("D-1")]), None, template_dirs=dirs))[
         "buyer_delay:D-1"
@@ -254,9 +254,9 @@ def test_user_template_beside_the_workbook_overrides_the_shipped_one_and_is_chec
 def test_templates_path_setting_is_relative_to_the_workbook(tmp_path):
     (tmp_path / "shared" / "de").mkdir(parents=True)
     (tmp_path / "templates").mkdir()
-    dirs = template_dirs_for(Target.parse(tmp_path / "b.xlsx"), Settings(templates_path="shared"))
+    dirs = template_dirs_for(parse_target(tmp_path / "b.xlsx"), Settings(templates_path="shared"))
     assert dirs == [tmp_path / "shared", tmp_path / "templates", SHIPPED_TEMPLATES]
-    assert template_dirs_for(Target("gsheet", "abc"), Settings()) == DIRS
+    assert template_dirs_for(parse_target("gsheet:1AbC-x_9defg"), Settings()) == DIRS
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import openpyxl
 
+from sheets_sync.backends import parse_target
 from sheets_sync.formula_values import COMPUTED, REMEMBERED, fill
 from sheets_sync.history import HistoryStore
 from sheets_sync.refresh import refresh
-from sheets_sync.types import Formula, Target
+from sheets_sync.types import Formula
 from tests.sheets_sync.test_refresh import AS_OF, make_book
 
 
@@ -48,10 +49,10 @@ def test_a_formula_the_engine_cannot_compute_uses_the_value_the_store_saw_last(
     tmp_path: Path,
 ) -> None:
     book = make_book(tmp_path / "book.xlsx")
-    HistoryStore.for_target(Target.parse(str(book))).close()  # the workbook has a history store
+    HistoryStore.for_target(parse_target(str(book))).close()  # the workbook has a history store
     with_formulas(book, D2="=40+10")
     refresh(str(book), as_of=AS_OF)  # the store now remembers =40+10 in D2 as 50
-    with HistoryStore.for_target(Target.parse(str(book))) as store:
+    with HistoryStore.for_target(parse_target(str(book))) as store:
         store.remember_formula_values([("Inventory", "D2", '=GOOGLEFINANCE("X")', 65)])
     with_formulas(book, D2='=GOOGLEFINANCE("X")', D3="=NOSUCHTAB!A1")
     result = refresh(str(book), as_of=AS_OF)

@@ -30,11 +30,12 @@ import pytest
 from click.testing import CliRunner
 
 from sheets_sync import workbook as wb
+from sheets_sync.backends import parse_target
 from sheets_sync.cli import main, write_new_workbook
 from sheets_sync.exits import ExitCode
 from sheets_sync.refresh import refresh
 from sheets_sync.settings import DEFAULTS
-from sheets_sync.types import Formula, Grid, Tab, Target, TargetError
+from sheets_sync.types import Formula, Grid, Tab, TargetError
 
 AS_OF = dt.date(2026, 3, 1)
 CASES = int(os.environ.get("STOCKOUT_FUZZ_CASES", "120"))
@@ -56,7 +57,7 @@ class MemoryBook:
     def __init__(self, grids: dict[str, Grid], path: Path) -> None:
         self.grids = grids
         self.label = str(path)
-        self.target = Target("xlsx", str(path))
+        self.target = parse_target(path)
         self.written: dict[str, Tab] = {}
 
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from addin.names import sku_key
 from sheets_sync import workbook as wb
+from sheets_sync.backends import parse_target
 from sheets_sync.refresh import refresh
 from sheets_sync.settings import DEFAULTS
 from sheets_sync.types import Formula, Tab, Target
@@ -161,7 +162,7 @@ def test_bad_input_never_crashes_hides_a_sku_goes_unlisted_or_loses_content(
     grids = base()
     apply(grids, edits)
     inputs_before = {t: shown(grids[t]) for t in wb.INPUT_TABS if t in grids}
-    book = MemoryBook(grids, Target.parse(str(tmp_path / "fuzz.xlsx")))
+    book = MemoryBook(grids, parse_target(str(tmp_path / "fuzz.xlsx")))
     result = refresh(book, as_of=AS_OF)  # 1. any exception fails the test
 
     assert result.exit_code == (1 if result.problems else 0)

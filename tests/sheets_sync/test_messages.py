@@ -19,11 +19,11 @@ import openpyxl
 import pytest
 
 from sheets_sync import workbook as wb
+from sheets_sync.backends import parse_target
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.messages import SHIPPED_TEMPLATES, render_message, template_dirs_for
 from sheets_sync.refresh import refresh
 from sheets_sync.settings import Settings
-from sheets_sync.types import Target
 
 AS_OF = dt.date(2026, 3, 1)
 SECRET = "TOP-SECRET-LINE"
@@ -118,7 +118,7 @@ def test_a_templates_path_inside_home_or_the_workbook_folder_is_used(tmp_path, m
     (home / "shop-words" / "en").mkdir(parents=True)
     (tmp_path / "book" / "words").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
-    target = Target.parse(tmp_path / "book" / "b.xlsx")
+    target = parse_target(tmp_path / "book" / "b.xlsx")
     assert template_dirs_for(target, Settings(templates_path="~/shop-words")) == [
         home / "shop-words",
         SHIPPED_TEMPLATES,

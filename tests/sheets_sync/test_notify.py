@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from sheets_sync import notify
+from sheets_sync.backends import parse_target
 from sheets_sync.notify import send_alerts, state_path_for, webhook_format
 from sheets_sync.settings import Settings
-from sheets_sync.types import Target
 from stockout_testing.drip import dripping_server
 
 AS_OF = dt.date(2025, 3, 3)
@@ -298,7 +298,7 @@ def test_a_memory_that_cannot_be_saved_is_reported(smtp_server, tmp_path):
 
 def test_state_lives_beside_the_history_store(tmp_path):
     assert (
-        state_path_for(Target.parse(tmp_path / "book.xlsx"))
+        state_path_for(parse_target(tmp_path / "book.xlsx"))
         == tmp_path / "book.stockout-alerts.json"
     )
 

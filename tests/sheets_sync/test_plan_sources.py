@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 from sheets_sync import workbook as wb
+from sheets_sync.backends import parse_target
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.history import HistoryStore
 from sheets_sync.refresh import refresh
 from sheets_sync.sources.importer import import_files
-from sheets_sync.types import Target
 
 AS_OF = dt.date(2026, 11, 25)
 ORDERS_HEADER = [
@@ -129,7 +129,7 @@ def test_a_stock_snapshot_before_the_first_sale_makes_the_days_after_it_zero_sal
     write_new_workbook(book, tabs)
     sold = [(back, "NEW") for back in range(10, 0, -1)]
     assert import_files(str(book), [orders_file(tmp_path / "o.txt", sold)]).exit_code == 0
-    with HistoryStore.for_target(Target.parse(str(book))) as store:
+    with HistoryStore.for_target(parse_target(str(book))) as store:
         store.put_stock([(str(AS_OF - dt.timedelta(days=50)), "NEW", 30)], "snapshot")
     row = refresh(str(book), as_of=AS_OF).plan.skus.set_index("sku").loc["NEW"]
     assert row["basis"].endswith("30d 0.3 (30) · 90d 0.2 (50)")

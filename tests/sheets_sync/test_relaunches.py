@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 
 from addin.decisions import TRAFFIC_HINT
+from sheets_sync.backends import parse_target
 from sheets_sync.history import HistoryStore, TrafficRow
 from sheets_sync.refresh import refresh
-from sheets_sync.types import Target
 from tests.sheets_sync.test_refresh import AS_OF, by_sku, day, make_book, sheet_rows
 
 BACK = AS_OF  # C-3 is out for the five days before AS_OF and sells again from AS_OF on
@@ -38,7 +38,7 @@ def relaunch_words(book: Path, sku: str = "C-3") -> str:
 
 
 def put_traffic(book: Path, *rows: TrafficRow) -> None:
-    with HistoryStore.for_target(Target.parse(str(book))) as store, store.transaction():
+    with HistoryStore.for_target(parse_target(str(book))) as store, store.transaction():
         store.put_traffic(rows)
 
 

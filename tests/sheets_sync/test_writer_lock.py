@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from sheets_sync.backends import parse_target
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.cli import main
 from sheets_sync.refresh import refresh
@@ -77,7 +78,7 @@ def test_a_second_writer_waits_briefly_then_refuses_with_exit_2(
 ) -> None:
     monkeypatch.setenv("STOCKOUT_LOCK_WAIT", "0.3")
     before = book.read_bytes()
-    with one_writer(str(book), "import"):
+    with one_writer(parse_target(book), "import"):
         started = time.monotonic()
         with pytest.raises(TargetError, match="Another stockout refresh, import or pull"):
             refresh(str(book), as_of=AS_OF)
@@ -94,7 +95,7 @@ def test_the_lock_follows_a_symlink_to_the_same_workbook(
     monkeypatch.setenv("STOCKOUT_LOCK_WAIT", "0")
     link = tmp_path / "link.xlsx"
     link.symlink_to(book)
-    with one_writer(str(book)), pytest.raises(TargetError, match="Another"):
+    with one_writer(parse_target(book)), pytest.raises(TargetError, match="Another"):
         refresh(str(link), as_of=AS_OF)
 
 
@@ -130,7 +131,7 @@ def test_a_dry_run_reads_a_workbook_open_elsewhere_and_takes_no_lock(
     book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STOCKOUT_LOCK_WAIT", "0")
-    with one_writer(str(book)):  # another refresh is writing
+    with one_writer(parse_target(book)):  # another refresh is writing
         (book.parent / "~$book.xlsx").write_text("someone")  # and Excel has it open
         result = refresh(str(book), as_of=AS_OF, dry_run=True)
     assert result.dry_run and not result.written and len(result.plan.skus) == 3

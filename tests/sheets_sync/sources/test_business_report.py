@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from sheets_sync import workbook as wb
+from sheets_sync.backends import parse_target
 from sheets_sync.cli import write_new_workbook
 from sheets_sync.history import HistoryStore
 from sheets_sync.source_commands import import_command
@@ -37,7 +38,6 @@ from sheets_sync.sources.business_report import (
     read_sales_and_traffic,
 )
 from sheets_sync.sources.importer import import_files
-from sheets_sync.types import Target
 
 UK_2026 = (
     "(Parent) ASIN,(Child) ASIN,Title,SKU,Sessions – Total,Sessions – Total – B2B,Session "
@@ -159,13 +159,13 @@ def test_import_takes_the_dates_from_the_name_or_the_option_and_refuses_before_l
     undated = write(tmp_path / "BusinessReport-12-01-26.csv", US_2023, row)
     with pytest.raises(ReportError, match=r"BusinessReport-12-01-26\.csv: a Business Report holds"):
         import_files(str(book), [named, undated])
-    with HistoryStore.for_target(Target.parse(str(book))) as store:
+    with HistoryStore.for_target(parse_target(str(book))) as store:
         assert store.traffic().empty  # refused before anything was loaded
     span = (dt.date(2026, 10, 1), dt.date(2026, 10, 30))
     result = import_files(str(book), [month], dates=span)
     assert result.files[0].kind == LABEL and result.files[0].note == "2026-10-01 to 2026-10-30"
     import_files(str(book), [named])
-    with HistoryStore.for_target(Target.parse(str(book))) as store:
+    with HistoryStore.for_target(parse_target(str(book))) as store:
         rows = [(r.first_day.date().isoformat(), r.last_day.date().isoformat(), r.sessions)
                 for r in store.traffic().itertuples()]  # fmt: skip
     assert rows == [("2026-10-01", "2026-10-30", 3600), ("2026-11-20", "2026-11-20", 120)]

@@ -12,11 +12,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from sheets_sync.backends import parse_target
 from sheets_sync.history import HistoryStore
 from sheets_sync.source_commands import import_command
 from sheets_sync.sources.amazon_reports import ReportError
 from sheets_sync.sources.importer import import_files
-from sheets_sync.types import Target
 
 UNSHIPPED = (
     "order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tquantity-purchased\t"
@@ -96,7 +96,7 @@ def test_import_fills_inventory_orders_and_the_store(book, samples):
     assert orders["302-2"]["SKU"] == "New_SKU" and orders["302-2"]["Language"] == "de"
     assert _day(orders["302-2"]["Promised date"]) == dt.date(2024, 5, 8)
 
-    with HistoryStore.for_target(Target.parse(book)) as store:
+    with HistoryStore.for_target(parse_target(book)) as store:
         assert store.daily_units()["units"].sum() == 23
         today = dt.date.today()
         stock = store.daily_stock()
@@ -112,7 +112,7 @@ def test_importing_the_same_files_again_changes_nothing(book, samples):
     again = import_files(str(book), files)
     assert [f.skipped for f in again.files] == [True, True]
     assert book.read_bytes() == before
-    with HistoryStore.for_target(Target.parse(book)) as store:
+    with HistoryStore.for_target(parse_target(book)) as store:
         assert store.daily_units()["units"].sum() == 23
 
 
@@ -123,7 +123,7 @@ def test_an_unknown_file_stops_the_import_before_anything_changes(book, samples,
     with pytest.raises(ReportError, match="Headers seen: 'Datum', 'Betrag'"):
         import_files(str(book), [samples["orders"], stray])
     assert book.read_bytes() == before
-    with HistoryStore.for_target(Target.parse(book)) as store:
+    with HistoryStore.for_target(parse_target(book)) as store:
         assert store.daily_units().empty
 
 

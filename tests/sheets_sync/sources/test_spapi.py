@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 from sp_api.base import Marketplaces
 
+from sheets_sync.backends import parse_target
 from sheets_sync.history import HistoryStore
 from sheets_sync.source_commands import pull_command
 from sheets_sync.sources import spapi
 from sheets_sync.sources.spapi import Settings, SpApiError, pull
-from sheets_sync.types import Target, TargetError
+from sheets_sync.types import TargetError
 from stockout_testing import fake_spapi
 from stockout_testing.drip import dripping_server
 from stockout_testing.fake_spapi import FakeDocument, FakeSpApi, transport_to
@@ -127,7 +128,7 @@ def test_pull_brings_sales_stock_and_open_orders(book):
         "tortuga-prod-eu.s3-eu-west-1.amazonaws.com",  # the report document
     }
 
-    with HistoryStore.for_target(Target.parse(book)) as store:
+    with HistoryStore.for_target(parse_target(book)) as store:
         sales = store.daily_units()
         # 22:30 UTC on May 1 is May 2 in Berlin; the cancelled line is left out.
         assert [(d.date().isoformat(), s, u) for d, s, u in sales.itertuples(index=False)] == [
@@ -171,7 +172,7 @@ def test_pulling_the_same_report_again_is_a_no_op(tmp_path):
         quick_pull(tmp_path / "book.xlsx", fake)
         again = quick_pull(tmp_path / "book.xlsx", fake)
     assert [f.skipped for f in again.files] == [True]
-    with HistoryStore.for_target(Target.parse(tmp_path / "book.xlsx")) as store:
+    with HistoryStore.for_target(parse_target(tmp_path / "book.xlsx")) as store:
         assert store.daily_units()["units"].sum() == 3
 
 
@@ -199,7 +200,7 @@ def test_a_refused_report_does_not_stop_the_pull(tmp_path):
     with FakeSpApi({ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",))}) as fake:
         result = quick_pull(tmp_path / "book.xlsx", fake)
     assert result.failures == 1 and f"{DAILY}: Amazon refused the request" in result.notes[0]
-    with HistoryStore.for_target(Target.parse(tmp_path / "book.xlsx")) as store:
+    with HistoryStore.for_target(parse_target(tmp_path / "book.xlsx")) as store:
         assert store.daily_units()["units"].sum() == 3
 
 
@@ -288,7 +289,7 @@ def test_a_dripping_report_download_is_given_up_at_its_deadline(book, monkeypatc
 def test_a_store_damaged_inside_stops_the_pull_with_one_sentence(book):
     """The store opens but its tables are garbage: a refusal (the command's exit 2) naming the
     file, not a crash, once the first report is downloaded."""
-    store = Target.parse(book).store_path
+    store = parse_target(book).store_path
     HistoryStore(store).close()
     data = store.read_bytes()
     store.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
@@ -341,7 +342,7 @@ def test_pull_asks_sales_and_traffic_one_day_at_a_time_and_skips_days_it_has(boo
     # The three days stored are not asked for again; the fourth day back is.
     assert [c["dataStartTime"] for c in asked[3:]] == [(today - dt.timedelta(days=4)).isoformat()]
     assert again.exit_code == 0
-    with HistoryStore.for_target(Target.parse(book)) as store:
+    with HistoryStore.for_target(parse_target(book)) as store:
         rows = store.traffic()
     assert [(r.first_day.date().isoformat(), r.sessions, r.units) for r in rows.itertuples()] == [
         (day[3], 90, 9), (day[2], 100, 4), (day[1], 120, 6),
