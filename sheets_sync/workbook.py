@@ -35,7 +35,12 @@ OUTPUT_TABS = (ALERTS, DRAFTS, INCIDENTS, PROBLEMS, TIMELINE)
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a tab: internal key, English header, kind, and what else it may be called."""
+    """One column of a tab: internal key, English header, kind, and what else it may be called.
+
+    `kind` says how a cell is read; `shown`, when set, how it is shown (a `FormatKind`, or
+    `general` for as typed) where that differs: units are read as numbers (a typed 180.5 is
+    still 180.5) but shown as whole numbers, a price as money in the Settings currency.
+    """
 
     key: str
     header: str
@@ -43,10 +48,11 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     zh: str = ""
+    shown: str = ""
 
 
-def _c(key, header, kind="text", required=False, aliases=(), zh=""):
-    return Column(key, header, kind, required, tuple(aliases), zh)
+def _c(key, header, kind="text", required=False, aliases=(), zh="", shown=""):
+    return Column(key, header, kind, required, tuple(aliases), zh, shown)
 
 
 SCHEMA: dict[str, list[Column]] = {
@@ -65,25 +71,41 @@ SCHEMA: dict[str, list[Column]] = {
             "number",
             True,
             ["afn-fulfillable-quantity", "fulfillable", "sellable", "可售库存", "可售", "可售数量"],
+            shown="int",
         ),
-        _c("reserved", "Reserved", "number", aliases=["afn-reserved-quantity", "预留"]),
+        _c(
+            "reserved", "Reserved", "number", aliases=["afn-reserved-quantity", "预留"], shown="int"
+        ),
         _c(
             "fbm_stock",
             "FBM stock",
             "number",
             aliases=["mfn-fulfillable-quantity", "fbm", "海外仓库存", "自发货库存"],
+            shown="int",
         ),
-        _c("price", "Price", "number", aliases=["your-price", "售价", "价格"]),
-        _c("unit_cost", "Unit cost", "number", aliases=["cost", "采购成本", "成本"]),
-        _c("case_pack", "Case pack", "number", aliases=["units per case", "箱规", "装箱数"]),
-        _c("moq", "MOQ", "number", aliases=["minimum order quantity", "起订量"]),
-        _c("unit_weight", "Unit weight kg", "number", aliases=["weight", "单件重量"]),
+        _c("price", "Price", "number", aliases=["your-price", "售价", "价格"], shown="money"),
+        _c("unit_cost", "Unit cost", "number", aliases=["cost", "采购成本", "成本"], shown="money"),
+        _c(
+            "case_pack",
+            "Case pack",
+            "number",
+            aliases=["units per case", "箱规", "装箱数"],
+            shown="int",
+        ),
+        _c("moq", "MOQ", "number", aliases=["minimum order quantity", "起订量"], shown="int"),
+        _c(
+            "unit_weight",
+            "Unit weight kg",
+            "number",
+            aliases=["weight", "单件重量"],
+            shown="general",
+        ),
         _c("supplier", "Supplier", aliases=["供应商"]),
-        _c("production_days", "Production days", "days", aliases=["生产周期"]),
-        _c("sea_days", "Sea days", "days", aliases=["海运天数"]),
-        _c("air_days", "Air days", "days", aliases=["空运天数"]),
-        _c("express_days", "Express days", "days", aliases=["快递天数"]),
-        _c("receiving_days", "Receiving days", "days", aliases=["上架天数"]),
+        _c("production_days", "Production days", "days", aliases=["生产周期"], shown="int"),
+        _c("sea_days", "Sea days", "days", aliases=["海运天数"], shown="int"),
+        _c("air_days", "Air days", "days", aliases=["空运天数"], shown="int"),
+        _c("express_days", "Express days", "days", aliases=["快递天数"], shown="int"),
+        _c("receiving_days", "Receiving days", "days", aliases=["上架天数"], shown="int"),
         _c("season", "Season", aliases=["seasonality", "seasonal profile", "季节", "季节性"]),
         _c("size_tier", "Size tier", aliases=["product size tier", "尺寸分段"]),
         _c("fee_exempt", "Fee exempt", aliases=["低库存费豁免"]),
@@ -92,21 +114,35 @@ SCHEMA: dict[str, list[Column]] = {
             "Category CVR %",
             "number",
             aliases=["category conversion", "category conversion rate", "类目转化率"],
+            shown="general",
         ),
         _c("category", "Category", aliases=["product category", "品类", "类目"]),
         _c("storage_type", "Storage type", aliases=["storage-type", "存储类型"]),
-        _c("unit_volume", "Unit volume cu ft", "number", aliases=["per-unit-volume", "单件体积"]),
+        _c(
+            "unit_volume",
+            "Unit volume cu ft",
+            "number",
+            aliases=["per-unit-volume", "单件体积"],
+            shown="general",
+        ),
         _c("supplier_email", "Supplier e-mail", aliases=["supplier email", "供应商邮箱"]),
     ],
     SALES: [
         _c("date", "Date", "date", True, ["day", "日期"]),
         _c("sku", "SKU", required=True, aliases=["seller-sku", "msku"]),
-        _c("units", "Units", "number", True, ["units ordered", "quantity", "销量", "件数"]),
+        _c(
+            "units",
+            "Units",
+            "number",
+            True,
+            ["units ordered", "quantity", "销量", "件数"],
+            shown="int",
+        ),
         _c("in_stock", "In stock", "bool", aliases=["instock", "有货"]),
     ],
     INBOUND: [
         _c("sku", "SKU", required=True, aliases=["seller-sku", "msku"]),
-        _c("qty", "Qty", "number", True, ["quantity", "units", "数量"]),
+        _c("qty", "Qty", "number", True, ["quantity", "units", "数量"], shown="int"),
         _c("eta", "ETA", "date", True, ["arrival", "arrival date", "预计到货", "到货日期"]),
         _c("mode", "Mode", aliases=["shipping mode", "运输方式"]),
         _c("shipment_id", "Shipment ID", aliases=["shipment", "货件编号"]),
@@ -117,23 +153,23 @@ SCHEMA: dict[str, list[Column]] = {
     STOCK_ELSEWHERE: [
         _c("sku", "SKU", required=True, aliases=["seller-sku", "msku"]),
         _c("location", "Location", required=True, aliases=["warehouse", "仓库", "位置"]),
-        _c("qty", "Qty", "number", True, ["quantity", "units", "数量"]),
-        _c("transfer_days", "Transfer days", "number", aliases=["调拨天数"]),
+        _c("qty", "Qty", "number", True, ["quantity", "units", "数量"], shown="int"),
+        _c("transfer_days", "Transfer days", "number", aliases=["调拨天数"], shown="int"),
         _c("ships_fbm", "Ships FBM", "bool", aliases=["fbm", "可自发货"]),
-        _c("cost_per_unit", "Cost per unit", "number", aliases=["cost", "单件费用"]),
+        _c("cost_per_unit", "Cost per unit", "number", aliases=["cost", "单件费用"], shown="money"),
     ],
     PROMOTIONS: [
         _c("sku", "SKU", required=True),
         _c("start", "Start", "date", True, ["开始"]),
         _c("end", "End", "date", True, ["结束"]),
-        _c("uplift", "Uplift", "number", True, ["multiplier", "系数"]),
+        _c("uplift", "Uplift", "number", True, ["multiplier", "系数"], shown="general"),
     ],
     ORDERS: [
         _c(
             "order_id", "Order ID", required=True, aliases=["amazon-order-id", "order-id", "订单号"]
         ),
         _c("sku", "SKU", required=True),
-        _c("qty", "Qty", "number", aliases=["quantity-purchased", "quantity"]),
+        _c("qty", "Qty", "number", aliases=["quantity-purchased", "quantity"], shown="int"),
         _c("purchase_date", "Purchase date", "date", aliases=["purchase-date"]),
         _c(
             "promised_date",
@@ -241,14 +277,19 @@ def header_of(tab: str, key: str, language: str = "en") -> str:
 FORMATTED_KINDS = ("int", "number", "money", "date", "datetime", "pct")
 
 
-def formats(
-    tab: str, language: str = "en", kinds: tuple[str, ...] = FORMATTED_KINDS
-) -> dict[str, str]:
-    """Header -> cell format kind (Tab.formats) for the tab's columns of the given kinds."""
+def column_format(col: Column) -> str | None:
+    """How a column's cells are shown (a `FormatKind`): its `shown` format where it has one,
+    else its kind; None for as typed (text, flags, a weight or multiplier as entered)."""
+    kind = col.shown or col.kind
+    return kind if kind in FORMATTED_KINDS else None
+
+
+def formats(tab: str, language: str = "en") -> dict[str, str]:
+    """Header -> how its cells are shown (Tab.formats), for the tab's formatted columns."""
     return {
-        header: col.kind
+        header: kind
         for col, header in zip(SCHEMA[tab], headers(tab, language), strict=True)
-        if col.kind in kinds
+        if (kind := column_format(col))
     }
 
 

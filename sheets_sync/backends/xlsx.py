@@ -283,6 +283,8 @@ def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
         if fmt:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.number_format = fmt
+            if j <= owned:  # the column's own format: a row typed below the table gets it too
+                sheet.column_dimensions[get_column_letter(j)].number_format = fmt
     if tab.wrap:
         wrapped = {tab.header.index(h) + 1: w for h, w in tab.wrap.items() if h in tab.header}
         for row in sheet.iter_rows(min_row=2, max_col=width):

@@ -221,6 +221,7 @@ def _update_workbook(
     listed: set[tuple[str, str]] | None,
 ) -> None:
     grids = backend.read([workbook.SETTINGS, workbook.INVENTORY, workbook.ORDERS])
+    settings, _ = read_settings(grids.get(workbook.SETTINGS), workbook.Problems())
     tabs: dict[str, Tab] = {}
     if inventory:
         merged = _TabMerge(workbook.INVENTORY, grids.get(workbook.INVENTORY), ("sku",))
@@ -231,10 +232,9 @@ def _update_workbook(
                 blanks={"asin": r.asin or None, "title": r.title or None, "price": r.price,
                         "unit_volume": r.unit_volume},
             )  # fmt: skip
-        tabs[workbook.INVENTORY] = merged.tab({})
+        tabs[workbook.INVENTORY] = merged.tab(settings.currency)
         result.inventory_updated, result.inventory_added = merged.updated, merged.added
     if orders is not None:
-        settings, _ = read_settings(grids.get(workbook.SETTINGS), workbook.Problems())
         handling = dt.timedelta(days=settings.handling_time_days)
         merged = _TabMerge(workbook.ORDERS, grids.get(workbook.ORDERS), ("order_id", "sku"))
         for o in orders:
@@ -255,7 +255,7 @@ def _update_workbook(
         result.orders_closed = merged.close_missing(
             "status", vocab.UNSHIPPED, vocab.SHIPPED, listed
         )
-        tabs[workbook.ORDERS] = merged.tab({"Purchase date": "date", "Promised date": "date"})
+        tabs[workbook.ORDERS] = merged.tab(settings.currency)
         result.orders_updated, result.orders_added = merged.updated, merged.added
     backend.write(tabs)
     result.warnings += getattr(backend, "warnings", ())  # only a file backend can lose content
@@ -319,10 +319,14 @@ class _TabMerge:
                 closed += 1
         return closed
 
-    def tab(self, formats: dict[str, str]) -> Tab:
+    def tab(self, currency: str | None) -> Tab:
+        """The tab to write, each contract column shown as the starter shows it (whole units,
+        money in the Settings currency, dates), wherever the seller's header put it."""
         width = len(self.header)
         rows = [row + [None] * (width - len(row)) for row in self.rows]
-        return Tab(name=self.name, header=self.header, rows=rows, formats=formats)
+        formats = {str(self.header[j]): kind for key, j in self.columns.items()
+                   if (kind := workbook.column_format(self.spec[key]))}  # fmt: skip
+        return Tab(self.name, self.header, rows, formats, currency=currency)
 
     def _column(self, key: str) -> int:
         """The column for KEY, appended to the header if the tab does not have it yet."""

@@ -131,3 +131,42 @@ def test_planner_columns_are_as_wide_as_what_they_show_not_their_formulas(tmp_pa
     assert widths["Title"] >= longest  # the titles show whole
     assert widths["SKU"] <= 12 and widths["Stockout date"] <= 14 and widths["Alert"] <= 12
     assert max(widths.values()) <= widths["Title"], widths
+
+
+def test_input_columns_show_units_whole_and_prices_as_money_but_read_as_typed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shop.xlsx"
+    grids = starter_grids(AS_OF, example=True, book=path.name)
+    for row in grids[wb.SETTINGS]:
+        if row and row[0] == "currency":
+            row[1] = "EUR"
+    write_new_workbook(path, grids)
+    book = openpyxl.load_workbook(path)
+    shown = {}
+    for tab in (wb.INVENTORY, wb.SALES, wb.INBOUND, wb.STOCK_ELSEWHERE, wb.ORDERS, wb.PROMOTIONS):
+        sheet = book[tab]
+        for cell in sheet[1]:
+            shown[tab, cell.value] = sheet.cell(2, cell.column).number_format
+            # A row typed under the table is shown the same way (the column's own format).
+            column = sheet.column_dimensions[cell.column_letter]
+            assert column.number_format == (shown[tab, cell.value]), (tab, cell.value)
+    euro = '"€"#,##0.00'
+    assert shown[wb.INVENTORY, "Available"] == shown[wb.INVENTORY, "MOQ"] == "#,##0"
+    assert shown[wb.INVENTORY, "Price"] == shown[wb.INVENTORY, "Unit cost"] == euro
+    assert shown[wb.INVENTORY, "Sea days"] == shown[wb.STOCK_ELSEWHERE, "Transfer days"] == "#,##0"
+    assert shown[wb.STOCK_ELSEWHERE, "Cost per unit"] == euro
+    assert shown[wb.SALES, "Units"] == shown[wb.INBOUND, "Qty"] == "#,##0"
+    assert shown[wb.ORDERS, "Qty"] == "#,##0"
+    assert shown[wb.INBOUND, "ETA"] == "yyyy-mm-dd"
+    # As typed: a weight, a volume, an uplift, a conversion rate (0.35 is not 0.4).
+    for tab, header in ((wb.INVENTORY, "Unit weight kg"), (wb.INVENTORY, "Unit volume cu ft"),
+                        (wb.PROMOTIONS, "Uplift"), (wb.INVENTORY, "Category CVR %")):  # fmt: skip
+        assert shown[tab, header] == "General", header
+    # Reading is the column's kind, not its look: a count typed as 180.5 is still 180.5.
+    inventory = book[wb.INVENTORY]
+    inventory["D2"] = 180.5
+    book.save(path)
+    result = refresh(str(path), as_of=AS_OF)
+    first = inventory["A2"].value
+    assert result.plan.skus.set_index("sku").loc[first, "available"] == 180.5

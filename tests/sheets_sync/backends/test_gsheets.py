@@ -460,3 +460,27 @@ def test_a_sellers_own_formatting_survives_refreshes_that_add_tabs(served: Runni
     assert served.fake.number_format(sid, wb.TIMELINE, "B2") == {"type": "NUMBER",
                                                                   "pattern": "#,##0"}  # fmt: skip
     assert meta[wb.TIMELINE]["conditionalFormats"]
+
+
+def test_input_tabs_of_a_starter_show_units_whole_and_prices_as_money(served: Running) -> None:
+    """The starter's display formats reach Google as they reach the .xlsx file (the Google
+    backend formats whole columns, so rows typed later get them too)."""
+    from sheets_sync import workbook as wb
+    from sheets_sync.starter import starter_grids, starter_tabs
+
+    grids = starter_grids(dt.date(2026, 11, 25), example=True)
+    tabs = starter_tabs({t: grids[t] for t in (wb.INVENTORY, wb.SALES, wb.PROMOTIONS)}, "GBP")
+    sid = served.fake.create_spreadsheet("Shop")
+    backend(served, sid).write(tabs)
+
+    def shown(tab: str, header: str) -> dict[str, str] | None:
+        column = grids[tab][0].index(header)
+        return served.fake.number_format(sid, tab, f"{chr(65 + column)}2")
+
+    whole = {"type": "NUMBER", "pattern": "#,##0"}
+    assert shown(wb.INVENTORY, "Available") == shown(wb.SALES, "Units") == whole
+    assert shown(wb.INVENTORY, "Price") == {"type": "NUMBER", "pattern": '"£"#,##0.00'}
+    assert shown(wb.SALES, "Date") == {"type": "DATE", "pattern": "yyyy-mm-dd"}
+    assert shown(wb.INVENTORY, "Unit weight kg") is None  # as typed
+    assert shown(wb.PROMOTIONS, "Uplift") is None
+    assert backend(served, sid).read([wb.SALES])[wb.SALES][1][2] == grids[wb.SALES][1][2]

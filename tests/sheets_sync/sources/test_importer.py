@@ -89,6 +89,13 @@ def test_import_fills_inventory_orders_and_the_store(book, samples):
     assert inventory["Vitamin C Serum"]["Available"] == 219
     assert inventory["Vitamin C Serum"]["Price"] == 19.99
     assert len(inventory) == 14
+    sheet = openpyxl.load_workbook(book)["Inventory"]
+    header = [c.value for c in sheet[1]]
+    shown = {h: sheet.cell(2, header.index(h) + 1).number_format for h in header}
+    # Shown as the starter shows them, wherever the seller's header put them: whole units,
+    # money (no Settings tab: the default currency); the seller's own column as it was.
+    assert shown["Available"] == shown["Case pack"] == "#,##0"
+    assert shown["Price"] == '"$"#,##0.00' and shown["My notes"] == "General"
 
     orders = {r["Order ID"]: r for r in rows_of(book, "Orders")}
     assert orders["302-1"]["Qty"] == 2 and orders["302-1"]["Follow-up"] == "called her"
