@@ -161,7 +161,9 @@ def _record(kind: type, value: object) -> object:
         return value
     if isinstance(value, dict):
         return kind(**value)
-    return kind(*value)
+    if isinstance(value, Iterable):  # a record's fields in order (a list from JSON)
+        return kind(*value)
+    raise TypeError(f"not a {kind.__name__}: {value!r}")
 
 
 @dataclass
@@ -470,7 +472,7 @@ def out_runs(item: SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | No
     out = out_of_stock_days(item.units, item.in_stock, item.available)
     flags = item.in_stock or [None] * len(out)
     n = len(out)
-    runs = []
+    runs: list[tuple[dt.date, dt.date | None]] = []
     i = 0
     while i < n:
         if not out[i]:
@@ -480,6 +482,7 @@ def out_runs(item: SkuInput, as_of: dt.date) -> list[tuple[dt.date, dt.date | No
         while j < n and out[j]:
             j += 1
         back = next((k for k in range(j, n) if flags[k] is True or item.units[k] > 0), None)
+        ended: dt.date | None
         if back is not None:
             ended = add_days(as_of, back - n)
         else:

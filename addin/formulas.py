@@ -410,9 +410,10 @@ def stockout_gap(
         raise InputError("next_eta or lead_time_days is required")
     if rate <= 0:
         return 0
-    end = (eta - day0).days if eta is not None else None
-    if lead >= 0:
-        end = ceil_eps(lead) if end is None else min(end, ceil_eps(lead))
+    if eta is None:
+        end = ceil_eps(lead)  # lead >= 0: checked above
+    else:
+        end = (eta - day0).days if lead < 0 else min((eta - day0).days, ceil_eps(lead))
     return find_gap(_cell_projection(stock, rate, []), max(end, 0)).days
 
 

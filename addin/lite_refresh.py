@@ -164,7 +164,8 @@ def plan(
             rec[shown] = rec[name]
         for name, shown in _DATES.items():
             rec[shown] = None if rec[name] is None else formulas.add_days(as_of, rec[name])
-        ship = shipments.get((row["sku"], p.next_inbound_day), [None, None, None])
+        day = p.next_inbound_day
+        ship = [None] * 3 if day is None else shipments.get((row["sku"], day), [None] * 3)
         rec.update(
             sku=row["sku"], title=row.get("title"), asin=row.get("asin"),
             supplier=row.get("supplier"),
@@ -310,11 +311,12 @@ def output_grid(
     def at(col: Mapping[str, Any]) -> int | None:
         return positions.get(normalize(col["header"]), positions.get(normalize(col["zh"])))
 
-    key_pos = [at(next(c for c in spec if c["key"] == k)) for k in key]
+    found_at = [at(next(c for c in spec if c["key"] == k)) for k in key]
+    key_pos = [p for p in found_at if p is not None]
     carried: dict[tuple, tuple[int, list]] = {}
     keyless: list[tuple[int, list]] = []
     produced = {tuple(_key_part(rec.get(p)) for p in key) for rec in records}
-    if existing and all(p is not None for p in key_pos):
+    if existing and len(key_pos) == len(found_at):
         owned_at = [at(c) for c in spec]
         for n, row in enumerate(existing[1:], start=2):
             cells = list(row) + [None] * (len(old_header) - len(row))

@@ -212,7 +212,7 @@ def read_table(
         return []
     reader = reader or Reader()
     width = max(len(grid[0]), max(positions.values()) + 1)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r, raw_row in enumerate(grid[1:], start=2):
         row_cells = list(raw_row) + [None] * (width - len(raw_row))
         if not all(blank(c) for c in row_cells):
@@ -504,10 +504,10 @@ def read_inputs(
     inbound = [r for r in tables["Inbound"] if supply.stage_of(r.get("status")) != supply.CLOSED]
     promos, elsewhere = tables["Promotions"], tables["Stock elsewhere"]
     raw.pop("_rows", None)
-    found = [(p[0], p[2], sku) for p, sku in zip(problems, problems.skus, strict=True)]
+    flagged = [(p[0], p[2], sku) for p, sku in zip(problems, problems.skus, strict=True)]
     return {"settings": settings, "raw": raw, "inventory": inventory, "sales": tables["Sales"],
             "inbound": inbound, "promotions": promos, "problems": problems,
-            "elsewhere": elsewhere, "checks": checks(found, known)}  # fmt: skip
+            "elsewhere": elsewhere, "checks": checks(flagged, known)}  # fmt: skip
 
 
 #: Inventory numbers that cannot be negative (or, for Case pack, zero): reported and ignored,
@@ -551,11 +551,11 @@ def checks(found: Iterable[tuple[str, Any, str | None]], known: list[str]) -> di
     spelling = {sku_key(s): s for s in known}
     out: dict[str, list[str]] = {}
     for tab, column, sku in found:
-        found = spelling.get(sku_key(sku)) if sku is not None else None
-        if found is not None:
+        spelt = spelling.get(sku_key(sku)) if sku is not None else None
+        if spelt is not None:
             check = f"CHECK {tab} {column}".strip()
-            if check not in out.setdefault(found, []):
-                out[found].append(check)
+            if check not in out.setdefault(spelt, []):
+                out[spelt].append(check)
     return out
 
 

@@ -68,7 +68,7 @@ class OldRow:
 
 def read_existing(
     grid: Sequence[Sequence[Any]] | None,
-) -> tuple[list[str], list[int | None], list[OldRow]]:
+) -> tuple[list[str | None], list[int | None], list[OldRow]]:
     """Split the current tab into owned columns (by header name) and the user's columns
     (headed or not). Also returns each column's sheet column (1-based) in the new layout's
     order, owned ones first: where a user's formula references went."""
@@ -94,8 +94,7 @@ def read_existing(
             continue
         owned = {name: cells[i] for i, name in owned_at.items()}
         rows.append(OldRow(owned, [cells[i] for i in user_at], n))
-    # An unheaded user column's header is None, which `Tab.header` (list[str]) does not admit yet.
-    return user_header, columns, rows  # type: ignore[return-value]
+    return user_header, columns, rows
 
 
 def _split_known(text: str, known: Collection[str]) -> list[str] | None:

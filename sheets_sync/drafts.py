@@ -502,7 +502,7 @@ def drafts_tab(
     header = workbook.headers(TAB, language)
     return Tab(
         name=TAB,
-        header=header + user_header,
+        header=[*header, *user_header],
         rows=rows,
         formats={header[KEYS.index("created")]: "date"},
         owned=len(header),

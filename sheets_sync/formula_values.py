@@ -92,8 +92,9 @@ def fill(
             old = (remembered or {}).get((found.tab, found.cell, found.formula))
             if old is not None:
                 found.value, found.how = old, REMEMBERED
-        if found.how:
-            grids[found.tab][found.row - 1][found.column - 1].cached = found.value  # type: ignore[index, union-attr]
+        grid = grids[found.tab]
+        if found.how and grid is not None:  # (it is: the formula was found in it)
+            grid[found.row - 1][found.column - 1].cached = found.value
     return todo
 
 

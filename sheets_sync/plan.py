@@ -262,7 +262,8 @@ def _frame(
         return out
 
     skus = inventory["sku"].tolist()
-    shipment = [shipments.get((sku, p.next_inbound_day), (None, None, None))
+    no = (None, None, None)
+    shipment = [no if p.next_inbound_day is None else shipments.get((sku, p.next_inbound_day), no)
                 for sku, p in zip(skus, results, strict=True)]  # fmt: skip
     return pd.DataFrame({
         "sku": skus, "title": inventory["title"].tolist(), "asin": inventory["asin"].tolist(),
@@ -305,7 +306,7 @@ def _seasons(
     rows = settings.get("_rows", {})
     for key, value, why in bad:
         problems.add(wb.SETTINGS, rows.get(wb.normalize_header(key)), "Value", value, why)
-    blank = [None] * len(inventory)
+    blank: list[tuple[float, ...] | None] = [None] * len(inventory)
     if "season" not in inventory and not ("category" in inventory and groups):
         return blank
     own = inventory.get("season", blank)
@@ -428,7 +429,8 @@ def _orders(
         frame[col] = [v.date() if isinstance(v, pd.Timestamp) else None for v in frame[col]]
     frame = frame.sort_values(["sku", "promised_date", "purchase_date"], kind="stable")
     plans = skus.set_index("sku")
-    delayed, new_dates = [], []
+    delayed: list[bool] = []
+    new_dates: list[dt.date | None] = []
     for sku, group in frame.groupby("sku", sort=False):
         item = items[sku]
         row = plans.loc[sku]

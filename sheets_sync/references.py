@@ -22,7 +22,8 @@ translates them when rows are moved, inserted or deleted:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
 
@@ -30,7 +31,7 @@ from addin.references import Moves, translate
 from sheets_sync.types import Formula, Grid, Tab
 
 
-def grid_size(grid: Grid | None) -> tuple[int, int]:
+def grid_size(grid: Sequence[Sequence[Any]] | None) -> tuple[int, int]:
     """(rows, columns) a tab used, header included."""
     if not grid:
         return 1, 0

@@ -128,7 +128,8 @@ def _refresh(
     found = formula_values.fill(grids, wb.INPUT_TABS, _remembered(place))
     inputs = read_inputs(grids, backend.tab_names())
     for f in found:
-        header = grids[f.tab][0][f.column - 1] if f.row > 1 else ""  # type: ignore[index]
+        grid = grids[f.tab] or [[]]  # (it holds the formula)
+        header = grid[0][f.column - 1] if f.row > 1 else ""
         inputs.problems.add(f.tab, f.row, str(header or ""), f.formula, f.problem)
     for warning in getattr(backend, "warnings", ()):  # only a file backend can lose content
         inputs.problems.add("", None, "", None, warning)

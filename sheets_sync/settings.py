@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from addin import formulas
+from sheets_sync.types import Cell
 
 
 @dataclass
@@ -36,8 +37,8 @@ class Settings(formulas.Settings):
     locale: str = "en-US"
     handling_time_days: int = 2
     size_tier: str = ""
-    category_cvr_pct: Any = None  # as typed (10%, 0.1 or 10): sheets_sync.relaunches reads it
-    fba_capacity: Any = None  # as typed (`standard 1200, oversize 300`): addin.capacity reads it
+    category_cvr_pct: Cell = None  # as typed (10%, 0.1 or 10): sheets_sync.relaunches reads it
+    fba_capacity: Cell = None  # as typed (`standard 1200, oversize 300`): addin.capacity reads it
     capacity_unit: str = "cu ft"
 
 

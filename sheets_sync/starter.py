@@ -42,14 +42,14 @@ def tab_for(name: str, grid: Grid, currency: str | None = None) -> Tab:
     header = [str(h) for h in grid[0]]
     rows = [list(r) for r in grid[1:]]
     if name == START:
-        return Tab(name, header, rows, wrap={header[1]: 100}, max_lines=6)
+        return Tab(name, [*header], rows, wrap={header[1]: 100}, max_lines=6)
     if name == planner.PLANNER:
         formats = planner.planner_formats(header)
-        return Tab(name, header, rows, formats, notes=planner.planner_notes(header))
+        return Tab(name, [*header], rows, formats, notes=planner.planner_notes(header))
     formats = wb.formats(name) if name in wb.SCHEMA else {}
     tab = Tab(
         name,
-        header,
+        [*header],
         rows,
         formats,
         notes=guide.header_notes(name, header),

@@ -210,6 +210,7 @@ class Below:
 class Tab:
     """One tab as the refresh (or `stockout new`) wants it written.
 
+    `header` names the columns; a user's column without a header carries over as None.
     `formats` maps a header to a `FormatKind`; backends that can format cells use it, the
     others ignore it; money is shown in `currency`.
     `owned` is how many leading columns the refresh owns (the rest are user columns it carries
@@ -231,7 +232,7 @@ class Tab:
     """
 
     name: str
-    header: list[str]
+    header: list[str | None]
     rows: Grid
     formats: dict[str, str] = field(default_factory=dict)
     owned: int | None = None
@@ -251,7 +252,7 @@ class Tab:
     body_rows: int | None = None
 
 
-def frozen_columns(header: Sequence[str]) -> int:
+def frozen_columns(header: Sequence[str | None]) -> int:
     """Columns kept in view while scrolling right: the SKU, with its Title when next to it."""
     if list(header[:1]) not in (["SKU"], ["Date"]):
         return 0

@@ -203,7 +203,7 @@ def _write_sheet(sheet: Any, tab: Tab) -> None:
         sheet.range((1, width + 1), (len(block), old_cols)).clear_contents()
     if tab.rows:
         for col, name in enumerate(tab.header, start=1):
-            kind = tab.formats.get(name, "")
+            kind = tab.formats.get(name or "", "")
             # Text is kept text by the apostrophe (`_excel_value`), not by a "@" format.
             number_format = None if kind == FormatKind.TEXT else number_pattern(kind, tab.currency)
             if number_format:

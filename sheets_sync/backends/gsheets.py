@@ -418,7 +418,7 @@ class GoogleSheetsBackend:
             self.label = f"Google Sheet '{answer.get('properties', {}).get('title', self.id)}'"
             self._sheets = {}
             self._remember([{"addSheet": s} for s in answer.get("sheets", [])])
-        return self._sheets  # type: ignore[return-value]
+        return self._sheets
 
     def _remember(self, replies: Sequence[Mapping[str, Any]]) -> None:
         """Keep sheet properties from metadata or from addSheet/resize replies."""

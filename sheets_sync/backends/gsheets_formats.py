@@ -59,7 +59,7 @@ def number_formats(tab: Tab, sheet_id: int, start_row: int = 1) -> list[dict[str
     tab, the added rows of a grown one (sent with the structure call either way)."""
     requests_ = []
     for column, header in enumerate(tab.header):
-        kind = tab.formats.get(header, "")
+        kind = tab.formats.get(header or "", "")
         pattern = number_pattern(kind, tab.currency)
         if pattern:
             number_format = {"type": NUMBER_TYPES[FormatKind(kind)], "pattern": pattern}
@@ -135,7 +135,7 @@ def presentation(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
     tab is created (they then stay, like the user's own formatting)."""
     out: list[dict[str, Any]] = []
     if tab.notes:
-        notes = [{"note": tab.notes.get(h, "")} for h in tab.header]
+        notes = [{"note": tab.notes.get(h or "", "")} for h in tab.header]
         out.append(
             {
                 "updateCells": {

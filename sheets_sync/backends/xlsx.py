@@ -266,7 +266,7 @@ def fill_sheet(sheet: Worksheet, tab: Tab) -> None:
             sheet._charts.remove(chart)
     width = len(tab.header)
     owned = tab.owned if tab.owned is not None else width
-    kinds = [tab.formats.get(h, "text") for h in tab.header]
+    kinds = [tab.formats.get(h or "", "text") for h in tab.header]
     sheet.append(list(tab.header))
     for row in tab.rows:
         sheet.append([_safe(v) for v in row])
@@ -353,13 +353,13 @@ def _chart_title(chart: Any) -> str | None:
         return None
 
 
-def _width(tab: Tab, header: str) -> int:
+def _width(tab: Tab, header: str | None) -> int:
     """A wrapped column's set width; else what its longest value (or header word) needs, as
     shown: a formula by its value (the Planner's are hundreds of characters long)."""
     if header in tab.wrap:
         return tab.wrap[header]
     j = tab.header.index(header)
-    kind = tab.formats.get(header, FormatKind.TEXT)
+    kind = tab.formats.get(header or "", FormatKind.TEXT)
     sample = [r[j] for r in tab.rows[:200] if j < len(r)]
     longest = max([len(_shown(v, kind)) for v in sample] + [len(w) for w in str(header).split()])
     extra = (1 if header in tab.fills else 0) + (2 if kind == FormatKind.MONEY else 0)
@@ -570,7 +570,7 @@ def _chart(sheet: Worksheet, tab: Tab, width: int) -> None:
         chart = _line_chart(f"{spec.title}: {label}", spec.y_title)
         chart.add_data(Reference(sheet, min_col=n + 2, min_row=1, max_row=rows),
                        titles_from_data=True)  # fmt: skip
-        levels = zip(LEVEL_LINES, spec.levels.get(label, (None, None)), strict=True)
+        levels = zip(LEVEL_LINES, spec.levels.get(label or "", (None, None)), strict=True)
         for k, ((name, colour), value) in enumerate(levels):
             if value is None:
                 continue
