@@ -26,6 +26,7 @@ function onOpen() {
     .createMenu(STOCKOUT_TITLE)
     .addItem('Refresh in this sheet', 'stockoutRefreshInSheet')
     .addItem('Update as-of date to today', 'stockoutUpdateAsOf')
+    .addItem('Add Planner tab (live formulas)', 'stockoutAddPlanner')
     .addSeparator()
     .addItem('Install daily refresh and e-mail alerts', 'stockoutInstallDailyRefresh')
     .addItem('Remove daily refresh', 'stockoutRemoveDailyRefresh')

@@ -25,9 +25,29 @@ var STOCKOUT_OUTPUT_TABS = ['Alerts', 'Drafts', 'Incidents', 'Problems'];
 function stockoutRefreshInSheet() {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   spreadsheet.toast('Refreshing in this sheet…', STOCKOUT_TITLE, 30);
-  var message = stockoutRunRefresh_({}).message;
-  spreadsheet.toast(message, STOCKOUT_TITLE, 30);
-  return message;
+  var run = stockoutRunRefresh_({});
+  spreadsheet.toast(run.message, STOCKOUT_TITLE, 30);
+  if (run.done) stockoutOfferPlanner_(spreadsheet);
+  return run.message;
+}
+
+var STOCKOUT_PLANNER_OFFERED = 'STOCKOUT_PLANNER_OFFERED';
+
+/**
+ * After the first refresh from the menu, asks once whether to add the live Planner tab, as
+ * `stockout new` gives an .xlsx workbook one (the daily trigger has nobody to ask).
+ */
+function stockoutOfferPlanner_(spreadsheet) {
+  var props = PropertiesService.getDocumentProperties();
+  if (props.getProperty(STOCKOUT_PLANNER_OFFERED) || stockoutFindSheet_(spreadsheet, StockoutSchema.planner.tab)) return;
+  props.setProperty(STOCKOUT_PLANNER_OFFERED, 'yes');
+  var ui = SpreadsheetApp.getUi();
+  var answer = ui.alert(
+    'Add a live Planner tab?',
+    'A Planner tab computes Days of cover, Stockout date, Reorder by and Alert with formulas over Inventory, Sales and Inbound, so they change as you edit (no refresh needed). You can add it later from Stockout > Add Planner tab.',
+    ui.ButtonSet.YES_NO,
+  );
+  if (answer === ui.Button.YES) stockoutAddPlanner();
 }
 
 /** The one-off trigger of a refresh too large for one run: plans the SKUs still left. */

@@ -10,20 +10,17 @@ files (recalculating on load), then compares every computed cell with the functi
 from __future__ import annotations
 
 import datetime as dt
-import math
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from click.testing import CliRunner
 
-from addin import formulas
-from addin.velocity import sku_history, velocity
 from sheets_sync import workbook as wb
 from sheets_sync.cli import main, write_new_workbook
-from sheets_sync.planner import AS_OF_HEADER, PLANNER
+from sheets_sync.planner import PLANNER
 from sheets_sync.starter import starter_grids
+from stockout_testing.planner_values import check_planner_rows, same_cell, table_rows
 
 #: The starter and demo leave Settings as_of blank: the Planner counts from today.
 AS_OF = dt.date.today()
@@ -41,87 +38,11 @@ def recalculated(soffice: str, path: Path) -> openpyxl.Workbook:
     return openpyxl.load_workbook(out / (path.stem + ".xlsx"), data_only=True)
 
 
-def _table(book: openpyxl.Workbook, tab: str) -> list[dict[str, Any]]:
-    rows = list(book[tab].iter_rows(values_only=True))
-    return [
-        dict(zip(rows[0], r, strict=False))
-        for r in rows[1:]
-        if any(c not in (None, "") for c in r[:-1])
-    ]
-
-
-def expected_planner(book: openpyxl.Workbook, as_of: dt.date) -> dict[str, dict[str, Any]]:
-    """Each SKU's Planner row by the functions' own math (what the add-in shows)."""
-    settings = {r["Key"]: r["Value"] for r in _table(book, wb.SETTINGS)}
-    sales = [list(r)[:4] for r in book[wb.SALES].iter_rows(min_row=2, values_only=True)]
-    windows = [int(x) for x in str(settings["velocity_windows"]).split(",")]
-    weights = [float(x) for x in str(settings["velocity_weights"]).split(",")]
-    warn = str(settings["warn_days"]).split(",")
-    inbound = _table(book, wb.INBOUND)
-    out = {}
-    for item in _table(book, wb.INVENTORY):
-        sku = item["SKU"]
-        units, flags = sku_history(sales, sku, as_of)
-        rate = formulas.sales_velocity(sales, None, windows, weights, sku=sku, as_of=as_of)
-        etas = [r["ETA"].date() for r in inbound
-                if r["SKU"] == sku and r["ETA"].date() >= as_of and r["Qty"] > 0]  # fmt: skip
-        eta = min(etas) if etas else None
-        qty = sum(r["Qty"] for r in inbound if r["SKU"] == sku and eta and r["ETA"].date() == eta)
-        lead = sum(item[h] if item[h] is not None else settings[key]
-                   for h, key in (("Production days", "production_days"),
-                                  ("Sea days", "sea_days"),
-                                  ("Receiving days", "receiving_days")))  # fmt: skip
-        available = item["Available"]
-        row: dict[str, Any] = {
-            "SKU": sku, "Title": item["Title"], "Available": available, "Daily sales": rate,
-            "Next inbound": qty or None, "Inbound ETA": eta, "Lead time days": lead,
-            "Sales since": formulas.add_days(as_of, -len(units)) if units else None,
-        }  # fmt: skip
-        for w in velocity(units, flags, windows, weights).windows if units else []:
-            row[f"{w.days}-day avg"] = w.average
-        if rate is not None:
-            ss = formulas.safety_stock(rate, 0, lead, None, None, settings["safety_days"])
-            stockout = formulas.stockout_date(available, rate, as_of, qty or None, eta)
-            row |= {
-                "Safety stock": ss,
-                "Days of cover": formulas.days_of_cover(available, rate),
-                "Stockout date": stockout,
-                "Reorder by": formulas.reorder_date(
-                    available, rate, lead, as_of, ss, qty or None, eta
-                ),
-            }
-            days = None if stockout is None else (stockout - as_of).days
-            row["Alert"] = formulas.alert_level(days, available, warn)
-        else:
-            row["Alert"] = formulas.OUT if available <= 0 else formulas.NO_DATA
-        out[sku] = row
-    return out
-
-
-def _same(got: Any, want: Any) -> bool:
-    if isinstance(got, dt.datetime):
-        got = got.date()
-    if isinstance(want, float) and isinstance(got, int | float):
-        return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9)
-    return got == want
-
-
 def check_planner(book: openpyxl.Workbook, computed: openpyxl.Workbook, as_of: dt.date) -> int:
     """Compare every Planner cell LibreOffice computed with the math; returns cells checked."""
     sheet = computed[PLANNER]
     assert sheet.cell(2, sheet.max_column).value.date() == as_of  # the As of cell
-    rows = _table(computed, PLANNER)
-    want = expected_planner(book, as_of)
-    assert [r["SKU"] for r in rows] == list(want)  # one row per Inventory row, in its order
-    checked = 0
-    for row in rows:
-        expected = want[row["SKU"]]
-        for header, value in row.items():
-            if header == AS_OF_HEADER:
-                continue
-            assert _same(value, expected.get(header)), (row["SKU"], header, value, expected)
-            checked += 1
-    return checked
+    return check_planner_rows(table_rows(computed, PLANNER), book, as_of)
 
 
 def test_the_demo_planner_recalculates_in_libreoffice_to_the_functions_values(
@@ -135,13 +56,13 @@ def test_the_demo_planner_recalculates_in_libreoffice_to_the_functions_values(
     computed = recalculated(soffice, path)
     checked = check_planner(book, computed, day)
     assert checked > 48 * 15
-    planner = {r["SKU"]: r for r in _table(computed, PLANNER)}
+    planner = {r["SKU"]: r for r in table_rows(computed, PLANNER)}
     assert {"OUT", "CRITICAL", "WARNING", "WATCH", "OK"} <= {r["Alert"] for r in planner.values()}
     # Alerts (values the refresh wrote) and the Planner share the velocity: the same Daily
     # sales, except where the refresh knows more days out of stock than the Sales tab says (the
     # history store's daily FBA stock, or zero days up to yesterday with nothing available).
-    alerts = _table(computed, wb.ALERTS)
-    same = [a for a in alerts if _same(planner[a["SKU"]]["Daily sales"], a["Daily sales"])]
+    alerts = table_rows(computed, wb.ALERTS)
+    same = [a for a in alerts if same_cell(planner[a["SKU"]]["Daily sales"], a["Daily sales"])]
     assert len(same) >= len(alerts) - 4, [a["SKU"] for a in alerts if a not in same]
 
 
@@ -157,7 +78,7 @@ def test_an_edited_available_changes_the_planner_with_no_refresh(
     book.save(path)
     computed = recalculated(soffice, path)
     check_planner(book, computed, AS_OF)
-    rows = _table(computed, PLANNER)
+    rows = table_rows(computed, PLANNER)
     assert rows[0]["Alert"] == "OUT" and rows[0]["Stockout date"].date() == AS_OF
     assert rows[0]["Days of cover"] == 0
 

@@ -78,9 +78,18 @@ class FakeSheet {
     this.formulas = {};
     this.formats = {};
     this.backgrounds = {};
+    this.notes = {};
+    this.weights = {};
+    this.frozen = {rows: 0, columns: 0};
     this.rules = []; // conditional format rules, in the order Sheets applies them
     this.maxRows = Math.max(1000, this.values.length);
     this.hidden = false;
+  }
+  setFrozenRows(rows) {
+    this.frozen.rows = rows;
+  }
+  setFrozenColumns(columns) {
+    this.frozen.columns = columns;
   }
   /** Rows of the grid (a new sheet has 1000), at least the rows written. */
   getMaxRows() {
@@ -212,6 +221,15 @@ class FakeSheet {
         each((r, c) => (sheet.backgrounds[`${row + r},${column + c}`] = colours[r][c]));
         return this;
       },
+      setNotes(notes) {
+        checkSize(notes, 'notes');
+        each((r, c) => (sheet.notes[`${row + r},${column + c}`] = notes[r][c]));
+        return this;
+      },
+      setFontWeight(weight) {
+        each((r, c) => (sheet.weights[`${row + r},${column + c}`] = weight));
+        return this;
+      },
       setBackground(colour) {
         each((r, c) => (sheet.backgrounds[`${row + r},${column + c}`] = colour));
         return this;
@@ -317,6 +335,15 @@ class FakeUi {
   constructor() {
     this.menus = [];
     this.dialogs = [];
+    this.alerts = []; // {title, prompt, buttons} of each ui.alert, in order
+    this.answers = []; // what the user clicks in the next alerts (default: the last button)
+    this.Button = {OK: 'OK', CANCEL: 'CANCEL', YES: 'YES', NO: 'NO', CLOSE: 'CLOSE'};
+    this.ButtonSet = {OK: 'OK', OK_CANCEL: 'OK_CANCEL', YES_NO: 'YES_NO', YES_NO_CANCEL: 'YES_NO_CANCEL'};
+  }
+  alert(title, prompt, buttons) {
+    this.alerts.push({title, prompt, buttons});
+    if (this.answers.length) return this.answers.shift();
+    return {OK: 'OK', OK_CANCEL: 'CANCEL', YES_NO: 'NO', YES_NO_CANCEL: 'CANCEL'}[buttons || 'OK'];
   }
   createMenu(title) {
     const menu = {title, items: []};

@@ -57,6 +57,7 @@ test('onOpen: the in-sheet items first; no server items until a server is set', 
   assert.deepEqual(menuOf({}), [
     'Refresh in this sheet',
     'Update as-of date to today',
+    'Add Planner tab (live formulas)',
     'Install daily refresh and e-mail alerts',
     'Remove daily refresh',
     'Connect a server (optional)…',

@@ -5,7 +5,8 @@
  * the in-sheet refresh and the Python refresh side by side on one workbook.
  *
  *   node run_refresh.js book.json   # {"timeZone", "tabs": {name: rows}, "calls": [fn, ...],
- *                                   #  "dir": an Apps Script folder (default addin/google)}
+ *                                   #  "dir": an Apps Script folder (default addin/google),
+ *                                   #  "recalculate": true to compute the formulas after}
  *
  * Cells {"$date": "YYYY-MM-DD"} become date cells (midnight in the sheet's zone, as Sheets
  * stores them), and date cells come back the same way; other values pass through.
@@ -30,14 +31,20 @@ for (const sheet of spreadsheet.getSheets()) {
 const messages = [];
 const started = Date.now();
 for (const call of book.calls || ['stockoutRefreshInSheet']) messages.push(loaded.gas[call]());
+// "recalculate": compute the formulas the calls wrote, as Sheets would (sheet_formulas.js).
+if (book.recalculate) require('./sheet_formulas').recalculate(spreadsheet, loaded);
 const seconds = (Date.now() - started) / 1000;
 const out = (v) => (Object.prototype.toString.call(v) === '[object Date]' ? {$date: formatDate(v, zone, 'yyyy-MM-dd')} : v);
 const tabs = {};
 const formats = {}; // {tab: {header: the number format of its first row}}
+const notes = {}; // {tab: {header: its note}}
+const formulas = {}; // {tab: {"row,column": formula}}
 const rules = {}; // {tab: [{values, background, ranges: [[row, column, rows, columns]]}]}
 for (const sheet of spreadsheet.getSheets()) {
   tabs[sheet.getName()] = sheet.getDataRange().getValues().map((row) => row.map(out));
   const header = tabs[sheet.getName()][0] || [];
+  formulas[sheet.getName()] = sheet.formulas;
+  notes[sheet.getName()] = Object.fromEntries(header.map((h, i) => [h, sheet.notes[`1,${i + 1}`] || null]));
   formats[sheet.getName()] = Object.fromEntries(header.map((h, i) => [h, sheet.formats[`2,${i + 1}`] || null]));
   rules[sheet.getName()] = sheet.getConditionalFormatRules().map((rule) => ({
     values: rule.getBooleanCondition().getCriteriaValues(),
@@ -51,6 +58,8 @@ process.stdout.write(
     seconds,
     tabs,
     formats,
+    formulas,
+    notes,
     rules,
     mails: loaded.mails,
     triggers: loaded.triggers.map((t) => t.spec),
