@@ -53,7 +53,7 @@ function stockoutBuildPlanner_(spreadsheet) {
     if (!at[tab].columns) throw new StockoutRefusal_('the ' + tab + ' tab has no header row.');
   });
   var sales = at.Sales.columns;
-  var salesKeys = ['date', 'sku', 'units', 'in_stock'];
+  var salesKeys = 'in_stock' in sales ? ['date', 'sku', 'units', 'in_stock'] : ['date', 'sku', 'units'];
   if (!salesKeys.every(function (key, i) {
     return sales[key] === sales.date + i;
   })) {
@@ -65,6 +65,9 @@ function stockoutBuildPlanner_(spreadsheet) {
   }
   var f = stockoutPlannerFormulas_(spreadsheet, at);
   var sheet = spreadsheet.insertSheet(spec.tab);
+  if (sheet.getMaxRows() < f.rows.length + 1) {
+    sheet.insertRowsAfter(sheet.getMaxRows(), f.rows.length + 1 - sheet.getMaxRows());
+  }
   sheet.getRange(1, 1, 1, f.header.length).setValues([f.header]).setFontWeight('bold')
     .setNotes([f.notes]);
   sheet.getRange(2, 1, f.rows.length, f.header.length).setValues(f.rows);
@@ -112,8 +115,10 @@ function stockoutPlannerFormulas_(spreadsheet, at) {
   var sd = range('Sales', 'date', salesEnd);
   var ss = range('Sales', 'sku', salesEnd);
   var su = range('Sales', 'units', salesEnd);
-  var si = range('Sales', 'in_stock', salesEnd);
-  var table = stockoutQuoted_(at.Sales.name) + '!$' + stockoutLetter_(at.Sales.columns.date) + '$2:$' + stockoutLetter_(at.Sales.columns.in_stock) + '$' + salesEnd;
+  var flagged = 'in_stock' in at.Sales.columns; // without In stock every day counts as in stock
+  var si = flagged ? range('Sales', 'in_stock', salesEnd) : null;
+  var lastColumn = flagged ? at.Sales.columns.in_stock : at.Sales.columns.units;
+  var table = stockoutQuoted_(at.Sales.name) + '!$' + stockoutLetter_(at.Sales.columns.date) + '$2:$' + stockoutLetter_(lastColumn) + '$' + salesEnd;
   var ib = {sku: range('Inbound', 'sku', inboundEnd), qty: range('Inbound', 'qty', inboundEnd), eta: range('Inbound', 'eta', inboundEnd)};
   var headers = spec.columns.map(function (c) {
     return c.header;
@@ -169,8 +174,8 @@ function stockoutPlannerFormulas_(spreadsheet, at) {
     };
     windows.forEach(function (w, i) {
       var span = ss + ',' + a + ',' + sd + ',">="&(' + day0 + '-' + w + '),' + sd + ',"<"&' + day0;
-      var days = '(MIN(' + w + ',' + day0 + '-' + since + ')-COUNTIFS(' + span + ',' + si + ',FALSE))';
-      var units = '(SUMIFS(' + su + ',' + span + ')-SUMIFS(' + su + ',' + span + ',' + si + ',FALSE))';
+      var days = '(MIN(' + w + ',' + day0 + '-' + since + ')' + (flagged ? '-COUNTIFS(' + span + ',' + si + ',FALSE)' : '') + ')';
+      var units = '(SUMIFS(' + su + ',' + span + ')' + (flagged ? '-SUMIFS(' + su + ',' + span + ',' + si + ',FALSE)' : '') + ')';
       each[avgHeaders[i]] = '=IF(OR(' + a + '="",' + since + '=""),"",IF(' + days + '<=0,"",' + units + '/' + days + '))';
     });
     if (r === 2) {

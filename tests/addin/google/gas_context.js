@@ -91,6 +91,10 @@ class FakeSheet {
   setFrozenColumns(columns) {
     this.frozen.columns = columns;
   }
+  insertRowsAfter(row, count) {
+    this.maxRows += count;
+    return this;
+  }
   /** Rows of the grid (a new sheet has 1000), at least the rows written. */
   getMaxRows() {
     return Math.max(this.maxRows, this.values.length);

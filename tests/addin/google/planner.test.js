@@ -119,6 +119,22 @@ test('a Planner tab already there is left alone; a Sales tab the functions canno
   assert.match(loaded.gas.stockoutAddPlanner(), /^No Planner added: there is no Inbound tab/);
 });
 
+test('a Sales tab without In stock counts every day as in stock', () => {
+  const tabs = shop();
+  tabs.Sales = tabs.Sales.map((row) => row.slice(0, 3));
+  const loaded = open(tabs);
+  loaded.gas.stockoutAddPlanner();
+  const sheet = loaded.spreadsheet.sheet('Planner');
+  assert.match(sheet.formulas['2,4'], /^=SALES_VELOCITY\(Sales!\$A\$2:\$C\$5000,/);
+  assert.doesNotMatch(sheet.formulas['2,14'], /FALSE/);
+  recalculate(loaded.spreadsheet, loaded);
+  const rows = planner(loaded.spreadsheet);
+  // B's day out of stock now counts as a day of 0 sales: 12 units over 7 days.
+  assert.deepEqual([rows.B['7-day avg'], rows.B['30-day avg']], [12 / 7, 58 / 30]);
+  assert.equal(rows.B['Daily sales'], 0.5 * (12 / 7) + 0.3 * (58 / 30) + 0.2 * (118 / 60));
+  assert.equal(rows.A.Alert, 'CRITICAL');
+});
+
 test('without Settings rows the Planner uses the defaults and sets as_of to today', () => {
   const tabs = shop();
   tabs.Settings = [['Key', 'Value']];
@@ -173,4 +189,15 @@ test('the engine refuses a range where Sheets wants one value (no ARRAYFORMULA)'
   recalculate(loaded.spreadsheet, loaded);
   assert.equal(sheet.cell(1, 1), 5);
   assert.match(String(sheet.cell(1, 3)), /not allowed to reference a cell with NOW\(\)/);
+});
+
+test('a long Inventory gets a Planner row for each SKU and half a hundred to grow', () => {
+  const tabs = shop();
+  for (let i = 0; i < 1100; i++) tabs.Inventory.push(['N' + i, 'New ' + i, 5]);
+  const loaded = open(tabs);
+  assert.match(loaded.gas.stockoutAddPlanner(), /: 1154 rows of live formulas/);
+  const sheet = loaded.spreadsheet.sheet('Planner');
+  assert.ok(sheet.getMaxRows() >= 1155);
+  assert.equal(sheet.formulas['2,1'], '=ARRAYFORMULA(IF(Inventory!$A$2:$A$1155="","",Inventory!$A$2:$A$1155&""))');
+  assert.match(sheet.formulas['1155,10'], /MINIFS\(Inbound!\$C\$2:\$C\$500,Inbound!\$A\$2:\$A\$500,\$A1155,/);
 });
