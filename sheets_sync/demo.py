@@ -89,6 +89,7 @@ BUYERS = [
 ]
 HISTORY_DAYS = 180
 STORE, SENDER = "Homely Kitchen", "Alex Chen"
+FORWARDER = ("Dragon Freight", "air@dragon-freight.example")
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -165,6 +166,8 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
         {
             "store_name": STORE,
             "sender_name": SENDER,
+            "forwarder_name": FORWARDER[0],
+            "forwarder_email": FORWARDER[1],
             "size_tier": "large standard",
             "category_cvr_pct": 10,
         }

@@ -19,7 +19,8 @@ Keys decide what "the same draft" is across refreshes, because the numbers move 
   produce a second "please expedite" after the user marked the first one sent;
 - a supplier request is one per supplier and a freight request one per forwarder, listing
   every SKU and batch that needs it: `<kind>:<supplier or forwarder>:<earliest day>`, reused
-  the same way by kind and addressee;
+  the same way by kind and the name in the key (an e-mail address added to the To later
+  keeps the episode);
 - a receiving request is one per inbound shipment; a post-mortem one per incident;
   the digest one per as-of day.
 """
@@ -49,7 +50,7 @@ from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import Plan
 from sheets_sync.references import Moves, carry, grid_size
 from sheets_sync.types import Tab
-from sheets_sync.vocab import SEVERITY
+from sheets_sync.vocab import SEVERITY, sheet_words, status_in
 
 TAB = workbook.DRAFTS
 DRAFT = "draft"
@@ -73,6 +74,12 @@ OFFER_ALERTS = (fm.OUT, fm.CRITICAL)
 RECEIVING_WINDOW_DAYS = 14
 #: Amazon holds a back order (restock date on an FBM offer) for at most this many days.
 MAX_BACKORDER_DAYS = 30
+#: Actions whose chosen option lands stock at FBA (on its landing day).
+BRINGS_STOCK = (fm.TRANSFER, fm.EXPEDITE_BY_AIR, fm.EXPEDITE_BY_EXPRESS)
+#: The To of a supplier or forwarder request when the data lacks the name or the address:
+#: fill-in placeholders that say where to add them.
+NO_SUPPLIER = ("[supplier]", "[add Supplier e-mail in Inventory]")
+NO_FORWARDER = ("[forwarder]", "[add forwarder_email in Settings]")
 
 # --- what the plan says ---------------------------------------------------------------------
 
@@ -109,20 +116,17 @@ def _text(value: Any) -> str:
     return "" if value is None or value != value else str(value).strip()  # NaN: blank
 
 
-def addressed(name: Any, email: Any) -> str:
-    """A draft's To: `Name <e-mail>` when the data has an address, else the name alone (the
-    seller adds the address), or the address alone when there is no name."""
+def addressed(name: Any, email: Any, missing: tuple[str, str] | None = None) -> str:
+    """A draft's To: `Name <e-mail>` when the data has an address, or the address alone when
+    there is no name. Without an address, MISSING (a placeholder name, a placeholder address)
+    says what to fill in; a buyer's To has none (Amazon's messaging reaches a buyer by the
+    order), so it is the name alone."""
     name, email = _text(name), _text(email)
-    if not email:
+    if email:
+        return f"{name} <{email}>" if name else email
+    if missing is None:
         return name
-    return f"{name} <{email}>" if name else email
-
-
-def addressee(to: str) -> str:
-    """The name a To starts with (`Ningbo Co <li@x.cn>` -> `Ningbo Co`): a draft stays the
-    same episode when an address is added to its supplier later."""
-    name, bracket, _ = to.rpartition(" <")
-    return name if bracket and to.endswith(">") else to
+    return f"{name or missing[0]} <{missing[1]}>"
 
 
 class _Builder:
@@ -140,7 +144,11 @@ class _Builder:
         self.supplier_lang = self.settings.supplier_language
 
     def context(self, **values: Any) -> dict[str, Any]:
-        names = {"store_name": self.settings.store_name, "sender_name": self.settings.sender_name}
+        names = {
+            "store_name": self.settings.store_name,
+            "sender_name": self.settings.sender_name,
+            "forwarder_name": self.settings.forwarder_name,
+        }
         return {"as_of": self.plan.as_of, "currency": self.currency, **names, **values}
 
     @staticmethod
@@ -148,10 +156,11 @@ class _Builder:
         return abs((start - day).days) <= EPISODE_DAYS
 
     def episode_key(self, kind: str, sku: str, day: dt.date, *, to: str | None = None) -> str:
-        """`sku` names a per-SKU episode; with `to`, the episode is the addressee's."""
+        """`sku` names a per-SKU episode; with `to`, the episode is that addressee's (the name
+        in the key, whatever the To says now)."""
         for row in self.old:
             start = row.key_date()
-            mine = addressee(row.to) == to if to is not None else row.sku == sku
+            mine = row.key == f"{kind}:{to}:{start}" if to is not None else row.sku == sku
             if row.kind == kind and mine and start is not None and self.near(start, day):
                 return row.key
         return f"{kind}:{to if to is not None else sku}:{day.isoformat()}"
@@ -216,6 +225,7 @@ class _Builder:
                 promised_date=min((d for d in promised if d), default=None),
                 new_date=max(known) if len(known) == len(new_dates) else None,
                 marketplace=first.get("marketplace") or "",
+                cause=_delay_cause([by_sku.get(line["sku"], {}) for line in lines]),
             )
             message = render_message(
                 "buyer_delay", lang, ctx, self.dirs, locale=locale_for(lang, country)
@@ -244,7 +254,8 @@ class _Builder:
     def supplier_requests(self, urgent: list[dict[str, Any]]) -> Iterable[Draft]:
         """One request per supplier, listing every SKU that needs it: each batch not shipped
         yet to hurry (by Shipment ID, Qty and Status; with the units to send ahead when the
-        plan flies part of it) and each recommended order, asked for as a new order."""
+        plan flies part of it) and the recommended order, asked for as one new order (in two
+        shipments when part of it flies and the rest goes by sea)."""
         groups: dict[str, list[dict[str, Any]]] = {}
         for item in urgent:
             line = self.supplier_line(item)
@@ -260,7 +271,8 @@ class _Builder:
             skus = ", ".join(line["sku"] for line in lines)
             email = next((line["supplier_email"] for line in lines
                           if _text(line.get("supplier_email"))), None)  # fmt: skip
-            yield Draft(key, "supplier_expedite", skus, "", addressed(supplier, email), message)
+            to = addressed(supplier, email, NO_SUPPLIER)
+            yield Draft(key, "supplier_expedite", skus, "", to, message)
 
     def supplier_line(self, item: dict[str, Any]) -> dict[str, Any] | None:
         """What one SKU asks of its supplier, or None when it asks nothing."""
@@ -276,7 +288,7 @@ class _Builder:
                     {
                         "shipment_id": batch.shipment_id,
                         "qty": batch.qty,
-                        "status": supply.status_word(batch.status),
+                        "status": status_in(supply.status_word(batch.status), self.supplier_lang),
                         "stage": supply.stage_of(batch.status),
                         "eta": fm.add_days(self.plan.as_of, batch.day),
                         "units": split.get("units"),
@@ -284,14 +296,16 @@ class _Builder:
                         "land": split.get("land"),
                     }
                 )
-        orders = []
+        shipments = []
         if flown.get("source") == supply.NEW_ORDER:
-            orders.append(
-                {"units": flown["units"], "mode": _mode_of(flown["action"]), "by": self.plan.as_of}
-            )
+            shipments.append({"units": flown["units"], "mode": _mode_of(flown["action"])})
         if fm.REORDER_NOW in (item.get("flags") or []) and item.get("reorder_qty"):
-            mode = self.settings.default_mode
-            orders.append({"units": item["reorder_qty"], "mode": mode, "by": self.plan.as_of})
+            shipments.append({"units": item["reorder_qty"], "mode": self.settings.default_mode})
+        orders = []
+        if shipments:  # one purchase order; the part that flies ships first
+            units = sum(s["units"] for s in shipments)
+            orders.append({"units": units, "mode": shipments[0]["mode"], "by": self.plan.as_of,
+                           "shipments": shipments})  # fmt: skip
         if not batches and not orders:
             return None
         start = self.shortage_start(item) if stockout else self.plan.as_of
@@ -311,8 +325,9 @@ class _Builder:
             }
             if chosen.get("units"):
                 start = self.shortage_start(item)
+                status = status_in(supply.status_word(chosen.get("status")), self.supplier_lang)
                 lines.append({**item, **chosen, "mode": _mode_of(chosen["action"]),
-                              "shortage_start": start})  # fmt: skip
+                              "shortage_start": start, "status": status})  # fmt: skip
         if not lines:
             return
         start = min(line["shortage_start"] for line in lines)
@@ -320,7 +335,8 @@ class _Builder:
         message = render_message("forwarder_air", self.supplier_lang, ctx, self.dirs)
         key = self.episode_key("forwarder_air", "", start, to="forwarder")
         skus = ", ".join(line["sku"] for line in lines)
-        to = addressed("forwarder", self.settings.forwarder_email)
+        settings = self.settings
+        to = addressed(settings.forwarder_name, settings.forwarder_email, NO_FORWARDER)
         yield Draft(key, "forwarder_air", skus, "", to, message)
 
     def per_sku(
@@ -338,13 +354,19 @@ class _Builder:
         return Draft(key, kind, str(item["sku"]), "", to, message)
 
     def offer_restock(self, item: dict[str, Any], start: dt.date, ctx: dict[str, Any]) -> Draft:
-        back = item.get("back_in_stock")
+        back, how = self.restock(item)
         wait = (back - self.plan.as_of).days if back else None
+        chosen = (item.get("options") or [None])[0]
+        fbm = chosen if getattr(chosen, "action", None) == fm.SWITCH_TO_FBM else None
         extra = {
             "fbm_enabled": self.settings.fbm_enabled,
+            "restock_date": back,
+            "restock_by": sheet_words(how, self.internal),
             "wait_days": wait,
             "backorder_ok": wait is not None and wait <= MAX_BACKORDER_DAYS,
             "max_backorder_days": MAX_BACKORDER_DAYS,
+            "fbm_units": fbm.units if fbm is not None else item.get("fbm_stock"),
+            "fbm_from": fbm.source if fbm is not None else None,
         }
         return self.per_sku(
             "offer_restock",
@@ -354,6 +376,24 @@ class _Builder:
             self.internal,
             to="Seller Central listing",
         )
+
+    def restock(self, item: dict[str, Any]) -> tuple[dt.date | None, str]:
+        """The day the SKU should be sellable at FBA again, and the action that brings it
+        when that day is the plan's proposal, an estimate (`EXPEDITE BY AIR`, `REORDER NOW`),
+        or "" when it is the next batch already in the Inbound tab."""
+        proposed: list[tuple[dt.date, str]] = []
+        if item.get("action") in BRINGS_STOCK:
+            chosen = _option_fields((item.get("options") or [None])[0], self.plan.as_of)
+            if chosen.get("land") and chosen.get("units"):
+                proposed.append((chosen["land"], item["action"]))
+        lead = item.get("lead_time_days")
+        if fm.REORDER_NOW in (item.get("flags") or []) and item.get("reorder_qty") and lead:
+            proposed.append((fm.add_days(self.plan.as_of, int(lead)), fm.REORDER_NOW))
+        back = item.get("back_in_stock")
+        first = min(proposed, default=None)
+        if first is not None and (back is None or first[0] < back):
+            return first
+        return back, ""
 
     def amazon_receiving(self, item: dict[str, Any], ctx: dict[str, Any]) -> Draft:
         shipment = item.get("next_inbound_id") or ""
@@ -436,6 +476,16 @@ def _watch_context(found: relaunch.Relaunch | None) -> dict[str, Any] | None:
 
 def _pct(value: float | None) -> str | None:
     return None if value is None else relaunch.pct(value)
+
+
+def _delay_cause(items: Iterable[dict[str, Any]]) -> str:
+    """Why an order is late, as far as the plan can tell a buyer: `late` when a shipment to
+    Amazon is overdue, `demand` when sales are rising, else "" (the notice says it neutrally:
+    a stockout is not always a surprise rush)."""
+    flags = {flag for item in items for flag in item.get("flags") or []}
+    if fm.INBOUND_OVERDUE in flags:
+        return "late"
+    return "demand" if fm.TREND_UP in flags else ""
 
 
 def _option_fields(option: Any, as_of: dt.date) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class Settings(formulas.Settings):
     sheet_language: str = "en"
     currency: str = "USD"
     alert_email_to: str = ""
+    forwarder_name: str = ""
     forwarder_email: str = ""
     alert_webhook_url: str = ""
     store_name: str = ""
@@ -122,9 +123,14 @@ HELP: dict[str, tuple[str, str]] = {
         "the STOCKOUT_SMTP_* environment variables, never from this sheet.",
         "e-mail addresses",
     ),
+    "forwarder_name": (
+        "Your freight forwarder's name: greets them in the air and express freight requests "
+        "and names them in its To. Blank = To says [forwarder].",
+        "text",
+    ),
     "forwarder_email": (
         "Your freight forwarder's e-mail: the To of the air and express freight requests. "
-        "Blank = To says forwarder.",
+        "Blank = To says where to add it.",
         "e-mail address",
     ),
     "alert_webhook_url": (

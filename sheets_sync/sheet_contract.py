@@ -19,7 +19,13 @@ from sheets_sync.locales import locale_table
 from sheets_sync.messages import SHIPPED_TEMPLATES
 from sheets_sync.outputs import ALERT_COLOURS
 from sheets_sync.settings import DEFAULTS
-from sheets_sync.vocab import ALERT_ORDER, FINISHED_INBOUND, FINISHED_ORDERS, ZH_WORDS
+from sheets_sync.vocab import (
+    ALERT_ORDER,
+    FINISHED_INBOUND,
+    FINISHED_ORDERS,
+    STATUS_ZH,
+    ZH_WORDS,
+)
 
 
 def schema_data() -> dict[str, Any]:
@@ -55,6 +61,7 @@ def schema_data() -> dict[str, Any]:
         "maxDays": tables.MAX_DAYS,
         "maxNumber": tables.MAX_NUMBER,
         "zhWords": ZH_WORDS,
+        "statusZh": STATUS_ZH,
         "alertColours": ALERT_COLOURS,
         "templates": templates,
         "locales": locale_table(),

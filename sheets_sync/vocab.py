@@ -117,6 +117,24 @@ def sheet_words(value: Any, language: str) -> Any:
 
 _FROM_ZH = {zh: en for en, zh in ZH_WORDS.items()}
 
+#: Inbound Status words in a Chinese draft (each side is a `supply.STAGES` word of the same
+#: stage): the factory and the forwarder read a batch's state in their draft's language.
+STATUS_ZH = {
+    "planned": "计划", "in production": "生产中", "production": "生产中", "ready": "待发货",
+    "made": "已完成", "shipped": "已发货", "in transit": "运输中", "receiving": "上架中",
+    "checked in": "上架中", "checked-in": "上架中", "delivered": "已送达",
+}  # fmt: skip
+#: And back, for an English draft of a batch whose Status the seller wrote in Chinese.
+STATUS_EN = {zh: en for en, zh in reversed(STATUS_ZH.items())}
+
+
+def status_in(word: str, language: str) -> str:
+    """A batch's status word (`supply.status_word`) in a draft's language; a word the
+    vocabulary does not know stays as the seller wrote it."""
+    if language == "zh":
+        return STATUS_ZH.get(word.lower(), word)
+    return STATUS_EN.get(word, word)
+
 
 def english_words(value: Any) -> Any:
     """A single word written by `sheet_words` back in English (anything else as it is)."""

@@ -121,19 +121,44 @@ function stockoutDigestContext_(skus, previous) {
   };
 }
 
-/** A draft's To: "Name <e-mail>" when the data has an address (drafts.addressed). */
-function stockoutAddressed_(name, email) {
+/**
+ * A draft's To: "Name <e-mail>" when the data has an address; without one, MISSING (a
+ * placeholder name and address) says what to fill in (drafts.addressed).
+ */
+function stockoutAddressed_(name, email, missing) {
   var n = name === null || name === undefined ? '' : String(name).trim();
   var e = email === null || email === undefined ? '' : String(email).trim();
-  if (!e) return n;
-  return n ? n + ' <' + e + '>' : e;
+  if (e) return n ? n + ' <' + e + '>' : e;
+  if (!missing) return n;
+  return (n || missing[0]) + ' <' + missing[1] + '>';
 }
 
-/** The name a To starts with (drafts.addressee). */
-function stockoutAddressee_(to) {
-  to = String(to || '');
-  var at = to.lastIndexOf(' <');
-  return at >= 0 && to.charAt(to.length - 1) === '>' ? to.slice(0, at) : to;
+var STOCKOUT_NO_SUPPLIER = ['[supplier]', '[add Supplier e-mail in Inventory]'];
+var STOCKOUT_NO_FORWARDER = ['[forwarder]', '[add forwarder_email in Settings]'];
+var STOCKOUT_BRINGS_STOCK = ['TRANSFER', 'EXPEDITE BY AIR', 'EXPEDITE BY EXPRESS'];
+
+/** A batch's status word in a draft's language (vocab.status_in). */
+function stockoutStatusIn_(word, language) {
+  var zh = StockoutSchema.statusZh;
+  if (language === 'zh') {
+    var key = word.toLowerCase();
+    return Object.prototype.hasOwnProperty.call(zh, key) ? zh[key] : word;
+  }
+  var english = null;
+  Object.keys(zh).forEach(function (en) {
+    if (english === null && zh[en] === word) english = en;
+  });
+  return english === null ? word : english;
+}
+
+/** Why an order is late, as a buyer may be told (drafts._delay_cause). */
+function stockoutDelayCause_(items) {
+  var flags = [];
+  items.forEach(function (item) {
+    flags = flags.concat(item.flags || []);
+  });
+  if (flags.indexOf('INBOUND OVERDUE') >= 0) return 'late';
+  return flags.indexOf('TREND UP') >= 0 ? 'demand' : '';
 }
 
 function stockoutSetting_(raw, name, fallback) {
@@ -151,6 +176,7 @@ function stockoutDrafts_(plan, old) {
     currency: stockoutSetting_(raw, 'currency', 'USD'),
     store_name: String(stockoutSetting_(raw, 'store_name', '')),
     sender_name: String(stockoutSetting_(raw, 'sender_name', '')),
+    forwarder_name: String(stockoutSetting_(raw, 'forwarder_name', '')),
   };
   var context = function (values) {
     return Object.assign({}, base, values);
@@ -158,13 +184,13 @@ function stockoutDrafts_(plan, old) {
   var draft = function (key, kind, sku, orderId, to, message) {
     return {key: key, kind: kind, sku: sku, order_id: orderId, to: to, message: message};
   };
-  /** SKU names a per-SKU episode; with TO, the episode is the addressee's. */
+  /** SKU names a per-SKU episode; with TO, the episode is that addressee's (the name in the key). */
   var episodeKey = function (kind, sku, day, to) {
     var byTo = to !== undefined && to !== null;
     for (var i = 0; i < old.length; i++) {
       var row = old[i];
       var start = stockoutKeyDate_(row.key);
-      var mine = byTo ? stockoutAddressee_(row.to) === to : row.sku === sku;
+      var mine = byTo ? row.key === kind + ':' + to + ':' + start : row.sku === sku;
       if (row.kind === kind && mine && start && Math.abs(stockoutDaysBetween_(start, day)) <= STOCKOUT_EPISODE_DAYS) {
         return row.key;
       }
@@ -190,13 +216,20 @@ function stockoutDrafts_(plan, old) {
     if (STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0 && (item.alert === 'OUT' || item.alert === 'CRITICAL')) {
       var start = stockoutShortageStart_(plan, item);
       ctx.shortage_start = start;
-      var wait = item.back_in_stock ? stockoutDaysBetween_(item.back_in_stock, plan.as_of) : null;
+      var restock = stockoutRestock_(plan, item);
+      var wait = restock[0] ? stockoutDaysBetween_(restock[0], plan.as_of) : null;
       var fbm = String(stockoutSetting_(raw, 'fbm_enabled', true)).trim().toLowerCase();
+      var chosen = (item.options || [])[0];
+      var switched = chosen && chosen.action === 'SWITCH TO FBM' ? chosen : null;
       out.push(perSku('offer_restock', start, {
         fbm_enabled: ['no', 'false', '0', 'n', 'off'].indexOf(fbm) < 0,
+        restock_date: restock[0],
+        restock_by: stockoutWords_(restock[1], internal),
         wait_days: wait,
         backorder_ok: wait !== null && wait <= STOCKOUT_MAX_BACKORDER_DAYS,
         max_backorder_days: STOCKOUT_MAX_BACKORDER_DAYS,
+        fbm_units: switched ? switched.units : item.fbm_stock === undefined ? null : item.fbm_stock,
+        fbm_from: switched ? switched.source : null,
       }, internal, 'Seller Central listing'));
     }
     var eta = item.next_inbound_eta;
@@ -233,6 +266,28 @@ function stockoutDrafts_(plan, old) {
   return out;
 }
 
+/**
+ * The day the SKU should be sellable at FBA again and the action that brings it when that day
+ * is the plan's proposal, an estimate; '' when it is the next batch in Inbound (drafts.restock).
+ */
+function stockoutRestock_(plan, item) {
+  var proposed = [];
+  if (STOCKOUT_BRINGS_STOCK.indexOf(item.action) >= 0) {
+    var chosen = stockoutOptionFields_((item.options || [])[0], plan.as_of);
+    if (chosen.land && chosen.units) proposed.push([chosen.land, item.action]);
+  }
+  var lead = item.lead_time_days;
+  if ((item.flags || []).indexOf('REORDER NOW') >= 0 && item.reorder_qty && lead) {
+    proposed.push([Formulas.add_days(plan.as_of, Math.trunc(lead)), 'REORDER NOW']);
+  }
+  var first = proposed.reduce(function (best, p) {
+    return best === null || p[0] < best[0] || (p[0] === best[0] && p[1] < best[1]) ? p : best;
+  }, null);
+  var back = item.back_in_stock || null;
+  if (first !== null && (back === null || first[0] < back)) return first;
+  return [back, ''];
+}
+
 /** An emergency option as template values (drafts._option_fields). */
 function stockoutOptionFields_(option, asOf) {
   if (!option) return {};
@@ -251,7 +306,7 @@ function stockoutModeOf_(action) {
 }
 
 /** What one SKU asks of its supplier, or null (drafts._Builder.supplier_line). */
-function stockoutSupplierLine_(plan, item) {
+function stockoutSupplierLine_(plan, item, language) {
   var stockout = STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0;
   var flown = stockout ? stockoutOptionFields_((item.options || [])[0], plan.as_of) : {};
   var batches = [];
@@ -261,7 +316,7 @@ function stockoutSupplierLine_(plan, item) {
       batches.push({
         shipment_id: batch.shipment_id,
         qty: batch.qty,
-        status: Supply.status_word(batch.status),
+        status: stockoutStatusIn_(Supply.status_word(batch.status), language),
         stage: Supply.stage_of(batch.status),
         eta: Formulas.add_days(plan.as_of, batch.day),
         units: split.units === undefined ? null : split.units,
@@ -270,13 +325,19 @@ function stockoutSupplierLine_(plan, item) {
       });
     });
   }
-  var orders = [];
+  var shipments = [];
   if (flown.source === 'new order') {
-    orders.push({units: flown.units, mode: stockoutModeOf_(flown.action), by: plan.as_of});
+    shipments.push({units: flown.units, mode: stockoutModeOf_(flown.action)});
   }
   if ((item.flags || []).indexOf('REORDER NOW') >= 0 && item.reorder_qty) {
-    var mode = String(stockoutSetting_(plan.raw, 'default_mode', 'sea'));
-    orders.push({units: item.reorder_qty, mode: mode, by: plan.as_of});
+    shipments.push({units: item.reorder_qty, mode: String(stockoutSetting_(plan.raw, 'default_mode', 'sea'))});
+  }
+  var orders = [];
+  if (shipments.length) { // one purchase order; the part that flies ships first
+    var units = shipments.reduce(function (sum, s) {
+      return sum + s.units;
+    }, 0);
+    orders.push({units: units, mode: shipments[0].mode, by: plan.as_of, shipments: shipments});
   }
   if (!batches.length && !orders.length) return null;
   var start = stockout ? stockoutShortageStart_(plan, item) : plan.as_of;
@@ -288,7 +349,7 @@ function stockoutSupplierDrafts_(plan, urgent, context, draft, episodeKey, langu
   var groups = {};
   var order = [];
   urgent.forEach(function (item) {
-    var line = stockoutSupplierLine_(plan, item);
+    var line = stockoutSupplierLine_(plan, item, language);
     if (line === null) return;
     var supplier = String(item.supplier || '');
     if (!(supplier in groups)) {
@@ -311,7 +372,7 @@ function stockoutSupplierDrafts_(plan, urgent, context, draft, episodeKey, langu
     lines.forEach(function (line) {
       if (email === null && String(line.supplier_email || '').trim()) email = line.supplier_email;
     });
-    var to = stockoutAddressed_(supplier, email);
+    var to = stockoutAddressed_(supplier, email, STOCKOUT_NO_SUPPLIER);
     return draft(episodeKey('supplier_expedite', '', start, supplier), 'supplier_expedite', skus, '', to, message);
   });
 }
@@ -327,6 +388,7 @@ function stockoutForwarderDrafts_(plan, urgent, context, draft, episodeKey, lang
     lines.push(Object.assign({}, item, chosen, {
       mode: stockoutModeOf_(chosen.action),
       shortage_start: stockoutShortageStart_(plan, item),
+      status: stockoutStatusIn_(Supply.status_word(chosen.status), language),
     }));
   });
   if (!lines.length) return [];
@@ -337,7 +399,8 @@ function stockoutForwarderDrafts_(plan, urgent, context, draft, episodeKey, lang
   var skus = lines.map(function (l) {
     return l.sku;
   }).join(', ');
-  var to = stockoutAddressed_('forwarder', stockoutSetting_(plan.raw, 'forwarder_email', null));
+  var raw = plan.raw;
+  var to = stockoutAddressed_(stockoutSetting_(raw, 'forwarder_name', ''), stockoutSetting_(raw, 'forwarder_email', null), STOCKOUT_NO_FORWARDER);
   return [draft(episodeKey('forwarder_air', '', start, 'forwarder'), 'forwarder_air', skus, '', to, message)];
 }
 
@@ -392,6 +455,9 @@ function stockoutBuyerDrafts_(plan, context, draft) {
       promised_date: promised.length ? promised[0] : null,
       new_date: known.length === dates.length ? known[known.length - 1] : null,
       marketplace: first.marketplace || '',
+      cause: stockoutDelayCause_(lines.map(function (line) {
+        return bySku[line.sku] || {};
+      })),
     });
     var locale = lang[1] ? lang[0] + '-' + lang[1] : lang[0];
     var message = stockoutMessage_('buyer_delay', lang[0], ctx, locale);

@@ -21,7 +21,7 @@ var Supply = (function () {
     '计划': PLANNED, ready: READY, made: READY, '待发货': READY, '已完成': READY,
     '': SHIPPED, shipped: SHIPPED, 'in transit': SHIPPED, '已发货': SHIPPED, '运输中': SHIPPED,
     receiving: RECEIVING, 'checked in': RECEIVING, 'checked-in': RECEIVING,
-    delivered: RECEIVING, '上架中': RECEIVING, closed: CLOSED, cancelled: CLOSED,
+    delivered: RECEIVING, '已送达': RECEIVING, '上架中': RECEIVING, closed: CLOSED, cancelled: CLOSED,
     canceled: CLOSED, received: CLOSED, deleted: CLOSED, done: CLOSED, '已完成入库': CLOSED,
     '已取消': CLOSED,
   };

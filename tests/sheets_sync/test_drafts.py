@@ -11,7 +11,7 @@ import pytest
 
 from addin.formulas import EXPEDITE_BY_AIR
 from addin.relaunch import Span, track
-from addin.supply import Inbound, Option
+from addin.supply import STAGES, Inbound, Option
 from sheets_sync.backends import parse_target
 from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import drafts_tab
@@ -20,6 +20,7 @@ from sheets_sync.messages import SHIPPED_TEMPLATES, template_dirs_for
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import compute_plan
 from sheets_sync.settings import Settings
+from sheets_sync.vocab import STATUS_ZH, status_in
 
 D = dt.date
 AS_OF = D(2025, 3, 3)
@@ -379,14 +380,14 @@ def test_digest_lists_skus_needing_attention_worst_first():
 def test_one_supplier_request_lists_every_sku_batch_and_new_order():
     rows = rows_by_key(drafts_tab(make_plan(supplier_language="en"), None, template_dirs=DIRS))
     supplier = rows["supplier_expedite:Ningbo Homeware Co.:2025-02-25"]
-    assert supplier[COL["To"]] == "Ningbo Homeware Co."
+    assert supplier[COL["To"]] == "Ningbo Homeware Co. <[add Supplier e-mail in Inventory]>"
     assert supplier[COL["SKU"]] == "MUG-01, LAMP-02"
     body = supplier[COL["Body"]]
     assert "Ceramic mug 350 ml (MUG-01): sold out since February 25, 2025" in body
     assert "Desk lamp (LAMP-02): sells out around March 8, 2025" in body
     # the real batch, by Shipment ID, Qty and Status; only the units the gap needs fly ahead
     assert (
-        "Our order FBA15LAMP, 600 units (in production): please give it priority on the "
+        "Our shipment FBA15LAMP, 600 units (in production): please give it priority on the "
         "production line, and have 240 of these units ready first, as we will send them ahead "
         "by air." in body
     )
@@ -409,7 +410,7 @@ def test_the_forwarder_gets_one_request_naming_the_batch_to_split():
     air = rows["forwarder_air:forwarder:2025-03-08"]
     assert air[COL["Subject"]] == "Freight request: 240 units of LAMP-02 by air to Amazon FBA"
     assert (
-        "240 units of Desk lamp (LAMP-02) by air, split from our batch FBA15LAMP (600 units, "
+        "240 units of Desk lamp (LAMP-02) by air, split from our shipment FBA15LAMP (600 units, "
         "planned), pick-up at Ningbo Homeware Co.; to be sellable by April 2, 2025."
         in air[COL["Body"]]
     )
@@ -435,9 +436,14 @@ def test_offer_restock_proposes_a_back_order_only_within_30_days():
     mug = rows["offer_restock:MUG-01:2025-02-25"][COL["Body"]]
     assert "Restock date = March 14, 2025" in mug
     assert 'Do not write "pre-order"' in mug
-    lamp = rows["offer_restock:LAMP-02:2025-03-08"][COL["Body"]]
+    # the batch lands in 48 days, beyond a back order's 30: no restock date on the offer
+    later = {**LAMP, "action": "PAUSE AND NOTIFY", "flags": []}
+    lamp = rows_by_key(drafts_tab(make_plan(skus=[later]), None, template_dirs=DIRS))[
+        "offer_restock:LAMP-02:2025-03-08"
+    ][COL["Body"]]
     assert "you have 12 units you can ship yourself" in lamp
-    assert "Restock date" not in lamp  # back in 48 days: beyond a back order's 30
+    assert "sellable again on April 20, 2025, 48 days from March 3, 2025." in lamp
+    assert "Restock date" not in lamp
     off = rows_by_key(drafts_tab(make_plan(fbm_enabled=False), None, template_dirs=DIRS))
     assert "Merchant fulfilment is switched off" in off["offer_restock:MUG-01:2025-02-25"][7]
 
@@ -634,6 +640,193 @@ def test_drafts_are_addressed_where_the_data_has_an_e_mail():
     delay = rows["buyer_delay:111-0000000-0000001"]
     assert delay[COL["To"]] == "Anna Schmidt <x1y2@marketplace.amazon.com>"
     (forwarder,) = [r for r in after.rows if r[COL["Kind"]] == "forwarder_air"]
-    assert forwarder[COL["To"]] == "forwarder <air@forwarder.example>"
+    assert forwarder[COL["To"]] == "air@forwarder.example"
     before_rows = rows_by_key(before)
     assert before_rows["buyer_delay:111-0000000-0000001"][COL["To"]] == "Anna Schmidt"
+
+
+# --- what the operator review found (issue 13, item 4) -------------------------------------
+
+POT = sku(
+    sku="POT-05", title="Stock pot 8 l", available=30, daily_sales=5.0, alert="CRITICAL",
+    stockout_date=D(2025, 3, 9), days_to_stockout=6, action="PAUSE AND NOTIFY",
+    action_text="PAUSE AND NOTIFY: no stock on its way", supplier="Yiwu Kitchen Trading",
+)  # fmt: skip
+
+
+def body_of(plan, key, column="Body"):
+    return rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))[key][COL[column]]
+
+
+def test_offer_restock_gives_the_landing_the_plan_proposes_as_an_estimate():
+    # LAMP's batch lands April 20, but the chosen air freight lands 240 units on April 2
+    lamp = body_of(make_plan(), "offer_restock:LAMP-02:2025-03-08")
+    assert (
+        "it should be sellable again around April 2, 2025, 30 days from March 3, 2025: an "
+        "estimate, if the EXPEDITE BY AIR of the Action goes ahead." in lamp
+    )
+    assert (
+        "set Restock date = April 2, 2025 on the FBM offer (column restock_date in the "
+        "inventory file): Amazon then sells it as a back order. The date is an estimate: allow "
+        "a few days' margin." in lamp
+    )
+    zh = body_of(make_plan(sheet_language="zh"), "offer_restock:LAMP-02:2025-03-08")
+    assert (
+        "预计2025年4月2日前后恢复可售（距2025年3月3日 30 天；这是估计日期，前提是按建议执行"
+        "“空运加急”）" in zh
+    )
+    # nothing on its way, nothing planned: no date, said plainly
+    nothing = body_of(make_plan(skus=[POT]), "offer_restock:POT-05:2025-03-09")
+    assert "No stock is on its way or planned, so there is no restock date to give." in nothing
+    assert "sellable again" not in nothing
+    # a sea order placed today lands after the lead time: that is the date, an estimate
+    ordering = {**POT, "flags": ["REORDER NOW"], "reorder_qty": 400}
+    sea = body_of(make_plan(skus=[ordering]), "offer_restock:POT-05:2025-03-09")
+    assert "sellable again around May 17, 2025, 75 days from March 3, 2025: an estimate, " in sea
+    assert "if the REORDER NOW of the Action goes ahead." in sea
+    assert "- Stock returns in about 75 days: that is beyond the 30 days" in sea
+    assert "No stock is on its way" not in sea
+
+
+def test_offer_restock_follows_a_switch_to_fbm_from_stock_elsewhere():
+    fbm = Option("SWITCH TO FBM", units=77, day=0, source="3PL Ontario CA")
+    out = {**MUG, "fbm_stock": 0, "action": "SWITCH TO FBM", "options": [fbm]}
+    body = body_of(make_plan(skus=[out]), "offer_restock:MUG-01:2025-02-25")
+    assert "you have 77 units you can ship yourself from 3PL Ontario CA." in body
+    assert "let the offer go out of stock" not in body
+
+
+def test_supplier_and_forwarder_read_status_words_and_shipments_in_their_language():
+    zh = rows_by_key(drafts_tab(make_plan(), None, template_dirs=DIRS))
+    supplier = zh["supplier_expedite:Ningbo Homeware Co.:2025-02-25"][COL["Body"]]
+    assert "- 我们的货件 FBA15LAMP，共 600 件（生产中）：请优先排产" in supplier
+    assert "我们的订单" not in supplier  # an FBA shipment is not a purchase order
+    assert "in production" not in supplier
+    forwarder = zh["forwarder_air:forwarder:2025-03-08"][COL["Body"]]
+    assert "从我们的货件 FBA15LAMP（共 600 件，计划）中先拆出" in forwarder
+    assert "planned" not in forwarder
+    # a Status the seller wrote in Chinese reads in English in an English draft
+    batch = Inbound(day=48, qty=600, status="生产中", shipment_id="FBA15LAMP")
+    option = Option(EXPEDITE_BY_AIR, units=240, day=30, source="FBA15LAMP", batch_qty=600,
+                    status="计划")  # fmt: skip
+    lamp = {**LAMP, "batches": [batch], "options": [option]}
+    en = rows_by_key(drafts_tab(make_plan(skus=[lamp], supplier_language="en"), None,
+                                template_dirs=DIRS))  # fmt: skip
+    assert (
+        "- Our shipment FBA15LAMP, 600 units (in production): "
+        in (en["supplier_expedite:Ningbo Homeware Co.:2025-03-08"][COL["Body"]])
+    )
+    assert (
+        "split from our shipment FBA15LAMP (600 units, planned)"
+        in (en["forwarder_air:forwarder:2025-03-08"][COL["Body"]])
+    )
+    unnamed = {**LAMP, "batches": [Inbound(day=48, qty=600, status="ready")], "options": []}
+    zh = body_of(make_plan(skus=[unnamed]), "supplier_expedite:Ningbo Homeware Co.:2025-03-08")
+    assert "- 我们预计2025年4月20日到仓的那批货，共 600 件（待发货）：请尽快安排出货" in zh
+
+
+def test_one_purchase_order_in_two_shipments_when_part_flies():
+    rush = Option("EXPEDITE BY EXPRESS", units=312, day=46, source="new order")
+    pot = {**POT, "action": "EXPEDITE BY EXPRESS", "options": [rush], "flags": ["REORDER NOW"],
+           "reorder_qty": 726}  # fmt: skip
+    key = "supplier_expedite:Yiwu Kitchen Trading:2025-03-09"
+    en = body_of(make_plan(skus=[pot], supplier_language="en"), key)
+    assert (
+        "- A new order of 1,038 units in two shipments: 312 by express as soon as they are "
+        "made, the other 726 by sea as usual: please confirm the price and the earliest ready "
+        "date, and we will send the purchase order." in en
+    )
+    assert en.count("A new order") == 1
+    zh = body_of(make_plan(skus=[pot]), key)
+    assert (
+        "- 新下一张 1,038 件的订单，分两批出货：其中 312 件生产完成后走快递，"
+        "其余 726 件照常走海运：请确认价格和最早交期" in zh
+    )
+    assert zh.count("新下一张") == 1
+
+
+@pytest.mark.parametrize(
+    ("flags", "lang", "words", "not_words"),
+    [
+        (["INBOUND OVERDUE"], "en", "we cannot ship it by March 5, 2025 as promised: the item is "
+         "out of stock because a delivery of new stock to us is running late.", "sooner"),
+        (["TREND UP"], "en", "the item sold out sooner than we expected, and new stock is "
+         "already on its way to us.", "running late"),
+        ([], "en", "the item is temporarily out of stock, and new stock is already on its way",
+         "sooner"),
+        (["INBOUND OVERDUE"], "de", "Der Artikel ist vorübergehend nicht vorrätig, weil sich "
+         "eine Nachlieferung an uns verzögert.", "schneller"),
+        ([], "de", "Der Artikel ist vorübergehend nicht vorrätig, und Nachschub", "schneller"),
+        (["TREND UP"], "de", "Der Artikel war schneller ausverkauft als erwartet", "verzögert"),
+        (["INBOUND OVERDUE"], "zh", "由于我们的补货延迟到货，该商品暂时缺货。", "售罄"),
+        ([], "zh", "该商品暂时缺货，新货已经在运来的路上。", "售罄"),
+        (["INBOUND OVERDUE"], "ja", "ご注文の商品が入荷の遅れにより品切れとなり", "売れ行き"),
+    ],
+)  # fmt: skip
+def test_a_buyer_is_told_the_known_cause_or_a_neutral_reason(flags, lang, words, not_words):
+    mug = {**MUG, "flags": flags}
+    plan = make_plan(skus=[mug], orders=[order("H-1", language=lang)])
+    row = rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))["buyer_delay:H-1"]
+    assert words in row[COL["Body"]]
+    assert not_words not in row[COL["Body"]]
+    assert row[COL["Language"]] == lang
+    assert row[COL["Warnings"]] == ""
+
+
+def test_every_shipped_buyer_language_writes_the_whole_notice_in_it():
+    """Subject and body in the buyer's language, Chinese included (no English fallback)."""
+    subjects = {
+        "en": "Your order H-2: new shipping date",
+        "de": "Ihre Bestellung H-2: neuer Versandtermin",
+        "fr": "Votre commande H-2 : nouvelle date d'expédition",
+        "it": "Il suo ordine H-2: nuova data di spedizione",
+        "es": "Su pedido H-2: nueva fecha de envío",
+        "ja": "ご注文（H-2）発送遅延のお知らせ",
+        "zh": "您的订单 H-2：发货日期变更",
+    }
+    shipped = {p.parent.name for p in SHIPPED_TEMPLATES.glob("*/buyer_delay.txt.j2")}
+    assert shipped == set(subjects)
+    for lang, subject in subjects.items():
+        plan = make_plan(orders=[order("H-2", language=lang)])
+        row = rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))["buyer_delay:H-2"]
+        assert (row[COL["Language"]], row[COL["Subject"]]) == (lang, subject)
+        assert check_buyer_message(row[COL["Body"]], "H-2") == []
+        if lang != "en":
+            assert "out of stock" not in row[COL["Body"]] and "order" not in row[COL["Body"]]
+
+
+def test_to_names_the_forwarder_and_says_what_to_fill_in_when_unknown():
+    rows = rows_by_key(drafts_tab(make_plan(), None, template_dirs=DIRS))
+    forwarder = rows["forwarder_air:forwarder:2025-03-08"]
+    assert forwarder[COL["To"]] == "[forwarder] <[add forwarder_email in Settings]>"
+    assert forwarder[COL["Body"]].startswith("您好！")
+    nobody = {**MUG, "supplier": None}
+    rows = rows_by_key(drafts_tab(make_plan(skus=[nobody]), None, template_dirs=DIRS))
+    (supplier,) = [r for r in rows.values() if r[COL["Kind"]] == "supplier_expedite"]
+    assert supplier[COL["To"]] == "[supplier] <[add Supplier e-mail in Inventory]>"
+
+    named = make_plan(forwarder_name="Dragon Freight", supplier_language="en")
+    first = drafts_tab(named, None, template_dirs=DIRS)
+    row = rows_by_key(first)["forwarder_air:forwarder:2025-03-08"]
+    assert row[COL["To"]] == "Dragon Freight <[add forwarder_email in Settings]>"
+    assert row[COL["Body"]].startswith("Hello Dragon Freight,\n")
+    grid = [first.header, *first.rows]
+    grid[1 + list(rows_by_key(first)).index("forwarder_air:forwarder:2025-03-08")][10] = "sent"
+    mailed = make_plan(forwarder_name="Dragon Freight", forwarder_email="air@dragon.example")
+    again = drafts_tab(mailed, grid, template_dirs=DIRS)
+    (kept,) = [r for r in again.rows if r[COL["Kind"]] == "forwarder_air"]  # the same episode
+    assert kept[COL["Status"]] == "sent"
+    fresh = rows_by_key(drafts_tab(mailed, None, template_dirs=DIRS))
+    row = fresh["forwarder_air:forwarder:2025-03-08"]
+    assert row[COL["To"]] == "Dragon Freight <air@dragon.example>"
+    assert row[COL["Body"]].startswith("Dragon Freight，您好！")
+
+
+def test_status_words_translate_within_the_one_vocabulary():
+    """Each side of a translated status word is an Inbound Status the refresh reads, of the
+    same stage: what a draft says in Chinese, a seller may type back."""
+    for en, zh in STATUS_ZH.items():
+        assert en in STAGES and zh in STAGES and STAGES[en] == STAGES[zh], en
+        assert status_in(en, "zh") == zh and status_in(en.upper(), "zh") == zh
+    assert status_in("生产中", "en") == "in production"
+    assert status_in("my own words", "zh") == "my own words"
