@@ -170,7 +170,7 @@ def refresh_command(
 
 def write_new_workbook(path: Path, grids: dict) -> None:
     """Write a new workbook: every tab with its notes, formats and input checks."""
-    settings = dict((row[0], row[1]) for row in grids.get(wb.SETTINGS, [])[1:] if row)
+    settings = {row[0]: row[1] for row in grids.get(wb.SETTINGS, [])[1:] if len(row) > 1}
     try:
         XlsxBackend(path, create=True).write(starter_tabs(grids, settings.get("currency")))
     except TargetError as exc:
