@@ -69,6 +69,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
             "stockout pull shop.xlsx",
             "stockout pull shop.xlsx --days 90",
             "stockout pull shop.xlsx --traffic-days 7",
+            "stockout pull scratch.xlsx --sandbox",
         ),
         AMAZON + GOOGLE + STORE,
     ),

@@ -109,7 +109,14 @@ def show_result(result: ImportResult, console: Console) -> None:
     help="Also fetch Sales and Traffic (sessions, units per SKU) for this many past days, one "
     "report per day, the days already stored skipped: what the relaunch tracker watches.",
 )
-def pull_command(target: str, days: int, time_limit: int, traffic_days: int) -> None:
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Call Amazon's sandbox host for the marketplace's region "
+    "(sandbox.sellingpartnerapi-na.amazon.com, -eu, -fe) instead: Amazon's test data, to try "
+    "the credentials and the set-up. It lands in TARGET like real data: use a scratch workbook.",
+)
+def pull_command(target: str, days: int, time_limit: int, traffic_days: int, sandbox: bool) -> None:
     """Pull sales, FBA stock and open orders from Amazon (SP-API) into TARGET."""
     console = Console(stderr=True)
     bars, update = progress_bars(in_bytes=True)
@@ -119,7 +126,7 @@ def pull_command(target: str, days: int, time_limit: int, traffic_days: int) -> 
         with bars:
             result = pull(
                 target, progress=update, time_limit=time_limit, days=days, http=http,
-                traffic_days=traffic_days,
+                traffic_days=traffic_days, sandbox=sandbox,
             )  # fmt: skip
     except (SpApiError, ReportError, TargetError) as error:
         fail(str(error))

@@ -12,10 +12,11 @@ What is pulled, through python-amazon-sp-api:
 Credentials come from the environment only: `SP_API_REFRESH_TOKEN`, `LWA_APP_ID`,
 `LWA_CLIENT_SECRET` (the library's own names) and `SP_API_MARKETPLACE` (`US`, `DE`, `JP`...). They
 are never printed or written anywhere. Calls go to Amazon's endpoint for the marketplace's
-region; `pull(..., http=...)` sends them through a caller's `httpx.Client` (a proxy, or the
-tests' client reaching a local fake). Amazon limits these calls hard (createReport about once a
-minute, searchOrders once every three minutes): a 429 answer is retried with growing pauses, a
-few times, within the pull's time limit.
+region, or with `sandbox` to that region's sandbox host (`sandbox.sellingpartnerapi-na.amazon.com`
+...), where Amazon answers with its test data; `pull(..., http=...)` sends them through a
+caller's `httpx.Client` (a proxy, or the tests' client reaching a local fake). Amazon limits
+these calls hard (createReport about once a minute, searchOrders once every three minutes): a
+429 answer is retried with growing pauses, a few times, within the pull's time limit.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,12 +80,27 @@ class LoginError(SpApiError):
     """No credentials, or Amazon refused them: nothing can be pulled."""
 
 
+#: Amazon's production hosts start so; each region's sandbox host is the same behind `sandbox.`.
+_PRODUCTION = "https://sellingpartnerapi"
+
+
 @dataclass
 class Settings:
-    """Who signs in, and the marketplace (whose region names Amazon's endpoint)."""
+    """Who signs in, and the marketplace (whose region names Amazon's endpoint); `sandbox`
+    sends the calls to the region's sandbox host instead (Amazon's test answers)."""
 
     credentials: dict[str, str]
     marketplace: Marketplaces
+    sandbox: bool = False
+
+    @property
+    def endpoint(self) -> str:
+        """Amazon's address for the marketplace's region (`https://sellingpartnerapi-eu...`),
+        or its sandbox twin (`https://sandbox.sellingpartnerapi-eu.amazon.com`)."""
+        url = str(self.marketplace.endpoint)
+        if self.sandbox and url.startswith(_PRODUCTION):
+            return "https://sandbox." + url.removeprefix("https://")
+        return url
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -133,6 +149,7 @@ def pull(
     backoff: float = 5.0,
     http: httpx.Client | None = None,
     traffic_days: int = 0,
+    sandbox: bool = False,
 ) -> PullResult:
     """Pull the last DAYS of sales and today's stock and open orders into TARGET, and the
     Sales and Traffic figures of the last TRAFFIC_DAYS days the store lacks (one report per
@@ -141,9 +158,13 @@ def pull(
     Stops waiting for reports after TIME_LIMIT seconds in all (a report still processing then
     is a note, and the next pull asks again). Raises `SpApiError` when it cannot start. HTTP,
     when given, carries every call (the caller closes it); else the pull opens its own.
+    SANDBOX calls the region's sandbox host (`Settings.sandbox`): Amazon's test answers, which
+    land in TARGET like real ones, so point it at a scratch workbook.
     """
     target = parse_target(target)
     settings = settings or Settings.from_env()
+    if sandbox:
+        settings = replace(settings, sandbox=True)
     api = _Api(settings, time.monotonic() + time_limit, backoff, http)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
     with (
@@ -152,6 +173,11 @@ def pull(
         contextlib.closing(api),
     ):
         result = PullResult(store.path)
+        if settings.sandbox:
+            result.notes.append(
+                f"Sandbox: the calls went to {settings.endpoint}; what it answers is Amazon's "
+                "test data, not the shop's."
+            )
         inventory: list[InventoryRecord] = []  # what the reports bring for the workbook, then
         orders: list[OpenOrder] = []  # what the inventory and orders APIs bring
         for kind in PULLED:
@@ -312,8 +338,10 @@ class _Api:
             credential_providers=(FromCodeCredentialProvider,),
             **options,
         )
-        # python-amazon-sp-api has no option for the HTTP client: its API and login calls go
+        # python-amazon-sp-api has no option for the HTTP client or the host (its sandbox
+        # switch is an environment variable read at import): its API and login calls go
         # through a transport attribute each, replaced here by one over the pull's client.
+        client.endpoint = self.settings.endpoint
         client._transport.close()
         client._auth._transport.close()
         client._transport = client._auth._transport = _SharedTransport(client=self.http)

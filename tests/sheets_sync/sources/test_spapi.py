@@ -250,6 +250,32 @@ def test_command_runs_from_environment_variables_and_keeps_secrets_out(tmp_path,
     assert missing.exit_code == 2 and "SP_API_REFRESH_TOKEN" in missing.output
 
 
+def test_sandbox_sends_every_api_call_to_the_regions_sandbox_host(tmp_path):
+    documents = {
+        ORDERS: FakeDocument(ALL_ORDERS, statuses=("DONE",)),
+        DAILY: FakeDocument(statuses=("CANCELLED",)),
+    }
+    env = {
+        "SP_API_REFRESH_TOKEN": fake_spapi.REFRESH_TOKEN,
+        "LWA_APP_ID": fake_spapi.CLIENT_ID,
+        "LWA_CLIENT_SECRET": fake_spapi.CLIENT_SECRET,
+        "SP_API_MARKETPLACE": "US",
+    }
+    book = str(tmp_path / "scratch.xlsx")
+    with FakeSpApi(documents) as fake, fake.client() as http:
+        outcome = CliRunner().invoke(pull_command, [book, "--sandbox"], env=env, obj=http)
+    assert outcome.exit_code == 0, outcome.output
+    api_hosts = {host for host in fake.hosts if "sellingpartnerapi" in host}
+    assert api_hosts == {"sandbox.sellingpartnerapi-na.amazon.com"}  # never the real shop
+    assert "Sandbox: the calls went to https://sandbox.sellingpartnerapi-na.amazon.com" in (
+        " ".join(outcome.output.split())
+    )
+    hosts = {code: Settings({}, Marketplaces[code], sandbox=True).endpoint for code in ("DE", "JP")}
+    assert hosts == {"DE": "https://sandbox.sellingpartnerapi-eu.amazon.com",
+                     "JP": "https://sandbox.sellingpartnerapi-fe.amazon.com"}  # fmt: skip
+    assert Settings({}, Marketplaces.DE).endpoint == "https://sellingpartnerapi-eu.amazon.com"
+
+
 def test_a_dripping_amazon_is_given_up_call_by_call_and_reported(tmp_path, monkeypatch):
     """Every call to an endpoint that answers a header line every 0.2 s ends at its deadline;
     the pull goes on to the next call, and the summary and the exit code say what failed."""
