@@ -285,10 +285,9 @@ def no_sales_words(item: SkuInput, available: float, inbound: float) -> str:
     if inbound > 0:
         held += f" and {int(round_to(inbound, 0)):,} inbound"
     return (
-        f"none sold in the last {days} days, {held}: check the listing is active and buyable "
-        "(not suppressed, Buy Box won, price in line); if it is, cut the price or run a "
-        "coupon, or create a removal or liquidation order before Amazon's aged-inventory "
-        f"surcharge (from {AGED_SURCHARGE_DAYS} days)"
+        f"none sold in the last {days} days, {held}: check the listing is buyable "
+        "(suppressed? Buy Box? price?); if it is, cut the price, or remove or liquidate it "
+        f"before Amazon's aged-inventory surcharge ({AGED_SURCHARGE_DAYS}+ days)"
     )
 
 

@@ -446,7 +446,6 @@ def _pause(item: SupplyItem, gap: Gap, as_of: dt.date) -> Option:
         PAUSE_AND_NOTIFY,
         day=gap.end,
         why=f"{gap.days} days out from {start}, {gap.lost_units:,} units lost{revenue}: "
-        f"{sell} keep the listing (it goes inactive on its own and comes back with the "
-        f"stock on {back}; do not close it), pause its ads until then, and send buyers of "
-        "open orders the delay notes in Drafts",
+        f"{sell} keep the listing (inactive until the stock is back on {back}), pause its ads "
+        "till then, send the delay notes in Drafts",
     )

@@ -107,10 +107,9 @@ var Decisions = (function () {
     var held = Formulas.withCommas(String(Formulas.round_to(available, 0))) + ' units at FBA';
     if (inbound > 0) held += ' and ' + Formulas.withCommas(String(Formulas.round_to(inbound, 0))) + ' inbound';
     return (
-      'none sold in the last ' + days + ' days, ' + held + ': check the listing is active and buyable ' +
-      '(not suppressed, Buy Box won, price in line); if it is, cut the price or run a coupon, or create a ' +
-      "removal or liquidation order before Amazon's aged-inventory surcharge (from " + AGED_SURCHARGE_DAYS +
-      ' days)'
+      'none sold in the last ' + days + ' days, ' + held + ': check the listing is buyable ' +
+      '(suppressed? Buy Box? price?); if it is, cut the price, or remove or liquidate it ' +
+      "before Amazon's aged-inventory surcharge (" + AGED_SURCHARGE_DAYS + '+ days)'
     );
   }
 

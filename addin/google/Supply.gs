@@ -396,8 +396,8 @@ var Supply = (function () {
       day: gap.end,
       why:
         gap.days + ' days out from ' + start + ', ' + commas(gap.lost_units) + ' units lost' + revenue + ': ' +
-        sell + ' keep the listing (it goes inactive on its own and comes back with the stock on ' + back +
-        '; do not close it), pause its ads until then, and send buyers of open orders the delay notes in Drafts',
+        sell + ' keep the listing (inactive until the stock is back on ' + back +
+        '), pause its ads till then, send the delay notes in Drafts',
     });
   }
 

@@ -240,9 +240,8 @@ def test_stock_that_does_not_sell_says_no_sales_and_what_to_do() -> None:
     assert f.NO_SALES in p.flags and p.action == f.NO_SALES
     assert p.action_text == (
         "NO SALES: none sold in the last 90 days, 300 units at FBA and 120 inbound: check the "
-        "listing is active and buyable (not suppressed, Buy Box won, price in line); if it is, "
-        "cut the price or run a coupon, or create a removal or liquidation order before "
-        "Amazon's aged-inventory surcharge (from 181 days)"
+        "listing is buyable (suppressed? Buy Box? price?); if it is, cut the price, or remove "
+        "or liquidate it before Amazon's aged-inventory surcharge (181+ days)"
     )
     # A sale 40 days ago on a day flagged out of stock is no sale on an in-stock day.
     units = [0.0] * 90
@@ -266,9 +265,8 @@ def test_pausing_an_fba_listing_says_what_the_seller_does() -> None:
     assert p.action == f.PAUSE_AND_NOTIFY
     assert p.action_text == (
         "PAUSE AND NOTIFY: 30 days out from 2026-12-05, 150 units lost, 3,000.00 revenue: let "
-        "FBA sell out, keep the listing (it goes inactive on its own and comes back with the "
-        "stock on 2027-01-04; do not close it), pause its ads until then, and send buyers of "
-        "open orders the delay notes in Drafts"
+        "FBA sell out, keep the listing (inactive until the stock is back on 2027-01-04), pause "
+        "its ads till then, send the delay notes in Drafts"
     )
     p = plan(available=0, units=[8.0] * 90, inbound=[(12, 400)], price=25)
     assert "revenue: FBA is out: keep the listing" in p.action_text
