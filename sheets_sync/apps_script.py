@@ -116,7 +116,8 @@ def _js_object(value: object, depth: int) -> str:
     "directory", type=click.Path(file_okay=False, path_type=Path), default="stockout-apps-script"
 )
 def apps_script_command(directory: Path) -> None:
-    """Write the Google Sheets Apps Script bundle (functions + Stockout menu) to DIRECTORY."""
+    """Write the Google Sheets Apps Script bundle to DIRECTORY: the custom functions and the
+    Stockout menu (refresh in the sheet, daily e-mail, a live Planner tab)."""
     try:
         written = write_bundle(directory)
     except OSError as exc:
