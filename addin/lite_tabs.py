@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from addin import formulas, supply
 from addin.cells import blank
@@ -109,7 +109,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -141,14 +141,14 @@ def _cell(read_as: str, kind: str, raw: object) -> tuple[bool, Any]:
         if read_as == "number":
             if isinstance(raw, bool) or not _number(raw):
                 return False, None
-            value = float(raw)  # type: ignore[arg-type]
+            value = float(raw)
             limit = MAX_DAYS if kind == "days" else MAX_NUMBER
             return abs(value) <= limit, value if abs(value) <= limit else None
         if read_as == "date":
             if _number(raw):
-                if not 1 <= raw < _LAST_SERIAL + 1:  # type: ignore[operator]
+                if not 1 <= raw < _LAST_SERIAL + 1:
                     return False, None
-                return True, formulas.add_days(formulas.EXCEL_EPOCH, int(raw // 1))  # type: ignore[operator]
+                return True, formulas.add_days(formulas.EXCEL_EPOCH, int(raw // 1))
             day = formulas.to_date(_day(raw), "date")
             return (True, day) if day is None or FIRST_DATE <= day <= LAST_DATE else (False, None)
         if read_as == "bool":
@@ -384,13 +384,14 @@ def setting_value(name: str, value: Any, default: Any) -> Any:
     or InputError saying what was expected."""
     if isinstance(default, tuple | list):
         parts = value if isinstance(value, list | tuple) else re.split(r"[,;\s]+", str(value))
-        numbers = tuple(formulas.to_number(p, name) for p in parts if str(p).strip())
-        if not numbers or any(n is None for n in numbers):
+        read = tuple(formulas.to_number(p, name) for p in parts if str(p).strip())
+        numbers = tuple(n for n in read if n is not None)
+        if not numbers or len(numbers) < len(read):
             raise formulas.InputError(f"expected a list of numbers like {value!r}")
-        if any(n < 0 or n > MAX_NUMBER for n in numbers):  # type: ignore[operator]
+        if any(n < 0 or n > MAX_NUMBER for n in numbers):
             raise formulas.InputError(f"expected numbers ≥ 0 like {tuple(default)!r}")
         if name == "velocity_windows":
-            return tuple(int(n) for n in numbers if n is not None)
+            return tuple(int(n) for n in numbers)
         return numbers
     if isinstance(default, bool):
         flag = formulas.to_flag(value)
