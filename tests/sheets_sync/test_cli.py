@@ -131,7 +131,8 @@ def test_demo_actions_read_as_an_operator_would_act(demo) -> None:
     # One word for a batch's state in the Alerts and the supplier request.
     supplier = " ".join(str(r[7]) for r in every if r[1] == "supplier_expedite")
     assert "(planned)" not in " ".join(str(r["Other options"]) for r in rows.values())
-    assert "in production" in supplier
+    # ... in the supplier's language (the demo's factories read Chinese), never in English.
+    assert "（生产中）" in supplier and "in production" not in supplier
     # The listing change is drafted when the shelf is empty or nearly, not weeks ahead.
     offers = {r[2] for r in every if r[1] == "offer_restock"}
     assert offers and {rows[sku]["Alert"] for sku in offers} <= {"OUT", "CRITICAL"}
