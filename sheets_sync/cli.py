@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -190,13 +191,11 @@ def new_command(file: Path, example: bool, force: bool) -> None:
     two months of sales are filled in.
     """
     if file.exists() and not force:
-        fail(f"{file} exists: choose another name or pass --force")
+        fail(f"{file} exists: pass --force to replace it, or choose another name")
     write_new_workbook(file, starter_grids(example=example, book=str(file)))
-    first = "refresh it" if example else "follow its Start tab, then refresh"
-    out.print(
-        f"Created {file}: {first} with `stockout refresh {file}`",
-        highlight=False,
-    )
+    first = "Refresh it" if example else "Follow its Start tab, then refresh it"
+    out.print(f"Created {file}. {first}:", highlight=False, soft_wrap=True)
+    out.print(f"  stockout refresh {shlex.quote(str(file))}", highlight=False, soft_wrap=True)
 
 
 @main.command("demo", epilog=epilog("demo"))
@@ -209,11 +208,18 @@ def new_command(file: Path, example: bool, force: bool) -> None:
     help="Where to write the demo workbook.",
 )
 @click.option("--as-of", callback=_date, help="Build and plan the demo as of this date.")
-def demo_command(out_file: Path, as_of: dt.date | None) -> None:
-    """Build a realistic sample workbook, refresh it and show what needs doing."""
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def demo_command(out_file: Path, as_of: dt.date | None, force: bool) -> None:
+    """Build a realistic sample workbook, refresh it and show what needs doing.
+
+    Like `new`, it never replaces an existing file (an earlier demo you may have edited)
+    unless --force.
+    """
     from sheets_sync.demo import demo_tabs, write_demo_store
     from sheets_sync.planner import PLANNER, planner_grid
 
+    if out_file.exists() and not force:
+        fail(f"{out_file} exists: pass --force to replace it, or --out another file")
     day = as_of or dt.date.today()
     grids = {START: start_grid(str(out_file)), **demo_tabs(day)}
     if as_of is not None:  # the Planner's formulas count from the same day as the refresh
@@ -229,4 +235,5 @@ def demo_command(out_file: Path, as_of: dt.date | None) -> None:
         f"\nOpen {out_file} in Excel or LibreOffice: Alerts, Drafts, Planner and the "
         "Timeline charts.",
         highlight=False,
+        soft_wrap=True,
     )

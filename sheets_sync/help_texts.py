@@ -52,10 +52,21 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
         GOOGLE + STORE + NOTIFY,
     ),
     "new": (
-        ("stockout new shop.xlsx", "stockout new try.xlsx --example"),
+        (
+            "stockout new shop.xlsx",
+            "stockout new try.xlsx --example",
+            "stockout new try.xlsx --example --force   (replace it)",
+        ),
         (),
     ),
-    "demo": (("stockout demo", "stockout demo --out demo.xlsx --as-of 2026-11-25"), ()),
+    "demo": (
+        (
+            "stockout demo",
+            "stockout demo --out demo.xlsx --as-of 2026-11-25",
+            "stockout demo --force   (replace the demo written before)",
+        ),
+        (),
+    ),
     "import": (
         (
             "stockout import shop.xlsx All-Orders.txt Manage-FBA-Inventory.txt",

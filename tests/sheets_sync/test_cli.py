@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,10 @@ import pytest
 
 from sheets_sync import workbook as wb
 
+#: The tree these tests belong to: the command runs from it, not from an installed copy, whatever
+#: the folder it runs in (PYTHONPATH=. means another folder there).
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def stockout(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -21,14 +26,16 @@ def stockout(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
     folder = tmp_path_factory.mktemp("demo")
+    (folder / "demo.xlsx").write_text("an earlier demo")  # --force replaces it
     return folder / "demo.xlsx", stockout(
-        "demo", "--out", "demo.xlsx", "--as-of", "2026-11-25", cwd=folder
+        "demo", "--out", "demo.xlsx", "--as-of", "2026-11-25", "--force", cwd=folder
     )
 
 
@@ -42,6 +49,34 @@ def test_demo_builds_refreshes_and_summarises(demo) -> None:
     for tab in (*wb.INPUT_TABS, *wb.OUTPUT_TABS):
         assert tab in book.sheetnames
     assert book.active.title == "Alerts"
+
+
+def test_demo_and_new_refuse_to_replace_a_file_unless_forced(tmp_path: Path) -> None:
+    """A seller's edits to an earlier demo or workbook are never overwritten silently."""
+    mine = tmp_path / "my shop.xlsx"
+    mine.write_text("my own work")
+    for args in (("demo", "--out", str(mine)), ("new", str(mine))):
+        proc = stockout(*args, cwd=tmp_path)
+        assert proc.returncode == 2
+        assert proc.stderr.strip() == (
+            f"error: {mine} exists: pass --force to replace it, or "
+            + ("--out another file" if args[0] == "demo" else "choose another name")
+        )
+        assert mine.read_text() == "my own work"
+
+
+def test_new_ends_with_the_next_command_to_copy_and_paste(tmp_path: Path) -> None:
+    """On its own line, no backticks, quoted for the shell where the name needs it; a long
+    path is never wrapped into two lines."""
+    proc = stockout("new", "my shop.xlsx", "--example", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["Created my shop.xlsx. Refresh it:",
+                                        "  stockout refresh 'my shop.xlsx'"]  # fmt: skip
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4) / "shop.xlsx"
+    deep.parent.mkdir()
+    proc = stockout("new", str(deep), cwd=tmp_path)
+    assert proc.stdout.splitlines()[-1] == f"  stockout refresh {deep}"
+    assert "`" not in proc.stdout
 
 
 def test_demo_workbook_is_a_realistic_business(demo) -> None:
