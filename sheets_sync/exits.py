@@ -52,7 +52,7 @@ def log_path(target: str | None) -> Path:
         try:
             store = parse_target(target).store_path
             return store.with_name(store.name.removesuffix(".sqlite") + ".log").absolute()
-        except (TargetError, ValueError, OSError):
+        except (TargetError, ValueError, OSError, ImportError):  # a backend that cannot load
             pass
     return (data_home() / "stockout.log").absolute()
 

@@ -99,6 +99,18 @@ def test_a_kind_is_taken_once(toy) -> None:
         places()
 
 
+def test_a_backend_that_cannot_load_still_leaves_a_crash_log(toy, tmp_path) -> None:
+    """Discovery loads every module; a crash is still logged (in the data folder) when one of
+    them cannot be imported, and the error names the missing library."""
+    from sheets_sync.exits import log_path
+
+    (toy / "broken.py").write_text("import no_such_library_here\n", encoding="utf-8")
+    assert log_path("book.xlsx") == (tmp_path / "home" / "stockout.log").absolute()
+    with pytest.raises(ImportError, match="no_such_library_here"):
+        parse_target("book.xlsx")
+    sys.modules.pop("sheets_sync.backends.broken", None)
+
+
 def test_every_backend_module_declares_its_place() -> None:
     """A module with a backend class (read, tab_names, write) must say where it lives."""
     for module in pkgutil.iter_modules(backends.__path__, "sheets_sync.backends."):
