@@ -374,10 +374,12 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     order = find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq)
     alert = alert_for(gap.stockout_day, item.available, s.warn_days)
     due = order.by_day is not None and order.by_day <= REORDER_SOON_DAYS and order.qty > 0
-    if alert == OK and (
-        (gap.stockout_day is not None and gap.stockout_day < leads.regular) or due
-    ):  # runs out before a regular order could land, or an order is due this week
-        alert = WATCH  # a row that needs action now is never green
+    late = overdue_batch(item)
+    short = gap.stockout_day is not None and gap.stockout_day < leads.regular
+    if alert == OK and (short or due or late is not None):
+        # runs out before a regular order could land, an order is due this week, or stock the
+        # plan counts on is overdue: a row that needs action now is never green
+        alert = WATCH
     options = emergency_options(item, s, proj, gap, leads, as_of) if gap.days > 0 else []
     choices = [(o.action, o.why) for o in options]
     if order.by_day is not None and order.by_day <= 0 and order.qty > 0:
@@ -392,7 +394,6 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         choices.append(
             (REORDER_SOON, f"order {order.qty:,} units by {add_days(as_of, order.by_day)}")
         )
-    late = overdue_batch(item)
     if late is not None:
         choices.append((CHASE_INBOUND, chase_words(late, as_of)))
     if relaunch:

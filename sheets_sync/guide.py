@@ -156,7 +156,8 @@ NOTES: dict[str, dict[str, str]] = {
         "days_to_stockout": "Days from today to the Stockout date (below 0: days since it ran "
         "out).",
         "alert": "OUT (nothing sellable) · CRITICAL (out within 7 days) · WARNING (15) · "
-        "WATCH (30, or before a regular order could land, or an order is due within 7 days) · "
+        "WATCH (30, or before a regular order could land, an order is due within 7 days or an "
+        "inbound is overdue) · "
         "OK · NO DATA (no sales history). Lines from Settings warn_days. The level is about "
         "running out: a SKU that is OK can still have an Action (RELAUNCH, NO SALES).",
         "flags": FLAGS_NOTE,

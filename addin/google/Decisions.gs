@@ -275,7 +275,9 @@ var Decisions = (function () {
     var order = Formulas.find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq);
     var alert = Formulas.alert_for(gap.stockout_day, item.available, s.warn_days);
     var due = order.by_day !== null && order.by_day <= REORDER_SOON_DAYS && order.qty > 0;
-    if (alert === Formulas.OK && ((gap.stockout_day !== null && gap.stockout_day < leads.regular) || due)) {
+    var late = overdue_batch(item);
+    var short = gap.stockout_day !== null && gap.stockout_day < leads.regular;
+    if (alert === Formulas.OK && (short || due || late !== null)) {
       alert = Formulas.WATCH; // a row that needs action now is never green
     }
     var options = gap.days > 0 ? Supply.emergency_options(item, s, proj, gap, leads, as_of) : [];
@@ -294,7 +296,6 @@ var Decisions = (function () {
         'order ' + Formulas.withCommas(String(order.qty)) + ' units by ' + Formulas.add_days(as_of, order.by_day),
       ]);
     }
-    var late = overdue_batch(item);
     if (late !== null) choices.push([Formulas.CHASE_INBOUND, chase_words(late, as_of)]);
     if (relaunch) {
       choices.push([

@@ -232,6 +232,9 @@ def test_an_order_due_this_week_is_never_green() -> None:
     assert f.alert_for(p.stockout_day, 430) == f.OK and p.alert == f.WATCH
     p = plan(available=470, units=[5.0] * 90)
     assert p.reorder_by_day > d.REORDER_SOON_DAYS and p.alert == f.OK and p.action == f.OK
+    # Nor is a shipment past its ETA that the plan counts as sellable today: find it.
+    p = plan(available=470, units=[5.0] * 90, inbound=[(-3, 100)])
+    assert p.action == f.CHASE_INBOUND and p.alert == f.WATCH
 
 
 def test_stock_that_does_not_sell_says_no_sales_and_what_to_do() -> None:
