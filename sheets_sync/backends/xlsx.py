@@ -513,6 +513,10 @@ def _print_setup(sheet: Worksheet, tab: Tab, charted: bool) -> None:
     sheet.page_setup.orientation = "landscape" if widths > PORTRAIT_CHARACTERS else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
+    # A table prints its grid, so a number stays beside its label; a page of text (Start's
+    # two columns) or of charts does not, nor rows of formulas waiting for SKUs (the Planner).
+    waiting = bool(tab.rows) and any(isinstance(v, Formula) for v in tab.rows[-1])
+    sheet.print_options.gridLines = not charted and not waiting and last - first >= 2
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5

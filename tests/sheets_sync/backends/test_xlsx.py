@@ -237,6 +237,11 @@ def test_every_tab_prints_fitted_to_a_page_width_with_its_header_repeated(tmp_pa
     assert wbk[wb.PROMOTIONS].page_setup.orientation == "portrait"  # four narrow columns
     assert wbk[wb.INVENTORY].page_setup.orientation == "landscape"
     assert wbk[START].print_area == f"'Start'!$A$1:$B${wbk[START].max_row}"
+    # Tables print their grid; Start's text, the Timeline's charts and the Planner's rows
+    # waiting for SKUs do not.
+    gridded = {sheet.title for sheet in wbk.worksheets if sheet.print_options.gridLines}
+    assert {wb.INVENTORY, wb.SALES, wb.ALERTS, wb.DRAFTS} <= gridded
+    assert not gridded & {START, wb.TIMELINE, PLANNER}
     # Drafts print what a person reads: Kind to Body (not the Key, nor the Warnings after).
     drafts = wbk[wb.DRAFTS]
     header = [c.value for c in drafts[1]]
