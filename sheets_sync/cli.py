@@ -26,6 +26,7 @@ from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.guide import start_grid
 from sheets_sync.help_texts import epilog
 from sheets_sync.inputs import plan_date
+from sheets_sync.messages import priced
 from sheets_sync.refresh import RefreshResult, refresh, summary_lines
 from sheets_sync.starter import START, starter_grids, starter_tabs
 from sheets_sync.terminal import crashed, errors, fail, progress_bars
@@ -136,13 +137,14 @@ def print_summary(result: RefreshResult, limit: int = 10) -> None:
         table.add_column("Stockout", no_wrap=True)
         table.add_column("Action")
         colours = {"OUT": "bold red", "CRITICAL": "red", "WARNING": "yellow", "WATCH": "cyan"}
+        currency = result.plan.settings.currency
         for row in urgent:
             style = colours.get(row["alert"], "")
             table.add_row(
                 row["sku"],
                 f"[{style}]{row['alert']}[/]" if style else row["alert"],
                 row["stockout_date"] or "",
-                row["action"],
+                priced(row["action"], currency),
             )
         out.print(table)
     for notice in result.notices:

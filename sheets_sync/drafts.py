@@ -9,7 +9,7 @@ internal digest. The user reads, edits and sends them; the Status column is thei
 Templates are Jinja2 files `<language>/<kind>.txt.j2`, rendered in a sandbox because a user may
 drop their own file into a `templates` folder beside the workbook (it wins over the shipped
 one, file by file). A template may start with a `Subject: ...` line; the rest is the body.
-Filters `date`, `money` and `number` format for the message's language (babel).
+Filters `date`, `money`, `number` and `priced` format for the message's language (babel).
 
 Keys decide what "the same draft" is across refreshes, because the numbers move every day:
 - a buyer notice is one per order: `buyer_delay:<order id>`;

@@ -3,7 +3,8 @@
 Templates are Jinja2 files `<language>/<kind>.txt.j2`, rendered in a sandbox because a user may
 drop their own file into a `templates` folder beside the workbook (it wins over the shipped
 one, file by file). A template may start with a `Subject: ...` line; the rest is the body.
-Filters `date`, `money` and `number` format for the message's language (babel). `drafts` and
+Filters `date`, `money`, `number` and `priced` (the amounts in a text) format for the
+message's language (babel). `drafts` and
 `notify` both render through here, so neither imports the other.
 """
 
@@ -89,12 +90,36 @@ def _date_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
     return format_date(day, format="long", locale=ctx.get("locale", "en"))
 
 
+def money(value: float, currency: str, locale: str = "en") -> str:
+    """An amount in Settings `currency` as the locale writes it (`$3,256.32`, `3.256,32 €`):
+    the one money formatter of the drafts, the alert digest and the console."""
+    return format_currency(value, currency or "USD", locale=locale)
+
+
+#: An amount in a plan's Action text: `addin.cells.fmt_money` writes each with two decimals
+#: (the other numbers there are units, days, percentages and dates, never two decimals).
+_AMOUNT = re.compile(r"(?<![\d.,])-?\d{1,3}(?:,\d{3})*\.\d\d(?![\d.])")
+
+
+def priced(text: str, currency: str, locale: str = "en") -> str:
+    """TEXT with every amount in the currency: an Action's `extra cost 3,256.32` reads
+    `extra cost $3,256.32` in the console and the digest, where no money column beside it
+    says the currency."""
+    return _AMOUNT.sub(lambda m: money(float(m[0].replace(",", "")), currency, locale), text)
+
+
 @jinja2.pass_context
 def _money_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
     if blank(value):
         return ""
-    currency = ctx.get("currency") or "USD"
-    return format_currency(value, currency, locale=ctx.get("locale", "en"))
+    return money(value, ctx.get("currency") or "USD", ctx.get("locale", "en"))
+
+
+@jinja2.pass_context
+def _priced_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
+    if blank(value):
+        return ""
+    return priced(str(value), ctx.get("currency") or "USD", ctx.get("locale", "en"))
 
 
 @jinja2.pass_context
@@ -148,7 +173,9 @@ def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters.update(date=_date_filter, money=_money_filter, number=_number_filter)
+    env.filters.update(
+        date=_date_filter, money=_money_filter, number=_number_filter, priced=_priced_filter
+    )
     return env
 
 

@@ -2,7 +2,7 @@
  * The message templates (templates/messages/*.txt.j2, shipped in Schema.gs) rendered in Apps
  * Script: the part of Jinja2 those files use, with the Python side's settings (trim_blocks,
  * lstrip_blocks, no trailing newline, undefined names are errors) and filters (`date`, `money`,
- * `number` in the message's language, through Intl as babel does in Python).
+ * `number`, `priced` in the message's language, through Intl as babel does in Python).
  *
  * Supported: {{ expr }}, {% if/elif/else %}, {% for x in xs [if cond] %} with {% else %} and
  * `loop`, {% set %}, {% macro %} and calls, {# comments #}; expressions with literals, lists,
@@ -575,6 +575,13 @@ var STOCKOUT_FILTERS = {
       return new Intl.NumberFormat(tag, {style: 'currency', currency: currency});
     });
     return format.format(value);
+  },
+  /** The amounts of a text in the currency (messages.priced): two decimals mark money. */
+  priced: function (value, vars) {
+    if (value === null || value === undefined) return '';
+    return String(value).replace(/(?<![\d.,])-?\d{1,3}(?:,\d{3})*\.\d\d(?![\d.])/g, function (amount) {
+      return STOCKOUT_FILTERS.money(Number(amount.replace(/,/g, '')), vars);
+    });
   },
   number: function (value, vars) {
     if (value === null || value === undefined || Number.isNaN(value)) return '';

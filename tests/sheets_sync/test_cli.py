@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,9 @@ def test_demo_builds_refreshes_and_summarises(demo) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "48 SKUs planned as of 2026-11-25" in proc.stdout
     assert "Most urgent" in proc.stdout and "OUT" in proc.stdout
+    # the Action's amounts in Settings currency (USD): `$3,256.32`, never a bare `3,256.32`
+    assert re.search(r"\$\d[\d,]*\.\d\d", proc.stdout)
+    assert not re.search(r"(?<![$\d,.])\d{1,3}(,\d{3})*\.\d\d\b", proc.stdout)
     assert "Traceback" not in proc.stdout + proc.stderr
     book = openpyxl.load_workbook(path)
     for tab in (*wb.INPUT_TABS, *wb.OUTPUT_TABS):

@@ -16,7 +16,7 @@ from sheets_sync.backends import parse_target
 from sheets_sync.demo import demo_tabs
 from sheets_sync.drafts import drafts_tab
 from sheets_sync.inputs import read_inputs
-from sheets_sync.messages import SHIPPED_TEMPLATES, template_dirs_for
+from sheets_sync.messages import SHIPPED_TEMPLATES, money, priced, template_dirs_for
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import compute_plan
 from sheets_sync.settings import Settings
@@ -830,3 +830,25 @@ def test_status_words_translate_within_the_one_vocabulary():
         assert status_in(en, "zh") == zh and status_in(en.upper(), "zh") == zh
     assert status_in("生产中", "en") == "in production"
     assert status_in("my own words", "zh") == "my own words"
+
+
+def test_the_digest_gives_action_amounts_in_the_settings_currency():
+    text = (
+        "EXPEDITE BY AIR: 480 of the 1,488 units of batch FBA1 (in production) by air, land "
+        "2027-01-03, extra cost 3,256.32, margin saved 12,092.64 · and REORDER NOW: order 336 "
+        "units by sea today · PAUSE AND NOTIFY: 52 days out, 197 units lost, 3,475.08 revenue"
+    )
+    lamp = {**LAMP, "action_text": text}
+    en = drafts_tab(make_plan(skus=[lamp]), None, template_dirs=DIRS).rows[0][COL["Body"]]
+    assert (
+        "480 of the 1,488 units of batch FBA1 (in production) by air, land 2027-01-03, extra "
+        "cost €3,256.32, margin saved €12,092.64 · and REORDER NOW: order 336 units by sea today"
+        " · PAUSE AND NOTIFY: 52 days out, 197 units lost, €3,475.08 revenue" in en
+    )
+    zh = drafts_tab(make_plan(skus=[lamp], sheet_language="zh", currency="CNY"), None,
+                    template_dirs=DIRS).rows[0][COL["Body"]]  # fmt: skip
+    assert "extra cost ¥3,256.32, margin saved ¥12,092.64" in zh
+    assert priced("0.00 and -12.50, not 6.4 % or 1,488 units", "USD") == (
+        "$0.00 and -$12.50, not 6.4 % or 1,488 units"
+    )
+    assert money(3256.32, "EUR", "de_DE") == "3.256,32\xa0€"
