@@ -595,10 +595,16 @@ def _chart(sheet: Worksheet, tab: Tab, width: int) -> None:
         column, row = width + 2 + (n % 2) * CHART_COLUMNS, 2 + (n // 2) * CHART_ROWS
         anchor = f"{get_column_letter(column)}{row}"
         sheet.add_chart(chart, anchor)
+    for j in range(width + 2, width + 2 + 2 * CHART_COLUMNS):
+        # Sized, so two charts sit side by side with a small gap in Excel and LibreOffice
+        # alike (their default column widths differ).
+        sheet.column_dimensions[get_column_letter(j)].width = CHART_COLUMN_WIDTH
 
 
 #: Sheet columns and rows a chart takes (at the default column width and row height).
 CHART_COLUMNS, CHART_ROWS = 9, 14
+#: Width (characters) of the columns under the charts: nine hold a 13 cm chart and a gap.
+CHART_COLUMN_WIDTH = 7.5
 #: Rows of charts printed on a page (two charts to a row), fitted to a landscape page's width.
 CHART_ROWS_PER_PAGE = 4
 #: The flat lines of a chart with levels: name (the legend) and colour.

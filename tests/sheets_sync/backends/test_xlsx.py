@@ -272,3 +272,10 @@ def test_timeline_prints_its_charts_whole(tmp_path: Path) -> None:
     for brk in sheet.row_breaks.brk:
         assert all(not row <= brk.id < row + 13 for _, row in anchors), brk.id
     assert sheet.page_setup.orientation == "landscape"
+    # Two charts to a row, side by side: the nine columns under one (Excel's 7w + 5 pixels)
+    # hold its 13 cm, with a small gap before the next.
+    first = min(col for col, _ in anchors)
+    span = sum(7 * sheet.column_dimensions[get_column_letter(first + k)].width + 5
+               for k in range(9))  # fmt: skip
+    chart = sheet._charts[0].anchor.ext.width / 914400 * 96  # EMU -> pixels
+    assert chart <= span <= 1.1 * chart, (span, chart)
