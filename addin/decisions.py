@@ -35,8 +35,8 @@ from addin.formulas import (
     RELAUNCH,
     REORDER_NOW,
     REORDER_SOON,
+    REORDER_SOON_DAYS,
     TREND_UP,
-    WATCH,
     Settings,
     Velocity,
     alert_for,
@@ -68,7 +68,6 @@ from addin.supply import (
     stage_of,
 )
 
-REORDER_SOON_DAYS = 7
 #: Amazon's aged-inventory surcharge starts on units stored this many days (US FBA, 2024-).
 AGED_SURCHARGE_DAYS = 181
 RELAUNCH_COUPON_DAYS = 7
@@ -372,14 +371,12 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         base * s.lead_time_sd_days,
     )
     order = find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq)
-    alert = alert_for(gap.stockout_day, item.available, s.warn_days)
-    due = order.by_day is not None and order.by_day <= REORDER_SOON_DAYS and order.qty > 0
     late = overdue_batch(item)
-    short = gap.stockout_day is not None and gap.stockout_day < leads.regular
-    if alert == OK and (short or due or late is not None):
-        # runs out before a regular order could land, an order is due this week, or stock the
-        # plan counts on is overdue: a row that needs action now is never green
-        alert = WATCH
+    alert = alert_for(  # at least WATCH if it runs out before an order lands, one is due, or
+        gap.stockout_day, item.available, s.warn_days, lead_time=leads.regular,  # stock the
+        reorder_day=order.by_day if order.qty > 0 else None,  # plan counts on is overdue
+        overdue=late is not None,
+    )  # fmt: skip
     options = emergency_options(item, s, proj, gap, leads, as_of) if gap.days > 0 else []
     choices = [(o.action, o.why) for o in options]
     if order.by_day is not None and order.by_day <= 0 and order.qty > 0:

@@ -78,6 +78,8 @@ ARG_DOCS = {
     "moq": "Supplier minimum order quantity [0]",
     "days_to_stockout": "Days until stock runs out (blank when it does not)",
     "warn_days": "Warning lines in days [30,15,7]",
+    "days_to_reorder": "Days until the reorder-by date (0: order today)",
+    "overdue_inbound": "Inbound units past their ETA (above 0: at least WATCH)",
     "days": "Days ahead to average the forecast over [30]",
     "season": "Seasonal profile: q4, summer, winter or 12 monthly indexes Jan..Dec [none]",
     "sku": "SKU whose rows of the Sales table to read (a cell or a column of SKUs) [none]",
@@ -391,12 +393,23 @@ def REORDER_QTY(
 
 
 @_udf
-def ALERT_LEVEL(days_to_stockout, available=None, warn_days=None):
+def ALERT_LEVEL(
+    days_to_stockout,
+    available=None,
+    warn_days=None,
+    lead_time_days=None,
+    days_to_reorder=None,
+    overdue_inbound=None,
+):
     """OUT, CRITICAL, WARNING, WATCH or OK from the days to stockout and the warning lines (30/15/7
-    days by default).
+    days by default); at least WATCH when it runs out within the lead time or the reorder-by
+    date is at most 7 days away, or inbound is overdue, as in Alerts.
     """
     return _cellwise(
         functools.partial(formulas.alert_level, warn_days=_values(warn_days)),
         days_to_stockout=days_to_stockout,
         available=available,
+        lead_time_days=lead_time_days,
+        days_to_reorder=days_to_reorder,
+        overdue_inbound=overdue_inbound,
     )

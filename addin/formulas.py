@@ -61,6 +61,8 @@ from addin.velocity import velocity as velocity
 
 OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA = "OUT", "CRITICAL", "WARNING", "WATCH", "OK", "NO DATA"
 ALERT_LEVELS = (OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA)
+#: An order due within this many days is REORDER SOON, and its row at least WATCH.
+REORDER_SOON_DAYS = 7
 
 SWITCH_TO_FBM = "SWITCH TO FBM"
 EXPEDITE_BY_AIR = "EXPEDITE BY AIR"
@@ -246,24 +248,36 @@ def alert_for(
     available: float | None,
     warn_days: Sequence[float] = (30, 15, 7),
     has_rate: bool = True,
+    lead_time: float | None = None,
+    reorder_day: float | None = None,
+    overdue: bool = False,
 ) -> str:
-    """OUT · CRITICAL · WARNING · WATCH · OK · NO DATA from the projected days to stockout."""
+    """OUT · CRITICAL · WARNING · WATCH · OK · NO DATA from the projected days to stockout.
+
+    A row that needs action now is never green (SPEC v2 §3): with `lead_time`, a stockout
+    before a regular order could land is at least WATCH; with `reorder_day` (days until the
+    reorder-by date, 0 or less: order today), so is an order due within REORDER_SOON_DAYS;
+    and so is a SKU with an `overdue` inbound (the plan counts on stock nobody has seen)."""
     if available is not None and available <= 0:
         return OUT
     if not has_rate:
         return NO_DATA
-    if days_to_stockout is None:
-        return OK
-    if len(warn_days) != 3:
-        raise InputError("warn_days needs three lines, e.g. 30,15,7")
-    watch, warning, critical = sorted(warn_days, reverse=True)
-    if days_to_stockout < critical:
-        return CRITICAL
-    if days_to_stockout < warning:
-        return WARNING
-    if days_to_stockout < watch:
-        return WATCH
-    return OK
+    level = OK
+    if days_to_stockout is not None:
+        if len(warn_days) != 3:
+            raise InputError("warn_days needs three lines, e.g. 30,15,7")
+        watch, warning, critical = sorted(warn_days, reverse=True)
+        if days_to_stockout < critical:
+            return CRITICAL
+        if days_to_stockout < warning:
+            return WARNING
+        if days_to_stockout < watch:
+            return WATCH
+        if lead_time is not None and days_to_stockout < lead_time:
+            level = WATCH
+    if overdue or (reorder_day is not None and reorder_day <= REORDER_SOON_DAYS):
+        level = WATCH
+    return level
 
 
 # --- settings --------------------------------------------------------------------------
@@ -496,13 +510,24 @@ def reorder_qty(
 
 
 def alert_level(
-    days_to_stockout: object, available: object = None, warn_days: Sequence[object] | None = None
+    days_to_stockout: object,
+    available: object = None,
+    warn_days: Sequence[object] | None = None,
+    lead_time_days: object = None,
+    days_to_reorder: object = None,
+    overdue_inbound: object = None,
 ) -> str:
-    """OUT / CRITICAL / WARNING / WATCH / OK for a number of days to stockout."""
+    """OUT / CRITICAL / WARNING / WATCH / OK for a number of days to stockout; with the lead
+    time, the days to the reorder-by date or the units of inbound past their ETA, at least
+    WATCH where the refresh's Alerts are (`alert_for`): a stockout before a regular order could
+    land, an order due within 7 days, an overdue shipment."""
     days = to_number(days_to_stockout, "days_to_stockout")
     stock = to_number(available, "available")
     lines = tuple(_required(x, "warn_days") for x in warn_days) if warn_days else (30, 15, 7)
-    return alert_for(days, stock, lines)
+    lead = to_number(lead_time_days, "lead_time_days")
+    reorder = to_number(days_to_reorder, "days_to_reorder")
+    late = (to_number(overdue_inbound, "overdue_inbound") or 0) > 0
+    return alert_for(days, stock, lines, lead_time=lead, reorder_day=reorder, overdue=late)
 
 
 def _required(value: object, name: str, minimum: float | None = None) -> float:

@@ -93,6 +93,7 @@ def bundle_data() -> dict[str, Any]:
             "asOf": {"header": planner.AS_OF_HEADER, "note": planner.AS_OF_NOTE},
             "minRows": planner.MIN_ROWS,
             "minTableRows": planner.MIN_TABLE_ROWS,
+            "closedWords": list(planner.CLOSED_WORDS),
         },
     }
 

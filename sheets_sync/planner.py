@@ -17,13 +17,18 @@ every plain formula and compares with `addin.formulas`.
 
 The Planner is a what-if beside the refresh, not a copy of it: the refresh also walks the
 forecast, every inbound batch and stage, promotions, stock elsewhere and demand swings in the
-safety stock, so its Alerts can differ; the header notes say so.
+safety stock, so its dates can differ; the header notes say so. It rates a SKU by the Alerts'
+rules though (`formulas.alert_for`: at least WATCH when it runs out within the lead time, its
+order is due within 7 days or a shipment is overdue), and counts an overdue shipment as on
+hand, as the refresh does, so on the demo the levels agree but where a date falls either side
+of a warning line (tests/sheets_sync/test_planner.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from addin import formulas, supply
 from sheets_sync import workbook as wb
 from sheets_sync.types import Cell, Formula, Grid
 
@@ -32,6 +37,8 @@ PLANNER = "Planner"
 MIN_ROWS = 100
 #: Rows of the Sales and Inbound tabs the formulas read (the tab's rows and room to grow).
 MIN_TABLE_ROWS = 5000
+#: The Status words of a row that no longer comes (`addin.supply`): the Planner skips it.
+CLOSED_WORDS = tuple(word for word, stage in supply.STAGES.items() if stage == supply.CLOSED)
 EPS = "1E-9"  # the float noise addin.cells allows at integer boundaries
 #: MINIFS as an .xlsx file spells it: Excel 2019's functions carry the `_xlfn.` prefix in the
 #: file (Excel and LibreOffice show plain MINIFS; without it both show #NAME?).
@@ -49,22 +56,32 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
      "and with nothing Available counts the zero days up to yesterday as out of stock."),
     ("Days of cover", "number", "DAYS_OF_COVER: Available / Daily sales."),
     ("Stockout date", "date",
-     "STOCKOUT_DATE: the first day Available (plus the next inbound) cannot cover the day's "
-     "sales at a flat Daily sales."),
+     "STOCKOUT_DATE: the first day Available and Overdue inbound (plus the next inbound) cannot "
+     "cover the day's sales at a flat Daily sales. For a SKU already out, Alerts give the day "
+     "it ran out."),
     ("Reorder by", "date",
      "REORDER_DATE: the last day to order so the order lands (Lead time days later) before "
      "stock dips under Safety stock; As of means order now."),
     ("Alert", "text",
-     "ALERT_LEVEL from the days to the stockout date and Settings warn_days; OUT when nothing "
-     "is available, NO DATA without sales. Alerts (after a refresh) also weighs the forecast, "
-     "every inbound batch, promotions and stock elsewhere."),
-    ("Next inbound", "int", "Units of the next Inbound row due on or after As of."),
+     "ALERT_LEVEL from the days to the stockout date and Settings warn_days, as Alerts rate "
+     "them: at least WATCH when it runs out within Lead time days (before a regular order "
+     "could land), Reorder by is at most 7 days away or there is Overdue inbound; OUT when "
+     "nothing is available, NO DATA without sales. Alerts (after a refresh) walk the "
+     "forecast rather than a flat rate, and every inbound batch, promotions and stock "
+     "elsewhere, so a date (and a level near a warning line) can differ by a day or two."),
+    ("Next inbound", "int",
+     "Units of the next Inbound rows due on or after As of (Qty above 0, Status not closed, "
+     "received or cancelled)."),
     ("Inbound ETA", "date", "ETA of that inbound."),
     ("Lead time days", "int",
      "Production + Sea + Receiving days from Inventory (blank: Settings)."),
     ("Safety stock", "int",
      "SAFETY_STOCK at Settings safety_days of Daily sales (the refresh adds demand swings)."),
     ("Sales since", "date", "The SKU's first row on the Sales tab (at most two years back)."),
+    ("Overdue inbound", "int",
+     "Units of open Inbound rows whose ETA is before As of: counted as sellable today, added to "
+     "Available for Stockout date and Reorder by, as Alerts do (chase the shipment: Alerts say "
+     "CHASE INBOUND)."),
 )  # fmt: skip
 AS_OF_HEADER = "As of"
 AS_OF_NOTE = (
@@ -123,7 +140,8 @@ def planner_grid(grids: Mapping[str, Grid]) -> Grid:
                       for k in ("date", "sku", "units", "in_stock"))  # fmt: skip
     table = f"{wb.SALES}!${sales['date']}$2:${sales['in_stock']}${sales_end}"
     ib = {key: rng(wb.INBOUND, _column(grids, wb.INBOUND, key), inbound_end)
-          for key in ("sku", "qty", "eta")}  # fmt: skip
+          for key in ("sku", "qty", "eta", "status")}  # fmt: skip
+    open_rows = "".join(f',{ib["status"]},"<>{word}"' for word in CLOSED_WORDS)
     setting = {key: _settings_cell(grids, key)
                for key in ("as_of", "warn_days", "velocity_windows", "velocity_weights",
                            "safety_days", "production_days", "sea_days",
@@ -144,16 +162,17 @@ def planner_grid(grids: Mapping[str, Grid]) -> Grid:
         def inventory(key: str, i: int = i) -> str:
             return f"{wb.INVENTORY}!${inv[key]}${i}"
 
-        a, c, d, f = f"$A{r}", f"$C{r}", f"$D{r}", f"$F{r}"
-        i_, j, k, m = f"$I{r}", f"$J{r}", f"$K{r}", f"$M{r}"
+        a, c, d, f, g = f"$A{r}", f"$C{r}", f"$D{r}", f"$F{r}", f"$G{r}"
+        i_, j, k, m, o = f"$I{r}", f"$J{r}", f"$K{r}", f"$M{r}", f"$N{r}"
+        stock = f'({c}+IF({o}="",0,{o}))'  # overdue inbound counts as on hand, as in Alerts
         lead = f"-INT(-({k}-{EPS}))"
         e = f"IF(ISNUMBER({j}),MAX(0,{j}-{day0}),0)"
         q = f"IF(ISNUMBER({j}),{i_},0)"
-        after = f"MAX(0,{c}-{d}*{e})+{q}"  # stock when the inbound lands
-        first_out = f"INT(({c}+{EPS})/{d})"
+        after = f"MAX(0,{stock}-{d}*{e})+{q}"  # stock when the inbound lands
+        first_out = f"INT(({stock}+{EPS})/{d})"
         stockout = (f"IF(AND(ISNUMBER({j}),{first_out}>={e}),"
                     f"{e}+INT(({after}+{EPS})/{d}),{first_out})")  # fmt: skip
-        dip1 = f"MAX({lead},INT(({c}-$L{r}+{EPS})/{d}))"
+        dip1 = f"MAX({lead},INT(({stock}-$L{r}+{EPS})/{d}))"
         dip2 = f"MAX({e},{lead},{e}+INT(({after}-$L{r}+{EPS})/{d}))"
         dip = f"IF(AND(ISNUMBER({j}),{e}>{lead},{dip1}<{e}),{dip1},{dip2})"
         window = f'{ss},{a},{sd},">="&({day0}-{{k}}),{sd},"<"&{day0}'
@@ -171,10 +190,16 @@ def planner_grid(grids: Mapping[str, Grid]) -> Grid:
         native_rate = (f'IF(COUNT({avg_cells[0]}:{avg_cells[-1]})=0,"",'
                        f"({weighted})/({weight_sum}))")  # fmt: skip
         days_left = f'IF({f}="","",{f}-{day0})'
-        native_alert = (f'IF({f}="","OK",IF({f}-{day0}<{critical:g},"CRITICAL",'
-                        f'IF({f}-{day0}<{warning:g},"WARNING",'
-                        f'IF({f}-{day0}<{watch:g},"WATCH","OK"))))')  # fmt: skip
-        next_eta = f'{ib["eta"]},">="&{day0},{ib["qty"]},">0"'
+        days_to_reorder = f'IF(ISNUMBER({g}),{g}-{day0},"")'
+        # an order due within 7 days, or an overdue shipment: at least WATCH
+        due = f"OR(ISNUMBER({o}),IF(ISNUMBER({g}),{g}-{day0}<={formulas.REORDER_SOON_DAYS},FALSE))"
+        left = f"{f}-{day0}"
+        native_alert = (f'IF({f}="",IF({due},"WATCH","OK"),IF({left}<{critical:g},"CRITICAL",'
+                        f'IF({left}<{warning:g},"WARNING",'
+                        f'IF(OR({left}<{watch:g},{left}<{k},{due}),"WATCH","OK"))))')  # fmt: skip
+        inbound = f'{ib["sku"]},{a},{ib["qty"]},">0"{open_rows}'
+        next_eta = f'{ib["eta"]},">="&{day0}'
+        overdue = f'SUMIFS({ib["qty"]},{inbound},{ib["eta"]},"<"&{day0},{ib["eta"]},">0")'
         cells = [
             f'=IF({inventory("sku")}="","",{inventory("sku")}&"")',
             f'=IF({a}="","",{inventory("title")}&"")',
@@ -183,15 +208,16 @@ def planner_grid(grids: Mapping[str, Grid]) -> Grid:
             f'{setting["velocity_weights"]},{a},{day0}),{native_rate}))',
             f'=IF(OR({a}="",{c}="",{d}=""),"",IFERROR(DAYS_OF_COVER({c},{d}),'
             f'IF({d}>0,{c}/{d},"")))',
-            f'=IF(OR({a}="",{c}="",{d}=""),"",IFERROR(STOCKOUT_DATE({c},{d},{day0},{i_},{j}),'
+            f'=IF(OR({a}="",{c}="",{d}=""),"",IFERROR(STOCKOUT_DATE({stock},{d},{day0},{i_},{j}),'
             f'IF({d}>0,{day0}+{stockout},"")))',
-            f'=IF(OR({a}="",{c}="",{d}=""),"",IFERROR(REORDER_DATE({c},{d},{k},{day0},$L{r},'
+            f'=IF(OR({a}="",{c}="",{d}=""),"",IFERROR(REORDER_DATE({stock},{d},{k},{day0},$L{r},'
             f'{i_},{j}),IF({d}>0,{day0}+{dip}-{lead},"")))',
             f'=IF({a}="","",IF(AND(ISNUMBER({c}),{c}<=0),"OUT",IF({d}="","NO DATA",'
-            f'IFERROR(ALERT_LEVEL({days_left},{c},{setting["warn_days"]}),{native_alert}))))',
-            f'=IF(ISNUMBER({j}),SUMIFS({ib["qty"]},{ib["sku"]},{a},{ib["eta"]},{j}),"")',
-            f'=IF({a}="","",IF(COUNTIFS({ib["sku"]},{a},{next_eta})=0,"",'
-            f'{MINIFS}({ib["eta"]},{ib["sku"]},{a},{next_eta})))',
+            f'IFERROR(ALERT_LEVEL({days_left},{c},{setting["warn_days"]},{k},{days_to_reorder},{o}),'
+            f'{native_alert}))))',
+            f'=IF(ISNUMBER({j}),SUMIFS({ib["qty"]},{inbound},{ib["eta"]},{j}),"")',
+            f'=IF({a}="","",IF(COUNTIFS({inbound},{next_eta})=0,"",'
+            f'{MINIFS}({ib["eta"]},{inbound},{next_eta})))',
             f'=IF({a}="","",' + "+".join(
                 f'IF({inventory(key)}="",{setting[key]},{inventory(key)})'
                 for key in ("production_days", "sea_days", "receiving_days")) + ")",
@@ -199,6 +225,7 @@ def planner_grid(grids: Mapping[str, Grid]) -> Grid:
             f'MAX(0,-INT(-({d}*{setting["safety_days"]}-{EPS})))))',
             f'=IF({a}="","",IF(COUNTIFS({ss},{a},{sd},"<"&{day0},{sd},">="&({day0}-730))=0,"",'
             f'{MINIFS}({sd},{ss},{a},{sd},"<"&{day0},{sd},">="&({day0}-730))))',
+            f'=IF({a}="","",IF({overdue}=0,"",{overdue}))',
             *avgs,
         ]  # fmt: skip
         as_of = f'=IF({setting["as_of"]}="",TODAY(),{setting["as_of"]})'

@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 
-from addin import formulas
+from addin import formulas, supply
 from addin.velocity import sku_history, velocity
 from sheets_sync import workbook as wb
 from sheets_sync.planner import AS_OF_HEADER
@@ -42,10 +42,11 @@ def expected_planner(book: openpyxl.Workbook, as_of: dt.date) -> dict[str, dict[
         sku = item["SKU"]
         units, flags = sku_history(sales, sku, as_of)
         rate = formulas.sales_velocity(sales, None, windows, weights, sku=sku, as_of=as_of)
-        etas = [r["ETA"].date() for r in inbound
-                if r["SKU"] == sku and r["ETA"].date() >= as_of and r["Qty"] > 0]  # fmt: skip
-        eta = min(etas) if etas else None
-        qty = sum(r["Qty"] for r in inbound if r["SKU"] == sku and eta and r["ETA"].date() == eta)
+        coming = [r for r in inbound if r["SKU"] == sku and r["Qty"] > 0 and r["ETA"]
+                  and supply.stage_of(r.get("Status")) != supply.CLOSED]  # fmt: skip
+        eta = min((r["ETA"].date() for r in coming if r["ETA"].date() >= as_of), default=None)
+        qty = sum(r["Qty"] for r in coming if eta and r["ETA"].date() == eta)
+        overdue = sum(r["Qty"] for r in coming if r["ETA"].date() < as_of)
         lead = sum(item[h] if item[h] is not None else settings[key]
                    for h, key in (("Production days", "production_days"),
                                   ("Sea days", "sea_days"),
@@ -55,22 +56,25 @@ def expected_planner(book: openpyxl.Workbook, as_of: dt.date) -> dict[str, dict[
             "SKU": sku, "Title": item["Title"], "Available": available, "Daily sales": rate,
             "Next inbound": qty or None, "Inbound ETA": eta, "Lead time days": lead,
             "Sales since": formulas.add_days(as_of, -len(units)) if units else None,
+            "Overdue inbound": overdue or None,
         }  # fmt: skip
         for w in velocity(units, flags, windows, weights).windows if units else []:
             row[f"{w.days}-day avg"] = w.average
         if rate is not None:
             ss = formulas.safety_stock(rate, 0, lead, None, None, settings["safety_days"])
-            stockout = formulas.stockout_date(available, rate, as_of, qty or None, eta)
+            stock = available + overdue  # overdue inbound counts as on hand, as in Alerts
+            stockout = formulas.stockout_date(stock, rate, as_of, qty or None, eta)
             row |= {
                 "Safety stock": ss,
                 "Days of cover": formulas.days_of_cover(available, rate),
                 "Stockout date": stockout,
-                "Reorder by": formulas.reorder_date(
-                    available, rate, lead, as_of, ss, qty or None, eta
-                ),
+                "Reorder by": formulas.reorder_date(stock, rate, lead, as_of, ss, qty or None, eta),
             }
             days = None if stockout is None else (stockout - as_of).days
-            row["Alert"] = formulas.alert_level(days, available, warn)
+            by = row["Reorder by"]
+            row["Alert"] = formulas.alert_level(
+                days, available, warn, lead, None if by is None else (by - as_of).days, overdue
+            )
         else:
             row["Alert"] = formulas.OUT if available <= 0 else formulas.NO_DATA
         out[sku] = row

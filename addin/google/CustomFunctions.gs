@@ -280,20 +280,30 @@ function REORDER_QTY(
 
 /**
  * OUT, CRITICAL, WARNING, WATCH or OK from the days to stockout and the warning lines
- * (30/15/7 days by default).
+ * (30/15/7 days by default); at least WATCH when it runs out within the lead time or the
+ * reorder-by date is at most 7 days away, or inbound is overdue, as in Alerts.
  *
  * @param {number|Array<Array<number>>} days_to_stockout Days until stock runs out (blank: it does not)
  * @param {number|Array<Array<number>>} available Optional: FBA sellable units now (0 means OUT)
  * @param {Array<Array<number>>|string} warn_days Optional: warning lines in days [30,15,7]
+ * @param {number|Array<Array<number>>} lead_time_days Optional: days for a regular order to land
+ * @param {number|Array<Array<number>>} days_to_reorder Optional: days until the reorder-by date (0: order today)
+ * @param {number|Array<Array<number>>} overdue_inbound Optional: inbound units past their ETA
  * @return {string|Array<Array<string>>} Alert level
  * @customfunction
  */
-function ALERT_LEVEL(days_to_stockout, available, warn_days) {
+function ALERT_LEVEL(days_to_stockout, available, warn_days, lead_time_days, days_to_reorder, overdue_inbound) {
   var lines = stockoutValues_(warn_days);
-  var alertLevel = function (days_to_stockout, available) {
-    return Formulas.alert_level(days_to_stockout, available, lines);
+  var alertLevel = function (days_to_stockout, available, lead_time_days, days_to_reorder, overdue_inbound) {
+    return Formulas.alert_level(days_to_stockout, available, lines, lead_time_days, days_to_reorder, overdue_inbound);
   };
-  return stockoutCellwise_(alertLevel, {days_to_stockout: days_to_stockout, available: available});
+  return stockoutCellwise_(alertLevel, {
+    days_to_stockout: days_to_stockout,
+    available: available,
+    lead_time_days: lead_time_days,
+    days_to_reorder: days_to_reorder,
+    overdue_inbound: overdue_inbound,
+  });
 }
 
 // --- shapes, blanks, dates, errors ----------------------------------------------------------------

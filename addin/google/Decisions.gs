@@ -11,7 +11,6 @@
 var Decisions = (function () {
   'use strict';
 
-  var REORDER_SOON_DAYS = 7;
   var AGED_SURCHARGE_DAYS = 181;
   /** addin/fee_rule.py: the low-inventory fee's long window and its exemption line. */
   var FEE_LONG_DAYS = 90;
@@ -273,13 +272,9 @@ var Decisions = (function () {
       base * s.lead_time_sd_days,
     );
     var order = Formulas.find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq);
-    var alert = Formulas.alert_for(gap.stockout_day, item.available, s.warn_days);
-    var due = order.by_day !== null && order.by_day <= REORDER_SOON_DAYS && order.qty > 0;
     var late = overdue_batch(item);
-    var short = gap.stockout_day !== null && gap.stockout_day < leads.regular;
-    if (alert === Formulas.OK && (short || due || late !== null)) {
-      alert = Formulas.WATCH; // a row that needs action now is never green
-    }
+    // at least WATCH if it runs out before an order lands, one is due, or stock the plan counts on is overdue
+    var alert = Formulas.alert_for(gap.stockout_day, item.available, s.warn_days, true, leads.regular, order.qty > 0 ? order.by_day : null, late !== null);
     var options = gap.days > 0 ? Supply.emergency_options(item, s, proj, gap, leads, as_of) : [];
     var choices = options.map(function (o) {
       return [o.action, o.why];
@@ -290,7 +285,7 @@ var Decisions = (function () {
         'order ' + Formulas.withCommas(String(order.qty)) + ' units by ' + s.default_mode + ' today, arrive ' +
           Formulas.add_days(as_of, leads.regular),
       ]);
-    } else if (order.by_day !== null && order.by_day <= REORDER_SOON_DAYS && order.qty > 0) {
+    } else if (order.by_day !== null && order.by_day <= Formulas.REORDER_SOON_DAYS && order.qty > 0) {
       choices.push([
         Formulas.REORDER_SOON,
         'order ' + Formulas.withCommas(String(order.qty)) + ' units by ' + Formulas.add_days(as_of, order.by_day),

@@ -29,6 +29,8 @@ var Formulas = (function () {
   var OK = 'OK';
   var NO_DATA = 'NO DATA';
   var ALERT_LEVELS = [OUT, CRITICAL, WARNING, WATCH, OK, NO_DATA];
+  // An order due within this many days is REORDER SOON, and its row at least WATCH.
+  var REORDER_SOON_DAYS = 7;
 
   var SWITCH_TO_FBM = 'SWITCH TO FBM';
   var EXPEDITE_BY_AIR = 'EXPEDITE BY AIR';
@@ -735,20 +737,24 @@ var Formulas = (function () {
     return {dip_day: dip, by_day: dip - lead, qty: order_quantity(need, case_pack, moq)};
   }
 
-  function alert_for(days_to_stockout, available, warn_days, has_rate) {
+  function alert_for(days_to_stockout, available, warn_days, has_rate, lead_time, reorder_day, overdue) {
     if (warn_days === undefined) warn_days = [30, 15, 7];
     if (has_rate === undefined) has_rate = true;
     if (!isNone(available) && available <= 0) return OUT;
     if (!has_rate) return NO_DATA;
-    if (isNone(days_to_stockout)) return OK;
-    if (warn_days.length !== 3) throw new InputError('warn_days needs three lines, e.g. 30,15,7');
-    var lines = warn_days.slice().sort(function (a, b) {
-      return b - a;
-    });
-    if (days_to_stockout < lines[2]) return CRITICAL;
-    if (days_to_stockout < lines[1]) return WARNING;
-    if (days_to_stockout < lines[0]) return WATCH;
-    return OK;
+    var level = OK;
+    if (!isNone(days_to_stockout)) {
+      if (warn_days.length !== 3) throw new InputError('warn_days needs three lines, e.g. 30,15,7');
+      var lines = warn_days.slice().sort(function (a, b) {
+        return b - a;
+      });
+      if (days_to_stockout < lines[2]) return CRITICAL;
+      if (days_to_stockout < lines[1]) return WARNING;
+      if (days_to_stockout < lines[0]) return WATCH;
+      if (!isNone(lead_time) && days_to_stockout < lead_time) level = WATCH;
+    }
+    if (overdue || (!isNone(reorder_day) && reorder_day <= REORDER_SOON_DAYS)) level = WATCH;
+    return level;
   }
 
   // --- settings -----------------------------------------------------------------------------
@@ -1016,7 +1022,7 @@ var Formulas = (function () {
     return find_reorder(proj, lead, ss, cover, pack, minimum).qty;
   }
 
-  function alert_level(days_to_stockout, available, warn_days) {
+  function alert_level(days_to_stockout, available, warn_days, lead_time_days, days_to_reorder, overdue_inbound) {
     var days = to_number(days_to_stockout, 'days_to_stockout');
     var stock = to_number(available, 'available');
     var lines =
@@ -1025,7 +1031,10 @@ var Formulas = (function () {
             return _required(x, 'warn_days');
           })
         : [30, 15, 7];
-    return alert_for(days, stock, lines);
+    var lead = to_number(lead_time_days, 'lead_time_days');
+    var reorder = to_number(days_to_reorder, 'days_to_reorder');
+    var late = (to_number(overdue_inbound, 'overdue_inbound') || 0) > 0;
+    return alert_for(days, stock, lines, true, lead, reorder, late);
   }
 
   function _required(value, name, minimum) {
@@ -1114,6 +1123,7 @@ var Formulas = (function () {
     InputError: InputError,
     EPS: EPS,
     ALERT_LEVELS: ALERT_LEVELS,
+    REORDER_SOON_DAYS: REORDER_SOON_DAYS,
     OUT: OUT,
     OK: OK,
     WATCH: WATCH,

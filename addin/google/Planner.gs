@@ -120,6 +120,10 @@ function stockoutPlannerFormulas_(spreadsheet, at) {
   var lastColumn = flagged ? at.Sales.columns.in_stock : at.Sales.columns.units;
   var table = stockoutQuoted_(at.Sales.name) + '!$' + stockoutLetter_(at.Sales.columns.date) + '$2:$' + stockoutLetter_(lastColumn) + '$' + salesEnd;
   var ib = {sku: range('Inbound', 'sku', inboundEnd), qty: range('Inbound', 'qty', inboundEnd), eta: range('Inbound', 'eta', inboundEnd)};
+  // Open rows only, as the refresh reads Inbound: a closed, received or cancelled row no longer comes.
+  var openRows = 'status' in at.Inbound.columns ? spec.closedWords.map(function (word) {
+    return ',' + range('Inbound', 'status', inboundEnd) + ',"<>' + word + '"';
+  }).join('') : '';
   var headers = spec.columns.map(function (c) {
     return c.header;
   });
@@ -143,6 +147,8 @@ function stockoutPlannerFormulas_(spreadsheet, at) {
     }).join(')+(') + ')';
   };
   var guard = blank(['SKU', 'Available', 'Daily sales']);
+  // Overdue inbound counts as on hand for the dates, as in Alerts.
+  var stock = C + '+IF(' + all('Overdue inbound') + '="",0,' + all('Overdue inbound') + ')';
   var lead = ['production_days', 'sea_days', 'receiving_days'].map(function (key) {
     if (!(key in at.Inventory.columns)) return settings(key); // no such column: the Settings days
     return 'IF(' + inv(key) + '="",' + settings(key) + ',' + inv(key) + ')';
@@ -154,9 +160,9 @@ function stockoutPlannerFormulas_(spreadsheet, at) {
     'Available': '=ARRAYFORMULA(IF((' + A + '="")+(' + inv('available') + '=""),"",' + inv('available') + '))',
     'Daily sales': '=SALES_VELOCITY(' + table + ',,' + settings('velocity_windows') + ',' + settings('velocity_weights') + ',' + A + ',' + day0 + ')',
     'Days of cover': '=ARRAYFORMULA(IF(' + guard + ',"",DAYS_OF_COVER(' + C + ',' + D + ')))',
-    'Stockout date': '=ARRAYFORMULA(IF(' + guard + ',"",STOCKOUT_DATE(' + C + ',' + D + ',' + day0 + ',' + all('Next inbound') + ',' + all('Inbound ETA') + ')))',
-    'Reorder by': '=ARRAYFORMULA(IF(' + guard + ',"",REORDER_DATE(' + C + ',' + D + ',' + all('Lead time days') + ',' + day0 + ',' + all('Safety stock') + ',' + all('Next inbound') + ',' + all('Inbound ETA') + ')))',
-    'Alert': '=ARRAYFORMULA(IF(' + A + '="","",IF(ISNUMBER(' + C + ')*(' + C + '<=0),"OUT",IF(' + D + '="","NO DATA",ALERT_LEVEL(IF(' + all('Stockout date') + '="","",' + all('Stockout date') + '-' + day0 + '),' + C + ',' + settings('warn_days') + ')))))',
+    'Stockout date': '=ARRAYFORMULA(IF(' + guard + ',"",STOCKOUT_DATE(' + stock + ',' + D + ',' + day0 + ',' + all('Next inbound') + ',' + all('Inbound ETA') + ')))',
+    'Reorder by': '=ARRAYFORMULA(IF(' + guard + ',"",REORDER_DATE(' + stock + ',' + D + ',' + all('Lead time days') + ',' + day0 + ',' + all('Safety stock') + ',' + all('Next inbound') + ',' + all('Inbound ETA') + ')))',
+    'Alert': '=ARRAYFORMULA(IF(' + A + '="","",IF(ISNUMBER(' + C + ')*(' + C + '<=0),"OUT",IF(' + D + '="","NO DATA",ALERT_LEVEL(IF(' + all('Stockout date') + '="","",' + all('Stockout date') + '-' + day0 + '),' + C + ',' + settings('warn_days') + ',' + all('Lead time days') + ',IF(' + all('Reorder by') + '="","",' + all('Reorder by') + '-' + day0 + '),' + all('Overdue inbound') + ')))))',
     'Lead time days': '=ARRAYFORMULA(IF(' + A + '="","",' + lead + '))',
     'Safety stock': '=ARRAYFORMULA(IF(' + blank(['SKU', 'Daily sales']) + ',"",SAFETY_STOCK(' + D + ',0,' + all('Lead time days') + ',,,' + settings('safety_days') + ')))',
   };
@@ -165,11 +171,14 @@ function stockoutPlannerFormulas_(spreadsheet, at) {
     var a = '$' + col('SKU') + r;
     var eta = '$' + col('Inbound ETA') + r;
     var since = '$' + col('Sales since') + r;
-    var next = ib.eta + ',">="&' + day0 + ',' + ib.qty + ',">0"';
+    var inbound = ib.sku + ',' + a + ',' + ib.qty + ',">0"' + openRows;
+    var next = inbound + ',' + ib.eta + ',">="&' + day0;
+    var overdue = 'SUMIFS(' + ib.qty + ',' + inbound + ',' + ib.eta + ',"<"&' + day0 + ',' + ib.eta + ',">0")';
     var history = ss + ',' + a + ',' + sd + ',"<"&' + day0 + ',' + sd + ',">="&(' + day0 + '-730)';
     var each = {
-      'Next inbound': '=IF(ISNUMBER(' + eta + '),SUMIFS(' + ib.qty + ',' + ib.sku + ',' + a + ',' + ib.eta + ',' + eta + '),"")',
-      'Inbound ETA': '=IF(' + a + '="","",IF(COUNTIFS(' + ib.sku + ',' + a + ',' + next + ')=0,"",MINIFS(' + ib.eta + ',' + ib.sku + ',' + a + ',' + next + ')))',
+      'Next inbound': '=IF(ISNUMBER(' + eta + '),SUMIFS(' + ib.qty + ',' + inbound + ',' + ib.eta + ',' + eta + '),"")',
+      'Inbound ETA': '=IF(' + a + '="","",IF(COUNTIFS(' + next + ')=0,"",MINIFS(' + ib.eta + ',' + next + ')))',
+      'Overdue inbound': '=IF(' + a + '="","",IF(' + overdue + '=0,"",' + overdue + '))',
       'Sales since': '=IF(' + a + '="","",IF(COUNTIFS(' + history + ')=0,"",MINIFS(' + sd + ',' + history + ')))',
     };
     windows.forEach(function (w, i) {

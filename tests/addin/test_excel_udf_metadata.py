@@ -48,7 +48,10 @@ SPEC_ARGUMENTS = {
         "available, inbound, daily_sales, lead_time_days, [cover_days], [safety_stock], "
         "[case_pack], [moq], [inbound_eta], [as_of]"
     ),
-    "ALERT_LEVEL": "days_to_stockout, [available], [warn_days]",
+    "ALERT_LEVEL": (
+        "days_to_stockout, [available], [warn_days], [lead_time_days], [days_to_reorder], "
+        "[overdue_inbound]"
+    ),
 }
 
 

@@ -57,16 +57,16 @@ test('Add Planner tab writes live formulas whose values follow the functions', (
   assert.match(gas.stockoutAddPlanner(), /^added the Planner tab: 100 rows of live formulas/);
   const sheet = spreadsheet.sheet('Planner');
   const header = sheet.values[0];
-  assert.deepEqual(header.slice(0, 13), plain(gas.StockoutSchema.planner.columns.map((c) => c.header)));
-  assert.deepEqual(header.slice(13), ['7-day avg', '30-day avg', '90-day avg', 'As of']);
+  assert.deepEqual(header.slice(0, 14), plain(gas.StockoutSchema.planner.columns.map((c) => c.header)));
+  assert.deepEqual(header.slice(14), ['7-day avg', '30-day avg', '90-day avg', 'As of']);
   assert.match(sheet.notes['1,5'], /^DAYS_OF_COVER: Available \/ Daily sales/);
   assert.equal(sheet.formats['2,6'], 'yyyy-mm-dd');
   assert.equal(sheet.formats['101,3'], '#,##0');
   assert.equal(sheet.formats['2,4'], '#,##0.0');
   assert.equal(sheet.frozen.rows, 1);
-  assert.equal(sheet.formulas['2,4'], '=SALES_VELOCITY(Sales!$A$2:$D$5000,,"7,30,90","0.5,0.3,0.2",A2:A101,$Q$2)');
-  assert.equal(sheet.formulas['2,17'], '=IF(Settings!$B$2="","",Settings!$B$2)');
-  assert.match(sheet.notes['1,17'], /does not let the stockout functions read TODAY\(\)/);
+  assert.equal(sheet.formulas['2,4'], '=SALES_VELOCITY(Sales!$A$2:$D$5000,,"7,30,90","0.5,0.3,0.2",A2:A101,$R$2)');
+  assert.equal(sheet.formulas['2,18'], '=IF(Settings!$B$2="","",Settings!$B$2)');
+  assert.match(sheet.notes['1,18'], /does not let the stockout functions read TODAY\(\)/);
   assert.equal(sheet.formulas['3,4'], undefined); // one call per column, spilling down
   recalculate(spreadsheet, loaded);
   const rows = planner(spreadsheet);
@@ -126,7 +126,7 @@ test('a Sales tab without In stock counts every day as in stock', () => {
   loaded.gas.stockoutAddPlanner();
   const sheet = loaded.spreadsheet.sheet('Planner');
   assert.match(sheet.formulas['2,4'], /^=SALES_VELOCITY\(Sales!\$A\$2:\$C\$5000,/);
-  assert.doesNotMatch(sheet.formulas['2,14'], /FALSE/);
+  assert.doesNotMatch(sheet.formulas['2,15'], /FALSE/);
   recalculate(loaded.spreadsheet, loaded);
   const rows = planner(loaded.spreadsheet);
   // B's day out of stock now counts as a day of 0 sales: 12 units over 7 days.
@@ -145,10 +145,10 @@ test('without Settings rows the Planner uses the defaults and sets as_of to toda
   assert.equal(settings.cell(2, 1), 'as_of');
   assert.equal(day(settings.cell(2, 2)), today);
   const sheet = loaded.spreadsheet.sheet('Planner');
-  assert.match(sheet.formulas['2,8'], /ALERT_LEVEL\(IF\(F2:F101="","",F2:F101-\$Q\$2\),C2:C101,"30,15,7"\)/);
+  assert.match(sheet.formulas['2,8'], /ALERT_LEVEL\(IF\(F2:F101="","",F2:F101-\$R\$2\),C2:C101,"30,15,7",K2:K101,IF\(G2:G101="","",G2:G101-\$R\$2\),N2:N101\)\)\)\)\)/);
   assert.match(sheet.formulas['2,12'], /SAFETY_STOCK\(D2:D101,0,K2:K101,,,7\)/);
   recalculate(loaded.spreadsheet, loaded);
-  assert.equal(day(sheet.values[1][16]), today);
+  assert.equal(day(sheet.values[1][17]), today);
   assert.equal(planner(loaded.spreadsheet).A.Alert, 'CRITICAL');
 });
 
