@@ -83,6 +83,24 @@ def test_an_edited_available_changes_the_planner_with_no_refresh(
     assert rows[0]["Days of cover"] == 0
 
 
+def test_overdue_inbound_counts_and_closed_rows_do_not_in_libreoffice(
+    tmp_path: Path, soffice: str
+) -> None:
+    path = tmp_path / "shop.xlsx"
+    write_new_workbook(path, starter_grids(AS_OF, example=True, book=path.name))
+    book = openpyxl.load_workbook(path)
+    sku = book[wb.INVENTORY]["A2"].value
+    day = dt.datetime.combine(AS_OF, dt.time())
+    for qty, days, status in ((500, -3, "Received"), (60, -2, "shipped"), (999, 1, "CANCELLED")):
+        book[wb.INBOUND].append([sku, qty, day + dt.timedelta(days=days), "sea", "X", status])
+    book.save(path)
+    computed = recalculated(soffice, path)
+    check_planner(book, computed, AS_OF)
+    row = table_rows(computed, PLANNER)[0]
+    assert row["SKU"] == sku and row["Overdue inbound"] == 60  # the received 500 are not
+    assert row["Next inbound"] != 999 and row["Alert"] != "OK"  # nor the cancelled 999
+
+
 def test_a_starter_without_rows_shows_an_empty_planner_not_errors(
     tmp_path: Path, soffice: str
 ) -> None:

@@ -103,6 +103,25 @@ test('an edited Available or a new Sales day changes the Planner with no refresh
   assert.equal(rows.A.Alert, 'WARNING');
 });
 
+test('an overdue shipment counts as on hand and makes the row WATCH; closed rows are skipped', () => {
+  const tabs = shop();
+  tabs.Inbound = [
+    ['SKU', 'Qty', 'ETA', 'Status'],
+    ['C', 200, isoDaysBefore(AS_OF, -40), 'in transit'],
+    ['B', 100, isoDaysBefore(AS_OF, 2), 'shipped'], // overdue: counted today, as Alerts do
+    ['B', 500, isoDaysBefore(AS_OF, 5), 'Received'], // closed rows no longer come
+    ['B', 999, isoDaysBefore(AS_OF, -10), 'CANCELLED'],
+  ];
+  const loaded = open(tabs);
+  loaded.gas.stockoutAddPlanner();
+  recalculate(loaded.spreadsheet, loaded);
+  const b = planner(loaded.spreadsheet).B;
+  assert.deepEqual([b['Overdue inbound'], b['Next inbound'], b['Inbound ETA']], [100, '', '']);
+  assert.equal(b['Stockout date'], isoDaysBefore(AS_OF, -250)); // (400 + 100) / 2 a day
+  assert.equal(b.Alert, 'WATCH'); // OK by its dates, but a shipment is missing
+  assert.equal(planner(loaded.spreadsheet).C['Next inbound'], 200);
+});
+
 test('a Planner tab already there is left alone; a Sales tab the functions cannot read is refused', () => {
   let loaded = open(shop());
   loaded.gas.stockoutAddPlanner();
