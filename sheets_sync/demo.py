@@ -87,6 +87,14 @@ BUYERS = [
     ("Sofia Rossi", "amazon.it", "it"),
     ("Javier García", "amazon.es", "es"),
 ]
+#: What the buyers abroad saw on their marketplace (the order report's product-name).
+ORDER_TITLES = {
+    ("KT-1004", "de"): "Gusseisenpfanne 25 cm",
+    ("KT-1009", "fr"): "Vaporisateur d'huile d'olive",
+    ("KT-1012", "ja"): "ハンドドリップ コーヒードリッパー",
+    ("KT-1028", "it"): "Scolapiatti",
+    ("KT-1001", "es"): "Juego de 3 tablas de cortar de bambú",
+}
 HISTORY_DAYS = 180
 STORE, SENDER = "Homely Kitchen", "Alex Chen"
 FORWARDER = ("Dragon Freight", "air@dragon-freight.example")
@@ -299,6 +307,10 @@ def _demo(as_of: dt.date, seed: int, count: int | None, history: DemoHistory) ->
     # E-mail addresses where a seller would have them: two of the three suppliers, some buyers.
     _put(inventory, wb.INVENTORY, "supplier", "supplier_email", SUPPLIER_EMAILS)
     _put(orders, wb.ORDERS, "buyer_name", "buyer_email", BUYER_EMAILS)
+    title_at = [c.key for c in wb.SCHEMA[wb.ORDERS]].index("title")
+    for row in orders:
+        row += [None] * (title_at + 1 - len(row))
+        row[title_at] = ORDER_TITLES.get((str(row[1]), str(row[7])))
     kept = {row[0] for row in inventory[:count]}
     tabs[wb.INVENTORY] += inventory[:count]
     # By day, as Amazon's reports list it (the latest week last: the part a printout shows).

@@ -211,7 +211,8 @@ class _Builder:
                 items.append(
                     {
                         "sku": line["sku"],
-                        "title": item.get("title") or line["sku"],
+                        # the listing as the buyer saw it, in their language, when known
+                        "title": line.get("title") or item.get("title") or line["sku"],
                         "qty": _count(line.get("qty")),
                     }
                 )

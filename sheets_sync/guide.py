@@ -134,6 +134,9 @@ NOTES: dict[str, dict[str, str]] = {
         "Settings handling_time_days (the report had none).",
         "buyer_email": "Optional: the buyer's e-mail (Amazon's buyer-email): the To of the "
         "delay notice.",
+        "title": "Optional: the item as the buyer saw it, in the marketplace's language (the "
+        "order report's product-name; `stockout import` fills it): the delay notice names the "
+        "item with it. Blank = Inventory Title.",
     },
     wb.ALERTS: {
         "sku": "Your SKU. Rows are sorted most urgent first.",

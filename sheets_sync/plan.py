@@ -420,7 +420,8 @@ def _orders(
     when neither can serve it on its promised date and no shipment lands by then.
     """
     columns = ["order_id", "sku", "qty", "purchase_date", "promised_date", "buyer_name",
-               "buyer_email", "marketplace", "language", "delayed", "new_date"]  # fmt: skip
+               "buyer_email", "title", "marketplace", "language", "delayed",
+               "new_date"]  # fmt: skip
     if orders.empty:
         return pd.DataFrame(columns=columns)
     frame = orders.copy()

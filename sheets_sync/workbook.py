@@ -184,6 +184,7 @@ SCHEMA: dict[str, list[Column]] = {
         _c("status", "Status", aliases=["order-status", "状态"]),
         _c("promise_estimated", "Promise estimated", "bool", aliases=["承诺日期为估计"]),
         _c("buyer_email", "Buyer e-mail", aliases=["buyer-email", "buyer email", "买家邮箱"]),
+        _c("title", "Title", aliases=["product-name", "product name", "item name", "商品名称"]),
     ],
     # What a seller reads at a glance first (through `ALERTS_AT_A_GLANCE`), details after.
     # This list is the one place the column order is defined: add a column where it belongs.

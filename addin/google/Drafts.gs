@@ -450,7 +450,7 @@ function stockoutBuyerDrafts_(plan, context, draft) {
       buyer_name: first.buyer_name || '',
       items: lines.map(function (line) {
         var qty = typeof line.qty === 'number' && line.qty > 0 ? line.qty : 1;
-        return {sku: line.sku, title: (bySku[line.sku] || {}).title || line.sku, qty: qty};
+        return {sku: line.sku, title: line.title || (bySku[line.sku] || {}).title || line.sku, qty: qty};
       }),
       promised_date: promised.length ? promised[0] : null,
       new_date: known.length === dates.length ? known[known.length - 1] : null,

@@ -252,6 +252,8 @@ def read_open_orders(report: Report) -> list[OpenOrder]:
                 promised,
                 row["buyername"],
                 row["saleschannel"].lower(),
+                row["title"],
+                row["buyeremail"],
             )
         )
     return orders

@@ -243,7 +243,8 @@ def _update_workbook(
                 {"order_id": o.order_id, "sku": o.sku, "qty": o.qty,
                  "purchase_date": o.purchase_date, "promised_date": o.promised_date},
                 blanks={"buyer_name": o.buyer_name or None, "marketplace": o.marketplace or None,
-                        "language": place.language if place else None, "status": vocab.UNSHIPPED},
+                        "language": place.language if place else None, "status": vocab.UNSHIPPED,
+                        "title": o.title or None, "buyer_email": o.buyer_email or None},
             )  # fmt: skip
             if o.promised_date is None and o.purchase_date is not None:
                 if blank(merged.get(row, "promised_date")):

@@ -36,6 +36,8 @@ class OpenOrder:
     promised_date: dt.date | None
     buyer_name: str
     marketplace: str
+    title: str = ""  # the listing's title on that marketplace (product-name)
+    buyer_email: str = ""  # Amazon's buyer-email (an anonymised relay address)
 
 
 @dataclass

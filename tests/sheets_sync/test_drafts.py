@@ -852,3 +852,17 @@ def test_the_digest_gives_action_amounts_in_the_settings_currency():
         "$0.00 and -$12.50, not 6.4 % or 1,488 units"
     )
     assert money(3256.32, "EUR", "de_DE") == "3.256,32\xa0€"
+
+
+def test_a_buyer_reads_the_item_as_their_marketplace_listed_it():
+    """Orders Title (the report's product-name, in the buyer's language) names the item; a
+    blank one falls back to the Inventory Title."""
+    plan = make_plan(
+        orders=[
+            order("J-1", language="de", title="Keramikbecher 350 ml", qty=2),
+            order("J-2", language="de", title=None),
+        ]
+    )
+    rows = rows_by_key(drafts_tab(plan, None, template_dirs=DIRS))
+    assert "Artikel: Keramikbecher 350 ml (2 Stück)" in rows["buyer_delay:J-1"][COL["Body"]]
+    assert "Artikel: Ceramic mug 350 ml\n" in rows["buyer_delay:J-2"][COL["Body"]]

@@ -233,12 +233,12 @@ def test_shipments_count_on_the_shipment_day(tmp_path):
 def test_unshipped_orders_for_the_orders_tab(tmp_path):
     header = (
         "order-id\torder-item-id\tpurchase-date\tpayments-date\tbuyer-email\tbuyer-name\tsku\t"
-        "quantity-purchased\tquantity-to-ship\tpromise-date\tsales-channel"
+        "quantity-purchased\tquantity-to-ship\tpromise-date\tsales-channel\tproduct-name"
     )
     lines = [
         header,
         "302-1\t11\t2024-05-01T10:00:00+00:00\t\tx@marketplace.amazon.de\tJana Weiß\tA\t3\t2\t"
-        "2024-05-06T23:59:59+00:00\tAmazon.de",
+        "2024-05-06T23:59:59+00:00\tAmazon.de\tGusseisenpfanne 25 cm",
         "302-2\t12\t2024-05-01T10:00:00+00:00\t\t\tPaul\tB\t1\t0\t2024-05-06\tAmazon.de",
         "302-3\t13\t2024-05-02T10:00:00+00:00\t\t\tLea\tA\t1\t\t\tAmazon.de",
     ]
@@ -251,6 +251,8 @@ def test_unshipped_orders_for_the_orders_tab(tmp_path):
         ("302-3", "A", 1, None, "Lea", "amazon.de"),
     ]
     assert orders[0].purchase_date == dt.date(2024, 5, 1)
+    # the listing's title on that marketplace, in its language: the delay notice names it
+    assert [o.title for o in orders] == ["Gusseisenpfanne 25 cm", ""]
     assert report.problems == []  # estimated by the import from the purchase date
 
 

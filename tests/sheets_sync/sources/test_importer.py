@@ -20,10 +20,11 @@ from sheets_sync.sources.importer import import_files
 
 UNSHIPPED = (
     "order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tsku\tquantity-purchased\t"
-    "promise-date\tsales-channel\n"
+    "promise-date\tsales-channel\tproduct-name\n"
     "302-1\t11\t2024-05-01T10:00:00+00:00\tx@marketplace.amazon.de\tJana\tAcne_Serum\t2\t"
-    "2024-05-06T23:59:59+00:00\tAmazon.de\n"
-    "302-2\t12\t2024-05-02T10:00:00+00:00\t\tPaul\tNew_SKU\t1\t2024-05-08\tAmazon.de\n"
+    "2024-05-06T23:59:59+00:00\tAmazon.de\tSerum gegen Unreinheiten\n"
+    "302-2\t12\t2024-05-02T10:00:00+00:00\tp7@marketplace.amazon.de\tPaul\tNew_SKU\t1\t"
+    "2024-05-08\tAmazon.de\tNeues Produkt\n"
 )
 
 
@@ -101,6 +102,12 @@ def test_import_fills_inventory_orders_and_the_store(book, samples):
     assert orders["302-1"]["Qty"] == 2 and orders["302-1"]["Follow-up"] == "called her"
     assert orders["302-1"]["Buyer name"] == "J."  # typed by the user: kept
     assert orders["302-2"]["SKU"] == "New_SKU" and orders["302-2"]["Language"] == "de"
+    # what the delay notice needs: the address, and the item as the German buyer saw it
+    assert (orders["302-2"]["Buyer e-mail"], orders["302-2"]["Title"]) == (
+        "p7@marketplace.amazon.de",
+        "Neues Produkt",
+    )
+    assert orders["302-1"]["Title"] == "Serum gegen Unreinheiten"
     assert _day(orders["302-2"]["Promised date"]) == dt.date(2024, 5, 8)
 
     with HistoryStore.for_target(parse_target(book)) as store:
