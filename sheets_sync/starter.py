@@ -75,7 +75,10 @@ def tab_for(name: str, grid: Grid, currency: str | None = None) -> Tab:
 def _older_than_a_week(header: list[str], rows: Grid) -> int:
     """How many leading Sales rows come before the latest week, when the rows run by date
     (0 otherwise: every row prints)."""
-    j = header.index(wb.header_of(wb.SALES, "date"))
+    date = wb.header_of(wb.SALES, "date")
+    if date not in header:  # a Sales tab missing its Date column: the refresh says so
+        return 0
+    j = header.index(date)
     cells = [r[j] if j < len(r) else None for r in rows]
     if not cells or not all(isinstance(d, dt.date) for d in cells):
         return 0

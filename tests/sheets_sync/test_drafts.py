@@ -692,7 +692,10 @@ def test_offer_restock_follows_a_switch_to_fbm_from_stock_elsewhere():
     fbm = Option("SWITCH TO FBM", units=77, day=0, source="3PL Ontario CA")
     out = {**MUG, "fbm_stock": 0, "action": "SWITCH TO FBM", "options": [fbm]}
     body = body_of(make_plan(skus=[out]), "offer_restock:MUG-01:2025-02-25")
-    assert "you have 77 units you can ship yourself from 3PL Ontario CA." in body
+    assert "you have 77 units you can ship yourself (3PL Ontario CA)." in body
+    both = Option("SWITCH TO FBM", units=100, day=0, source="FBM stock, Overseas warehouse LA")
+    body = body_of(make_plan(skus=[{**out, "options": [both]}]), "offer_restock:MUG-01:2025-02-25")
+    assert "you have 100 units you can ship yourself (FBM stock, Overseas warehouse LA)." in body
     assert "let the offer go out of stock" not in body
 
 
