@@ -63,6 +63,7 @@ from addin.supply import (
     Leads,
     Option,
     air_arrival,
+    combined_options,
     emergency_options,
     lead_times,
     stage_of,
@@ -199,6 +200,8 @@ class SkuPlan:
     flags: list[str] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)
+    #: Options taken as well as options[0] (`supply.combined_options`), in the order to act.
+    combined: list[Option] = field(default_factory=list)
     last_out_of_stock_day: int | None = None
     forecast: forecast.Forecast | None = None  # f_t before promotions
     forecast_rate: float | None = None  # average f_t per day over the lead time
@@ -378,7 +381,10 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         overdue=late is not None,
     )  # fmt: skip
     options = emergency_options(item, s, proj, gap, leads, as_of) if gap.days > 0 else []
-    choices = [(o.action, o.why) for o in options]
+    first = options[0] if options else None
+    extras = combined_options(item, s, proj, gap, leads, as_of, first) if first else []
+    rivals = [o for o in options[1:] if not any(_same(o, e) for e in extras)]
+    choices = [(o.action, o.why) for o in options[:1] + rivals]
     if order.by_day is not None and order.by_day <= 0 and order.qty > 0:
         choices.append(
             (
@@ -398,11 +404,15 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
     if v == 0 and available + inbound_total > 0:
         choices.append((NO_SALES, no_sales_words(item, available, inbound_total)))
     best, todo, others = split_choices(choices)
-    text = f"{best[0]}: {best[1]}" + "".join(f"{AND}{c}: {why}" for c, why in todo)
+    also = [(o.action, o.why) for o in extras] + todo
+    text = f"{best[0]}: {best[1]}" + "".join(f"{AND}{c}: {why}" for c, why in also)
     if others:
         text += ALSO + " · ".join(f"{c}: {why}" for c, why in others)
-    first = options[0] if options else None
-    air = next((o for o in options if o.action in (EXPEDITE_BY_AIR, EXPEDITE_BY_EXPRESS)), None)
+    done = [first, *extras] if first is not None else []
+    flying = (EXPEDITE_BY_AIR, EXPEDITE_BY_EXPRESS)
+    air = next((o for o in done if o.action in flying), None) or next(
+        (o for o in options if o.action in flying), None
+    )
     return SkuPlan(
         **known,
         daily_sales=v,
@@ -419,8 +429,8 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         reorder_by_day=order.by_day,
         reorder_qty=order.qty,
         air_units=air.units if air is not None else 0,
-        option_cost=first.cost if first is not None else None,
-        margin_saved=first.margin if first is not None else None,
+        option_cost=_total(o.cost for o in done) if done else None,
+        margin_saved=_total(o.margin for o in done) if done else None,
         alert=alert,
         flags=flags_for(
             item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch
@@ -429,6 +439,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         alternatives=[c for c, _ in others],
         action_text=text,
         options=options,
+        combined=extras,
         basis=f"{fc.basis} · {vel.basis}" if fc.basis else vel.basis,
         forecast=fc,
         forecast_rate=proj.demand(0, lead) / lead
@@ -436,6 +447,21 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         else base,
         stockout_risk=risk,
     )
+
+
+def _same(a: Option, b: Option) -> bool:
+    """The same option, resized: a combined one replaces its full-size alternative."""
+    return a.action == b.action and a.source == b.source
+
+
+def _total(values: Iterable[float | None]) -> float | None:
+    """The sum of the combined action's costs or margins; unknown if one is."""
+    total: float = 0  # an int stays an int, as JSON shows it
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
 
 
 def overdue_batch(item: SkuInput) -> Inbound | None:

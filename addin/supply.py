@@ -11,6 +11,7 @@ Mirrored line by line in `addin/google/Supply.gs`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -202,18 +203,11 @@ def emergency_options(
     margin = None
     if item.price is not None and item.unit_cost is not None:
         margin = item.price - item.unit_cost
-    options = [
-        *_fbm_options(item, settings, proj, gap, as_of, margin),
-        *_transfer_options(item, proj, gap, as_of),
-    ]
-    for mode, action in (("air", EXPEDITE_BY_AIR), ("express", EXPEDITE_BY_EXPRESS)):
-        found = _expedite_option(item, settings, proj, gap, leads, mode, action, as_of)
-        if found is not None:
-            options.append(found)
-    for option in options:
-        saved = min(option.units, ceil_eps(shortfall(proj, gap, option.day or 0)))
-        option.margin = saved * margin if margin is not None else None
-        option.why += _price_words(option)
+
+    def need(day: int) -> float:
+        return shortfall(proj, gap, day)
+
+    options = _source_options(item, settings, gap, leads, as_of, margin, need)
     slow = _slow_sales(item, proj, gap, as_of)
     if slow is not None:
         slow.margin = 0.0 if margin is not None else None
@@ -222,6 +216,87 @@ def emergency_options(
     options.append(_pause(item, gap, as_of))
     options.sort(key=lambda option: _rank(option, margin is not None))
     return options
+
+
+def _source_options(
+    item: SupplyItem, settings: Settings, gap: Gap, leads: Leads, as_of: dt.date,
+    margin: float | None, need: Callable[[int], float],
+) -> list[Option]:  # fmt: skip
+    """Every way to bring stock into the gap (FBM, transfers, air, express), priced. Each
+    sells only what the gap lacks from its day on, `need(day)`: the shortfall, or less when
+    options already chosen fill part of the gap."""
+    options = [
+        *_fbm_options(item, settings, gap, as_of, margin, need),
+        *_transfer_options(item, gap, as_of, need),
+    ]
+    for mode, action in (("air", EXPEDITE_BY_AIR), ("express", EXPEDITE_BY_EXPRESS)):
+        found = _expedite_option(item, settings, gap, leads, mode, action, as_of, need)
+        if found is not None:
+            options.append(found)
+    for option in options:
+        saved = min(option.units, ceil_eps(need(option.day or 0)))
+        option.margin = saved * margin if margin is not None else None
+        option.why += _price_words(option)
+    return options
+
+
+def combined_options(
+    item: SupplyItem, settings: Settings, proj: Projection, gap: Gap, leads: Leads,
+    as_of: dt.date, best: Option,
+) -> list[Option]:  # fmt: skip
+    """The options an operator takes as well as the best one: each from a stock source the
+    ones before it do not use (never two ways of moving the same units), sized to the part
+    of the gap they leave open, and only while it saves more margin than it costs. A transfer
+    today fills the start of a gap whose rest a flight fills. In the order the seller acts:
+    moves made today first, FBM from the stockout day, each by its landing."""
+    if item.price is None or item.unit_cost is None:
+        return []
+    if best.action in (PAUSE_AND_NOTIFY, SLOW_SALES):
+        return []
+    margin = item.price - item.unit_cost
+    chosen = [best]
+    while True:
+        landed = [(o.day or 0, float(o.units)) for o in chosen]
+        served = _served(proj, gap, landed)
+
+        def open_from(day: int, landed: list = landed, served: float = served) -> float:
+            return _served(proj, gap, [*landed, (day, float("inf"))]) - served
+
+        found = [
+            o
+            for o in _source_options(item, settings, gap, leads, as_of, margin, open_from)
+            if o.units > 0 and (o.net or 0.0) > 0 and not any(_rivals(o, c) for c in chosen)
+        ]
+        if not found:
+            break
+        chosen.append(min(found, key=lambda option: _rank(option, True)))
+    return sorted(chosen[1:], key=lambda o: (o.action == SWITCH_TO_FBM, o.day or 0))
+
+
+def _served(proj: Projection, gap: Gap, landed: list[tuple[int, float]]) -> float:
+    """Units of the gap's lost demand that extra stock (landing day, units) sells."""
+    start, end = gap.stockout_day, gap.end
+    if start is None or end is None:
+        return 0.0
+    pool = served = 0.0
+    for t in range(start, end):
+        pool += sum(units for day, units in landed if max(day, start) == t)
+        lost = proj.forecast(t) - (proj.stock_at(t) if t == start else 0.0)
+        take = min(pool, max(0.0, lost))
+        pool -= take
+        served += take
+    return served
+
+
+def _rivals(a: Option, b: Option) -> bool:
+    """Whether two options move the same units: the same batch, place or new order."""
+    return bool(_sources(a) & _sources(b))
+
+
+def _sources(option: Option) -> set[str]:
+    if option.action == SWITCH_TO_FBM:
+        return set(option.source.split(", "))
+    return {option.source}
 
 
 def _rank(option: Option, priced: bool) -> tuple:
@@ -240,10 +315,10 @@ _LAST = 1 << 30  # a day after every landing: options with none sort after the o
 def _fbm_options(
     item: SupplyItem,
     settings: Settings,
-    proj: Projection,
     gap: Gap,
     as_of: dt.date,
     margin: float | None,
+    open_from: Callable[[int], float],
 ) -> list[Option]:
     """Switching the listing to FBM is one move, whatever ships the orders: the seller's own
     FBM stock and every Stock elsewhere that ships FBM serve the gap together, cheapest per
@@ -260,7 +335,7 @@ def _fbm_options(
         (e for e in sources if e.cost_per_unit is not None),
         key=lambda e: e.cost_per_unit or 0.0,
     )
-    need = shortfall(proj, gap, gap.stockout_day)
+    need = open_from(gap.stockout_day)
     out = []
     parts: list[tuple[Elsewhere, int]] = []
     left = need
@@ -271,15 +346,20 @@ def _fbm_options(
             parts.append((source, units))
             left -= units
     if parts:
-        out.append(_fbm_option(proj, gap, parts, as_of))
+        out.append(_fbm_option(gap, parts, as_of, open_from))
     for source in sources:
         if source.cost_per_unit is None and ceil_eps(min(source.qty, need)) > 0:
-            out.append(_fbm_option(proj, gap, [(source, ceil_eps(min(source.qty, need)))], as_of))
+            out.append(
+                _fbm_option(gap, [(source, ceil_eps(min(source.qty, need)))], as_of, open_from)
+            )
     return out
 
 
 def _fbm_option(
-    proj: Projection, gap: Gap, parts: list[tuple[Elsewhere, int]], as_of: dt.date
+    gap: Gap,
+    parts: list[tuple[Elsewhere, int]],
+    as_of: dt.date,
+    open_from: Callable[[int], float],
 ) -> Option:
     """SWITCH TO FBM from one place, or several in the order they ship."""
     units = sum(n for _, n in parts)
@@ -297,28 +377,32 @@ def _fbm_option(
         cost=cost,
         source=", ".join(e.location for e, _ in parts),
         why=f"{where} ship to buyers from {add_days(as_of, gap.stockout_day or 0)}, cover "
-        f"{_days_covered(proj, gap, units)} of {gap.days} gap days",
+        f"{_days_covered(gap, units, open_from)} of {gap.days} gap days",
     )
 
 
-def _days_covered(proj: Projection, gap: Gap, qty: float) -> int:
-    """Gap days that `qty` extra units keep in stock, from the stockout day on."""
+def _days_covered(gap: Gap, qty: float, open_from: Callable[[int], float]) -> int:
+    """Gap days that `qty` extra units keep in stock, from the stockout day on; days that
+    options chosen before leave no demand open are theirs, not these units'."""
     covered = 0
     start = gap.stockout_day or 0
     for t in range(start, gap.end or start):
-        if shortfall(proj, gap, start) - shortfall(proj, gap, t + 1) > qty + 1e-9:
+        if open_from(start) - open_from(t + 1) > qty + 1e-9:
             break
-        covered += 1
+        if open_from(t) - open_from(t + 1) > 1e-9:
+            covered += 1
     return covered
 
 
-def _transfer_options(item: SupplyItem, proj: Projection, gap: Gap, as_of: dt.date) -> list[Option]:
+def _transfer_options(
+    item: SupplyItem, gap: Gap, as_of: dt.date, open_from: Callable[[int], float]
+) -> list[Option]:
     out = []
     for source in item.elsewhere:
         if source.transfer_days is None or source.qty <= 0 or gap.end is None:
             continue
         day = ceil_eps(source.transfer_days)
-        units = ceil_eps(min(source.qty, shortfall(proj, gap, day)))
+        units = ceil_eps(min(source.qty, open_from(day)))
         if units <= 0:
             continue
         out.append(
@@ -337,12 +421,12 @@ def _transfer_options(item: SupplyItem, proj: Projection, gap: Gap, as_of: dt.da
 def _expedite_option(
     item: SupplyItem,
     settings: Settings,
-    proj: Projection,
     gap: Gap,
     leads: Leads,
     mode: str,
     action: str,
     as_of: dt.date,
+    open_from: Callable[[int], float],
 ) -> Option | None:
     """The earliest way `mode` can land units in the gap: a batch not shipped, else a new order.
 
@@ -358,7 +442,7 @@ def _expedite_option(
         day = mode_landing(ready, mode, leads)
         if day >= batch.day or (best is not None and day >= (best.day or 0)):
             continue
-        need = round_up_to_pack(shortfall(proj, gap, day), item.case_pack)
+        need = round_up_to_pack(open_from(day), item.case_pack)
         units = min(ceil_eps(batch.qty), need)
         if units <= 0:
             continue
@@ -376,7 +460,7 @@ def _expedite_option(
             f"({status_word(batch.status)}) by {mode}, land {add_days(as_of, day)}",
         )
     new_day = leads.air if mode == "air" else leads.express
-    units = round_up_to_pack(shortfall(proj, gap, new_day), item.case_pack)
+    units = round_up_to_pack(open_from(new_day), item.case_pack)
     if units > 0 and (best is None or new_day < (best.day or 0)):
         base = per_kg.get(settings.default_mode, per_kg["sea"])
         best = Option(

@@ -118,6 +118,16 @@ var Decisions = (function () {
     });
   }
 
+  /** decisions._total: the sum of the combined action's costs or margins; null if one is. */
+  function _total(options, key) {
+    var total = 0.0;
+    for (var i = 0; i < options.length; i++) {
+      if (options[i][key] === null) return null;
+      total += options[i][key];
+    }
+    return total;
+  }
+
   /** [best action, further things to do, alternatives to the best] (decisions.split_choices). */
   function split_choices(choices) {
     var todo = [
@@ -219,6 +229,7 @@ var Decisions = (function () {
       flags: [],
       alternatives: [],
       options: [],
+      combined: [],
     };
     var v = vel.rate;
     if (v === null) {
@@ -276,7 +287,14 @@ var Decisions = (function () {
     // at least WATCH if it runs out before an order lands, one is due, or stock the plan counts on is overdue
     var alert = Formulas.alert_for(gap.stockout_day, item.available, s.warn_days, true, leads.regular, order.qty > 0 ? order.by_day : null, late !== null);
     var options = gap.days > 0 ? Supply.emergency_options(item, s, proj, gap, leads, as_of) : [];
-    var choices = options.map(function (o) {
+    var first = options.length ? options[0] : null;
+    var extras = first !== null ? Supply.combined_options(item, s, proj, gap, leads, as_of, first) : [];
+    var rivals = options.slice(1).filter(function (o) {
+      return !extras.some(function (e) {
+        return e.action === o.action && e.source === o.source;
+      });
+    });
+    var choices = options.slice(0, 1).concat(rivals).map(function (o) {
       return [o.action, o.why];
     });
     if (order.by_day !== null && order.by_day <= 0 && order.qty > 0) {
@@ -307,9 +325,14 @@ var Decisions = (function () {
     var best = split[0];
     var others = split[2];
     var text = best[0] + ': ' + best[1];
-    split[1].forEach(function (c) {
-      text += ' · and ' + c[0] + ': ' + c[1];
-    });
+    extras
+      .map(function (o) {
+        return [o.action, o.why];
+      })
+      .concat(split[1])
+      .forEach(function (c) {
+        text += ' · and ' + c[0] + ': ' + c[1];
+      });
     if (others.length) {
       text +=
         ' · also ' +
@@ -319,14 +342,15 @@ var Decisions = (function () {
           })
           .join(' · ');
     }
-    var first = options.length ? options[0] : null;
+    var done = first !== null ? [first].concat(extras) : [];
     var air = null;
-    for (var i = 0; i < options.length; i++) {
-      if (options[i].action === Formulas.EXPEDITE_BY_AIR || options[i].action === Formulas.EXPEDITE_BY_EXPRESS) {
-        air = options[i];
-        break;
+    [done, options].forEach(function (list) {
+      for (var i = 0; i < list.length && air === null; i++) {
+        if (list[i].action === Formulas.EXPEDITE_BY_AIR || list[i].action === Formulas.EXPEDITE_BY_EXPRESS) {
+          air = list[i];
+        }
       }
-    }
+    });
     plan.daily_sales = v;
     plan.days_of_cover = v > 0 ? available / v : null;
     plan.cover_incl_inbound = cover_all;
@@ -341,8 +365,8 @@ var Decisions = (function () {
     plan.reorder_by_day = order.by_day;
     plan.reorder_qty = order.qty;
     plan.air_units = air !== null ? air.units : 0;
-    plan.option_cost = first !== null ? first.cost : null;
-    plan.margin_saved = first !== null ? first.margin : null;
+    plan.option_cost = done.length ? _total(done, 'cost') : null;
+    plan.margin_saved = done.length ? _total(done, 'margin') : null;
     plan.alert = alert;
     plan.flags = flags_for(item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch);
     plan.action = best[0];
@@ -351,6 +375,7 @@ var Decisions = (function () {
     });
     plan.action_text = text;
     plan.options = options;
+    plan.combined = extras;
     plan.basis = fc.basis ? fc.basis + ' · ' + vel.basis : vel.basis;
     plan.forecast = fc;
     plan.forecast_rate =

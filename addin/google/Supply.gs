@@ -146,20 +146,8 @@ var Supply = (function () {
   function emergency_options(item, settings, proj, gap, leads, as_of) {
     var margin = null;
     if (!Formulas.isNone(item.price) && !Formulas.isNone(item.unit_cost)) margin = item.price - item.unit_cost;
-    var options = _fbm_options(item, settings, proj, gap, as_of, margin).concat(
-      _transfer_options(item, proj, gap, as_of),
-    );
-    [
-      ['air', Formulas.EXPEDITE_BY_AIR],
-      ['express', Formulas.EXPEDITE_BY_EXPRESS],
-    ].forEach(function (pair) {
-      var found = _expedite_option(item, settings, proj, gap, leads, pair[0], pair[1], as_of);
-      if (found !== null) options.push(found);
-    });
-    options.forEach(function (option) {
-      var saved = Math.min(option.units, Formulas.ceil_eps(Formulas.shortfall(proj, gap, option.day || 0)));
-      option.margin = margin !== null ? saved * margin : null;
-      option.why += _price_words(option);
+    var options = _source_options(item, settings, gap, leads, as_of, margin, function (day) {
+      return Formulas.shortfall(proj, gap, day);
     });
     var slow = _slow_sales(item, proj, gap, as_of);
     if (slow !== null) {
@@ -171,6 +159,101 @@ var Supply = (function () {
     return stableSort(options, function (option) {
       return _rank(option, margin !== null);
     });
+  }
+
+  /** supply._source_options: FBM, transfers, air, express, each sized to what the gap lacks
+   * from its day on (need: the shortfall, or less when chosen options fill part of it). */
+  function _source_options(item, settings, gap, leads, as_of, margin, need) {
+    var options = _fbm_options(item, settings, gap, as_of, margin, need).concat(
+      _transfer_options(item, gap, as_of, need),
+    );
+    [
+      ['air', Formulas.EXPEDITE_BY_AIR],
+      ['express', Formulas.EXPEDITE_BY_EXPRESS],
+    ].forEach(function (pair) {
+      var found = _expedite_option(item, settings, gap, leads, pair[0], pair[1], as_of, need);
+      if (found !== null) options.push(found);
+    });
+    options.forEach(function (option) {
+      var saved = Math.min(option.units, Formulas.ceil_eps(need(option.day || 0)));
+      option.margin = margin !== null ? saved * margin : null;
+      option.why += _price_words(option);
+    });
+    return options;
+  }
+
+  /** supply.combined_options: the options taken as well as the best, in the order to act. */
+  function combined_options(item, settings, proj, gap, leads, as_of, best) {
+    if (
+      Formulas.isNone(item.price) ||
+      Formulas.isNone(item.unit_cost) ||
+      best.action === Formulas.PAUSE_AND_NOTIFY ||
+      best.action === Formulas.SLOW_SALES
+    ) {
+      return [];
+    }
+    var margin = item.price - item.unit_cost;
+    var chosen = [best];
+    for (;;) {
+      var landed = chosen.map(function (o) {
+        return [o.day || 0, o.units];
+      });
+      var served = _served(proj, gap, landed);
+      var open_from = (function (landed, served) {
+        return function (day) {
+          return _served(proj, gap, landed.concat([[day, Infinity]])) - served;
+        };
+      })(landed, served);
+      var found = _source_options(item, settings, gap, leads, as_of, margin, open_from).filter(function (o) {
+        var n = net(o);
+        return (
+          o.units > 0 &&
+          n !== null &&
+          n > 0 &&
+          !chosen.some(function (c) {
+            return _rivals(o, c);
+          })
+        );
+      });
+      if (!found.length) break;
+      chosen.push(
+        stableSort(found, function (option) {
+          return _rank(option, true);
+        })[0],
+      );
+    }
+    return stableSort(chosen.slice(1), function (o) {
+      return [o.action === Formulas.SWITCH_TO_FBM ? 1 : 0, o.day || 0];
+    });
+  }
+
+  function _served(proj, gap, landed) {
+    var start = gap.stockout_day;
+    var end = gap.end;
+    if (start === null || end === null) return 0.0;
+    var pool = 0.0;
+    var served = 0.0;
+    for (var t = start; t < end; t++) {
+      landed.forEach(function (part) {
+        if (Math.max(part[0], start) === t) pool += part[1];
+      });
+      var lost = proj.forecast(t) - (t === start ? proj.stock_at(t) : 0.0);
+      var take = Math.min(pool, Math.max(0.0, lost));
+      pool -= take;
+      served += take;
+    }
+    return served;
+  }
+
+  function _rivals(a, b) {
+    var theirs = _sources(b);
+    return _sources(a).some(function (x) {
+      return theirs.indexOf(x) >= 0;
+    });
+  }
+
+  function _sources(option) {
+    return option.action === Formulas.SWITCH_TO_FBM ? option.source.split(', ') : [option.source];
   }
 
   function _rank(option, priced) {
@@ -197,7 +280,7 @@ var Supply = (function () {
   }
 
   /** supply._fbm_options: own FBM stock and every Stock elsewhere that ships FBM, together. */
-  function _fbm_options(item, settings, proj, gap, as_of, margin) {
+  function _fbm_options(item, settings, gap, as_of, margin, open_from) {
     if (!settings.fbm_enabled || gap.stockout_day === null) return [];
     var sources = item.elsewhere.filter(function (e) {
       return e.ships_fbm && e.qty > 0;
@@ -214,7 +297,7 @@ var Supply = (function () {
         return [e.cost_per_unit];
       },
     );
-    var need = Formulas.shortfall(proj, gap, gap.stockout_day);
+    var need = open_from(gap.stockout_day);
     var out = [];
     var parts = [];
     var left = need;
@@ -226,18 +309,18 @@ var Supply = (function () {
         left -= units;
       }
     });
-    if (parts.length) out.push(_fbm_option(proj, gap, parts, as_of));
+    if (parts.length) out.push(_fbm_option(gap, parts, as_of, open_from));
     sources.forEach(function (source) {
       var units = Formulas.ceil_eps(Formulas.pyMin(source.qty, need));
       if (Formulas.isNone(source.cost_per_unit) && units > 0) {
-        out.push(_fbm_option(proj, gap, [[source, units]], as_of));
+        out.push(_fbm_option(gap, [[source, units]], as_of, open_from));
       }
     });
     return out;
   }
 
   /** SWITCH TO FBM from one place, or several in the order they ship (supply._fbm_option). */
-  function _fbm_option(proj, gap, parts, as_of) {
+  function _fbm_option(gap, parts, as_of, open_from) {
     var units = 0;
     var cost = 0.0;
     parts.forEach(function (part) {
@@ -268,27 +351,27 @@ var Supply = (function () {
         .join(', '),
       why:
         where + ' ship to buyers from ' + Formulas.add_days(as_of, gap.stockout_day || 0) + ', cover ' +
-        _days_covered(proj, gap, units) + ' of ' + gap.days + ' gap days',
+        _days_covered(gap, units, open_from) + ' of ' + gap.days + ' gap days',
     });
   }
 
-  function _days_covered(proj, gap, qty) {
+  function _days_covered(gap, qty, open_from) {
     var covered = 0;
     var start = gap.stockout_day || 0;
     var end = gap.end || start;
     for (var t = start; t < end; t++) {
-      if (Formulas.shortfall(proj, gap, start) - Formulas.shortfall(proj, gap, t + 1) > qty + 1e-9) break;
-      covered += 1;
+      if (open_from(start) - open_from(t + 1) > qty + 1e-9) break;
+      if (open_from(t) - open_from(t + 1) > 1e-9) covered += 1;
     }
     return covered;
   }
 
-  function _transfer_options(item, proj, gap, as_of) {
+  function _transfer_options(item, gap, as_of, open_from) {
     var out = [];
     item.elsewhere.forEach(function (source) {
       if (Formulas.isNone(source.transfer_days) || source.qty <= 0 || gap.end === null) return;
       var day = Formulas.ceil_eps(source.transfer_days);
-      var units = Formulas.ceil_eps(Formulas.pyMin(source.qty, Formulas.shortfall(proj, gap, day)));
+      var units = Formulas.ceil_eps(Formulas.pyMin(source.qty, open_from(day)));
       if (units <= 0) return;
       out.push(
         Option(Formulas.TRANSFER, {
@@ -305,7 +388,7 @@ var Supply = (function () {
     return out;
   }
 
-  function _expedite_option(item, settings, proj, gap, leads, mode, action, as_of) {
+  function _expedite_option(item, settings, gap, leads, mode, action, as_of, open_from) {
     var per_kg = _cost_per_kg(settings);
     var best = null;
     item.inbound.forEach(function (batch) {
@@ -313,7 +396,7 @@ var Supply = (function () {
       if (ready === null || (batch.mode || settings.default_mode) === mode) return;
       var day = mode_landing(ready, mode, leads);
       if (day >= batch.day || (best !== null && day >= (best.day || 0))) return;
-      var need = Formulas.round_up_to_pack(Formulas.shortfall(proj, gap, day), item.case_pack);
+      var need = Formulas.round_up_to_pack(open_from(day), item.case_pack);
       var units = Math.min(Formulas.ceil_eps(batch.qty), need);
       if (units <= 0) return;
       var batchMode = batch.mode || settings.default_mode;
@@ -332,7 +415,7 @@ var Supply = (function () {
       });
     });
     var new_day = mode === 'air' ? leads.air : leads.express;
-    var units = Formulas.round_up_to_pack(Formulas.shortfall(proj, gap, new_day), item.case_pack);
+    var units = Formulas.round_up_to_pack(open_from(new_day), item.case_pack);
     if (units > 0 && (best === null || new_day < (best.day || 0))) {
       var fallback = Object.prototype.hasOwnProperty.call(per_kg, settings.default_mode)
         ? per_kg[settings.default_mode]
@@ -415,5 +498,6 @@ var Supply = (function () {
     lead_times: lead_times,
     air_arrival: air_arrival,
     emergency_options: emergency_options,
+    combined_options: combined_options,
   };
 })();
