@@ -152,6 +152,11 @@ def fmt_number(x: float, digits: int = 1) -> str:
     return f"{round_to(x, digits):.{digits}f}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 SKU`, `3 SKUs`, `1,200 problems`: a count a seller reads as English."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def add_days(day: dt.date, days: int) -> dt.date:
     return day + dt.timedelta(days=days)
 

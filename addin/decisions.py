@@ -36,6 +36,7 @@ from addin.formulas import (
     REORDER_NOW,
     REORDER_SOON,
     REORDER_SOON_DAYS,
+    SHORT_HISTORY,
     TREND_UP,
     Settings,
     Velocity,
@@ -69,6 +70,10 @@ from addin.supply import (
     stage_of,
 )
 
+#: Days of sales history (from the SKU's first day of data) an order is sized on: fewer, and one
+#: good or bad day sets the rate, so the plan shows the risk but drafts no order (SHORT HISTORY).
+#: Two weeks hold every weekday twice, the least the 7-day window needs to mean anything.
+MIN_HISTORY_DAYS = 14
 #: Amazon's aged-inventory surcharge starts on units stored this many days (US FBA, 2024-).
 AGED_SURCHARGE_DAYS = 181
 RELAUNCH_COUPON_DAYS = 7
@@ -242,8 +247,9 @@ def flags_for(
     cover_all: float | None,
     stock: float,
     relaunch: bool,
+    thin: bool = False,
 ) -> list[str]:
-    flags = []
+    flags = [SHORT_HISTORY] if thin else []
     if order.by_day is not None and order.by_day <= 0 and order.qty > 0:
         flags.append(REORDER_NOW)
     if gap.stockout_day is not None and gap.stockout_day < leads.regular:
@@ -254,7 +260,7 @@ def flags_for(
         cover_all is not None and cover_all > settings.overstock_days
     ):
         flags.append(OVERSTOCK)
-    if vel.rate == 0 and stock > 0:
+    if vel.rate == 0 and stock > 0 and not thin:
         flags.append(NO_SALES)
     if any(b.day < 0 and b.qty > 0 for b in item.inbound):
         flags.append(INBOUND_OVERDUE)
@@ -290,6 +296,30 @@ def no_sales_words(item: SkuInput, available: float, inbound: float) -> str:
         f"none sold in the last {days} days, {held}: check the listing is buyable "
         "(suppressed? Buy Box? price?); if it is, cut the price, or remove or liquidate it "
         f"before Amazon's aged-inventory surcharge ({AGED_SURCHARGE_DAYS}+ days)"
+    )
+
+
+def short_history_words(
+    item: SkuInput, rate: float, gap: Gap, leads: Leads, mode: str, as_of: dt.date
+) -> str:
+    """What a seller with too little sales history does: add the days before, or import
+    Amazon's reports, before any order is sized; meanwhile what the few days say."""
+    days = len(item.units)
+    if item.available <= 0:
+        outlook = "out of stock now: restock"
+    elif rate == 0:
+        outlook = "none sold yet"
+    elif gap.stockout_day is None:
+        outlook = f"at {fmt_number(rate)} a day the stock lasts the horizon"
+    else:
+        outlook = f"at {fmt_number(rate)} a day it runs out {add_days(as_of, gap.stockout_day)}"
+        if gap.stockout_day < leads.regular:
+            landing = add_days(as_of, leads.regular)
+            outlook += f", before a {mode} order placed today lands {landing}"
+    return (
+        f"{days} day{'' if days == 1 else 's'} of sales, too few to size an order "
+        f"({MIN_HISTORY_DAYS} needed): add the earlier days to Sales or import Amazon's reports; "
+        f"{outlook}; no order drafted until then"
     )
 
 
@@ -373,7 +403,11 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         landing,
         base * s.lead_time_sd_days,
     )
+    thin = len(item.units) < MIN_HISTORY_DAYS
     order = find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq)
+    if thin:  # the risk shows (alert, stockout date); no order is sized on a few days
+        order = Reorder()
+        relaunch = False
     late = overdue_batch(item)
     alert = alert_for(  # at least WATCH if it runs out before an order lands, one is due, or
         gap.stockout_day, item.available, s.warn_days, lead_time=leads.regular,  # stock the
@@ -381,10 +415,15 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         overdue=late is not None,
     )  # fmt: skip
     options = emergency_options(item, s, proj, gap, leads, as_of) if gap.days > 0 else []
+    if thin:
+        options = []
     first = options[0] if options else None
     extras = combined_options(item, s, proj, gap, leads, as_of, first) if first else []
     rivals = [o for o in options[1:] if not any(_same(o, e) for e in extras)]
     choices = [(o.action, o.why) for o in options[:1] + rivals]
+    if thin:
+        words = short_history_words(item, v, gap, leads, s.default_mode, as_of)
+        choices.append((SHORT_HISTORY, words))
     if order.by_day is not None and order.by_day <= 0 and order.qty > 0:
         choices.append(
             (
@@ -401,7 +440,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         choices.append((CHASE_INBOUND, chase_words(late, as_of)))
     if relaunch:
         choices.append((RELAUNCH, item.relaunch_text or _relaunch_plan(restocked, s)))
-    if v == 0 and available + inbound_total > 0:
+    if v == 0 and available + inbound_total > 0 and not thin:
         choices.append((NO_SALES, no_sales_words(item, available, inbound_total)))
     best, todo, others = split_choices(choices)
     also = [(o.action, o.why) for o in extras] + todo
@@ -433,7 +472,7 @@ def plan_sku(item: SkuInput, settings: Settings, as_of: dt.date) -> SkuPlan:
         margin_saved=_total(o.margin for o in done) if done else None,
         alert=alert,
         flags=flags_for(
-            item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch
+            item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch, thin
         ),
         action=best[0],
         alternatives=[c for c, _ in others],

@@ -82,6 +82,8 @@ INBOUND_OVERDUE = "INBOUND OVERDUE"
 TREND_UP = "TREND UP"
 #: A flag and an action: stock on hand, none of it sold on the in-stock days of any window.
 NO_SALES = "NO SALES"
+#: A flag and an action: fewer days of sales history than an order can be sized on.
+SHORT_HISTORY = "SHORT HISTORY"
 
 MAX_SLOW_DOWN = 0.3  # SLOW SALES only when cutting demand by at most 30 % bridges the gap
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from addin import decisions, demand_history, formulas, supply
-from addin.cells import blank
+from addin.cells import blank, counted
 from addin.lite_tabs import Grid, Problems, Refusal, normalize, read_inputs, read_table
 from addin.references import Moves, follow_text
 from addin.season import ProfileError, category_profiles, parse_profile, sku_profile
@@ -449,9 +449,10 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     """`Refreshed 48 SKUs as of 2026-11-25: 3 OUT, 3 CRITICAL, … 31 OK.`"""
     order = ["OUT", "CRITICAL", "WARNING", "WATCH", "NO DATA", "OK"]
     counts = ", ".join(f"{summary['alerts'][a]} {a}" for a in order if summary["alerts"].get(a))
-    text = f"Refreshed {summary['skus']} SKUs as of {summary['as_of']}: {counts or 'none'}."
+    text = f"Refreshed {counted(summary['skus'], 'SKU')} as of {summary['as_of']}: "
+    text += f"{counts or 'none'}."
     if summary["problems"]:
-        text += f" {summary['problems']} problem(s) listed on the Problems tab."
+        text += f" {counted(summary['problems'], 'problem')} listed on the Problems tab."
     return text
 
 

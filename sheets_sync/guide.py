@@ -25,7 +25,9 @@ FLAGS_NOTE = (
     "a SKU Amazon exempts. The Low-inventory fee column is Amazon's verdict looking back and "
     "says why when the two differ) · OVERSTOCK (cover over overstock_days: storage fees) · "
     "NO SALES (stock on hand, none sold on in-stock days: check the listing, then sell it off "
-    "or remove it) · INBOUND OVERDUE (an ETA has passed and the units are not sellable) · "
+    "or remove it) · SHORT HISTORY (under 14 days of sales: the rate shows, no order is "
+    "drafted on it; add the earlier days to Sales or import Amazon's reports) · "
+    "INBOUND OVERDUE (an ETA has passed and the units are not sellable) · "
     "TREND UP (last 7 days sell over 1.2 × the last 30) · RELAUNCH (back in stock after a "
     "stockout) · CAPACITY (Reorder qty cut to fit Settings fba_capacity; see Basis)."
 )

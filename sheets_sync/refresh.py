@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from addin import formulas
-from addin.decisions import chosen_action
+from addin.cells import counted
+from addin.decisions import MIN_HISTORY_DAYS, chosen_action
 from sheets_sync import formula_values, guide, relaunches
 from sheets_sync import workbook as wb
 from sheets_sync.backends import open_backend, parse_target
@@ -288,9 +289,34 @@ def _json_value(value: Any) -> Any:
 def summary_lines(result: RefreshResult) -> list[str]:
     """Plain-text summary, for terminals and message boxes."""
     counts = result.counts()
-    lines = [f"{result.target}: {len(result.plan.skus)} SKUs planned as of {result.plan.as_of}"]
+    planned = counted(len(result.plan.skus), "SKU")
+    lines = [f"{result.target}: {planned} planned as of {result.plan.as_of}"]
     if any(counts.values()):
         lines.append("  " + " · ".join(f"{k} {v}" for k, v in counts.items() if v))
+    short = _short_history(result.plan)
+    if short:
+        named = ", ".join(short[:SHORT_NAMED]) + (", ..." if len(short) > SHORT_NAMED else "")
+        lines.append(
+            f"  {counted(len(short), 'SKU')} with under {MIN_HISTORY_DAYS} days of sales "
+            f"({named}): add the earlier days to Sales or import Amazon's reports "
+            "(stockout import); no order is drafted for them until then"
+        )
     if result.problems:
-        lines.append(f"  {len(result.problems)} problem(s) listed on the Problems tab")
+        lines.append(f"  {counted(len(result.problems), 'problem')} listed on the Problems tab")
     return lines
+
+
+#: SKUs of short history the summary names; the Alerts' Flags have them all.
+SHORT_NAMED = 5
+
+
+def _short_history(plan: Plan) -> list[str]:
+    """The SKUs planned on too few days of sales to order for (SHORT HISTORY)."""
+    skus = plan.skus
+    if skus.empty:
+        return []
+    return [
+        str(sku)
+        for sku, flags in zip(skus["sku"], skus["flags"], strict=True)
+        if formulas.SHORT_HISTORY in (flags or [])
+    ]

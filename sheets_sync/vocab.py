@@ -106,7 +106,7 @@ ZH_WORDS = {
     formulas.OVERSTOCK: "库存过多", formulas.INBOUND_OVERDUE: "在途逾期",
     formulas.TREND_UP: "销量上升", formulas.TRANSFER: "调拨",
     formulas.CHASE_INBOUND: "催查在途", capacity.CAPACITY: "仓容不足",
-    formulas.NO_SALES: "无销量",
+    formulas.NO_SALES: "无销量", formulas.SHORT_HISTORY: "历史不足",
 }  # fmt: skip
 
 

@@ -11,6 +11,8 @@
 var Decisions = (function () {
   'use strict';
 
+  /** decisions.MIN_HISTORY_DAYS: days of sales history an order is sized on (SHORT HISTORY). */
+  var MIN_HISTORY_DAYS = 14;
   var AGED_SURCHARGE_DAYS = 181;
   /** addin/fee_rule.py: the low-inventory fee's long window and its exemption line. */
   var FEE_LONG_DAYS = 90;
@@ -68,8 +70,8 @@ var Decisions = (function () {
     return Formulas.project(Formulas.pyMax(0.0, item.available), forecast_demand(item, rate, settings), landings);
   }
 
-  function flags_for(item, settings, vel, gap, order, leads, cover_all, stock, relaunch) {
-    var flags = [];
+  function flags_for(item, settings, vel, gap, order, leads, cover_all, stock, relaunch, is_short) {
+    var flags = is_short ? [Formulas.SHORT_HISTORY] : [];
     if (order.by_day !== null && order.by_day <= 0 && order.qty > 0) flags.push(Formulas.REORDER_NOW);
     if (gap.stockout_day !== null && gap.stockout_day < leads.regular) flags.push(Formulas.LEAD_TIME_RISK);
     if (cover_all !== null && cover_all < settings.fee_line_days && !exempt_from_fee(item)) {
@@ -78,7 +80,7 @@ var Decisions = (function () {
     if ((cover_all === null && stock > 0) || (cover_all !== null && cover_all > settings.overstock_days)) {
       flags.push(Formulas.OVERSTOCK);
     }
-    if (vel.rate === 0 && stock > 0) flags.push(Formulas.NO_SALES);
+    if (vel.rate === 0 && stock > 0 && !is_short) flags.push(Formulas.NO_SALES);
     if (_overdue(item)) flags.push(Formulas.INBOUND_OVERDUE);
     if (vel.trend !== null && vel.trend > 1.2) flags.push(Formulas.TREND_UP);
     if (relaunch) flags.push(Formulas.RELAUNCH);
@@ -109,6 +111,29 @@ var Decisions = (function () {
       'none sold in the last ' + days + ' days, ' + held + ': check the listing is buyable ' +
       '(suppressed? Buy Box? price?); if it is, cut the price, or remove or liquidate it ' +
       "before Amazon's aged-inventory surcharge (" + AGED_SURCHARGE_DAYS + '+ days)'
+    );
+  }
+
+  /** What a seller with too little sales history does (decisions.short_history_words). */
+  function short_history_words(item, rate, gap, leads, mode, as_of) {
+    var days = item.units.length;
+    var outlook;
+    if (item.available <= 0) {
+      outlook = 'out of stock now: restock';
+    } else if (rate === 0) {
+      outlook = 'none sold yet';
+    } else if (gap.stockout_day === null) {
+      outlook = 'at ' + Formulas.fmt_number(rate) + ' a day the stock lasts the horizon';
+    } else {
+      outlook = 'at ' + Formulas.fmt_number(rate) + ' a day it runs out ' + Formulas.add_days(as_of, gap.stockout_day);
+      if (gap.stockout_day < leads.regular) {
+        outlook += ', before a ' + mode + ' order placed today lands ' + Formulas.add_days(as_of, leads.regular);
+      }
+    }
+    return (
+      days + ' day' + (days === 1 ? '' : 's') + ' of sales, too few to size an order (' + MIN_HISTORY_DAYS +
+      " needed): add the earlier days to Sales or import Amazon's reports; " + outlook +
+      '; no order drafted until then'
     );
   }
 
@@ -282,11 +307,18 @@ var Decisions = (function () {
       landing,
       base * s.lead_time_sd_days,
     );
+    var is_short = item.units.length < MIN_HISTORY_DAYS;
     var order = Formulas.find_reorder(proj, leads.regular, ss, s.cover_target_days, item.case_pack, item.moq);
+    if (is_short) {
+      // the risk shows (alert, stockout date); no order is sized on a few days
+      order = {dip_day: null, by_day: null, qty: 0};
+      relaunch = false;
+    }
     var late = overdue_batch(item);
     // at least WATCH if it runs out before an order lands, one is due, or stock the plan counts on is overdue
     var alert = Formulas.alert_for(gap.stockout_day, item.available, s.warn_days, true, leads.regular, order.qty > 0 ? order.by_day : null, late !== null);
     var options = gap.days > 0 ? Supply.emergency_options(item, s, proj, gap, leads, as_of) : [];
+    if (is_short) options = [];
     var first = options.length ? options[0] : null;
     var extras = first !== null ? Supply.combined_options(item, s, proj, gap, leads, as_of, first) : [];
     var rivals = options.slice(1).filter(function (o) {
@@ -297,6 +329,7 @@ var Decisions = (function () {
     var choices = options.slice(0, 1).concat(rivals).map(function (o) {
       return [o.action, o.why];
     });
+    if (is_short) choices.push([Formulas.SHORT_HISTORY, short_history_words(item, v, gap, leads, s.default_mode, as_of)]);
     if (order.by_day !== null && order.by_day <= 0 && order.qty > 0) {
       choices.push([
         Formulas.REORDER_NOW,
@@ -318,7 +351,7 @@ var Decisions = (function () {
           ' %, watch conversion (' + TRAFFIC_HINT + ')',
       ]);
     }
-    if (v === 0 && available + inbound_total > 0) {
+    if (v === 0 && available + inbound_total > 0 && !is_short) {
       choices.push([Formulas.NO_SALES, no_sales_words(item, available, inbound_total)]);
     }
     var split = split_choices(choices);
@@ -368,7 +401,7 @@ var Decisions = (function () {
     plan.option_cost = done.length ? _total(done, 'cost') : null;
     plan.margin_saved = done.length ? _total(done, 'margin') : null;
     plan.alert = alert;
-    plan.flags = flags_for(item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch);
+    plan.flags = flags_for(item, s, vel, gap, order, leads, cover_all, available + inbound_total, relaunch, is_short);
     plan.action = best[0];
     plan.alternatives = others.map(function (c) {
       return c[0];

@@ -49,6 +49,8 @@ var Formulas = (function () {
   var INBOUND_OVERDUE = 'INBOUND OVERDUE';
   var TREND_UP = 'TREND UP';
   var NO_SALES = 'NO SALES';
+  /** A flag and an action: fewer days of sales history than an order can be sized on. */
+  var SHORT_HISTORY = 'SHORT HISTORY';
 
 
   /** A bad argument. The message is what a cell shows after "#STOCKOUT: ". */
@@ -1143,6 +1145,7 @@ var Formulas = (function () {
     INBOUND_OVERDUE: INBOUND_OVERDUE,
     TREND_UP: TREND_UP,
     NO_SALES: NO_SALES,
+    SHORT_HISTORY: SHORT_HISTORY,
     isNone: isNone,
     pyMax: pyMax,
     pyMin: pyMin,

@@ -95,7 +95,8 @@ var StockoutSchema = {
     "TRANSFER": "调拨",
     "CHASE INBOUND": "催查在途",
     "CAPACITY": "仓容不足",
-    "NO SALES": "无销量"
+    "NO SALES": "无销量",
+    "SHORT HISTORY": "历史不足"
   },
   "statusZh": {
     "planned": "计划",

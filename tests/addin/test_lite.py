@@ -108,7 +108,7 @@ def test_user_columns_follow_their_sku_and_text_stays_text() -> None:
     }  # fmt: skip
     assert lite_refresh.summary_text(summary) == (
         "Refreshed 3 SKUs as of 2026-11-25: 2 CRITICAL, 1 NO DATA. "
-        "1 problem(s) listed on the Problems tab."
+        "1 problem listed on the Problems tab."
     )
 
 

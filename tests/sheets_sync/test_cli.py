@@ -189,7 +189,7 @@ def test_refresh_json_and_exit_codes(tmp_path: Path) -> None:
     book["Inventory"].append(["X-1", None, None, "many"])
     book.save(tmp_path / "book.xlsx")
     problems = stockout("refresh", "book.xlsx", "--dry-run", cwd=tmp_path)
-    assert problems.returncode == 1 and "1 problem(s)" in problems.stdout
+    assert problems.returncode == 1 and "1 problem listed" in problems.stdout
     listed = stockout("refresh", "book.xlsx", "--dry-run", "--json", cwd=tmp_path)
     summary = json.loads(listed.stdout)
     assert summary["version"] == 1 and summary["problems"] == 1
@@ -218,3 +218,73 @@ def test_a_google_sheet_address_pasted_without_gsheet_is_understood() -> None:
     assert str(parse_target(url)) == "gsheet:1AbCdEfGhIjKlMnOpQrStUvWxYz012345"
     assert parse_target("docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMn/edit").kind == "gsheet"
     assert (parse_target("book.xlsx").kind, parse_target("book.xlsx").key) == ("xlsx", "book.xlsx")
+
+
+def _first_sku(tmp_path: Path, sales: list[tuple[dt.date, int]], available: int = 120) -> Path:
+    """`stockout new` filled as a new seller fills it: one SKU, its stock, a few Sales rows."""
+    assert stockout("new", "first.xlsx", cwd=tmp_path).returncode == 0
+    book = openpyxl.load_workbook(tmp_path / "first.xlsx")
+    book["Inventory"]["A2"], book["Inventory"]["D2"] = "MY-MUG-01", available
+    for row, (day, units) in enumerate(sales, start=2):
+        book["Sales"].cell(row, 1, dt.datetime.combine(day, dt.time()))
+        book["Sales"].cell(row, 2, "MY-MUG-01")
+        book["Sales"].cell(row, 3, units)
+    book.save(tmp_path / "first.xlsx")
+    return tmp_path / "first.xlsx"
+
+
+def _tab(path: Path, name: str) -> list[dict]:
+    rows = list(openpyxl.load_workbook(path)[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(r)]
+
+
+def test_a_first_sku_with_one_day_of_sales_orders_nothing_and_says_what_to_fill(
+    tmp_path: Path,
+) -> None:
+    """One Sales row is no basis for a 384-unit order or an express quote: the SKU stays in
+    the plan with its risk, flagged SHORT HISTORY, the Action and the command say what to fill,
+    and no supplier or forwarder draft is written."""
+    as_of = dt.date(2026, 11, 30)
+    path = _first_sku(tmp_path, [(as_of - dt.timedelta(days=1), 4)])
+    proc = stockout("refresh", "first.xlsx", "--as-of", as_of.isoformat(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    shown = " ".join(proc.stdout.split())
+    assert "first.xlsx: 1 SKU planned as of 2026-11-30" in shown
+    assert (
+        "1 SKU with under 14 days of sales (MY-MUG-01): add the earlier days to Sales or "
+        "import Amazon's reports (stockout import); no order is drafted for them until then"
+    ) in shown
+    (alert,) = _tab(path, "Alerts")
+    assert alert["Alert"] == "WATCH"  # it may run out before an order lands: visible, not green
+    assert alert["Flags"] == "SHORT HISTORY, LEAD TIME RISK"
+    assert alert["Action"] == (
+        "SHORT HISTORY: 1 day of sales, too few to size an order (14 needed): add the earlier "
+        "days to Sales or import Amazon's reports; at 4.0 a day it runs out 2026-12-30, before "
+        "a sea order placed today lands 2027-02-13; no order drafted until then"
+    )
+    assert alert["Reorder qty"] == 0 and alert["Reorder by"] is None
+    kinds = [d["Kind"] for d in _tab(path, "Drafts")]
+    assert kinds == ["alert_digest"]  # no supplier order, no forwarder quote
+    assert _tab(path, "Problems") == []
+
+
+def test_a_first_sku_out_of_stock_stays_out_and_two_weeks_of_sales_plan_an_order(
+    tmp_path: Path,
+) -> None:
+    as_of = dt.date(2026, 11, 30)
+    days = [(as_of - dt.timedelta(days=k), 4) for k in range(3, 0, -1)]
+    path = _first_sku(tmp_path, days, available=0)
+    proc = stockout("refresh", "first.xlsx", "--as-of", as_of.isoformat(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (alert,) = _tab(path, "Alerts")
+    assert alert["Alert"] == "OUT"  # real risk is never hidden behind too little history
+    assert alert["Action"].startswith("SHORT HISTORY: 3 days of sales, too few to size an ")
+    assert "out of stock now: restock" in alert["Action"]
+    days = [(as_of - dt.timedelta(days=k), 4) for k in range(14, 0, -1)]
+    (tmp_path / "first.xlsx").unlink()
+    path = _first_sku(tmp_path, days)
+    proc = stockout("refresh", "first.xlsx", "--as-of", as_of.isoformat(), cwd=tmp_path)
+    (alert,) = _tab(path, "Alerts")
+    assert "SHORT HISTORY" not in alert["Flags"] and "under 14 days" not in proc.stdout
+    assert alert["Reorder qty"] > 0
+    assert "supplier_expedite" in [d["Kind"] for d in _tab(path, "Drafts")]
