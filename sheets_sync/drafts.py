@@ -278,13 +278,12 @@ class _Builder:
     def supplier_line(self, item: dict[str, Any]) -> dict[str, Any] | None:
         """What one SKU asks of its supplier, or None when it asks nothing."""
         stockout = item.get("action") in STOCKOUT_ACTIONS
-        chosen = (item.get("options") or [None])[0]
-        flown = _option_fields(chosen, self.plan.as_of) if stockout else {}
+        taken = [_option_fields(o, self.plan.as_of) for o in _taken(item)] if stockout else []
         batches = []
         if stockout:
             for batch in item.get("batches") or []:
-                flies = flown.get("source") and flown["source"] == batch.shipment_id
-                split = flown if flies else {}
+                flies = (o for o in taken if o["source"] and o["source"] == batch.shipment_id)
+                split = next(flies, {})
                 batches.append(
                     {
                         "shipment_id": batch.shipment_id,
@@ -298,8 +297,9 @@ class _Builder:
                     }
                 )
         shipments = []
-        if flown.get("source") == supply.NEW_ORDER:
-            shipments.append({"units": flown["units"], "mode": _mode_of(flown["action"])})
+        for flown in taken:
+            if flown["source"] == supply.NEW_ORDER:
+                shipments.append({"units": flown["units"], "mode": _mode_of(flown["action"])})
         if fm.REORDER_NOW in (item.get("flags") or []) and item.get("reorder_qty"):
             shipments.append({"units": item["reorder_qty"], "mode": self.settings.default_mode})
         orders = []
@@ -317,14 +317,14 @@ class _Builder:
         batch it comes from (or the new order) and the day it must be sellable."""
         lines = []
         for item in urgent:
-            if item.get("action") not in (fm.EXPEDITE_BY_AIR, fm.EXPEDITE_BY_EXPRESS):
-                continue
-            chosen = _option_fields((item.get("options") or [None])[0], self.plan.as_of) or {
-                "action": item["action"],
-                "units": item.get("air_units"),
-                "land": item.get("air_arrival"),
-            }
-            if chosen.get("units"):
+            flights = [_option_fields(o, self.plan.as_of) for o in _taken(item)
+                       if _mode_of(o.action)]  # fmt: skip
+            if not flights and item.get("action") in (fm.EXPEDITE_BY_AIR, fm.EXPEDITE_BY_EXPRESS):
+                flights = [{"action": item["action"], "units": item.get("air_units"),
+                            "land": item.get("air_arrival")}]  # fmt: skip
+            for chosen in flights:
+                if not chosen.get("units"):
+                    continue
                 start = self.shortage_start(item)
                 status = status_in(supply.status_word(chosen.get("status")), self.supplier_lang)
                 lines.append({**item, **chosen, "mode": _mode_of(chosen["action"]),
@@ -357,8 +357,7 @@ class _Builder:
     def offer_restock(self, item: dict[str, Any], start: dt.date, ctx: dict[str, Any]) -> Draft:
         back, how = self.restock(item)
         wait = (back - self.plan.as_of).days if back else None
-        chosen = (item.get("options") or [None])[0]
-        fbm = chosen if getattr(chosen, "action", None) == fm.SWITCH_TO_FBM else None
+        fbm = next((o for o in _taken(item) if o.action == fm.SWITCH_TO_FBM), None)
         extra = {
             "fbm_enabled": self.settings.fbm_enabled,
             "restock_date": back,
@@ -383,10 +382,10 @@ class _Builder:
         when that day is the plan's proposal, an estimate (`EXPEDITE BY AIR`, `REORDER NOW`),
         or "" when it is the next batch already in the Inbound tab."""
         proposed: list[tuple[dt.date, str]] = []
-        if item.get("action") in BRINGS_STOCK:
-            chosen = _option_fields((item.get("options") or [None])[0], self.plan.as_of)
-            if chosen.get("land") and chosen.get("units"):
-                proposed.append((chosen["land"], item["action"]))
+        for option in _taken(item):
+            chosen = _option_fields(option, self.plan.as_of)
+            if option.action in BRINGS_STOCK and chosen["land"] and chosen["units"]:
+                proposed.append((chosen["land"], option.action))
         lead = item.get("lead_time_days")
         if fm.REORDER_NOW in (item.get("flags") or []) and item.get("reorder_qty") and lead:
             proposed.append((fm.add_days(self.plan.as_of, int(lead)), fm.REORDER_NOW))
@@ -487,6 +486,17 @@ def _delay_cause(items: Iterable[dict[str, Any]]) -> str:
     if fm.INBOUND_OVERDUE in flags:
         return "late"
     return "demand" if fm.TREND_UP in flags else ""
+
+
+def _taken(item: dict[str, Any]) -> list[Any]:
+    """The options the Action takes: the best way to bridge the gap and those done with it
+    (`SkuPlan.combined`, a transfer before a flight, say), each draft following all of them."""
+    options = item.get("options")
+    combined = item.get("combined")
+    best = options[:1] if isinstance(options, list) else []
+    if best and best[0].action != item.get("action"):
+        return []  # the Action is not an emergency option (an order, a chase)
+    return [*best, *(combined if isinstance(combined, list) else [])]
 
 
 def _option_fields(option: Any, as_of: dt.date) -> dict[str, Any]:

@@ -187,12 +187,13 @@ NOTES: dict[str, dict[str, str]] = {
         "Case pack, at least MOQ.",
         "air_arrival": "Earliest day air freight could bring units: a batch not shipped yet, "
         "else a new order (production, or rush_production_days).",
-        "option_cost": "Extra cost of the Action's option: freight over the usual mode (Unit "
+        "option_cost": "Extra cost of the Action's options: freight over the usual mode (Unit "
         "weight kg × the per-kg Settings), transfer or FBM cost. Blank = unknown.",
-        "margin_saved": "Units the Action's option sells instead of losing × (Price − Unit "
+        "margin_saved": "Units the Action's options sell instead of losing × (Price − Unit "
         "cost). Options are ranked by Margin saved − Option cost.",
         "action_text": "What to do now, the best option, with the numbers behind it (units, "
-        "landing day, cost), then with '· and' what to do as well (place the regular order, chase "
+        "landing day, cost), then with '· and' what to do as well (a transfer, FBM or a flight "
+        "from another source for the part of the gap still open; place the regular order, chase "
         "an overdue shipment, relaunch). SWITCH TO FBM ships from your FBM stock first, then Stock "
         "elsewhere that ships FBM, cheapest per unit first. The alternatives are under Other "
         "options.",

@@ -286,7 +286,8 @@ def _frame(
         "reorder_qty": take("reorder_qty"), "lead_time_days": take("lead_time"),
         "air_arrival": dates("air_arrival_day"), "air_units": take("air_units"),
         "option_cost": take("option_cost"), "margin_saved": take("margin_saved"),
-        "options": take("options"), "unit_cost": [i.unit_cost for i in items],
+        "options": take("options"), "combined": take("combined"),
+        "unit_cost": [i.unit_cost for i in items],
         "unit_weight": [i.unit_weight for i in items],
         "batches": [[b for b in i.inbound if supply.stage_of(b.status) in _AT_FACTORY]
                     for i in items],

@@ -219,8 +219,9 @@ function stockoutDrafts_(plan, old) {
       var restock = stockoutRestock_(plan, item);
       var wait = restock[0] ? stockoutDaysBetween_(restock[0], plan.as_of) : null;
       var fbm = String(stockoutSetting_(raw, 'fbm_enabled', true)).trim().toLowerCase();
-      var chosen = (item.options || [])[0];
-      var switched = chosen && chosen.action === 'SWITCH TO FBM' ? chosen : null;
+      var switched = stockoutTaken_(item).filter(function (o) {
+        return o.action === 'SWITCH TO FBM';
+      })[0] || null;
       out.push(perSku('offer_restock', start, {
         fbm_enabled: ['no', 'false', '0', 'n', 'off'].indexOf(fbm) < 0,
         restock_date: restock[0],
@@ -272,10 +273,12 @@ function stockoutDrafts_(plan, old) {
  */
 function stockoutRestock_(plan, item) {
   var proposed = [];
-  if (STOCKOUT_BRINGS_STOCK.indexOf(item.action) >= 0) {
-    var chosen = stockoutOptionFields_((item.options || [])[0], plan.as_of);
-    if (chosen.land && chosen.units) proposed.push([chosen.land, item.action]);
-  }
+  stockoutTaken_(item).forEach(function (option) {
+    var chosen = stockoutOptionFields_(option, plan.as_of);
+    if (STOCKOUT_BRINGS_STOCK.indexOf(option.action) >= 0 && chosen.land && chosen.units) {
+      proposed.push([chosen.land, option.action]);
+    }
+  });
   var lead = item.lead_time_days;
   if ((item.flags || []).indexOf('REORDER NOW') >= 0 && item.reorder_qty && lead) {
     proposed.push([Formulas.add_days(plan.as_of, Math.trunc(lead)), 'REORDER NOW']);
@@ -286,6 +289,13 @@ function stockoutRestock_(plan, item) {
   var back = item.back_in_stock || null;
   if (first !== null && (back === null || first[0] < back)) return first;
   return [back, ''];
+}
+
+/** The options the Action takes: the best and those done with it (drafts._taken). */
+function stockoutTaken_(item) {
+  var best = (item.options || []).slice(0, 1);
+  if (best.length && best[0].action !== item.action) return []; // the Action is an order, a chase
+  return best.concat(item.combined || []);
 }
 
 /** An emergency option as template values (drafts._option_fields). */
@@ -308,11 +318,17 @@ function stockoutModeOf_(action) {
 /** What one SKU asks of its supplier, or null (drafts._Builder.supplier_line). */
 function stockoutSupplierLine_(plan, item, language) {
   var stockout = STOCKOUT_STOCKOUT_ACTIONS.indexOf(item.action) >= 0;
-  var flown = stockout ? stockoutOptionFields_((item.options || [])[0], plan.as_of) : {};
+  var taken = stockout
+    ? stockoutTaken_(item).map(function (o) {
+      return stockoutOptionFields_(o, plan.as_of);
+    })
+    : [];
   var batches = [];
   if (stockout) {
     (item.batches || []).forEach(function (batch) {
-      var split = flown.source && flown.source === batch.shipment_id ? flown : {};
+      var split = taken.filter(function (o) {
+        return o.source && o.source === batch.shipment_id;
+      })[0] || {};
       batches.push({
         shipment_id: batch.shipment_id,
         qty: batch.qty,
@@ -326,9 +342,9 @@ function stockoutSupplierLine_(plan, item, language) {
     });
   }
   var shipments = [];
-  if (flown.source === 'new order') {
-    shipments.push({units: flown.units, mode: stockoutModeOf_(flown.action)});
-  }
+  taken.forEach(function (flown) {
+    if (flown.source === 'new order') shipments.push({units: flown.units, mode: stockoutModeOf_(flown.action)});
+  });
   if ((item.flags || []).indexOf('REORDER NOW') >= 0 && item.reorder_qty) {
     shipments.push({units: item.reorder_qty, mode: String(stockoutSetting_(plan.raw, 'default_mode', 'sea'))});
   }
@@ -381,15 +397,24 @@ function stockoutSupplierDrafts_(plan, urgent, context, draft, episodeKey, langu
 function stockoutForwarderDrafts_(plan, urgent, context, draft, episodeKey, language) {
   var lines = [];
   urgent.forEach(function (item) {
-    if (item.action !== 'EXPEDITE BY AIR' && item.action !== 'EXPEDITE BY EXPRESS') return;
-    var chosen = stockoutOptionFields_((item.options || [])[0], plan.as_of);
-    if (!chosen.action) chosen = {action: item.action, units: item.air_units, land: item.air_arrival};
-    if (!chosen.units) return;
-    lines.push(Object.assign({}, item, chosen, {
-      mode: stockoutModeOf_(chosen.action),
-      shortage_start: stockoutShortageStart_(plan, item),
-      status: stockoutStatusIn_(Supply.status_word(chosen.status), language),
-    }));
+    var flights = stockoutTaken_(item)
+      .filter(function (o) {
+        return stockoutModeOf_(o.action) !== null;
+      })
+      .map(function (o) {
+        return stockoutOptionFields_(o, plan.as_of);
+      });
+    if (!flights.length && (item.action === 'EXPEDITE BY AIR' || item.action === 'EXPEDITE BY EXPRESS')) {
+      flights = [{action: item.action, units: item.air_units, land: item.air_arrival}];
+    }
+    flights.forEach(function (chosen) {
+      if (!chosen.units) return;
+      lines.push(Object.assign({}, item, chosen, {
+        mode: stockoutModeOf_(chosen.action),
+        shortage_start: stockoutShortageStart_(plan, item),
+        status: stockoutStatusIn_(Supply.status_word(chosen.status), language),
+      }));
+    });
   });
   if (!lines.length) return [];
   var start = lines.map(function (l) {

@@ -337,7 +337,7 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
       lost_revenue: p.lost_revenue, safety_stock: p.safety_stock, reorder_point: p.reorder_point,
       reorder_by: day(p.reorder_by_day), reorder_qty: p.reorder_qty, lead_time_days: p.lead_time,
       air_arrival: day(p.air_arrival_day), air_units: p.air_units,
-      option_cost: p.option_cost, margin_saved: p.margin_saved, options: p.options,
+      option_cost: p.option_cost, margin_saved: p.margin_saved, options: p.options, combined: p.combined,
       batches: item.inbound.filter(function (b) {
         var stage = Supply.stage_of(b.status);
         return stage === 'planned' || stage === 'ready';

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from addin.formulas import EXPEDITE_BY_AIR
+from addin.formulas import EXPEDITE_BY_AIR, TRANSFER
 from addin.relaunch import Span, track
 from addin.supply import STAGES, Inbound, Option
 from sheets_sync.backends import parse_target
@@ -414,6 +414,29 @@ def test_the_forwarder_gets_one_request_naming_the_batch_to_split():
         "planned), pick-up at Ningbo Homeware Co.; to be sellable by April 2, 2025."
         in air[COL["Body"]]
     )
+
+
+def test_drafts_follow_every_option_the_action_combines():
+    # The Action: transfer 100 units today · and fly 120 of the lamp batch for the gap's rest
+    both = {
+        **LAMP, "action": TRANSFER, "air_units": 120, "alternatives": ["PAUSE AND NOTIFY"],
+        "options": [Option(TRANSFER, units=100, day=4, source="AWD Reno")],
+        "combined": [Option(EXPEDITE_BY_AIR, units=120, day=30, source="FBA15LAMP",
+                            batch_qty=600, status="planned")],
+    }  # fmt: skip
+    rows = rows_by_key(
+        drafts_tab(make_plan(skus=[both], supplier_language="en"), None, template_dirs=DIRS)
+    )
+    air = rows["forwarder_air:forwarder:2025-03-08"][COL["Body"]]
+    assert "120 units of Desk lamp (LAMP-02) by air, split from our shipment FBA15LAMP" in air
+    supplier = rows["supplier_expedite:Ningbo Homeware Co.:2025-03-08"][COL["Body"]]
+    assert "have 120 of these units ready first, as we will send them ahead by air." in supplier
+    # the listing is back with the transfer, the first of the two to land
+    offer = rows["offer_restock:LAMP-02:2025-03-08"][COL["Body"]]
+    assert "March 7, 2025" in offer
+    alone = {**both, "combined": []}
+    rows = rows_by_key(drafts_tab(make_plan(skus=[alone]), None, template_dirs=DIRS))
+    assert not [k for k in rows if k.startswith("forwarder_air:")]
 
 
 def test_a_supplier_with_nothing_to_do_gets_no_request():
