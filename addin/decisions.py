@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from addin import demand_history, fee_rule, forecast
+from addin import demand_history, fee_rule, forecast, supply
 from addin.cells import add_days, ceil_eps, fmt_number, round_to
 from addin.formulas import (
     CHASE_INBOUND,
@@ -501,6 +501,12 @@ def _total(values: Iterable[float | None]) -> float | None:
             return None
         total += value
     return total
+
+
+def delay_notes(text: str | None, noted: bool) -> str | None:
+    """An action text as the workbook shows it: PAUSE AND NOTIFY sends the buyers' delay
+    notes only where Drafts has some (NOTED: an open order of the SKU will be late)."""
+    return text if noted or text is None else text.replace(supply.DELAY_NOTES, "")
 
 
 def overdue_batch(item: SkuInput) -> Inbound | None:

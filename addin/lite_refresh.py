@@ -160,6 +160,7 @@ def plan(
     for row, item in zip(inputs["inventory"], items, strict=True):
         p = decisions.plan_sku(item, inputs["settings"], as_of)
         rec = {name: getattr(p, name) for name in p.__dataclass_fields__}
+        rec["action_text"] = decisions.delay_notes(p.action_text, False)  # Lite writes no Drafts
         for name, shown in _RENAMED.items():
             rec[shown] = rec[name]
         for name, shown in _DATES.items():

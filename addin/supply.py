@@ -515,6 +515,11 @@ def _slow_sales(item: SupplyItem, proj: Projection, gap: Gap, as_of: dt.date) ->
     )
 
 
+#: The PAUSE AND NOTIFY words pointing to buyers' delay notes: the refresh keeps them only for
+#: a SKU whose open orders got a note in Drafts (`decisions.delay_notes`).
+DELAY_NOTES = ", send the delay notes in Drafts"
+
+
 def _pause(item: SupplyItem, gap: Gap, as_of: dt.date) -> Option:
     """Waiting for the next landing, done the way an FBA seller does it: the offer goes
     inactive on its own when FBA has nothing to sell and comes back with the stock, so the
@@ -531,5 +536,5 @@ def _pause(item: SupplyItem, gap: Gap, as_of: dt.date) -> Option:
         day=gap.end,
         why=f"{gap.days} days out from {start}, {gap.lost_units:,} units lost{revenue}: "
         f"{sell} keep the listing (inactive until the stock is back on {back}), pause its ads "
-        "till then, send the delay notes in Drafts",
+        f"till then{DELAY_NOTES}",
     )

@@ -80,6 +80,10 @@ BRINGS_STOCK = (fm.TRANSFER, fm.EXPEDITE_BY_AIR, fm.EXPEDITE_BY_EXPRESS)
 #: fill-in placeholders that say where to add them.
 NO_SUPPLIER = ("[supplier]", "[add Supplier e-mail in Inventory]")
 NO_FORWARDER = ("[forwarder]", "[add forwarder_email in Settings]")
+#: A draft's Warning when its To is a placeholder: what to fill for an address.
+NO_ADDRESS = "no e-mail address: add {} (or type one in To) before sending"
+NO_SUPPLIER_EMAIL = "Supplier e-mail in Inventory"
+NO_FORWARDER_EMAIL = "forwarder_email in Settings"
 
 # --- what the plan says ---------------------------------------------------------------------
 
@@ -127,6 +131,15 @@ def addressed(name: Any, email: Any, missing: tuple[str, str] | None = None) -> 
     if missing is None:
         return name
     return f"{name or missing[0]} <{missing[1]}>"
+
+
+def untitled(lines: Sequence[dict[str, Any]]) -> list[str]:
+    """A Warning when a draft names a SKU by its code alone: a supplier or forwarder knows the
+    product by its name."""
+    skus = [str(line["sku"]) for line in lines if not line.get("titled", True)]
+    if not skus:
+        return []
+    return [f"no Title in Inventory for {', '.join(skus)}: add it so they know the product"]
 
 
 class _Builder:
@@ -177,7 +190,15 @@ class _Builder:
 
     def drafts(self) -> list[Draft]:
         out = [self.alert_digest(), *self.buyer_delays()]
-        urgent = sorted(self.skus, key=lambda s: (SEVERITY.get(s["alert"], 9), s["sku"]))
+        # A draft names a SKU by its Title, or by the SKU itself where Title is blank.
+        urgent = [
+            {
+                **s,
+                "title": _text(s.get("title")) or str(s["sku"]),
+                "titled": bool(_text(s.get("title"))),
+            }
+            for s in sorted(self.skus, key=lambda s: (SEVERITY.get(s["alert"], 9), s["sku"]))
+        ]
         out.extend(self.supplier_requests(urgent))
         out.extend(self.forwarder_requests(urgent))
         for item in urgent:
@@ -272,6 +293,9 @@ class _Builder:
             skus = ", ".join(line["sku"] for line in lines)
             email = next((line["supplier_email"] for line in lines
                           if _text(line.get("supplier_email"))), None)  # fmt: skip
+            if email is None:
+                message.warnings.append(NO_ADDRESS.format(NO_SUPPLIER_EMAIL))
+            message.warnings.extend(untitled(lines))
             to = addressed(supplier, email, NO_SUPPLIER)
             yield Draft(key, "supplier_expedite", skus, "", to, message)
 
@@ -338,6 +362,9 @@ class _Builder:
         skus = ", ".join(line["sku"] for line in lines)
         settings = self.settings
         to = addressed(settings.forwarder_name, settings.forwarder_email, NO_FORWARDER)
+        if not _text(settings.forwarder_email):
+            message.warnings.append(NO_ADDRESS.format(NO_FORWARDER_EMAIL))
+        message.warnings.extend(untitled(lines))
         yield Draft(key, "forwarder_air", skus, "", to, message)
 
     def per_sku(

@@ -193,11 +193,17 @@ def compute_plan(
         started = frame.loc[out, "sku"].map(since)
         frame.loc[out, "stockout_date"] = started
         frame.loc[out, "days_to_stockout"] = [(d - as_of).days for d in started]
+    orders = _orders(inputs.orders, frame, by_sku, s, as_of)
+    noted = set(orders.loc[orders["delayed"].astype(bool) & orders["order_id"].notna(), "sku"])
+    frame["action_text"] = [
+        decisions.delay_notes(text, sku in noted)
+        for sku, text in zip(frame["sku"], frame["action_text"], strict=True)
+    ]
     return Plan(
         as_of,
         s,
         frame,
-        _orders(inputs.orders, frame, by_sku, s, as_of),
+        orders,
         incident_frame,
         _timeline(frame, by_sku, s, as_of),
     )

@@ -417,6 +417,11 @@ var Decisions = (function () {
     return plan;
   }
 
+  /** An action text as the workbook shows it: the delay notes only where Drafts has some (decisions.delay_notes). */
+  function delay_notes(text, noted) {
+    return noted || text === null || text === undefined ? text : text.split(Supply.DELAY_NOTES).join('');
+  }
+
   /** The vector form of plan_sku (tests/addin/test_formulas.py): plain objects in. */
   function plan_sku_vector(item, settings, as_of) {
     return plan_sku(SkuInput(item), Formulas.Settings(settings), Formulas.to_date(as_of, 'as_of'));
@@ -515,6 +520,7 @@ var Decisions = (function () {
     out_runs: out_runs,
     coupon_price: coupon_price,
     delayed_orders: delayed_orders,
+    delay_notes: delay_notes,
   };
 })();
 

@@ -135,6 +135,20 @@ function stockoutAddressed_(name, email, missing) {
 
 var STOCKOUT_NO_SUPPLIER = ['[supplier]', '[add Supplier e-mail in Inventory]'];
 var STOCKOUT_NO_FORWARDER = ['[forwarder]', '[add forwarder_email in Settings]'];
+/** A Warning when a draft names a SKU by its code alone (drafts.untitled). */
+function stockoutUntitled_(lines) {
+  var skus = lines.filter(function (line) {
+    return line.titled === false;
+  }).map(function (line) {
+    return String(line.sku);
+  });
+  return skus.length ? ['no Title in Inventory for ' + skus.join(', ') + ': add it so they know the product'] : [];
+}
+
+/** drafts.NO_ADDRESS: a draft's Warning when its To is a placeholder. */
+function stockoutNoAddress_(what) {
+  return 'no e-mail address: add ' + what + ' (or type one in To) before sending';
+}
 var STOCKOUT_BRINGS_STOCK = ['TRANSFER', 'EXPEDITE BY AIR', 'EXPEDITE BY EXPRESS'];
 
 /** A batch's status word in a draft's language (vocab.status_in). */
@@ -204,6 +218,9 @@ function stockoutDrafts_(plan, old) {
   var skus = plan.skus.slice().sort(function (a, b) {
     var d = STOCKOUT_DRAFT_SEVERITY[a.alert] - STOCKOUT_DRAFT_SEVERITY[b.alert];
     return d || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+  }).map(function (s) { // a draft names a SKU by its Title, or by the SKU where Title is blank
+    var title = s.title === null || s.title === undefined ? '' : String(s.title).trim();
+    return Object.assign({}, s, {title: title || String(s.sku), titled: Boolean(title)});
   });
   out = out.concat(stockoutSupplierDrafts_(plan, skus, context, draft, episodeKey, supplierLang));
   out = out.concat(stockoutForwarderDrafts_(plan, skus, context, draft, episodeKey, supplierLang));
@@ -389,6 +406,8 @@ function stockoutSupplierDrafts_(plan, urgent, context, draft, episodeKey, langu
       if (email === null && String(line.supplier_email || '').trim()) email = line.supplier_email;
     });
     var to = stockoutAddressed_(supplier, email, STOCKOUT_NO_SUPPLIER);
+    if (email === null) message.warnings.push(stockoutNoAddress_('Supplier e-mail in Inventory'));
+    Array.prototype.push.apply(message.warnings, stockoutUntitled_(lines));
     return draft(episodeKey('supplier_expedite', '', start, supplier), 'supplier_expedite', skus, '', to, message);
   });
 }
@@ -425,7 +444,12 @@ function stockoutForwarderDrafts_(plan, urgent, context, draft, episodeKey, lang
     return l.sku;
   }).join(', ');
   var raw = plan.raw;
-  var to = stockoutAddressed_(stockoutSetting_(raw, 'forwarder_name', ''), stockoutSetting_(raw, 'forwarder_email', null), STOCKOUT_NO_FORWARDER);
+  var forwarderEmail = stockoutSetting_(raw, 'forwarder_email', null);
+  var to = stockoutAddressed_(stockoutSetting_(raw, 'forwarder_name', ''), forwarderEmail, STOCKOUT_NO_FORWARDER);
+  if (!String(forwarderEmail === null || forwarderEmail === undefined ? '' : forwarderEmail).trim()) {
+    message.warnings.push(stockoutNoAddress_('forwarder_email in Settings'));
+  }
+  Array.prototype.push.apply(message.warnings, stockoutUntitled_(lines));
   return [draft(episodeKey('forwarder_air', '', start, 'forwarder'), 'forwarder_air', skus, '', to, message)];
 }
 

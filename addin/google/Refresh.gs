@@ -401,13 +401,21 @@ function stockoutPlan_(inputs, items, plans, asOf, known) {
       s.days_to_stockout = stockoutDaysBetween_(since[s.sku], asOf);
     }
   });
+  var orders = stockoutOrders_(inputs.orders, skus, inputs.settings, asOf);
+  var noted = {};
+  orders.forEach(function (line) {
+    if (line.delayed && line.order_id) noted[line.sku] = true;
+  });
+  skus.forEach(function (s) {
+    s.action_text = Decisions.delay_notes(s.action_text, Boolean(noted[s.sku]));
+  });
   return {
     as_of: asOf,
     settings: inputs.settings,
     raw: inputs.raw,
     skus: skus,
     incidents: incidents,
-    orders: stockoutOrders_(inputs.orders, skus, inputs.settings, asOf),
+    orders: orders,
   };
 }
 

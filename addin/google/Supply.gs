@@ -10,6 +10,8 @@ var Supply = (function () {
   var MAX_SLOW_DOWN = 0.3;
   var BIG_DAY = 1 << 30;
   var NEW_ORDER = 'new order';
+  /** supply.DELAY_NOTES: kept only for a SKU whose open orders got a note (Decisions.delay_notes). */
+  var DELAY_NOTES = ', send the delay notes in Drafts';
 
   var PLANNED = 'planned';
   var READY = 'ready';
@@ -480,7 +482,7 @@ var Supply = (function () {
       why:
         gap.days + ' days out from ' + start + ', ' + commas(gap.lost_units) + ' units lost' + revenue + ': ' +
         sell + ' keep the listing (inactive until the stock is back on ' + back +
-        '), pause its ads till then, send the delay notes in Drafts',
+        '), pause its ads till then' + DELAY_NOTES,
     });
   }
 
@@ -491,6 +493,7 @@ var Supply = (function () {
     RECEIVING: RECEIVING,
     CLOSED: CLOSED,
     NEW_ORDER: NEW_ORDER,
+    DELAY_NOTES: DELAY_NOTES,
     stage_of: stage_of,
     status_word: status_word,
     Inbound: Inbound,

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from addin import excel, formulas, lite
+from addin.decisions import delay_notes
 from sheets_sync import workbook as wb
 from sheets_sync.backends.gsheets import GoogleSheetsBackend
 from sheets_sync.refresh import refresh
@@ -148,6 +149,8 @@ def test_the_lite_refresh_writes_what_stockout_refresh_writes(pyodide_run: dict)
         python_only = ("Updated", "Suggested cause", "Low-inventory fee")
         compared = [h for h in ours if h not in python_only]
         for header in compared:
+            if header in ("Action", "Other options"):  # Lite writes no Drafts: no delay notes
+                ours[header] = {k: delay_notes(v, False) for k, v in ours[header].items()}
             assert theirs[header] == ours[header], (tab, header)
         assert len(compared) >= (20 if tab == wb.ALERTS else 8)
     assert lite_tabs[wb.PROBLEMS] == python[wb.PROBLEMS][:1] == [wb.headers(wb.PROBLEMS)]

@@ -268,7 +268,7 @@ def test_a_first_sku_with_one_day_of_sales_orders_nothing_and_says_what_to_fill(
     assert _tab(path, "Problems") == []
 
 
-def test_a_first_sku_out_of_stock_stays_out_and_two_weeks_of_sales_plan_an_order(
+def test_a_first_sku_out_of_stock_stays_out_and_two_weeks_of_sales_draft_cleanly(
     tmp_path: Path,
 ) -> None:
     as_of = dt.date(2026, 11, 30)
@@ -287,4 +287,27 @@ def test_a_first_sku_out_of_stock_stays_out_and_two_weeks_of_sales_plan_an_order
     (alert,) = _tab(path, "Alerts")
     assert "SHORT HISTORY" not in alert["Flags"] and "under 14 days" not in proc.stdout
     assert alert["Reorder qty"] > 0
-    assert "supplier_expedite" in [d["Kind"] for d in _tab(path, "Drafts")]
+    drafts = {d["Kind"]: d for d in _tab(path, "Drafts")}
+    assert set(drafts) == {"alert_digest", "supplier_expedite", "forwarder_air"}
+    # Blank Title, Price, Supplier e-mail and forwarder_email: nothing blank leaks into a
+    # draft, and each draft whose To is a placeholder says what to fill.
+    supplier, forwarder = drafts["supplier_expedite"], drafts["forwarder_air"]
+    assert "MY-MUG-01（MY-MUG-01）" in supplier["Body"] and "None" not in supplier["Body"]
+    assert "- MY-MUG-01（MY-MUG-01）共 116 件" in forwarder["Body"]
+    assert supplier["To"] == "[supplier] <[add Supplier e-mail in Inventory]>"
+    assert supplier["Warnings"] == (
+        "no Supplier in Inventory: add it to address the request; no e-mail address: add "
+        "Supplier e-mail in Inventory (or type one in To) before sending; no Title in "
+        "Inventory for MY-MUG-01: add it so they know the product"
+    )
+    assert forwarder["Warnings"] == (
+        "no e-mail address: add forwarder_email in Settings (or type one in To) before "
+        "sending; no Title in Inventory for MY-MUG-01: add it so they know the product"
+    )
+    digest = drafts["alert_digest"]["Body"]
+    assert "1 of 1 SKU needs attention:" in digest
+    assert "sells out December 30, 2026, 180 units at risk" in digest and "()" not in digest
+    # No open order, so no delay note: PAUSE AND NOTIFY (an alternative here) says none.
+    assert "PAUSE AND NOTIFY: 45 days out" in alert["Other options"]
+    assert "pause its ads till then" in alert["Other options"]
+    assert "delay notes" not in alert["Other options"]

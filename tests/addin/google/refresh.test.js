@@ -355,7 +355,7 @@ test('the daily run moves as_of to today, refreshes, and mails only what got wor
   spreadsheet.sheet('Inventory').getRange(3, 3).setValue(10);
   const text = gas.stockoutDailyRefresh();
   assert.equal(mails.length, 2);
-  assert.match(mails[1].body, /^1 of 3 SKUs need attention/);
+  assert.match(mails[1].body, /^1 of 3 SKUs needs attention/);
   assert.match(mails[1].body, /CRITICAL: B, Beta mug/);
   assert.doesNotMatch(mails[1].body, /Alpha/);
   assert.match(text, /E-mailed me@example\.com: 1 SKU\(s\) got worse\./);
