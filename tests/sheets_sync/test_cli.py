@@ -311,3 +311,19 @@ def test_a_first_sku_out_of_stock_stays_out_and_two_weeks_of_sales_draft_cleanly
     assert "PAUSE AND NOTIFY: 45 days out" in alert["Other options"]
     assert "pause its ads till then" in alert["Other options"]
     assert "delay notes" not in alert["Other options"]
+
+
+def test_every_demo_action_shows_whole_in_its_row(demo) -> None:
+    """A row is as tall as its wrapped Action needs (the longest, an order and a chase, take
+    six lines): no action is cut off on screen or runs into the next row on paper."""
+    from sheets_sync.types import wrapped_lines
+
+    alerts = openpyxl.load_workbook(demo[0])["Alerts"]
+    header = [c.value for c in alerts[1]]
+    column = header.index("Action") + 1
+    width = alerts.column_dimensions[openpyxl.utils.get_column_letter(column)].width
+    needed = {r: wrapped_lines(alerts.cell(r, column).value, width)
+              for r in range(2, alerts.max_row + 1)}  # fmt: skip
+    assert max(needed.values()) > 4  # the demo has long ones
+    for r, lines in needed.items():
+        assert alerts.row_dimensions[r].height >= 15 * lines, (r, lines)
