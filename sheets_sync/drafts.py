@@ -57,6 +57,9 @@ DRAFT = "draft"
 #: A draft row shows this many lines of its body (Excel's tallest row holds 27); the rest is in
 #: the cell.
 BODY_LINES = 27
+#: Wrapped columns and their widths (characters): Key, the SKU list and To wrap narrow so Subject
+#: and Body begin within a 1366-pixel screen.
+_WIDTHS = {"key": 22, "sku": 22, "to": 30, "subject": 30, "body": 80, "warnings": 40}
 EPISODE_DAYS = 14
 
 STOCKOUT_ACTIONS = {
@@ -595,7 +598,8 @@ def drafts_tab(
         formats={header[KEYS.index("created")]: "date"},
         owned=len(header),
         notes=guide.header_notes(TAB, header, language),
-        wrap={header[KEYS.index("subject")]: 30, header[KEYS.index("body")]: 80},
+        # Narrow, wrapped Key, SKU list and To, so Subject and Body start on a laptop's screen.
+        wrap={header[KEYS.index(key)]: width for key, width in _WIDTHS.items()},
         print_span=(header[KEYS.index("kind")], header[KEYS.index("body")]),
         max_lines=BODY_LINES,
         from_rows=from_rows,

@@ -327,3 +327,14 @@ def test_every_demo_action_shows_whole_in_its_row(demo) -> None:
     assert max(needed.values()) > 4  # the demo has long ones
     for r, lines in needed.items():
         assert alerts.row_dimensions[r].height >= 15 * lines, (r, lines)
+
+
+def test_demo_drafts_subject_and_body_begin_on_a_laptop_screen(demo) -> None:
+    """Key, the SKU list and To wrap narrow, so Subject and part of Body sit within the ~180
+    characters of column width a 1366-pixel screen shows."""
+    drafts = openpyxl.load_workbook(demo[0])["Drafts"]
+    widths = {c.value: drafts.column_dimensions[c.column_letter].width for c in drafts[1]}
+    before_body = sum(widths[h] for h in ("Key", "Kind", "SKU", "Order ID", "Language", "To",
+                                          "Subject"))  # fmt: skip
+    assert before_body < 160, widths
+    assert drafts.cell(2, 1).alignment.wrap_text
