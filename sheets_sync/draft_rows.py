@@ -31,23 +31,26 @@ class OldRow:
 
     @property
     def key(self) -> str:
-        return str(self.owned.get("key") or "").strip()
+        return self._cell("key")
 
     @property
     def kind(self) -> str:
-        return str(self.owned.get("kind") or "").strip()
+        return self._cell("kind")
 
     @property
     def sku(self) -> str:
-        return str(self.owned.get("sku") or "").strip()
+        return self._cell("sku")
 
     @property
     def to(self) -> str:
-        return str(self.owned.get("to") or "").strip()
+        return self._cell("to")
 
     @property
     def status(self) -> str:
-        return str(self.owned.get("status") or "").strip().lower()
+        return self._cell("status").lower()
+
+    def _cell(self, key: str) -> str:
+        return str(self.owned.get(key) or "").strip()
 
     def names(self, sku: str, known: Collection[str]) -> bool:
         """Whether this row's SKU cell (SKUs joined by ", ") lists SKU. A SKU may hold ", "

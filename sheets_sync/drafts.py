@@ -48,6 +48,7 @@ from sheets_sync.messages import (
 )
 from sheets_sync.messaging_rules import check_buyer_message
 from sheets_sync.plan import Plan
+from sheets_sync.recipients import FORWARDER, SUPPLIER, addressed, request_to, text
 from sheets_sync.references import Moves, carry, grid_size
 from sheets_sync.types import Tab
 from sheets_sync.vocab import SEVERITY, sheet_words, status_in
@@ -79,14 +80,6 @@ RECEIVING_WINDOW_DAYS = 14
 MAX_BACKORDER_DAYS = 30
 #: Actions whose chosen option lands stock at FBA (on its landing day).
 BRINGS_STOCK = (fm.TRANSFER, fm.EXPEDITE_BY_AIR, fm.EXPEDITE_BY_EXPRESS)
-#: The To of a supplier or forwarder request when the data lacks the name or the address:
-#: fill-in placeholders that say where to add them.
-NO_SUPPLIER = ("[supplier]", "[add Supplier e-mail in Inventory]")
-NO_FORWARDER = ("[forwarder]", "[add forwarder_email in Settings]")
-#: A draft's Warning when its To is a placeholder: what to fill for an address.
-NO_ADDRESS = "no e-mail address: add {} (or type one in To) before sending"
-NO_SUPPLIER_EMAIL = "Supplier e-mail in Inventory"
-NO_FORWARDER_EMAIL = "forwarder_email in Settings"
 
 # --- what the plan says ---------------------------------------------------------------------
 
@@ -117,32 +110,6 @@ class Draft:
             created,
             status,
         ]
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or value != value else str(value).strip()  # NaN: blank
-
-
-def addressed(name: Any, email: Any, missing: tuple[str, str] | None = None) -> str:
-    """A draft's To: `Name <e-mail>` when the data has an address, or the address alone when
-    there is no name. Without an address, MISSING (a placeholder name, a placeholder address)
-    says what to fill in; a buyer's To has none (Amazon's messaging reaches a buyer by the
-    order), so it is the name alone."""
-    name, email = _text(name), _text(email)
-    if email:
-        return f"{name} <{email}>" if name else email
-    if missing is None:
-        return name
-    return f"{name or missing[0]} <{missing[1]}>"
-
-
-def untitled(lines: Sequence[dict[str, Any]]) -> list[str]:
-    """A Warning when a draft names a SKU by its code alone: a supplier or forwarder knows the
-    product by its name."""
-    skus = [str(line["sku"]) for line in lines if not line.get("titled", True)]
-    if not skus:
-        return []
-    return [f"no Title in Inventory for {', '.join(skus)}: add it so they know the product"]
 
 
 class _Builder:
@@ -197,8 +164,8 @@ class _Builder:
         urgent = [
             {
                 **s,
-                "title": _text(s.get("title")) or str(s["sku"]),
-                "titled": bool(_text(s.get("title"))),
+                "title": text(s.get("title")) or str(s["sku"]),
+                "titled": bool(text(s.get("title"))),
             }
             for s in sorted(self.skus, key=lambda s: (SEVERITY.get(s["alert"], 9), s["sku"]))
         ]
@@ -295,11 +262,9 @@ class _Builder:
             key = self.episode_key("supplier_expedite", "", start, to=supplier)
             skus = ", ".join(line["sku"] for line in lines)
             email = next((line["supplier_email"] for line in lines
-                          if _text(line.get("supplier_email"))), None)  # fmt: skip
-            if email is None:
-                message.warnings.append(NO_ADDRESS.format(NO_SUPPLIER_EMAIL))
-            message.warnings.extend(untitled(lines))
-            to = addressed(supplier, email, NO_SUPPLIER)
+                          if text(line.get("supplier_email"))), None)  # fmt: skip
+            to, warnings = request_to(supplier, email, SUPPLIER, lines)
+            message.warnings.extend(warnings)
             yield Draft(key, "supplier_expedite", skus, "", to, message)
 
     def supplier_line(self, item: dict[str, Any]) -> dict[str, Any] | None:
@@ -364,10 +329,10 @@ class _Builder:
         key = self.episode_key("forwarder_air", "", start, to="forwarder")
         skus = ", ".join(line["sku"] for line in lines)
         settings = self.settings
-        to = addressed(settings.forwarder_name, settings.forwarder_email, NO_FORWARDER)
-        if not _text(settings.forwarder_email):
-            message.warnings.append(NO_ADDRESS.format(NO_FORWARDER_EMAIL))
-        message.warnings.extend(untitled(lines))
+        to, warnings = request_to(
+            settings.forwarder_name, settings.forwarder_email, FORWARDER, lines
+        )
+        message.warnings.extend(warnings)
         yield Draft(key, "forwarder_air", skus, "", to, message)
 
     def per_sku(
